@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "keywatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "keywatch", targets: ["keywatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        // Thin system-library targets over the C libraries keywatch is built on.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // The event model, decoding of every input shape, normalization, the rule language and detection.
+        // Pure: no files, sockets, clocks or database.
+        .target(
+            name: "KeywatchCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The SQLite store: schema, migrations, batched writes, dedup, raw blocks (zstd), read-only queries.
+        .target(name: "KeywatchStore", dependencies: ["KeywatchCore", "CSQLite", "CZstd"]),
+        // Sources: files and directories, gzip streams, the ingest pipeline.
+        .target(name: "KeywatchIngest", dependencies: ["KeywatchCore", "KeywatchStore", "CZlib"]),
+        // The command-line interface.
+        .executableTarget(
+            name: "keywatch",
+            dependencies: [
+                "KeywatchCore", "KeywatchStore", "KeywatchIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore"]),
+        .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore"]),
+        .testTarget(name: "KeywatchIngestTests", dependencies: ["KeywatchIngest", "KeywatchStore", "KeywatchCore", "CZlib"]),
+        .testTarget(name: "KeywatchCLITests", dependencies: ["KeywatchStore", "KeywatchCore", "CZlib"]),
+    ]
+)

@@ -1,0 +1,66 @@
+/// Decodes one input — a file or an HTTP body — as its bytes arrive.
+///
+/// Write bytes to ``framer`` (or let a decompressor write into it), then ``drain(into:)``; at the
+/// end of the input, ``finish(into:)``. Records become events, skips and rejects in the batch; each
+/// carries its origin: `file:<path>@<offset>` (offset in the decompressed stream) or `http:<id>`.
+public final class InputDecoder {
+    /// `file:<path>` or `http:<request id>`.
+    public let input: String
+    public let framer: RecordFramer
+    private let decoder: RecordDecoder
+    private let recordsOffsets: Bool
+
+    /// - Parameter recordsOffsets: whether origins carry byte offsets (files) or not (HTTP bodies).
+    public init(input: String, recordsOffsets: Bool, decoder: RecordDecoder) {
+        self.input = input
+        self.recordsOffsets = recordsOffsets
+        self.decoder = decoder
+        framer = RecordFramer(maximumRecordBytes: decoder.options.maximumRecordBytes)
+    }
+
+    /// Decodes every complete record written so far.
+    public func drain(into batch: inout EventBatch) {
+        var handler = BatchHandler(decoder: decoder, input: input, recordsOffsets: recordsOffsets)
+        swap(&handler.batch, &batch)
+        framer.drain(&handler)
+        swap(&handler.batch, &batch)
+    }
+
+    /// Decodes what is left at the end of the input, rejecting a record it stops inside.
+    public func finish(into batch: inout EventBatch) {
+        var handler = BatchHandler(decoder: decoder, input: input, recordsOffsets: recordsOffsets)
+        swap(&handler.batch, &batch)
+        framer.finish(&handler)
+        swap(&handler.batch, &batch)
+    }
+
+    /// Decodes what the framer finds into a batch.
+    private struct BatchHandler: RecordFramer.Handler {
+        let decoder: RecordDecoder
+        let input: String
+        let recordsOffsets: Bool
+        var batch = EventBatch()
+
+        mutating func handle(_ output: RecordFramer.Output) {
+            switch output {
+            case .record(let record):
+                decoder.decode(record, origin: origin(record.offset), into: &batch)
+            case .problem(let problem):
+                batch.rejects.append(Reject(origin: origin(problem.offset), reason: problem.reason, prefix: problem.prefix))
+            }
+        }
+
+        mutating func leadingRecord(_ bytes: UnsafeRawBufferPointer, offset: Int64, container: RecordFramer.Container) -> Int? {
+            decoder.decodeLeading(bytes, container: container, origin: origin(offset), into: &batch)
+        }
+
+        private func origin(_ offset: Int64) -> Origin {
+            Origin(input: input, offset: recordsOffsets ? offset : nil)
+        }
+    }
+
+    /// Rejects the input from `offset` on, for a reason outside JSON (a corrupt or truncated gzip stream).
+    public func reject(reason: String, at offset: Int64, into batch: inout EventBatch) {
+        batch.rejects.append(Reject(origin: Origin(input: input, offset: recordsOffsets ? offset : nil), reason: reason, prefix: []))
+    }
+}

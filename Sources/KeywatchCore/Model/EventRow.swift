@@ -1,0 +1,63 @@
+/// A position in a batch's string table; ``none`` when a field is absent.
+public struct StringIndex: Hashable, Sendable, Comparable {
+    public var rawValue: UInt32
+
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let none = StringIndex(rawValue: 0)
+
+    public var isNone: Bool { rawValue == 0 }
+
+    public static func < (lhs: StringIndex, rhs: StringIndex) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// One event inside an ``EventBatch``, its text fields as indices into the batch's string table.
+///
+/// Log fields take few distinct values; encoding them once per batch lets the store write
+/// integers and the detector evaluate a predicate once per distinct value. ``EventBatch/event(at:)``
+/// turns a row into an ``Event`` with strings.
+public struct EventRow: Sendable, Equatable {
+    public var key: String
+    /// 64 bits of the key, for the store's (time, key) index.
+    public var keyHash: Int64
+    public var source: EventSource
+    public var time: Timestamp
+    public var operation: StringIndex = .none
+    public var eventClass: EventClass
+    public var outcome: Outcome
+    public var status: Int?
+    public var errorCode: StringIndex = .none
+    public var reason: DenialReason?
+    public var principal: StringIndex = .none
+    public var principalType: PrincipalType?
+    public var principalName: StringIndex = .none
+    public var appID: StringIndex = .none
+    public var session: StringIndex = .none
+    public var namespace: StringIndex = .none
+    public var serviceAccount: StringIndex = .none
+    public var tenant: StringIndex = .none
+    public var scope: StringIndex = .none
+    public var resource: StringIndex = .none
+    public var resourceType: ResourceType = .none
+    public var objectName: StringIndex = .none
+    public var resourceNamespace: StringIndex = .none
+    public var ip: StringIndex = .none
+    public var userAgent: StringIndex = .none
+    public var region: StringIndex = .none
+    public var requestID: String?
+    /// Index into the batch's ``EventBatch/inputs``.
+    public var input: UInt32 = 0
+    /// Byte offset of the record in its input (files); nil for HTTP.
+    public var inputOffset: Int64?
+    /// The record's bytes in the batch's raw buffer.
+    public var raw = RawSpan(offset: 0, length: 0)
+
+    public init(key: String, keyHash: Int64, source: EventSource, time: Timestamp, eventClass: EventClass, outcome: Outcome) {
+        self.key = key
+        self.keyHash = keyHash
+        self.source = source
+        self.time = time
+        self.eventClass = eventClass
+        self.outcome = outcome
+    }
+}

@@ -1,0 +1,396 @@
+/// Normalizes AWS CloudTrail records of KMS, STS and EKS Auth (SPEC §2; formats-notes B).
+///
+/// - outcome: `errorCode` `AccessDenied`, `AccessDeniedException` or containing `Unauthorized` is
+///   `denied`, any other `errorCode` is `failed`;
+/// - principal: `sessionContext.sessionIssuer.arn`, else `arn` (an assumed-role session ARN becomes
+///   its role's ARN), else a web-identity or SAML `userName`, else `invokedBy`, else `accountId`;
+/// - session: the role session name (after the last `:` of `principalId`); for an `AssumeRole*` call,
+///   the session it creates (`roleSessionName`), which later KMS calls carry;
+/// - resource: the key or alias ARN from `resources`, else `requestParameters.keyId` as given;
+/// - namespace / service account: the `system:serviceaccount:<ns>:<sa>` subject of an IRSA
+///   `AssumeRoleWithWebIdentity`, the Pod Identity subject or session tags.
+struct CloudTrailNormalizer {
+    private enum Field: String, CaseIterable {
+        case eventTime, eventSource, eventName, awsRegion, sourceIPAddress, userAgent, errorCode, errorMessage
+        case requestParameters, responseElements, requestID, eventID, eventType, recipientAccountId, resources
+        case userIdentity
+    }
+
+    private enum IdentityField: String, CaseIterable {
+        case type, principalId, arn, accountId, userName, invokedBy, sessionContext
+    }
+
+    private let fields = JSONKeyTable<Field>()
+    private let identityFields = JSONKeyTable<IdentityField>()
+    private var canonicalKey = CanonicalKey()
+    private var interner = StringInterner()
+    private var scratch: [UInt8] = []
+    /// Operation classes by operation index, for the batch in ``classesBatch``.
+    private var classes: [UInt8] = []
+    private var classesBatch: UInt64 = 0
+
+    mutating func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
+        var eventTime: JSONValue?, eventSource: JSONValue?, eventName: JSONValue?, region: JSONValue?
+        var sourceIP: JSONValue?, userAgent: JSONValue?, errorCode: JSONValue?, errorMessage: JSONValue?
+        var parameters: JSONValue?, response: JSONValue?, requestID: JSONValue?, eventID: JSONValue?
+        var eventType: JSONValue?, recipient: JSONValue?, resources: JSONValue?, identity: JSONValue?
+        for (key, value) in record.members {
+            switch fields.match(key) {
+            case .eventTime: eventTime = value
+            case .eventSource: eventSource = value
+            case .eventName: eventName = value
+            case .awsRegion: region = value
+            case .sourceIPAddress: sourceIP = value
+            case .userAgent: userAgent = value
+            case .errorCode: errorCode = value
+            case .errorMessage: errorMessage = value
+            case .requestParameters: parameters = value
+            case .responseElements: response = value
+            case .requestID: requestID = value
+            case .eventID: eventID = value
+            case .eventType: eventType = value
+            case .recipientAccountId: recipient = value
+            case .resources: resources = value
+            case .userIdentity: identity = value
+            case nil: break
+            }
+        }
+
+        let source: EventSource
+        guard let eventSource, eventSource.kind == .string else { return .rejected("CloudTrail record without an eventSource") }
+        if eventSource.stringEquals("kms.amazonaws.com") {
+            source = .awsKMS
+        } else if eventSource.stringEquals("sts.amazonaws.com") {
+            source = .awsSTS
+        } else if eventSource.stringEquals("eks-auth.amazonaws.com") {
+            source = .awsEKSAuth
+        } else {
+            return .skipped(.otherEventSource)
+        }
+        guard let eventName, eventName.kind == .string, eventName.rawBytes.count > 0 else {
+            return .rejected("CloudTrail record without an eventName")
+        }
+        if source == .awsSTS, !eventName.stringEquals("AssumeRoleWithWebIdentity"), !eventName.stringEquals("AssumeRole") {
+            return .skipped(.otherSTSEvent)
+        }
+        guard let eventTime else { return .rejected("CloudTrail record without an eventTime") }
+        guard let time = Self.timestamp(eventTime) else {
+            return .rejected("CloudTrail eventTime is not a timestamp: \(Self.excerpt(eventTime))")
+        }
+
+        let caller = identity.map(readIdentity) ?? Caller()
+        let serviceEvent = eventType?.stringEquals("AwsServiceEvent") == true
+            || (!caller.hasType && caller.invokedBy?.stringEquals("AWS Internal") == true)
+        let operation = eventName.index(in: &batch, &interner)
+        let operationName = batch.string(operation) ?? ""
+
+        let key = eventID?.nonEmptyString ?? canonicalKey.key(of: raw)
+        var row = EventRow(
+            key: key, keyHash: KeyHash.of(key), source: source, time: time,
+            eventClass: serviceEvent ? .service : classOf(operation, in: batch), outcome: .success)
+        row.operation = operation
+
+        if let errorCode, errorCode.kind == .string, errorCode.rawBytes.count > 0 {
+            row.errorCode = errorCode.index(in: &batch, &interner)
+            let code = batch.string(row.errorCode) ?? ""
+            if code == "AccessDenied" || code == "AccessDeniedException" || code.containsBytes("Unauthorized") {
+                row.outcome = .denied
+                row.reason = DenialReasons.aws(errorMessage: errorMessage?.string)
+            } else {
+                row.outcome = .failed
+            }
+        }
+
+        applyPrincipal(caller, serviceEvent: serviceEvent, to: &row, in: &batch)
+        row.tenant = recipient?.index(in: &batch, &interner) ?? .none
+        if row.tenant.isNone, let account = caller.accountID { row.tenant = account.index(in: &batch, &interner) }
+        row.region = region?.index(in: &batch, &interner) ?? .none
+        row.ip = sourceIP?.index(in: &batch, &interner) ?? .none
+        row.userAgent = userAgent?.index(in: &batch, &interner) ?? .none
+        row.requestID = requestID?.nonEmptyString
+        applyResource(operation: operationName, resources: resources, parameters: parameters, to: &row, in: &batch)
+        if row.scope.isNone, let account = batch.string(row.tenant) {
+            row.scope = interner.index(of: batch.string(row.region).map { "\(account)/\($0)" } ?? account, in: &batch)
+        }
+        if source != .awsKMS {
+            applyWorkloadSession(source: source, caller: caller, parameters: parameters, response: response, to: &row, in: &batch)
+        }
+        return .event(row)
+    }
+
+    /// The class of the operation at `index`, classified once per batch.
+    private mutating func classOf(_ index: StringIndex, in batch: EventBatch) -> EventClass {
+        if classesBatch != batch.stringTableID {
+            classesBatch = batch.stringTableID
+            classes.removeAll(keepingCapacity: true)
+        }
+        let slot = Int(index.rawValue)
+        if slot < classes.count, classes[slot] != 0xFF { return EventClass.allCases[Int(classes[slot])] }
+        if classes.count <= slot { classes.append(contentsOf: repeatElement(0xFF, count: slot + 1 - classes.count)) }
+        let eventClass = OperationClassifier.aws(batch.string(index) ?? "", serviceEvent: false)
+        classes[slot] = UInt8(EventClass.allCases.firstIndex(of: eventClass)!)
+        return eventClass
+    }
+
+    // MARK: - Identity
+
+    /// The caller's `userIdentity`, as references into the record: strings are made only for
+    /// what the event keeps.
+    private struct Caller {
+        var type: JSONValue?
+        var principalID: JSONValue?
+        var arn: JSONValue?
+        var accountID: JSONValue?
+        var userName: JSONValue?
+        var invokedBy: JSONValue?
+        var issuerARN: JSONValue?
+        var issuerName: JSONValue?
+
+        func typeIs(_ name: StaticString) -> Bool { type?.stringEquals(name) == true }
+        var hasType: Bool { type?.isNonEmptyString == true }
+    }
+
+    private func readIdentity(_ identity: JSONValue) -> Caller {
+        var caller = Caller()
+        for (key, value) in identity.members {
+            switch identityFields.match(key) {
+            case .type: caller.type = value
+            case .principalId: caller.principalID = value
+            case .arn: caller.arn = value
+            case .accountId: caller.accountID = value
+            case .userName: caller.userName = value
+            case .invokedBy: caller.invokedBy = value
+            case .sessionContext:
+                let issuer = value["sessionIssuer"]
+                caller.issuerARN = issuer?["arn"]
+                caller.issuerName = issuer?["userName"]
+            case nil: break
+            }
+        }
+        return caller
+    }
+
+    private mutating func applyPrincipal(_ caller: Caller, serviceEvent: Bool, to row: inout EventRow, in batch: inout EventBatch) {
+        if let issuer = caller.issuerARN?.index(in: &batch, &interner), !issuer.isNone {
+            row.principal = issuer
+            row.principalType = .role
+            row.principalName = caller.issuerName?.index(in: &batch, &interner) ?? .none
+            if row.principalName.isNone {
+                row.principalName = interner.index(of: batch.string(issuer)?.suffix(afterLast: UInt8(ascii: "/")).map(String.init), in: &batch)
+            }
+        } else if let arnIndex = caller.arn?.index(in: &batch, &interner), let arn = batch.string(arnIndex) {
+            if let role = Self.roleARN(fromAssumedRole: arn) {
+                row.principal = interner.index(of: role.arn, in: &batch)
+                row.principalType = .role
+                row.principalName = interner.index(of: role.name, in: &batch)
+            } else {
+                row.principal = arnIndex
+                row.principalType = Self.principalType(caller.type?.string, arn: arn)
+                row.principalName = caller.userName?.index(in: &batch, &interner) ?? .none
+                if row.principalName.isNone {
+                    let name = row.principalType == .root ? "root" : arn.suffix(afterLast: UInt8(ascii: "/")).map(String.init)
+                    row.principalName = interner.index(of: name, in: &batch)
+                }
+            }
+        } else if let name = caller.userName, name.isNonEmptyString, caller.typeIs("WebIdentityUser") || caller.typeIs("SAMLUser") {
+            row.principal = name.index(in: &batch, &interner)
+            row.principalType = caller.typeIs("WebIdentityUser") ? .app : .user
+            row.principalName = row.principal
+        } else if let service = caller.invokedBy, service.isNonEmptyString {
+            row.principal = service.index(in: &batch, &interner)
+            row.principalType = .service
+            row.principalName = row.principal
+        } else if let account = caller.accountID, account.isNonEmptyString {
+            row.principal = account.index(in: &batch, &interner)
+            row.principalType = serviceEvent ? .service : .account
+        } else {
+            row.principalType = caller.hasType ? .unknown : .anonymous
+        }
+        if row.principalType == .role || caller.typeIs("FederatedUser"), let id = caller.principalID,
+           id.kind == .string, !id.node.escaped, let session = id.rawBytes.suffix(afterLast: UInt8(ascii: ":")) {
+            row.session = interner.index(of: session, in: &batch)
+        }
+    }
+
+    /// `arn:aws:sts::<acct>:assumed-role/<role>/<session>` → `arn:aws:iam::<acct>:role/<role>`.
+    static func roleARN(fromAssumedRole arn: String) -> (arn: String, name: String)? {
+        guard arn.hasPrefix("arn:"), let marker = arn.byteOffset(of: ":assumed-role/") else { return nil }
+        let utf8 = arn.utf8
+        let head = String(Substring(utf8[..<utf8.index(utf8.startIndex, offsetBy: marker)]))  // arn:<partition>:sts::<acct>
+        let rest = String(Substring(utf8[utf8.index(utf8.startIndex, offsetBy: marker + 14)...]))
+        let role = String(rest.fields(separatedBy: UInt8(ascii: "/"), maxSplits: 1)[0])
+        let parts = head.fields(separatedBy: UInt8(ascii: ":"))
+        guard parts.count == 5, !role.isEmpty else { return nil }
+        return ("arn:\(parts[1]):iam::\(parts[4]):role/\(role)", role)
+    }
+
+    private static func principalType(_ type: String?, arn: String) -> PrincipalType {
+        switch type {
+        case "Root": return .root
+        case "IAMUser", "FederatedUser", "IdentityCenterUser", "SAMLUser", "Directory": return .user
+        case "AssumedRole", "Role": return .role
+        case "AWSService": return .service
+        case "AWSAccount": return .account
+        case "WebIdentityUser": return .app
+        default: return arn.hasSuffix(":root") ? .root : .unknown
+        }
+    }
+
+    // MARK: - Resource
+
+    private mutating func applyResource(
+        operation: String, resources: JSONValue?, parameters: JSONValue?, to row: inout EventRow, in batch: inout EventBatch
+    ) {
+        var keyARN: JSONValue?
+        var aliasARN: JSONValue?
+        var otherARN: JSONValue?
+        if let resources {
+            for resource in resources.elements {
+                guard let arn = resource["ARN"] ?? resource["arn"], arn.kind == .string, !arn.node.escaped,
+                      arn.rawBytes.count > 0 else { continue }
+                let bytes = arn.rawBytes
+                if Self.contains(bytes, Self.aliasMarker) {
+                    if aliasARN == nil { aliasARN = arn }
+                } else if Self.contains(bytes, Self.keyMarker) {
+                    if keyARN == nil { keyARN = arn }
+                } else if otherARN == nil {
+                    otherARN = arn
+                }
+            }
+        }
+        let aliasOperation = operation == "CreateAlias" || operation == "UpdateAlias" || operation == "DeleteAlias"
+        let parameter = (parameters?["keyId"] ?? parameters?["targetKeyId"]).flatMap { $0.isNonEmptyString ? $0 : nil }
+        if aliasOperation, let alias = aliasARN ?? parameters?["aliasName"].flatMap({ $0.isNonEmptyString ? $0 : nil }) {
+            setAWSResource(alias, type: .alias, on: &row, in: &batch)
+        } else if let key = keyARN {
+            setAWSResource(key, type: .key, on: &row, in: &batch)
+        } else if let given = parameter {
+            let isAlias = Self.contains(given.rawBytes, Self.aliasPrefix)
+            setAWSResource(given, type: isAlias ? .alias : .key, on: &row, in: &batch)
+        } else if let alias = aliasARN {
+            setAWSResource(alias, type: .alias, on: &row, in: &batch)
+        } else if let role = parameters?["roleArn"] ?? otherARN {
+            row.resource = role.index(in: &batch, &interner)
+            row.resourceType = .none
+        }
+    }
+
+    private static let aliasMarker: StaticString = ":alias/"
+    private static let keyMarker: StaticString = ":key/"
+    private static let aliasPrefix: StaticString = "alias/"
+
+    private static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        let pattern = needle.utf8Start
+        guard bytes.count >= count else { return false }
+        for start in 0...(bytes.count - count) where bytes[start] == pattern[0] {
+            var k = 1
+            while k < count && bytes[start + k] == pattern[k] { k += 1 }
+            if k == count { return true }
+        }
+        return false
+    }
+
+    /// Sets the resource from a key or alias ARN (or a bare key id / alias name), with its
+    /// scope (`<account>/<region>`) and object name (key id or `alias/<name>`).
+    private mutating func setAWSResource(_ value: JSONValue, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch) {
+        row.resource = value.index(in: &batch, &interner)
+        row.resourceType = type
+        guard !value.node.escaped else {
+            row.objectName = row.resource
+            return
+        }
+        let bytes = value.rawBytes
+        // arn:<partition>:kms:<region>:<account>:key/<id> or …:alias/<name>
+        var colons = (0, 0, 0, 0, 0)
+        var found = 0
+        if bytes.count > 4 && bytes[0] == UInt8(ascii: "a") && bytes[1] == UInt8(ascii: "r") && bytes[2] == UInt8(ascii: "n")
+            && bytes[3] == UInt8(ascii: ":") {
+            for index in 3..<bytes.count where bytes[index] == UInt8(ascii: ":") {
+                switch found {
+                case 0: colons.0 = index
+                case 1: colons.1 = index
+                case 2: colons.2 = index
+                case 3: colons.3 = index
+                default: colons.4 = index
+                }
+                found += 1
+                if found == 5 { break }
+            }
+        }
+        guard found == 5 else {
+            row.objectName = row.resource
+            return
+        }
+        let region = UnsafeRawBufferPointer(rebasing: bytes[(colons.2 + 1)..<colons.3])
+        let account = UnsafeRawBufferPointer(rebasing: bytes[(colons.3 + 1)..<colons.4])
+        var name = UnsafeRawBufferPointer(rebasing: bytes[(colons.4 + 1)...])
+        if type == .key, name.count > 4, name[0] == UInt8(ascii: "k"), name[1] == UInt8(ascii: "e"), name[2] == UInt8(ascii: "y"),
+           name[3] == UInt8(ascii: "/") {
+            name = UnsafeRawBufferPointer(rebasing: name[4...])
+        }
+        if !account.isEmpty {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: account)
+            if !region.isEmpty {
+                scratch.append(UInt8(ascii: "/"))
+                scratch.append(contentsOf: region)
+            }
+            row.scope = scratch.withUnsafeBytes { interner.index(of: $0, in: &batch) }
+        }
+        row.objectName = interner.index(of: name, in: &batch)
+    }
+
+    // MARK: - Kubernetes workload sessions
+
+    /// STS and EKS Auth events name the Kubernetes service account a session is for.
+    private mutating func applyWorkloadSession(
+        source: EventSource, caller: Caller, parameters: JSONValue?, response: JSONValue?,
+        to row: inout EventRow, in batch: inout EventBatch
+    ) {
+        if let session = parameters?["roleSessionName"], session.isNonEmptyString {
+            row.session = session.index(in: &batch, &interner)
+        }
+        var namespace: String?
+        var serviceAccount: String?
+        if let subject = caller.typeIs("WebIdentityUser") ? caller.userName?.string : nil,
+           let account = subject.kubernetesServiceAccount {
+            (namespace, serviceAccount) = (account.namespace, account.name)
+        } else if let subject = response?.string("subjectFromWebIdentityToken"), let account = subject.kubernetesServiceAccount {
+            (namespace, serviceAccount) = (account.namespace, account.name)
+        } else if let podNamespace = response?.string("subject", "namespace") {
+            // EKS Pod Identity: AssumeRoleForPodIdentity returns the pod's subject.
+            (namespace, serviceAccount) = (podNamespace, response?.string("subject", "serviceAccount"))
+        } else if let tags = parameters?["tags"] {
+            // EKS Pod Identity's STS AssumeRole carries the pod's session tags.
+            for tag in tags.elements {
+                let key = (tag["key"] ?? tag["Key"])?.string
+                let value = (tag["value"] ?? tag["Value"])?.nonEmptyString
+                if key == "kubernetes-namespace" { namespace = value }
+                if key == "kubernetes-service-account" { serviceAccount = value }
+            }
+        }
+        row.namespace = interner.index(of: namespace, in: &batch)
+        row.serviceAccount = interner.index(of: serviceAccount, in: &batch)
+        if source == .awsEKSAuth, let assumed = response?.string("assumedRoleUser", "arn"),
+           let session = assumed.suffix(afterLast: UInt8(ascii: "/")) {
+            row.session = interner.index(of: String(session), in: &batch)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func timestamp(_ value: JSONValue) -> Timestamp? {
+        switch value.kind {
+        case .string: return Timestamp(bytes: value.rawBytes)
+        case .number: return value.double.map(Timestamp.init(epochNumber:))
+        default: return nil
+        }
+    }
+
+    static func excerpt(_ value: JSONValue) -> String {
+        let bytes = value.sourceBytes
+        let text = String(decoding: bytes.prefix(64), as: UTF8.self)
+        return bytes.count > 64 ? text + "…" : text
+    }
+}

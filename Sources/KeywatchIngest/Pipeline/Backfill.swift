@@ -1,0 +1,178 @@
+import Foundation
+import KeywatchCore
+import KeywatchStore
+
+/// How a backfill cuts and queues its work.
+public struct BackfillOptions: Sendable {
+    /// A batch is handed to the writer when it holds this many events…
+    public var batchEvents: Int
+    /// …or this many bytes of raw records.
+    public var batchRawBytes: Int
+    /// Batches waiting for the writer, at most; decoding waits when the writer is behind.
+    public var queueDepth: Int
+    public var decoder: RecordDecoder.Options
+
+    public init(batchEvents: Int = 8192, batchRawBytes: Int = 12 << 20, queueDepth: Int = 3, decoder: RecordDecoder.Options = .init()) {
+        self.batchEvents = batchEvents
+        self.batchRawBytes = batchRawBytes
+        self.queueDepth = queueDepth
+        self.decoder = decoder
+    }
+}
+
+/// What a backfill did.
+public struct IngestSummary: Sendable, Equatable {
+    public var files = 0
+    public var unreadableFiles = 0
+    public var bytesRead: Int64 = 0
+    public var events = 0
+    public var stored = 0
+    public var duplicates = 0
+    public var skipped = 0
+    public var rejected = 0
+    public var seconds = 0.0
+
+    public init() {}
+
+    /// Events decoded per second of wall time.
+    public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+}
+
+/// Where a backfill is.
+public struct IngestProgress: Sendable {
+    public var bytesRead: Int64
+    public var totalBytes: Int64
+    public var events: Int
+    public var elapsed: Double
+}
+
+/// Called on the writer thread inside each batch's transaction, after its events are stored:
+/// the place where detection joins the same commit. Gets the batch and which of its events were new.
+public typealias BatchCommitHook = (_ batch: PreparedBatch, _ result: BatchWriteResult) throws -> Void
+
+/// One-shot ingest of files: decoding (and raw-block compression) on the calling thread, SQLite
+/// on a writer thread, a bounded queue between them — so the two cores overlap.
+public final class Backfill {
+    public let options: BackfillOptions
+    private let writer: BatchWriter?
+
+    /// - Parameter store: where to write; nil decodes and normalizes only (a dry run).
+    public init(store: EventStore?, options: BackfillOptions = BackfillOptions(), onCommit: BatchCommitHook? = nil) {
+        self.options = options
+        writer = store.map { BatchWriter(store: $0, onCommit: onCommit) }
+    }
+
+    /// Ingests `files` in order. An unreadable file is reported to `problem` and counted; the rest go on.
+    public func run(
+        files: [String],
+        progress: (IngestProgress) -> Void = { _ in },
+        problem: (FileReadError) -> Void = { _ in }
+    ) throws -> IngestSummary {
+        let started = Date()
+        var summary = IngestSummary()
+        let totalBytes = InputFiles.totalSize(files)
+        let queue = BoundedQueue<PreparedBatch>(capacity: options.queueDepth)
+        let done = DispatchSemaphore(value: 0)
+        if let writer {
+            let thread = Thread {
+                ThreadName.set("keywatch-writer")
+                writer.drain(queue)
+                done.signal()
+            }
+            thread.name = "keywatch-writer"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        let compressor = RawBlockCompressor()
+        let decoder = FileDecoder(recordDecoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
+        var batch = EventBatch(reservingRaw: options.batchRawBytes + (1 << 20), rows: options.batchEvents + 64)
+        var lastReport = Date.distantPast
+
+        func handOff(_ batch: inout EventBatch) throws {
+            summary.events += batch.rows.count
+            summary.skipped += batch.skippedCount
+            if writer == nil {
+                summary.rejected += batch.rejects.count
+            } else if !queue.put(PreparedBatch(batch: batch, compressor: compressor)) {
+                throw writer?.failure ?? StoreError.corrupt("the writer stopped")
+            }
+            batch = EventBatch(reservingRaw: options.batchRawBytes + (1 << 20), rows: options.batchEvents + 64)
+        }
+
+        do {
+            for file in files {
+                do {
+                    try decoder.decode(path: file, into: &batch, checkpoint: { batch in
+                        if batch.rows.count >= options.batchEvents || batch.raw.count >= options.batchRawBytes {
+                            try handOff(&batch)
+                        }
+                    }, progress: { bytes in
+                        summary.bytesRead += Int64(bytes)
+                        let now = Date()
+                        if now.timeIntervalSince(lastReport) > 0.2 {
+                            lastReport = now
+                            progress(IngestProgress(bytesRead: summary.bytesRead, totalBytes: totalBytes,
+                                                    events: summary.events,
+                                                    elapsed: now.timeIntervalSince(started)))
+                        }
+                    })
+                    summary.files += 1
+                } catch let error as FileReadError {
+                    summary.unreadableFiles += 1
+                    problem(error)
+                }
+            }
+            if !batch.isEmpty { try handOff(&batch) }
+        } catch {
+            queue.close()
+            if writer != nil { done.wait() }
+            throw error
+        }
+        queue.close()
+        if let writer {
+            done.wait()
+            if let failure = writer.failure { throw failure }
+            summary.stored = writer.result.stored
+            summary.duplicates = writer.result.duplicates
+            summary.rejected = writer.result.rejected
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+}
+
+/// The writer thread's side: owns the store while the backfill runs. Only that thread touches
+/// the store and the result until it signals it is done, which is what makes the unchecked
+/// sendability sound.
+final class BatchWriter: @unchecked Sendable {
+    let store: EventStore
+    let onCommit: BatchCommitHook?
+    private(set) var result = WriteResult()
+    private(set) var failure: Error?
+
+    init(store: EventStore, onCommit: BatchCommitHook?) {
+        self.store = store
+        self.onCommit = onCommit
+    }
+
+    func drain(_ queue: BoundedQueue<PreparedBatch>) {
+        while let prepared = queue.take() {
+            do {
+                let written = try store.transaction { () throws(StoreError) in
+                    let written = try store.append(prepared)
+                    if let onCommit {
+                        do { try onCommit(prepared, written) } catch let error as StoreError { throw error } catch {
+                            throw StoreError.corrupt("\(error)")
+                        }
+                    }
+                    return written
+                }
+                result += written.counts
+            } catch {
+                failure = error
+                queue.close()
+                return
+            }
+        }
+    }
+}

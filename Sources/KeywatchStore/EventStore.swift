@@ -1,0 +1,372 @@
+import CSQLite
+import Foundation
+import KeywatchCore
+
+/// How a store's connection is tuned.
+public struct StoreOptions: Sendable {
+    /// Page size for a new store, in bytes (fixed once the store exists).
+    public var pageSize: Int
+    /// The page cache, in MiB: big enough to keep the hot parts of the indexes in memory.
+    public var cacheMiB: Int
+    /// Milliseconds to wait for another connection's lock.
+    public var busyTimeoutMilliseconds: Int32
+    /// Leave checkpoints to a ``WALCheckpointer`` instead of the commits that fill the log.
+    public var backgroundCheckpoints: Bool
+
+    public init(pageSize: Int = 16384, cacheMiB: Int = 128, busyTimeoutMilliseconds: Int32 = 10_000, backgroundCheckpoints: Bool = false) {
+        self.pageSize = pageSize
+        self.cacheMiB = cacheMiB
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.backgroundCheckpoints = backgroundCheckpoints
+    }
+}
+
+/// A batch ready for the writer: its raw records compressed into one block (done on the
+/// decoding thread, so that compression and SQLite's work overlap on two cores).
+public struct PreparedBatch: Sendable {
+    public var batch: EventBatch
+    public var block: [UInt8]
+    public var codec: String
+
+    public init(batch: EventBatch, compressor: RawBlockCompressor) {
+        self.batch = batch
+        block = batch.raw.isEmpty ? [] : compressor.compress(batch.raw)
+        codec = RawBlockCompressor.codec
+    }
+}
+
+/// What a write did.
+public struct WriteResult: Sendable, Equatable {
+    public var stored = 0
+    public var duplicates = 0
+    public var rejected = 0
+
+    public init(stored: Int = 0, duplicates: Int = 0, rejected: Int = 0) {
+        self.stored = stored
+        self.duplicates = duplicates
+        self.rejected = rejected
+    }
+
+    public static func += (lhs: inout WriteResult, rhs: WriteResult) {
+        lhs.stored += rhs.stored
+        lhs.duplicates += rhs.duplicates
+        lhs.rejected += rhs.rejected
+    }
+}
+
+/// What a batch's write did, row by row.
+public struct BatchWriteResult: Sendable {
+    public var counts = WriteResult()
+    /// Positions (in the batch) of the rows that were new; the others were duplicates.
+    public var newRows: [Int] = []
+}
+
+/// The writing side of the store: one per process, owned by one thread.
+///
+/// Each batch is one transaction: its raw block, its events (deduplicated by the primary key on
+/// (time, key): a re-ingested record stores nothing), its rejects — and whatever else the caller
+/// commits with them (input offsets, detection state), so that a crash loses or repeats nothing.
+public final class EventStore {
+    public let connection: SQLiteConnection
+    public let path: String
+    /// Inserts ``rowsPerInsert`` rows at once (amortizing the statement's overhead), and one.
+    private let insertEvents: Statement
+    private let insertEvent: Statement
+    private let selectStoredRow: Statement
+    private static let rowsPerInsert = 16
+    private let insertBlock: Statement
+    private let insertReject: Statement
+    private let insertString: Statement
+    private let selectString: Statement
+    private let insertInput: Statement
+    private let selectInput: Statement
+    private var stringIDs = IDCache(limit: 1 << 20)
+    private var inputIDs = IDCache(limit: 1 << 16)
+
+    /// Opens the store at `path`, creating it and applying migrations as needed.
+    public init(path: String, options: StoreOptions = StoreOptions()) throws(StoreError) {
+        self.path = path
+        do {
+            connection = try SQLiteConnection(path: path)
+            connection.setBusyTimeout(milliseconds: options.busyTimeoutMilliseconds)
+            try connection.execute("PRAGMA page_size = \(options.pageSize)")
+            try connection.execute("PRAGMA journal_mode = WAL")
+            // In WAL mode NORMAL never corrupts; a power loss may drop the last commits, and the
+            // input offsets committed with them, so those records are read again: nothing lost.
+            try connection.execute("PRAGMA synchronous = NORMAL")
+            try connection.execute("PRAGMA cache_size = -\(options.cacheMiB * 1024)")
+            try connection.execute("PRAGMA temp_store = MEMORY")
+            if options.backgroundCheckpoints {
+                try connection.execute("PRAGMA wal_autocheckpoint = 0")
+                try connection.execute("PRAGMA journal_size_limit = \(64 << 20)")
+            }
+            try Self.migrate(connection)
+            let columns = """
+                time, key_hash, key, source, operation, class, outcome, status, error_code, reason, principal,
+                principal_type, principal_name, app_id, session, namespace, service_account, tenant, scope, resource,
+                resource_type, object_name, resource_namespace, ip, user_agent, region, request_id, input_id,
+                input_offset, raw_block, raw_offset, raw_length
+                """
+            let tuple = "(" + Array(repeating: "?", count: Self.columnsPerRow).joined(separator: ",") + ")"
+            insertEvents = try connection.prepare("""
+                INSERT OR IGNORE INTO event_rows(\(columns))
+                VALUES \(Array(repeating: tuple, count: Self.rowsPerInsert).joined(separator: ","))
+                """)
+            insertEvent = try connection.prepare("INSERT OR IGNORE INTO event_rows(\(columns)) VALUES \(tuple)")
+            selectStoredRow = try connection.prepare(
+                "SELECT raw_block, raw_offset FROM event_rows WHERE time = ?1 AND key_hash = ?2")
+            insertBlock = try connection.prepare("INSERT INTO raw_blocks(codec, size, data) VALUES (?1, ?2, ?3)")
+            insertReject = try connection.prepare(
+                "INSERT INTO rejects(received, input_id, input_offset, reason, prefix) VALUES (?1, ?2, ?3, ?4, ?5)")
+            insertString = try connection.prepare("INSERT OR IGNORE INTO strings(value) VALUES (?1)")
+            selectString = try connection.prepare("SELECT id FROM strings WHERE value = ?1")
+            insertInput = try connection.prepare("INSERT OR IGNORE INTO inputs(name) VALUES (?1)")
+            selectInput = try connection.prepare("SELECT id FROM inputs WHERE name = ?1")
+        } catch let error as SQLiteError {
+            throw .sqlite(error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .corrupt("\(error)")
+        }
+    }
+
+    /// The newest schema this build knows.
+    public static var schemaVersion: Int { Schema.migrations.count }
+
+    static func migrate(_ connection: SQLiteConnection) throws {
+        let current = Int(try connection.scalar("PRAGMA user_version") ?? 0)
+        guard current <= Schema.migrations.count else {
+            throw StoreError.newerSchema(found: current, supported: Schema.migrations.count)
+        }
+        for version in current..<Schema.migrations.count {
+            try connection.transaction {
+                try connection.execute(Schema.migrations[version])
+                try connection.execute("PRAGMA user_version = \(version + 1)")
+            }
+        }
+    }
+
+    /// Writes a batch in one transaction.
+    @discardableResult
+    public func write(_ prepared: PreparedBatch) throws(StoreError) -> BatchWriteResult {
+        try transaction { () throws(StoreError) in try self.append(prepared) }
+    }
+
+    /// Runs `body` in one write transaction; on failure nothing of it is kept.
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            throw .sqlite(error)
+        }
+        do {
+            let result = try body()
+            try connection.execute("COMMIT")
+            stringIDs.commit()
+            inputIDs.commit()
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK")
+            stringIDs.rollback()
+            inputIDs.rollback()
+            if let error = error as? StoreError { throw error }
+            if let error = error as? SQLiteError { throw .sqlite(error) }
+            throw .corrupt("\(error)")
+        }
+    }
+
+    /// Appends a batch's block, events and rejects inside the current transaction.
+    public func append(_ prepared: PreparedBatch) throws(StoreError) -> BatchWriteResult {
+        do {
+            return try appendRows(prepared)
+        } catch let error as SQLiteError {
+            throw .sqlite(error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .corrupt("\(error)")
+        }
+    }
+
+    private func appendRows(_ prepared: PreparedBatch) throws -> BatchWriteResult {
+        var result = BatchWriteResult()
+        let batch = prepared.batch
+        var inputs: [Int64] = []
+        inputs.reserveCapacity(batch.inputs.count)
+        for name in batch.inputs { inputs.append(try inputID(name)) }
+        if !batch.rows.isEmpty {
+            // Each distinct string of the batch once, not each field of each row; the inline
+            // columns (session, ip) need no id.
+            var ids = [Int64](repeating: 0, count: batch.strings.count)
+            var needed = [Bool](repeating: false, count: batch.strings.count)
+            for row in batch.rows {
+                var row = row
+                row.session = .none
+                row.ip = .none
+                row.remapStrings { needed[Int($0.rawValue)] = true; return $0 }
+            }
+            for index in 1..<batch.strings.count where needed[index] { ids[index] = try stringID(batch.strings[index]) }
+
+            insertBlock.bind(prepared.codec, at: 1)
+            insertBlock.bind(Int64(batch.raw.count), at: 2)
+            prepared.block.withUnsafeBytes { insertBlock.bind(blob: $0, at: 3) }
+            try insertBlock.step()
+            insertBlock.reset()
+            let block = connection.lastInsertRowID
+
+            result.newRows.reserveCapacity(batch.rows.count)
+            var position = 0
+            while position < batch.rows.count {
+                let count = batch.rows.count - position >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
+                let statement = count == 1 ? insertEvent : insertEvents
+                for k in 0..<count {
+                    bind(batch.rows[position + k], of: batch, ids: ids, inputs: inputs, block: block,
+                         to: statement, from: Int32(k * Self.columnsPerRow))
+                }
+                try statement.step()
+                sqlite3_reset(statement.handle)
+                let inserted = connection.changes
+                if inserted == count {
+                    result.newRows.append(contentsOf: position..<(position + count))
+                } else {
+                    // Some were duplicates: a row is new if the stored copy is this one.
+                    for k in 0..<count where try isStored(batch.rows[position + k], block: block) {
+                        result.newRows.append(position + k)
+                    }
+                }
+                result.counts.stored += inserted
+                result.counts.duplicates += count - inserted
+                position += count
+            }
+        }
+        if !batch.rejects.isEmpty {
+            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            for reject in batch.rejects {
+                insertReject.bind(now, at: 1)
+                insertReject.bind(try inputID(reject.origin.input), at: 2)
+                if let offset = reject.origin.offset { insertReject.bind(offset, at: 3) } else { insertReject.bindNull(at: 3) }
+                insertReject.bind(reject.reason, at: 4)
+                reject.prefix.withUnsafeBytes { insertReject.bind(blob: $0, at: 5) }
+                try insertReject.step()
+                insertReject.reset()
+                result.counts.rejected += 1
+            }
+        }
+        return result
+    }
+
+    private static let columnsPerRow = 32
+
+    /// Binds a row's 32 columns, starting after parameter `base`.
+    @inline(__always)
+    private func bind(
+        _ row: EventRow, of batch: EventBatch, ids: [Int64], inputs: [Int64], block: Int64, to statement: Statement, from base: Int32
+    ) {
+        func bind(_ index: StringIndex, at position: Int32) {
+            if index.isNone { statement.bindNull(at: base + position) } else { statement.bind(ids[Int(index.rawValue)], at: base + position) }
+        }
+        func bind(_ code: Int64?, at position: Int32) {
+            if let code { statement.bind(code, at: base + position) } else { statement.bindNull(at: base + position) }
+        }
+        bind(row.time.microseconds, at: 1)
+        bind(row.keyHash, at: 2)
+        statement.bind(row.key, at: base + 3)
+        bind(row.source.code, at: 4)
+        bind(row.operation, at: 5)
+        bind(row.eventClass.code, at: 6)
+        bind(row.outcome.code, at: 7)
+        bind(row.status.map(Int64.init), at: 8)
+        bind(row.errorCode, at: 9)
+        bind(row.reason?.code, at: 10)
+        bind(row.principal, at: 11)
+        bind(row.principalType?.code, at: 12)
+        bind(row.principalName, at: 13)
+        bind(row.appID, at: 14)
+        statement.bind(batch.string(row.session), at: base + 15)
+        bind(row.namespace, at: 16)
+        bind(row.serviceAccount, at: 17)
+        bind(row.tenant, at: 18)
+        bind(row.scope, at: 19)
+        bind(row.resource, at: 20)
+        bind(row.resourceType.code, at: 21)
+        bind(row.objectName, at: 22)
+        bind(row.resourceNamespace, at: 23)
+        statement.bind(batch.string(row.ip), at: base + 24)
+        bind(row.userAgent, at: 25)
+        bind(row.region, at: 26)
+        statement.bind(row.requestID, at: base + 27)
+        bind(inputs.isEmpty ? 0 : inputs[Int(row.input)], at: 28)
+        bind(row.inputOffset, at: 29)
+        bind(block, at: 30)
+        bind(Int64(row.raw.offset), at: 31)
+        bind(Int64(row.raw.length), at: 32)
+    }
+
+    /// True when the stored row with `row`'s key is `row` itself (written from `block`).
+    private func isStored(_ row: EventRow, block: Int64) throws -> Bool {
+        selectStoredRow.bind(row.time.microseconds, at: 1)
+        selectStoredRow.bind(row.keyHash, at: 2)
+        defer { selectStoredRow.reset() }
+        guard try selectStoredRow.step() else { return false }
+        return selectStoredRow.int64(0) == block && selectStoredRow.int64(1) == Int64(row.raw.offset)
+    }
+
+    /// The id of a string of `strings`, created on first use.
+    func stringID(_ value: String) throws -> Int64 {
+        if let id = stringIDs[value] { return id }
+        let id = try lookUpOrInsert(value, insert: insertString, select: selectString)
+        stringIDs.add(value, id)
+        return id
+    }
+
+    /// The id of an input name, created on first use.
+    public func inputID(_ name: String) throws -> Int64 {
+        if let id = inputIDs[name] { return id }
+        let id = try lookUpOrInsert(name, insert: insertInput, select: selectInput)
+        inputIDs.add(name, id)
+        return id
+    }
+
+    private func lookUpOrInsert(_ value: String, insert: Statement, select: Statement) throws -> Int64 {
+        insert.bind(value, at: 1)
+        try insert.step()
+        insert.reset()
+        if connection.changes == 1 { return connection.lastInsertRowID }
+        select.bind(value, at: 1)
+        defer { select.reset() }
+        guard try select.step() else { throw StoreError.corrupt("'\(value.prefix(80))' vanished while being written") }
+        return select.int64(0)
+    }
+}
+
+/// Ids of values the store holds. Values added in the current transaction are remembered apart
+/// until it commits, so a rolled-back id is never reused; bounded, emptied when full.
+struct IDCache {
+    private var ids: [String: Int64] = [:]
+    private var pending: [String] = []
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    subscript(value: String) -> Int64? {
+        ids[value]
+    }
+
+    mutating func add(_ value: String, _ id: Int64) {
+        ids[value] = id
+        pending.append(value)
+    }
+
+    mutating func commit() {
+        pending.removeAll(keepingCapacity: true)
+        if ids.count > limit { ids.removeAll(keepingCapacity: true) }
+    }
+
+    mutating func rollback() {
+        for value in pending { ids[value] = nil }
+        pending.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,19 @@
+/// Errors of the store, with messages a user can act on.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case sqlite(SQLiteError)
+    case corrupt(String)
+    /// The store was written by a newer keywatch.
+    case newerSchema(found: Int, supported: Int)
+    /// A read-only query tried to do something else.
+    case notReadOnly(String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let error): return error.description
+        case .corrupt(let what): return "the store is damaged: \(what)"
+        case .newerSchema(let found, let supported):
+            return "the store has schema version \(found), newer than this keywatch supports (\(supported)); upgrade keywatch"
+        case .notReadOnly(let what): return what
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import KeywatchCore
+import KeywatchIngest
+import KeywatchStore
+
+/// `keywatch ingest PATH...`: a one-shot backfill of files and directories.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store the events of log files and directories (recursively); plain or gzip, any input shape.",
+        discussion: """
+            Exit status: 0 when every record was parsed, 1 when some were rejected (see the rejects table), \
+            2 on usage or I/O errors.
+            """
+    )
+
+    @Argument(help: "Files and directories to read.")
+    var paths: [String]
+
+    @Option(help: "The store (a SQLite file, created if missing).")
+    var db = "keywatch.db"
+
+    @Flag(help: "Decode and normalize only; store nothing.")
+    var dryRun = false
+
+    @Flag(help: "Store events without running detection.")
+    var noDetect = false
+
+    func run() throws {
+        let files: [String]
+        do {
+            files = try InputFiles.expand(paths)
+        } catch {
+            Standard.error("keywatch ingest: \(error)")
+            throw ExitCode(2)
+        }
+        let store: EventStore?
+        do {
+            store = dryRun ? nil : try EventStore(path: db, options: StoreOptions(backgroundCheckpoints: true))
+        } catch {
+            Standard.error("keywatch ingest: cannot open the store \(db): \(error)")
+            throw ExitCode(2)
+        }
+        let checkpointer = store.map { WALCheckpointer(path: $0.path) }
+        defer { checkpointer?.stop() }
+        let bar = ProgressBar()
+        let backfill = Backfill(store: store)
+        let summary: IngestSummary
+        do {
+            summary = try backfill.run(files: files, progress: { progress in
+                let fraction = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 0
+                let rate = progress.elapsed > 0 ? Double(progress.events) / progress.elapsed : 0
+                bar.draw(fraction: fraction, detail: "\(Numbers.grouped(progress.events)) events, \(Numbers.rate(rate)) events/s")
+            }, problem: { error in
+                bar.clear()
+                Standard.error("keywatch ingest: cannot read \(error)")
+            })
+        } catch {
+            bar.clear()
+            Standard.error("keywatch ingest: \(error)")
+            throw ExitCode(2)
+        }
+        bar.clear()
+        Standard.error(Self.describe(summary, dryRun: dryRun))
+        if summary.unreadableFiles > 0 { throw ExitCode(2) }
+        if summary.rejected > 0 { throw ExitCode(1) }
+    }
+
+    static func describe(_ summary: IngestSummary, dryRun: Bool) -> String {
+        let files = "\(Numbers.grouped(summary.files)) file\(summary.files == 1 ? "" : "s") (\(Numbers.bytes(summary.bytesRead)))"
+        let counts = dryRun
+            ? "\(Numbers.grouped(summary.events)) events decoded (dry run, nothing stored)"
+            : "\(Numbers.grouped(summary.stored)) events stored, \(Numbers.grouped(summary.duplicates)) duplicates"
+        var text = "ingested \(files) in \(Numbers.oneDecimal(summary.seconds)) s: \(counts), "
+        text += "\(Numbers.grouped(summary.skipped)) skipped, \(Numbers.grouped(summary.rejected)) rejected"
+        text += " — \(Numbers.rate(summary.eventsPerSecond)) events/s"
+        if summary.unreadableFiles > 0 { text += "; \(summary.unreadableFiles) file(s) could not be read" }
+        return text
+    }
+}
