@@ -9,17 +9,25 @@ public final class InputDecoder {
     public let framer: RecordFramer
     private let decoder: RecordDecoder
     private let recordsOffsets: Bool
+    private let requireJSON: Bool
+    /// Whether the input begins like JSON (`{` or `[`); nil until its first significant byte.
+    public private(set) var beginsLikeJSON: Bool?
 
-    /// - Parameter recordsOffsets: whether origins carry byte offsets (files) or not (HTTP bodies).
-    public init(input: String, recordsOffsets: Bool, decoder: RecordDecoder) {
+    /// - Parameters:
+    ///   - recordsOffsets: whether origins carry byte offsets (files) or not (HTTP bodies).
+    ///   - requireJSON: ignore an input that does not begin with `{` or `[` (a README beside the logs)
+    ///     instead of rejecting it line by line; see ``beginsLikeJSON``.
+    public init(input: String, recordsOffsets: Bool, requireJSON: Bool = false, decoder: RecordDecoder) {
         self.input = input
         self.recordsOffsets = recordsOffsets
+        self.requireJSON = requireJSON
         self.decoder = decoder
         framer = RecordFramer(maximumRecordBytes: decoder.options.maximumRecordBytes)
     }
 
     /// Decodes every complete record written so far.
     public func drain(into batch: inout EventBatch) {
+        guard shouldDecode(final: false) else { return }
         var handler = BatchHandler(decoder: decoder, input: input, recordsOffsets: recordsOffsets)
         swap(&handler.batch, &batch)
         framer.drain(&handler)
@@ -28,10 +36,19 @@ public final class InputDecoder {
 
     /// Decodes what is left at the end of the input, rejecting a record it stops inside.
     public func finish(into batch: inout EventBatch) {
+        guard shouldDecode(final: true) else { return }
         var handler = BatchHandler(decoder: decoder, input: input, recordsOffsets: recordsOffsets)
         swap(&handler.batch, &batch)
         framer.finish(&handler)
         swap(&handler.batch, &batch)
+    }
+
+    private func shouldDecode(final: Bool) -> Bool {
+        guard requireJSON else { return true }
+        if beginsLikeJSON == nil, let first = framer.firstSignificantByte {
+            beginsLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        }
+        return beginsLikeJSON == true
     }
 
     /// Decodes what the framer finds into a batch.

@@ -94,6 +94,19 @@ public final class RecordFramer {
     /// Bytes of the stream consumed so far (framed, rejected or skipped).
     public var consumedOffset: Int64 { state.bufferStart + Int64(state.scan) }
 
+    /// The first byte of the stream that is not whitespace (or a byte-order mark), once written;
+    /// nil while none has arrived. Valid until the first ``drain(_:)``.
+    public var firstSignificantByte: UInt8? {
+        var index = state.count >= 3 && state.buffer[0] == 0xEF && state.buffer[1] == 0xBB && state.buffer[2] == 0xBF ? 3 : 0
+        while index < state.count {
+            switch state.buffer[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return state.buffer[index]
+            }
+        }
+        return nil
+    }
+
     /// True when everything written so far was framed: no partial record is pending.
     public var isAtRecordBoundary: Bool { state.mode == .between && state.scan == state.count }
 

@@ -24,22 +24,24 @@ public final class FileDecoder {
     }
 
     /// Decodes the file at `path` into `batch`, calling `checkpoint` after each chunk so the caller
-    /// can hand off a batch that has grown large, and `progress` with the bytes read.
+    /// can hand off a batch that has grown large, and `progress` with the bytes read. Returns false
+    /// when the file is not a JSON log (its content does not begin with `{` or `[`), and was skipped.
+    @discardableResult
     public func decode(
         path: String,
         into batch: inout EventBatch,
         checkpoint: (inout EventBatch) throws -> Void,
         progress: (Int) -> Void = { _ in }
-    ) throws {
+    ) throws -> Bool {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        let input = InputDecoder(input: "file:\(path)", recordsOffsets: true, decoder: recordDecoder)
+        let input = InputDecoder(input: "file:\(path)", recordsOffsets: true, requireJSON: true, decoder: recordDecoder)
         // The first chunk tells gzip from plain text (by content, never by name).
         let first = try readChunk(descriptor, path: path)
         guard first > 0 else {
             input.finish(into: &batch)
-            return
+            return true
         }
         progress(first)
         let isGzip = chunk.withUnsafeBytes { GzipInflater.isGzip(UnsafeRawBufferPointer(rebasing: $0[0..<first])) }
@@ -65,10 +67,12 @@ public final class FileDecoder {
                 progress(count)
                 input.drain(into: &batch)
                 try checkpoint(&batch)
+                if input.beginsLikeJSON == false { break }
             }
         }
         input.finish(into: &batch)
         try checkpoint(&batch)
+        return input.beginsLikeJSON != false
     }
 
     private func readChunk(_ descriptor: Int32, path: String) throws -> Int {
@@ -102,6 +106,7 @@ public final class FileDecoder {
                 }
                 try checkpoint(&batch)
             }
+            if input.beginsLikeJSON == false { break }
             count = try readChunk(descriptor, path: path)
             progress(count)
         }

@@ -23,6 +23,8 @@ public struct BackfillOptions: Sendable {
 /// What a backfill did.
 public struct IngestSummary: Sendable, Equatable {
     public var files = 0
+    /// Files that are not JSON logs (a README beside them), skipped whole.
+    public var skippedFiles = 0
     public var unreadableFiles = 0
     public var bytesRead: Int64 = 0
     public var events = 0
@@ -102,7 +104,7 @@ public final class Backfill {
         do {
             for file in files {
                 do {
-                    try decoder.decode(path: file, into: &batch, checkpoint: { batch in
+                    let decoded = try decoder.decode(path: file, into: &batch, checkpoint: { batch in
                         if batch.rows.count >= options.batchEvents || batch.raw.count >= options.batchRawBytes {
                             try handOff(&batch)
                         }
@@ -116,7 +118,7 @@ public final class Backfill {
                                                     elapsed: now.timeIntervalSince(started)))
                         }
                     })
-                    summary.files += 1
+                    if decoded { summary.files += 1 } else { summary.skippedFiles += 1 }
                 } catch let error as FileReadError {
                     summary.unreadableFiles += 1
                     problem(error)

@@ -74,6 +74,7 @@ struct IngestCommand: ParsableCommand {
         var text = "ingested \(files) in \(Numbers.oneDecimal(summary.seconds)) s: \(counts), "
         text += "\(Numbers.grouped(summary.skipped)) skipped, \(Numbers.grouped(summary.rejected)) rejected"
         text += " — \(Numbers.rate(summary.eventsPerSecond)) events/s"
+        if summary.skippedFiles > 0 { text += "; \(summary.skippedFiles) file(s) not JSON, skipped" }
         if summary.unreadableFiles > 0 { text += "; \(summary.unreadableFiles) file(s) could not be read" }
         return text
     }

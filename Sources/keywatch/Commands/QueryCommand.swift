@@ -1,6 +1,202 @@
 import ArgumentParser
+import Foundation
+import KeywatchCore
+import KeywatchStore
 
+/// `keywatch query`: events by time, principal, operation, class, outcome, resource, namespace,
+/// source or IP — or read-only SQL over the store.
 struct QueryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "query", abstract: "Query stored events.")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Show stored events, filtered; or run read-only SQL over the store.",
+        discussion: """
+            Filters may be repeated (any of them matches) and text values may use * as a wildcard. \
+            Times are RFC 3339 (2026-11-22T10:00:00Z) or a span before now (15m, 24h, 7d). \
+            Results are the most recent --limit events, oldest first. With --sql, the view `events` \
+            has every field of the normalized event; `event_rows`, `strings`, `rejects` and `inputs` \
+            are the tables behind it.
+            """
+    )
+
+    @Option(help: "The store.")
+    var db = "keywatch.db"
+
+    @Option(help: "Events at or after this time (RFC 3339, or 15m, 24h, 7d ago).")
+    var since: String?
+
+    @Option(help: "Events before this time.")
+    var until: String?
+
+    @Option(help: "Who called (ARN, object id, …).")
+    var principal: [String] = []
+
+    @Option(help: "operationName / eventName.")
+    var operation: [String] = []
+
+    @Option(name: .customLong("class"), help: "crypto, read, list, write, destroy, permission, config, auth, service, other.")
+    var eventClass: [String] = []
+
+    @Option(help: "success, denied, failed, challenge.")
+    var outcome: [String] = []
+
+    @Option(help: "The key, secret, certificate or vault acted on.")
+    var resource: [String] = []
+
+    @Option(help: "The Kubernetes namespace of the caller.")
+    var namespace: [String] = []
+
+    @Option(help: "azure.keyvault, aws.kms, aws.sts, aws.eks-auth.")
+    var source: [String] = []
+
+    @Option(help: "The caller's IP address.")
+    var ip: [String] = []
+
+    @Option(help: "At most this many events (the most recent); 0 for all.")
+    var limit = 1000
+
+    @Option(help: "table, json (one object per line) or csv.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "Include the original record (json and csv).")
+    var raw = false
+
+    @Option(help: "Run this read-only SQL statement instead of filtering.")
+    var sql: String?
+
+    func validate() throws {
+        if sql != nil {
+            let filtering = since != nil || until != nil || !principal.isEmpty || !operation.isEmpty || !eventClass.isEmpty
+                || !outcome.isEmpty || !resource.isEmpty || !namespace.isEmpty || !source.isEmpty || !ip.isEmpty || raw
+            if filtering { throw ValidationError("--sql cannot be combined with filters or --raw") }
+        }
+        if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: db) else {
+            Standard.error("keywatch query: no store at \(db) (use --db, or run `keywatch ingest` first)")
+            throw ExitCode(2)
+        }
+        do {
+            if let sql {
+                try runSQL(sql)
+            } else {
+                try runFilter(try makeFilter())
+            }
+            Standard.flush()
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Standard.flush()
+            Standard.error("keywatch query: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    func makeFilter() throws -> EventFilter {
+        let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        var filter = EventFilter()
+        if let since {
+            guard let time = TimeArgument.parse(since, now: now) else { throw ValidationError("--since '\(since)' is not a time (RFC 3339, or 15m, 24h, 7d)") }
+            filter.since = time
+        }
+        if let until {
+            guard let time = TimeArgument.parse(until, now: now) else { throw ValidationError("--until '\(until)' is not a time (RFC 3339, or 15m, 24h, 7d)") }
+            filter.until = time
+        }
+        filter.principals = principal
+        filter.operations = operation
+        filter.resources = resource
+        filter.namespaces = namespace
+        filter.ips = ip
+        filter.classes = try eventClass.map { try Self.parse($0, as: EventClass.self, option: "--class") }
+        filter.outcomes = try outcome.map { try Self.parse($0, as: Outcome.self, option: "--outcome") }
+        filter.sources = try source.map { try Self.parse($0, as: EventSource.self, option: "--source") }
+        filter.limit = limit == 0 ? nil : limit
+        return filter
+    }
+
+    static func parse<T: CaseIterable & RawRepresentable>(_ text: String, as: T.Type, option: String) throws -> T where T.RawValue == String {
+        if let value = T(rawValue: text.lowercased()) { return value }
+        throw ValidationError("\(option) '\(text)' is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+
+    private func runFilter(_ filter: EventFilter) throws {
+        let reader = try EventReader(path: db)
+        var table = Table(headers: ["TIME", "SOURCE", "OPERATION", "OUTCOME", "PRINCIPAL", "RESOURCE", "IP"])
+        var count = 0
+        if format == .csv { Standard.out(CSV.line(Event.fieldNames + (raw ? ["raw"] : []))) }
+        try reader.events(matching: filter, includeRaw: raw && format != .table) { event, record in
+            count += 1
+            switch format {
+            case .json:
+                Standard.out(event.json(raw: record))
+            case .csv:
+                let cells = Event.fieldNames.map { event.text(of: $0) } + (raw ? [record.map { String(decoding: $0, as: UTF8.self) }] : [])
+                Standard.out(CSV.line(cells))
+            case .table:
+                table.append([event.time.rfc3339, event.source.rawValue, event.operation, event.outcome.rawValue,
+                              event.principalName ?? event.principal, event.objectName ?? event.resource, event.ip])
+            }
+        }
+        if format == .table {
+            if count == 0 {
+                Standard.error("no events match")
+            } else {
+                table.render().forEach(Standard.out)
+            }
+        }
+        if let limit = filter.limit, count == limit {
+            Standard.error("showing the most recent \(limit) events; use --limit 0 for all")
+        }
+    }
+
+    private func runSQL(_ sql: String) throws {
+        let runner = try ReadOnlySQL(path: db)
+        var columns: [String] = []
+        var table: Table?
+        try runner.run(sql, header: { names in
+            columns = names
+            switch format {
+            case .csv: Standard.out(CSV.line(names))
+            case .table: table = Table(headers: names)
+            case .json: break
+            }
+        }) { values in
+            switch format {
+            case .json:
+                var writer = JSONWriter()
+                writer.beginObject()
+                for (name, value) in zip(columns, values) {
+                    writer.key(name)
+                    switch value {
+                    case .null: writer.value(nil as String?)
+                    case .integer(let v): writer.value(v)
+                    case .real(let v): writer.value(v)
+                    case .text(let v): writer.value(v)
+                    case .blob(let v): writer.value(v.map { String(format: "%02x", $0) }.joined())
+                    }
+                }
+                writer.endObject()
+                Standard.out(writer.string)
+            case .csv:
+                Standard.out(CSV.line(values.map(Self.text)))
+            case .table:
+                table?.append(values.map(Self.text))
+            }
+        }
+        table?.render().forEach(Standard.out)
+    }
+
+    static func text(_ value: SQLiteValue) -> String? {
+        switch value {
+        case .null: return nil
+        case .integer(let v): return String(v)
+        case .real(let v): return String(v)
+        case .text(let v): return v
+        case .blob(let v): return "x'" + v.map { String(format: "%02x", $0) }.joined() + "'"
+        }
+    }
 }

@@ -1,0 +1,22 @@
+import KeywatchCore
+
+/// Which events a query wants (SPEC §5 `keywatch query`). Every list is "any of"; an empty list
+/// does not filter. Text values may use `*` as a wildcard.
+public struct EventFilter: Sendable, Equatable {
+    /// Events at or after this time.
+    public var since: Timestamp?
+    /// Events before this time.
+    public var until: Timestamp?
+    public var principals: [String] = []
+    public var operations: [String] = []
+    public var classes: [EventClass] = []
+    public var outcomes: [Outcome] = []
+    public var resources: [String] = []
+    public var namespaces: [String] = []
+    public var sources: [EventSource] = []
+    public var ips: [String] = []
+    /// At most this many events: the most recent ones. Nil for all.
+    public var limit: Int?
+
+    public init() {}
+}

@@ -1,0 +1,151 @@
+import KeywatchCore
+
+/// Where a stored event's original record is.
+struct RawLocation {
+    var block: Int64
+    var offset: Int
+    var length: Int
+}
+
+/// The SQL of an ``EventFilter``, written so SQLite can use the store's indexes: the time-ordered
+/// primary key for `since`/`until`, the principal and resource indexes, and the partial indexes
+/// for unsuccessful outcomes, rare classes and namespaced events.
+struct EventQuery {
+    var sql = ""
+    var arguments: [SQLiteValue] = []
+
+    static let selectColumns = """
+        SELECT e.key, e.source, e.time, (SELECT value FROM strings WHERE id = e.operation), e.class, e.outcome,
+               e.status, (SELECT value FROM strings WHERE id = e.error_code), e.reason,
+               (SELECT value FROM strings WHERE id = e.principal), e.principal_type,
+               (SELECT value FROM strings WHERE id = e.principal_name), (SELECT value FROM strings WHERE id = e.app_id),
+               e.session, (SELECT value FROM strings WHERE id = e.namespace),
+               (SELECT value FROM strings WHERE id = e.service_account), (SELECT value FROM strings WHERE id = e.tenant),
+               (SELECT value FROM strings WHERE id = e.scope), (SELECT value FROM strings WHERE id = e.resource),
+               e.resource_type, (SELECT value FROM strings WHERE id = e.object_name),
+               (SELECT value FROM strings WHERE id = e.resource_namespace), e.ip,
+               (SELECT value FROM strings WHERE id = e.user_agent), (SELECT value FROM strings WHERE id = e.region),
+               e.request_id, (SELECT name FROM inputs WHERE id = e.input_id), e.input_offset,
+               e.raw_block, e.raw_offset, e.raw_length
+        FROM event_rows e
+        """
+
+    init(_ filter: EventFilter) {
+        var conditions: [String] = []
+        if let since = filter.since {
+            arguments.append(.integer(since.microseconds))
+            conditions.append("e.time >= ?\(arguments.count)")
+        }
+        if let until = filter.until {
+            arguments.append(.integer(until.microseconds))
+            conditions.append("e.time < ?\(arguments.count)")
+        }
+        addStrings("principal", filter.principals, to: &conditions)
+        addStrings("operation", filter.operations, to: &conditions)
+        addStrings("resource", filter.resources, to: &conditions)
+        addStrings("namespace", filter.namespaces, to: &conditions)
+        addInline("ip", filter.ips, to: &conditions)
+        addCodes("source", filter.sources.map(\.code), to: &conditions)
+        addCodes("class", filter.classes.map(\.code), to: &conditions)
+        addCodes("outcome", filter.outcomes.map(\.code), to: &conditions)
+        // Restate what the partial indexes are defined by, so SQLite can see they apply.
+        if !filter.outcomes.isEmpty, !filter.outcomes.contains(.success) {
+            conditions.append("e.outcome <> 0")
+        }
+        if !filter.classes.isEmpty, filter.classes.allSatisfy({ $0.code > 2 }) {
+            conditions.append("e.class > 2")
+        }
+        if !filter.namespaces.isEmpty {
+            conditions.append("e.namespace IS NOT NULL")
+        }
+        var sql = Self.selectColumns
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY e.time DESC, e.key_hash DESC"
+        if let limit = filter.limit {
+            arguments.append(.integer(Int64(limit)))
+            sql += " LIMIT ?\(arguments.count)"
+        }
+        self.sql = sql
+    }
+
+    /// `column IN (ids of the strings equal to, or matching, the values)`.
+    private mutating func addStrings(_ column: String, _ values: [String], to conditions: inout [String]) {
+        guard !values.isEmpty else { return }
+        let tests = values.map { value -> String in
+            arguments.append(.text(value))
+            return value.contains("*") ? "value GLOB ?\(arguments.count)" : "value = ?\(arguments.count)"
+        }
+        conditions.append("e.\(column) IN (SELECT id FROM strings WHERE \(tests.joined(separator: " OR ")))")
+    }
+
+    /// A text column stored inline.
+    private mutating func addInline(_ column: String, _ values: [String], to conditions: inout [String]) {
+        guard !values.isEmpty else { return }
+        let tests = values.map { value -> String in
+            arguments.append(.text(value))
+            return value.contains("*") ? "e.\(column) GLOB ?\(arguments.count)" : "e.\(column) = ?\(arguments.count)"
+        }
+        conditions.append("(" + tests.joined(separator: " OR ") + ")")
+    }
+
+    private func addCodes(_ column: String, _ codes: [Int64], to conditions: inout [String]) {
+        guard !codes.isEmpty else { return }
+        conditions.append("e.\(column) IN (\(codes.map(String.init).joined(separator: ", ")))")
+    }
+
+    /// The event in the current row of a statement that selected ``selectColumns``.
+    static func event(from row: Statement) -> (Event, RawLocation) {
+        var event = Event(
+            key: row.text(0) ?? "",
+            source: EventCodes.value(row.int64(1), as: EventSource.self) ?? .awsKMS,
+            time: Timestamp(microseconds: row.int64(2)),
+            operation: row.text(3) ?? "",
+            eventClass: EventCodes.value(row.int64(4), as: EventClass.self) ?? .other,
+            outcome: EventCodes.value(row.int64(5), as: Outcome.self) ?? .failed,
+            resourceType: EventCodes.value(row.int64(19), as: ResourceType.self) ?? .none,
+            origin: Origin(input: row.text(26) ?? "", offset: row.isNull(27) ? nil : row.int64(27)))
+        event.status = row.int(6)
+        event.errorCode = row.text(7)
+        event.reason = row.isNull(8) ? nil : EventCodes.value(row.int64(8), as: DenialReason.self)
+        event.principal = row.text(9)
+        event.principalType = row.isNull(10) ? nil : EventCodes.value(row.int64(10), as: PrincipalType.self)
+        event.principalName = row.text(11)
+        event.appID = row.text(12)
+        event.session = row.text(13)
+        event.namespace = row.text(14)
+        event.serviceAccount = row.text(15)
+        event.tenant = row.text(16)
+        event.scope = row.text(17)
+        event.resource = row.text(18)
+        event.objectName = row.text(20)
+        event.resourceNamespace = row.text(21)
+        event.ip = row.text(22)
+        event.userAgent = row.text(23)
+        event.region = row.text(24)
+        event.requestID = row.text(25)
+        let location = RawLocation(block: row.int64(28), offset: Int(row.int64(29)), length: Int(row.int64(30)))
+        return (event, location)
+    }
+}
+
+/// Reads original records out of their compressed blocks, keeping the last block decompressed
+/// (query results from one batch share it).
+final class RawBlockReader {
+    private let decompressor = RawBlockDecompressor()
+    private var cachedBlock: Int64 = -1
+    private var cached: [UInt8] = []
+
+    func record(at location: RawLocation, in connection: SQLiteConnection) throws -> [UInt8] {
+        if location.block != cachedBlock {
+            let statement = try connection.prepare("SELECT codec, size, data FROM raw_blocks WHERE id = ?1")
+            statement.bind(location.block, at: 1)
+            guard try statement.step() else { throw StoreError.corrupt("raw block \(location.block) is missing") }
+            cached = try decompressor.decompress(statement.blob(2), codec: statement.text(0) ?? "", size: Int(statement.int64(1)))
+            cachedBlock = location.block
+        }
+        guard location.offset >= 0, location.length >= 0, location.offset + location.length <= cached.count else {
+            throw StoreError.corrupt("a record lies outside its raw block \(location.block)")
+        }
+        return Array(cached[location.offset..<(location.offset + location.length)])
+    }
+}

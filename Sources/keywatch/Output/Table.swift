@@ -1,0 +1,45 @@
+/// A text table for people: columns padded to their widest cell (capped), every cell escaped
+/// for the terminal first.
+struct Table {
+    let headers: [String]
+    var rows: [[String]] = []
+    /// Cells longer than this are cut with an ellipsis.
+    var maximumWidth = 60
+
+    init(headers: [String]) {
+        self.headers = headers
+    }
+
+    mutating func append(_ cells: [String?]) {
+        rows.append(cells.map { TerminalText.escape($0 ?? "-") })
+    }
+
+    func render() -> [String] {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = min(maximumWidth, max(widths[index], cell.count)) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                let cut = cell.count > widths[index] ? String(cell.prefix(widths[index] - 1)) + "…" : cell
+                return index == cells.count - 1 ? cut : cut.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        return [line(headers)] + rows.map(line)
+    }
+}
+
+/// CSV per RFC 4180, with a header row. Cells that a spreadsheet would run as a formula (they
+/// begin with `=`, `+`, `@`, a tab or CR) get a leading `'`: log fields are attacker-controlled.
+enum CSV {
+    static func line(_ cells: [String?]) -> String {
+        cells.map { cell -> String in
+            guard var text = cell else { return "" }
+            if let first = text.unicodeScalars.first, ["=", "+", "@", "\t", "\r"].contains(first) { text = "'" + text }
+            if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return text
+        }.joined(separator: ",")
+    }
+}
