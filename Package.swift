@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore"]),
         .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore"]),
         .testTarget(name: "KeywatchIngestTests", dependencies: ["KeywatchIngest", "KeywatchStore", "KeywatchCore", "CZlib"]),
-        .testTarget(name: "KeywatchCLITests", dependencies: ["KeywatchStore", "KeywatchCore", "CZlib"]),
+        .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore"]),
     ]
 )

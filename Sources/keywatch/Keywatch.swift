@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// keywatch: watches Azure Key Vault and AWS KMS audit logs, stores every event, and says when
 /// something is wrong.
@@ -9,4 +12,21 @@ struct Keywatch: ParsableCommand {
         abstract: "Watch Azure Key Vault and AWS KMS audit logs: store every event, query them, alert.",
         subcommands: [IngestCommand.self, QueryCommand.self]
     )
+
+    /// Runs the command; usage errors exit with status 2 (SPEC §5), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Standard.flush()
+        } catch {
+            Standard.flush()
+            let code = exitCode(for: error)
+            if code.rawValue == 64 {
+                Standard.error(fullMessage(for: error))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -43,12 +43,14 @@ public final class InputDecoder {
         swap(&handler.batch, &batch)
     }
 
+    /// False once the input is known not to begin like JSON. Until its first significant byte
+    /// arrives the framer has only whitespace, which decoding consumes harmlessly.
     private func shouldDecode(final: Bool) -> Bool {
         guard requireJSON else { return true }
         if beginsLikeJSON == nil, let first = framer.firstSignificantByte {
             beginsLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         }
-        return beginsLikeJSON == true
+        return beginsLikeJSON != false
     }
 
     /// Decodes what the framer finds into a batch.

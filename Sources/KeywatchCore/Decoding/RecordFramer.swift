@@ -91,6 +91,9 @@ public final class RecordFramer {
         state.frames.deallocate()
     }
 
+    /// Bytes the framer's buffer can hold now (it grows only for a record in progress).
+    public var bufferCapacity: Int { capacity }
+
     /// Bytes of the stream consumed so far (framed, rejected or skipped).
     public var consumedOffset: Int64 { state.bufferStart + Int64(state.scan) }
 

@@ -123,6 +123,17 @@ public struct JSONValue {
         return string
     }
 
+    /// Calls `body` with the decoded UTF-8 of a string value (its own bytes when it has no escapes);
+    /// nil for non-strings.
+    public func withDecodedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        let node = node
+        guard node.kind == .string else { return nil }
+        if !node.escaped { return try body(rawBytes) }
+        var decoded: [UInt8] = []
+        JSONEscapes.unescape(rawBytes, into: &decoded)
+        return try decoded.withUnsafeBytes(body)
+    }
+
     /// Appends the decoded UTF-8 of a string value to `output`; returns false for non-strings.
     @discardableResult
     public func appendDecodedString(to output: inout [UInt8]) -> Bool {

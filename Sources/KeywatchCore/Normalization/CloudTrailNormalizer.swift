@@ -206,9 +206,11 @@ struct CloudTrailNormalizer {
         } else {
             row.principalType = caller.hasType ? .unknown : .anonymous
         }
-        if row.principalType == .role || caller.typeIs("FederatedUser"), let id = caller.principalID,
-           id.kind == .string, !id.node.escaped, let session = id.rawBytes.suffix(afterLast: UInt8(ascii: ":")) {
-            row.session = interner.index(of: session, in: &batch)
+        if row.principalType == .role || caller.typeIs("FederatedUser"), let id = caller.principalID {
+            let session = id.withDecodedBytes { bytes in
+                bytes.suffix(afterLast: UInt8(ascii: ":")).map { interner.index(of: $0, in: &batch) }
+            }
+            row.session = (session ?? nil) ?? .none
         }
     }
 
@@ -246,15 +248,14 @@ struct CloudTrailNormalizer {
         var otherARN: JSONValue?
         if let resources {
             for resource in resources.elements {
-                guard let arn = resource["ARN"] ?? resource["arn"], arn.kind == .string, !arn.node.escaped,
-                      arn.rawBytes.count > 0 else { continue }
-                let bytes = arn.rawBytes
-                if Self.contains(bytes, Self.aliasMarker) {
-                    if aliasARN == nil { aliasARN = arn }
-                } else if Self.contains(bytes, Self.keyMarker) {
-                    if keyARN == nil { keyARN = arn }
-                } else if otherARN == nil {
-                    otherARN = arn
+                guard let arn = resource["ARN"] ?? resource["arn"], arn.isNonEmptyString else { continue }
+                let kind = arn.withDecodedBytes { bytes in
+                    Self.contains(bytes, Self.aliasMarker) ? 1 : Self.contains(bytes, Self.keyMarker) ? 2 : 0
+                }
+                switch kind {
+                case 1: if aliasARN == nil { aliasARN = arn }
+                case 2: if keyARN == nil { keyARN = arn }
+                default: if otherARN == nil { otherARN = arn }
                 }
             }
         }
@@ -265,7 +266,7 @@ struct CloudTrailNormalizer {
         } else if let key = keyARN {
             setAWSResource(key, type: .key, on: &row, in: &batch)
         } else if let given = parameter {
-            let isAlias = Self.contains(given.rawBytes, Self.aliasPrefix)
+            let isAlias = given.withDecodedBytes { Self.contains($0, Self.aliasPrefix) } == true
             setAWSResource(given, type: isAlias ? .alias : .key, on: &row, in: &batch)
         } else if let alias = aliasARN {
             setAWSResource(alias, type: .alias, on: &row, in: &batch)
@@ -296,11 +297,12 @@ struct CloudTrailNormalizer {
     private mutating func setAWSResource(_ value: JSONValue, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch) {
         row.resource = value.index(in: &batch, &interner)
         row.resourceType = type
-        guard !value.node.escaped else {
-            row.objectName = row.resource
-            return
-        }
-        let bytes = value.rawBytes
+        value.withDecodedBytes { setScopeAndName(from: $0, type: type, on: &row, in: &batch) }
+    }
+
+    private mutating func setScopeAndName(
+        from bytes: UnsafeRawBufferPointer, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch
+    ) {
         // arn:<partition>:kms:<region>:<account>:key/<id> or …:alias/<name>
         var colons = (0, 0, 0, 0, 0)
         var found = 0

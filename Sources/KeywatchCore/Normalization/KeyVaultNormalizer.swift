@@ -33,6 +33,11 @@ struct KeyVaultNormalizer {
     private let claims = JSONKeyTable<Claim>()
     private var canonicalKey = CanonicalKey()
     private var interner = StringInterner()
+    private var scratch: [UInt8] = []
+    /// The last `resourceId` seen and what it names (one blob holds one vault's records).
+    private var lastResourceID: [UInt8] = []
+    private var lastVault: String?
+    private var lastSubscription: String?
 
     mutating func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
         var time: JSONValue?, resourceID: JSONValue?, operationName: JSONValue?, category: JSONValue?
@@ -74,14 +79,14 @@ struct KeyVaultNormalizer {
 
         // Properties.
         var status: Int?
-        var id: String?, requestURI: String?
+        var id: JSONValue?, requestURI: JSONValue?
         var rbac: Bool?, accessPolicy: Bool?, address: Bool?
         if let properties {
             for (key, value) in properties.members {
                 switch propertyFields.match(key) {
                 case .clientInfo: row.userAgent = value.index(in: &batch, &interner)
-                case .requestUri: requestURI = value.nonEmptyString
-                case .id: id = value.nonEmptyString
+                case .requestUri: requestURI = value.isNonEmptyString ? value : nil
+                case .id: id = value.isNonEmptyString ? value : nil
                 case .httpStatusCode: status = value.integer
                 case .isAccessPolicyMatch: accessPolicy = value.bool
                 case .isRbacAuthorized: rbac = value.bool
@@ -143,21 +148,20 @@ struct KeyVaultNormalizer {
         }
 
         // Where.
-        let vault = resourceID?.nonEmptyString.flatMap(Self.vaultName(fromResourceID:))
-        if let target = id.flatMap(Self.resource(fromURI:)) ?? requestURI.flatMap(Self.resource(fromURI:)) {
-            row.resource = interner.index(of: target.resource, in: &batch)
-            row.resourceType = target.type
-            row.objectName = interner.index(of: target.name, in: &batch)
-            row.scope = interner.index(of: vault ?? target.vault, in: &batch)
-        } else if let vault {
+        var vault: String?, subscription: String?
+        if let resourceID { (vault, subscription) = names(ofResourceID: resourceID) }
+        var resolved = false
+        if let id { resolved = setResource(fromURI: id, vault: vault, on: &row, in: &batch) }
+        if !resolved, let requestURI { resolved = setResource(fromURI: requestURI, vault: vault, on: &row, in: &batch) }
+        if !resolved, let vault {
             row.resource = interner.index(of: "https://\(vault).vault.azure.net/", in: &batch)
             row.resourceType = .vault
-            row.scope = interner.index(of: vault, in: &batch)
         }
+        if row.scope.isNone { row.scope = interner.index(of: vault, in: &batch) }
         if let tenant {
             row.tenant = tenant.index(in: &batch, &interner)
         } else {
-            row.tenant = interner.index(of: resourceID?.nonEmptyString.flatMap(Self.subscription(fromResourceID:)), in: &batch)
+            row.tenant = interner.index(of: subscription, in: &batch)
         }
         row.ip = callerIP?.index(in: &batch, &interner) ?? .none
         row.requestID = correlationID?.nonEmptyString
@@ -182,49 +186,117 @@ struct KeyVaultNormalizer {
         }
     }
 
-    /// `/SUBSCRIPTIONS/…/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/<NAME>` → `<name>` (lower case).
-    static func vaultName(fromResourceID resourceID: String) -> String? {
-        let parts = resourceID.split(separator: "/")
-        guard parts.count >= 2 else { return nil }
-        let kind = parts[parts.count - 2].lowercased()
-        guard kind == "vaults" || kind == "managedhsms" else { return nil }
-        return parts[parts.count - 1].lowercased()
-    }
-
-    static func subscription(fromResourceID resourceID: String) -> String? {
-        let parts = resourceID.split(separator: "/")
-        guard let index = parts.firstIndex(where: { $0.lowercased() == "subscriptions" }), index + 1 < parts.count else {
-            return nil
+    /// The vault (lower case) and subscription named by a `resourceId`
+    /// (`/SUBSCRIPTIONS/<id>/…/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/<NAME>`), remembered for the next record.
+    private mutating func names(ofResourceID value: JSONValue) -> (vault: String?, subscription: String?) {
+        let resolved: (String?, String?)? = value.withDecodedBytes { bytes in
+            if bytes.elementsEqual(lastResourceID) { return (lastVault, lastSubscription) }
+            let found = Self.names(ofResourceID: bytes)
+            lastResourceID = Array(bytes)
+            (lastVault, lastSubscription) = found
+            return found
         }
-        return parts[index + 1].lowercased()
+        return resolved ?? (nil, nil)
     }
 
-    /// The canonical target of a data-plane URI; nil for control-plane (ARM) URIs.
-    static func resource(fromURI uri: String) -> (resource: String, type: ResourceType, name: String?, vault: String)? {
-        guard let schemeEnd = uri.range(of: "://") else { return nil }
-        var rest = uri[schemeEnd.upperBound...]
-        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<query] }
-        let segments = rest.split(separator: "/", omittingEmptySubsequences: true)
-        guard let hostPart = segments.first else { return nil }
-        let host = hostPart.lowercased()
-        // Control-plane (ARM) URIs name the vault by resource id, not by host.
-        let isARM = host.hasPrefix("management.") || (segments.count >= 2 && segments[1].lowercased() == "subscriptions")
+    static func names(ofResourceID bytes: UnsafeRawBufferPointer) -> (vault: String?, subscription: String?) {
+        let segments = bytes.split(separator: UInt8(ascii: "/"))
+        func lower(_ part: Slice<UnsafeRawBufferPointer>) -> String {
+            String(decoding: part.map(\.asciiLowercased), as: UTF8.self)
+        }
+        var vault: String?
+        if segments.count >= 2 {
+            let kind = lower(segments[segments.count - 2])
+            if kind == "vaults" || kind == "managedhsms" { vault = lower(segments[segments.count - 1]) }
+        }
+        var subscription: String?
+        if let index = segments.firstIndex(where: { lower($0) == "subscriptions" }), index + 1 < segments.count {
+            subscription = lower(segments[index + 1])
+        }
+        return (vault, subscription)
+    }
+
+    /// Sets the canonical target of a data-plane URI: `https://<host>/<collection>/<name>` (host lower
+    /// case, no version; `deleted*` collections folded into their live names) or the vault
+    /// `https://<host>/`. False for control-plane (ARM) URIs, which name the vault by resource id.
+    private mutating func setResource(fromURI value: JSONValue, vault: String?, on row: inout EventRow, in batch: inout EventBatch) -> Bool {
+        value.withDecodedBytes { bytes -> Bool in
+            guard let target = Self.target(ofURI: bytes) else { return false }
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: Array("https://".utf8))
+            scratch.append(contentsOf: target.host.map(\.asciiLowercased))
+            scratch.append(UInt8(ascii: "/"))
+            if let collection = target.collection, let name = target.name {
+                scratch.append(contentsOf: collection.canonical.utf8)
+                scratch.append(UInt8(ascii: "/"))
+                scratch.append(contentsOf: name)
+                row.resourceType = collection.type
+                row.objectName = interner.index(of: UnsafeRawBufferPointer(rebasing: name), in: &batch)
+            } else {
+                row.resourceType = .vault
+            }
+            row.resource = scratch.withUnsafeBytes { interner.index(of: $0, in: &batch) }
+            if vault == nil {
+                let label = target.host.split(separator: UInt8(ascii: "."), maxSplits: 1).first ?? target.host
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: label.map(\.asciiLowercased))
+                row.scope = scratch.withUnsafeBytes { interner.index(of: $0, in: &batch) }
+            }
+            return true
+        } ?? false
+    }
+
+    private enum Collection {
+        case keys, secrets, certificates
+
+        var canonical: String {
+            switch self {
+            case .keys: return "keys"
+            case .secrets: return "secrets"
+            case .certificates: return "certificates"
+            }
+        }
+
+        var type: ResourceType {
+            switch self {
+            case .keys: return .key
+            case .secrets: return .secret
+            case .certificates: return .certificate
+            }
+        }
+
+        init?(_ segment: Slice<UnsafeRawBufferPointer>) {
+            switch String(decoding: segment.map(\.asciiLowercased), as: UTF8.self) {
+            case "keys", "deletedkeys": self = .keys
+            case "secrets", "deletedsecrets": self = .secrets
+            case "certificates", "deletedcertificates": self = .certificates
+            default: return nil
+            }
+        }
+    }
+
+    /// The host and, for an object, its collection and name, of a data-plane URI; nil for
+    /// control-plane (ARM) URIs and anything that is not a URI.
+    private static func target(ofURI bytes: UnsafeRawBufferPointer)
+        -> (host: Slice<UnsafeRawBufferPointer>, collection: Collection?, name: Slice<UnsafeRawBufferPointer>?)? {
+        var schemeEnd: Int?
+        if bytes.count >= 3 {
+            for index in 0..<(bytes.count - 2)
+            where bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/") && bytes[index + 2] == UInt8(ascii: "/") {
+                schemeEnd = index + 3
+                break
+            }
+        }
+        guard let schemeEnd else { return nil }
+        var rest = bytes[schemeEnd...]
+        if let query = rest.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { rest = rest[..<query] }
+        let segments = rest.split(separator: UInt8(ascii: "/"))
+        guard let host = segments.first, !host.isEmpty else { return nil }
+        let isARM = host.starts(with: Array("management.".utf8))
+            || (segments.count >= 2 && segments[1].map(\.asciiLowercased).elementsEqual(Array("subscriptions".utf8)))
         guard !isARM else { return nil }
-        let vault = String(host.split(separator: ".").first ?? Substring(host))
-        let base = "https://\(host)"
-        guard segments.count >= 2 else { return ("\(base)/", .vault, nil, vault) }
-        let collection = segments[1].lowercased()
-        let type: ResourceType
-        let canonical: String
-        switch collection {
-        case "keys", "deletedkeys": type = .key; canonical = "keys"
-        case "secrets", "deletedsecrets": type = .secret; canonical = "secrets"
-        case "certificates", "deletedcertificates": type = .certificate; canonical = "certificates"
-        default: return ("\(base)/", .vault, nil, vault)
-        }
-        guard segments.count >= 3 else { return ("\(base)/", .vault, nil, vault) }
-        let name = String(segments[2])
-        return ("\(base)/\(canonical)/\(name)", type, name, vault)
+        guard segments.count >= 3, let collection = Collection(segments[1]) else { return (host, nil, nil) }
+        return (host, collection, segments[2])
     }
 }
 

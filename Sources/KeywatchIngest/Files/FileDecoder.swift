@@ -97,6 +97,7 @@ public final class FileDecoder {
                         try inflater.inflate(UnsafeRawBufferPointer(rebasing: whole[0..<count])) { write in
                             _ = input.framer.write(upTo: 256 << 10) { write($0) }
                             input.drain(into: &batch)
+                            return input.beginsLikeJSON != false  // not JSON: stop inflating at once
                         }
                     } catch {
                         input.drain(into: &batch)
@@ -110,7 +111,7 @@ public final class FileDecoder {
             count = try readChunk(descriptor, path: path)
             progress(count)
         }
-        if !failed {
+        if !failed && input.beginsLikeJSON != false {
             do {
                 try inflater.finish()
             } catch {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files an `ingest` reads: the regular files named, and those under the directories named
-/// (recursively, in name order, hidden files skipped), each once.
+/// (recursively, in name order, hidden files skipped), each once. Symbolic links to files are
+/// followed; links to directories below the named ones are not (they could form cycles).
 public enum InputFiles {
     /// Why a path cannot be read.
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -23,14 +24,22 @@ public enum InputFiles {
                 if seen.insert(path).inserted { files.append(path) }
                 continue
             }
+            let root = URL(fileURLWithPath: path).resolvingSymlinksInPath()
             guard let walker = manager.enumerator(
-                at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.isRegularFileKey],
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
                 options: [.skipsHiddenFiles])
             else { throw Problem(path: path, reason: "cannot list the directory") }
             var found: [String] = []
             for case let url as URL in walker {
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
-                if values?.isRegularFile == true { found.append(url.path) }
+                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+                if values?.isRegularFile == true {
+                    found.append(url.path)
+                } else if values?.isSymbolicLink == true {
+                    var linkIsDirectory: ObjCBool = false
+                    if manager.fileExists(atPath: url.path, isDirectory: &linkIsDirectory), !linkIsDirectory.boolValue {
+                        found.append(url.path)
+                    }
+                }
             }
             for file in found.sorted() where seen.insert(file).inserted { files.append(file) }
         }

@@ -60,11 +60,11 @@ public final class GzipInflater {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// Inflates all of `input`, handing output to `sink` in pieces: `sink(capacity, fill)` must
-    /// call `fill` with a buffer of up to `capacity` bytes and return how many were written.
+    /// Inflates `input`, handing output to `sink` in pieces: `sink` must call `write` with a
+    /// buffer, which it fills (returning how many bytes); `sink` returns false to stop early.
     public func inflate(
         _ input: UnsafeRawBufferPointer,
-        into sink: (_ write: (UnsafeMutableRawBufferPointer) -> Int) -> Void
+        into sink: (_ write: (UnsafeMutableRawBufferPointer) -> Int) -> Bool
     ) throws(GzipError) {
         guard !input.isEmpty else { return }
         var remaining = input
@@ -86,7 +86,7 @@ public final class GzipInflater {
             var code: Int32 = Z_OK
             repeat {
                 var produced = 0
-                sink { buffer in
+                let more = sink { buffer in
                     stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
                     stream.avail_out = UInt32(buffer.count)
                     code = CZlib.inflate(&stream, Z_NO_FLUSH)
@@ -94,6 +94,10 @@ public final class GzipInflater {
                     return produced
                 }
                 decompressedOut += Int64(produced)
+                if !more {
+                    compressedIn += Int64(before - Int(stream.avail_in))
+                    return
+                }
                 let consumed = before - Int(stream.avail_in)
                 let compressedSoFar = compressedIn + Int64(consumed)
                 if code == Z_DATA_ERROR || code == Z_NEED_DICT || code == Z_STREAM_ERROR || code == Z_MEM_ERROR {
@@ -133,6 +137,7 @@ public final class GzipInflater {
             try inflater.inflate(input) { write in
                 let written = chunk.withUnsafeMutableBytes { write($0) }
                 output.append(contentsOf: chunk[0..<written])
+                return true
             }
         }
         try inflater.finish()

@@ -1,0 +1,44 @@
+# keywatch — build, run, test, benchmark.
+#   make run    build, then ingest sample-logs/ into ./keywatch.db and show what it found
+#   make test   build and run every test
+#   make bench  speed and memory on a generated 600k-event corpus (see bench/README.md)
+
+SWIFT ?= swift
+PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+KEYWATCH := .build/release/keywatch
+
+.PHONY: all deps build run test bench samples clean
+
+all: build
+
+# Installs the C libraries keywatch links when any is missing (Debian/Ubuntu).
+deps:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+run: build
+	@rm -f keywatch.db keywatch.db-wal keywatch.db-shm
+	$(KEYWATCH) ingest --db keywatch.db sample-logs
+	$(KEYWATCH) query --db keywatch.db --outcome denied --limit 20
+	$(KEYWATCH) query --db keywatch.db --sql "SELECT source, class, outcome, count(*) AS events FROM events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	bench/run.sh
+
+# Regenerates sample-logs/ from its generator (deterministic).
+samples:
+	python3 Tests/Fixtures/generate-sample-logs.py
+
+clean:
+	rm -rf .build keywatch.db keywatch.db-wal keywatch.db-shm

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import KeywatchCore
+import KeywatchStore
+@testable import KeywatchIngest
+
+/// A fresh directory for one test, removed afterwards.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("keywatch-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    @discardableResult
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: file)
+        return file.path
+    }
+}
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// One JSON Lines Key Vault record at second `second`.
+func kvLine(_ second: Int, secret: String = "db-password") -> String {
+    #"{"time":"2026-11-20T09:00:\#(String(format: "%02d", second)).0000000Z","category":"AuditEvent","operationName":"SecretGet","resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-A","identity":{"claim":{"oid":"o","appid":"a"}},"properties":{"id":"https://kv-a.vault.azure.net/secrets/\#(secret)/1","httpStatusCode":200}}"#
+}
+
+/// Runs a backfill of `paths` into a new store in `directory`.
+func backfill(_ paths: [String], into directory: TemporaryDirectory, options: BackfillOptions = BackfillOptions()) throws -> (IngestSummary, EventReader) {
+    let store = try EventStore(path: directory.path("k.db"))
+    let summary = try Backfill(store: store, options: options).run(files: try InputFiles.expand(paths))
+    return (summary, try EventReader(path: directory.path("k.db")))
+}
+
+func rejects(_ reader: EventReader) throws -> [String] {
+    let sql = try ReadOnlySQL(path: reader.connection.path)
+    return try sql.run("SELECT reason FROM rejects ORDER BY id").rows.map { row in
+        if case .text(let text) = row[0] { return text }
+        return ""
+    }
+}
+
+@Suite("Backfill")
+struct BackfillTests {
+    @Test("the sample logs: every file, every shape, nothing rejected; again: all duplicates")
+    func sampleLogs() throws {
+        let directory = TemporaryDirectory()
+        let samples = repositoryRoot.appendingPathComponent("sample-logs").path
+        let (summary, reader) = try backfill([samples], into: directory)
+        #expect(summary.rejected == 0)
+        #expect(summary.files == 8)
+        #expect(summary.stored == 111)
+        #expect(summary.skipped == 3)  // the digest, an S3 call, an STS GetCallerIdentity
+        #expect(summary.duplicates == 0)
+        let events = try reader.events(matching: EventFilter())
+        #expect(events.count == 111)
+        // As sample-logs/README.md says.
+        #expect(events.filter { $0.source == .azureKeyVault }.count == 66)
+        #expect(events.filter { $0.source == .awsKMS }.count == 43)
+        #expect(events.filter { $0.source == .awsSTS }.count == 2)
+        // The CloudWatch Logs subscription payload (base64 gzip) was decoded with real zlib.
+        #expect(events.filter { $0.origin.input.hasSuffix("cloudwatch-subscription.json") }.count == 3)
+
+        let store = try EventStore(path: directory.path("k.db"))
+        let again = try Backfill(store: store).run(files: try InputFiles.expand([samples]))
+        #expect(again.stored == 0)
+        #expect(again.duplicates == 111)
+    }
+
+    @Test("hostile files: each bad record rejected with its reason and stored; the records around it kept")
+    func hostileInput() throws {
+        let directory = TemporaryDirectory()
+        let good = (0..<5).map { kvLine($0) }
+        // Truncated JSON, invalid UTF-8, NUL bytes, 10,000-deep nesting, a record missing every field.
+        var mixed = Array((good[0] + "\n" + String(kvLine(10).dropLast(30)) + "\n" + good[1] + "\n").utf8)
+        mixed += Array("{\"operationName\":\"SecretGet\",\"bad\":\"".utf8) + [0xC3, 0x28] + Array("\"}\n".utf8)
+        mixed += Array("{\"time\":\"2026-11-20T09:00:00Z\",\"x\":\"a\u{0}b\"}\n".utf8)
+        mixed += Array(("{\"deep\":" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}\n").utf8)
+        mixed += Array(("{}\n" + good[2] + "\n").utf8)
+        try directory.write("logs/mixed/PT1H.json", mixed)
+        // A 50 MB line between two good ones.
+        var big = Array((good[3] + "\n{\"pad\":\"").utf8)
+        big += [UInt8](repeating: UInt8(ascii: "x"), count: 50 << 20)
+        big += Array(("\"}\n" + good[4] + "\n").utf8)
+        try directory.write("logs/big/PT1H.json", big)
+        // A truncated gzip: the records before the cut are kept.
+        let trail = (20..<60).map { kvLine($0, secret: "s\($0)") }.joined(separator: "\n") + "\n"
+        let compressed = gzip(Array(trail.utf8))
+        try directory.write("logs/truncated.json.gz", Array(compressed[0..<(compressed.count * 3 / 4)]))
+        // A file of zeros, gzip'd (1 GB when inflated): not JSON, skipped after its first bytes.
+        try directory.write("logs/zeros.gz", gzipBomb(prefix: [], filler: 0, count: 1 << 30))
+        // A JSON-looking bomb: '[' then a gigabyte of spaces.
+        try directory.write("logs/bomb.json.gz", gzipBomb(prefix: Array("[".utf8), filler: 0x20, count: 1 << 30))
+
+        let (summary, reader) = try backfill([directory.path("logs")], into: directory)
+        let reasons = try rejects(reader)
+        let stored = try reader.events(matching: EventFilter())
+        #expect(Set(stored.map(\.time.rfc3339)).isSuperset(of: (0..<5).map { String(format: "2026-11-20T09:00:%02d.000000Z", $0) }))
+        #expect(stored.count >= 5 + 10, "five good lines, and the truncated gzip's first records")
+        #expect(stored.count < 5 + 40)
+        #expect(summary.skippedFiles == 1)
+        #expect(reasons.contains("unterminated string: the line ends inside it"))
+        #expect(reasons.contains("invalid JSON at byte 36: invalid UTF-8"))
+        #expect(reasons.contains { $0.contains("unescaped control character NUL byte") })
+        #expect(reasons.contains { $0.contains("nesting deeper than 128 levels") })
+        #expect(reasons.contains("unrecognized record: neither a CloudTrail event (eventSource) nor a Key Vault AuditEvent (operationName)"))
+        #expect(reasons.contains("record larger than the 8388608-byte limit; skipped"))
+        #expect(reasons.contains("truncated gzip stream: the input ends before the compressed data does"))
+        #expect(reasons.filter { $0.contains("decompresses more than 250:1") }.count == 1, "the JSON-looking bomb; the zeros were skipped")
+        #expect(summary.rejected == reasons.count)
+    }
+
+    @Test("an unreadable file is reported and counted; the others are read")
+    func unreadable() throws {
+        let directory = TemporaryDirectory()
+        let good = try directory.write("good.json", Array((kvLine(1) + "\n").utf8))
+        let locked = try directory.write("locked.json", Array((kvLine(2) + "\n").utf8))
+        chmod(locked, 0)
+        defer { chmod(locked, 0o644) }
+        guard getuid() != 0 else { return }  // root reads anything; nothing to test
+        let (summary, _) = try backfill([good, locked], into: directory)
+        #expect(summary.unreadableFiles == 1)
+        #expect(summary.stored == 1)
+    }
+
+    @Test("a missing path is a clear error")
+    func missingPath() {
+        #expect(throws: InputFiles.Problem.self) { try InputFiles.expand(["/no/such/dir"]) }
+    }
+
+    @Test("small batches give the same result as large ones")
+    func batching() throws {
+        let samples = repositoryRoot.appendingPathComponent("sample-logs").path
+        let small = TemporaryDirectory()
+        let (smallSummary, smallReader) = try backfill([samples], into: small, options: BackfillOptions(batchEvents: 7, queueDepth: 1))
+        let large = TemporaryDirectory()
+        let (largeSummary, largeReader) = try backfill([samples], into: large)
+        #expect(smallSummary.stored == largeSummary.stored)
+        #expect(try smallReader.events(matching: EventFilter()) == (try largeReader.events(matching: EventFilter())))
+    }
+}

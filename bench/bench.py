@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""keywatch's benchmark: speed and memory on a generated corpus, medians of alternating runs.
+
+Generates (once, cached in bench/.corpus, outside git) 500k CloudTrail events in the S3 layout and
+100k Key Vault events in the blob layout, plus an uncompressed copy of the CloudTrail files, then
+measures, with the release build:
+  - decode + normalize alone (`ingest --dry-run`, one core), on plain JSON and on the .json.gz files;
+  - `keywatch ingest` end to end into a fresh store;
+and prints a table, also written to bench/results.md with the date and the machine.
+"""
+import datetime
+import gzip
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CORPUS = os.path.join(HERE, ".corpus")
+WORK = os.path.join(HERE, ".work")
+KEYWATCH = os.path.join(ROOT, ".build", "release", "keywatch")
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+
+def corpus():
+    marker = os.path.join(CORPUS, ".complete")
+    if not os.path.exists(marker):
+        shutil.rmtree(CORPUS, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen-corpus.py"), os.path.join(CORPUS, "logs"),
+                        "--cloudtrail", "500000", "--keyvault", "100000"], check=True)
+        plain = os.path.join(CORPUS, "cloudtrail-plain")
+        for directory, _, files in os.walk(os.path.join(CORPUS, "logs", "AWSLogs")):
+            for name in files:
+                if "_CloudTrail_" in name and name.endswith(".json.gz"):
+                    os.makedirs(plain, exist_ok=True)
+                    with gzip.open(os.path.join(directory, name)) as source, open(os.path.join(plain, name[:-3]), "wb") as target:
+                        shutil.copyfileobj(source, target)
+        open(marker, "w").close()
+    return {
+        "all": os.path.join(CORPUS, "logs"),
+        "cloudtrail-gz": os.path.join(CORPUS, "logs", "AWSLogs"),
+        "cloudtrail-plain": os.path.join(CORPUS, "cloudtrail-plain"),
+    }
+
+
+def size(path):
+    total = 0
+    for directory, _, files in os.walk(path):
+        total += sum(os.path.getsize(os.path.join(directory, f)) for f in files)
+    return total
+
+
+def timed(args):
+    """Runs a command; returns (seconds, peak RSS in KB, stderr)."""
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "maxrss=%M"] + args, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        sys.exit(f"failed: {' '.join(args)}\n{result.stderr}")
+    rss = int(re.search(r"maxrss=(\d+)", result.stderr).group(1))
+    return seconds, rss, result.stderr
+
+
+def events_in(stderr):
+    match = re.search(r"([\d,]+) events (decoded|stored)", stderr)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+def main():
+    if not os.path.exists(KEYWATCH):
+        sys.exit("build first: swift build -c release")
+    paths = corpus()
+    os.makedirs(WORK, exist_ok=True)
+    db = os.path.join(WORK, "bench.db")
+
+    def fresh_store():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+
+    cases = [
+        ("decode + normalize, plain JSON (1 core)", ["ingest", "--dry-run", paths["cloudtrail-plain"]], None, paths["cloudtrail-plain"]),
+        ("decode + normalize, .json.gz (1 core)", ["ingest", "--dry-run", paths["cloudtrail-gz"]], None, paths["cloudtrail-gz"]),
+        ("ingest end to end, CloudTrail .json.gz + Key Vault", ["ingest", "--db", db, paths["all"]], fresh_store, paths["all"]),
+    ]
+    samples = {name: [] for name, _, _, _ in cases}
+    # Alternate the cases run by run, so a noisy neighbour does not bias one of them.
+    for _ in range(RUNS):
+        for name, args, prepare, _ in cases:
+            if prepare:
+                prepare()
+            seconds, rss, stderr = timed([KEYWATCH] + args)
+            samples[name].append((seconds, rss, events_in(stderr)))
+
+    machine = f"{os.cpu_count()} cores, {cpu_model()}, {platform.system()} {platform.release()}"
+    lines = [
+        f"# keywatch benchmark — {datetime.date.today().isoformat()}",
+        "",
+        f"Machine: {machine}. Corpus: 500k CloudTrail events (.json.gz, S3 layout) + 100k Key Vault events "
+        f"(PT1H.json blobs); medians of {RUNS} alternating runs.",
+        "",
+        "| measurement | events | median s | events/s | MB/s (input) | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, _, _, path in cases:
+        runs = samples[name]
+        seconds = statistics.median(r[0] for r in runs)
+        rss = max(r[1] for r in runs)
+        events = runs[-1][2]
+        megabytes = size(path) / 1e6
+        lines.append(f"| {name} | {events:,} | {seconds:.2f} | {events / seconds:,.0f} | {megabytes / seconds:,.0f} | {rss / 1024:,.0f} MB |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    with open(os.path.join(HERE, "results.md"), "w") as f:
+        f.write(report)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
