@@ -27,11 +27,14 @@ public struct PreparedBatch: Sendable {
     public var batch: EventBatch
     public var block: [UInt8]
     public var codec: String
+    /// Workload sessions the batch taught, stored with it.
+    public var sessions: [WorkloadAttribution.Session]
 
-    public init(batch: EventBatch, compressor: RawBlockCompressor) {
+    public init(batch: EventBatch, compressor: RawBlockCompressor, sessions: [WorkloadAttribution.Session] = []) {
         self.batch = batch
         block = batch.raw.isEmpty ? [] : compressor.compress(batch.raw)
         codec = RawBlockCompressor.codec
+        self.sessions = sessions
     }
 }
 
@@ -80,6 +83,7 @@ public final class EventStore {
     private let selectString: Statement
     private let insertInput: Statement
     private let selectInput: Statement
+    private let insertSession: Statement
     private var stringIDs = IDCache(limit: 1 << 20)
     private var inputIDs = IDCache(limit: 1 << 16)
 
@@ -122,6 +126,11 @@ public final class EventStore {
             selectString = try connection.prepare("SELECT id FROM strings WHERE value = ?1")
             insertInput = try connection.prepare("INSERT OR IGNORE INTO inputs(name) VALUES (?1)")
             selectInput = try connection.prepare("SELECT id FROM inputs WHERE name = ?1")
+            insertSession = try connection.prepare("""
+                INSERT INTO workload_sessions(role, session, namespace, service_account, seen) VALUES (?1, ?2, ?3, ?4, ?5)
+                ON CONFLICT(role, session) DO UPDATE SET namespace = excluded.namespace,
+                    service_account = excluded.service_account, seen = max(seen, excluded.seen)
+                """)
         } catch let error as SQLiteError {
             throw .sqlite(error)
         } catch let error as StoreError {
@@ -240,6 +249,15 @@ public final class EventStore {
                 position += count
             }
         }
+        for session in prepared.sessions {
+            insertSession.bind(session.role, at: 1)
+            insertSession.bind(session.name, at: 2)
+            insertSession.bind(session.namespace, at: 3)
+            insertSession.bind(session.serviceAccount, at: 4)
+            insertSession.bind(session.seen.microseconds, at: 5)
+            try insertSession.step()
+            insertSession.reset()
+        }
         if !batch.rejects.isEmpty {
             let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
             for reject in batch.rejects {
@@ -257,6 +275,24 @@ public final class EventStore {
     }
 
     private static let columnsPerRow = 32
+
+    /// The most recently seen workload sessions, at most `limit` of them.
+    public func workloadSessions(limit: Int = 200_000) throws(StoreError) -> [WorkloadAttribution.Session] {
+        do {
+            let statement = try connection.prepare(
+                "SELECT role, session, namespace, service_account, seen FROM workload_sessions ORDER BY seen DESC LIMIT ?1")
+            statement.bind(Int64(limit), at: 1)
+            var sessions: [WorkloadAttribution.Session] = []
+            while try statement.step() {
+                sessions.append(WorkloadAttribution.Session(
+                    role: statement.text(0) ?? "", name: statement.text(1) ?? "", namespace: statement.text(2) ?? "",
+                    serviceAccount: statement.text(3), seen: Timestamp(microseconds: statement.int64(4))))
+            }
+            return sessions
+        } catch {
+            throw .sqlite(error)
+        }
+    }
 
     /// Binds a row's 32 columns, starting after parameter `base`.
     @inline(__always)

@@ -94,6 +94,14 @@ enum Schema {
             complete INTEGER NOT NULL DEFAULT 0, -- a compressed file read to its end
             updated INTEGER NOT NULL
         );
+        CREATE TABLE workload_sessions(
+            role TEXT NOT NULL,                  -- the IAM role ARN
+            session TEXT NOT NULL,               -- the role session name
+            namespace TEXT NOT NULL,             -- the Kubernetes namespace and service account it was issued to
+            service_account TEXT,
+            seen INTEGER NOT NULL,               -- microseconds since the epoch (event time)
+            PRIMARY KEY (role, session)
+        ) WITHOUT ROWID;
         CREATE TABLE http_requests(
             idempotency_key TEXT PRIMARY KEY,
             received INTEGER NOT NULL,

@@ -58,10 +58,16 @@ public final class Backfill {
     public let options: BackfillOptions
     private let writer: BatchWriter?
 
-    /// - Parameter store: where to write; nil decodes and normalizes only (a dry run).
-    public init(store: EventStore?, options: BackfillOptions = BackfillOptions(), onCommit: BatchCommitHook? = nil) {
+    private var attribution: WorkloadAttribution
+
+    /// - Parameters:
+    ///   - store: where to write; nil decodes and normalizes only (a dry run).
+    ///   - identities: the identity map, for namespaces.
+    public init(store: EventStore?, identities: IdentityMap = .empty, options: BackfillOptions = BackfillOptions(),
+                onCommit: BatchCommitHook? = nil) throws {
         self.options = options
         writer = store.map { BatchWriter(store: $0, onCommit: onCommit) }
+        attribution = WorkloadAttribution(identities: identities, sessions: try store?.workloadSessions() ?? [])
     }
 
     /// Ingests `files` in order. An unreadable file is reported to `problem` and counted; the rest go on.
@@ -91,11 +97,13 @@ public final class Backfill {
         var lastReport = Date.distantPast
 
         func handOff(_ batch: inout EventBatch) throws {
+            attribution.attribute(&batch)
+            let sessions = attribution.takeNewSessions()
             summary.events += batch.rows.count
             summary.skipped += batch.skippedCount
             if writer == nil {
                 summary.rejected += batch.rejects.count
-            } else if !queue.put(PreparedBatch(batch: batch, compressor: compressor)) {
+            } else if !queue.put(PreparedBatch(batch: batch, compressor: compressor, sessions: sessions)) {
                 throw writer?.failure ?? StoreError.corrupt("the writer stopped")
             }
             batch = EventBatch(reservingRaw: options.batchRawBytes + (1 << 20), rows: options.batchEvents + 64)

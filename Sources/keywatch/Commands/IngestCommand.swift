@@ -20,6 +20,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "The store (a SQLite file, created if missing).")
     var db = "keywatch.db"
 
+    @Option(help: "The rules directory; its identities.yaml maps principals and resources to namespaces.")
+    var rules = "rules"
+
     @Flag(help: "Decode and normalize only; store nothing.")
     var dryRun = false
 
@@ -34,6 +37,13 @@ struct IngestCommand: ParsableCommand {
             Standard.error("keywatch ingest: \(error)")
             throw ExitCode(2)
         }
+        let identities: IdentityMap
+        do {
+            identities = try IdentityMapLoader.load(rulesDirectory: rules)
+        } catch {
+            Standard.error("keywatch ingest: \(error)")
+            throw ExitCode(2)
+        }
         let store: EventStore?
         do {
             store = dryRun ? nil : try EventStore(path: db, options: StoreOptions(backgroundCheckpoints: true))
@@ -44,9 +54,9 @@ struct IngestCommand: ParsableCommand {
         let checkpointer = store.map { WALCheckpointer(path: $0.path) }
         defer { checkpointer?.stop() }
         let bar = ProgressBar()
-        let backfill = Backfill(store: store)
         let summary: IngestSummary
         do {
+            let backfill = try Backfill(store: store, identities: identities)
             summary = try backfill.run(files: files, progress: { progress in
                 let fraction = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 0
                 let rate = progress.elapsed > 0 ? Double(progress.events) / progress.elapsed : 0

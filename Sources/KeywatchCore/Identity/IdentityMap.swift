@@ -1,0 +1,64 @@
+/// Which Kubernetes namespace each principal belongs to, and which resources each namespace owns
+/// (`rules/identities.yaml`, SPEC §3). Principals are Azure object or client ids, IAM role ARNs,
+/// or `system:serviceaccount:<ns>:<sa>` subjects; resources are glob patterns over `resource`
+/// (and over the object name, so KMS alias patterns like `alias/payments/*` work).
+public struct IdentityMap: Sendable, Equatable {
+    public struct Namespace: Sendable, Equatable {
+        public var principals: [String]
+        public var resources: [Glob]
+
+        public init(principals: [String] = [], resources: [Glob] = []) {
+            self.principals = principals
+            self.resources = resources
+        }
+    }
+
+    /// Who owns a resource.
+    public enum Owner: Sendable, Equatable {
+        case namespace(String)
+        /// Listed under `shared`: every namespace may use it.
+        case shared
+        case unknown
+    }
+
+    public var namespaces: [String: Namespace]
+    public var shared: [Glob]
+    private let principalIndex: [String: String]
+
+    public init(namespaces: [String: Namespace] = [:], shared: [Glob] = []) {
+        self.namespaces = namespaces
+        self.shared = shared
+        var index: [String: String] = [:]
+        for name in namespaces.keys.sorted() {
+            for principal in namespaces[name]!.principals { index[principal.lowercased()] = name }
+        }
+        principalIndex = index
+    }
+
+    public static let empty = IdentityMap()
+
+    public var isEmpty: Bool { namespaces.isEmpty && shared.isEmpty }
+
+    /// The namespace a principal (or its client id) belongs to; a `system:serviceaccount:` subject
+    /// belongs to its own namespace even when not listed.
+    public func namespace(ofPrincipal principal: String?, appID: String? = nil) -> String? {
+        for candidate in [principal, appID] {
+            if let candidate, let found = principalIndex[candidate.lowercased()] { return found }
+        }
+        return principal?.kubernetesServiceAccount?.namespace
+    }
+
+    /// Who owns `resource` (or the object named `objectName`): the first namespace listing a
+    /// matching pattern (namespaces in name order), else `shared`, else unknown.
+    public func owner(ofResource resource: String?, objectName: String? = nil) -> Owner {
+        guard resource != nil || objectName != nil else { return .unknown }
+        func matches(_ glob: Glob) -> Bool {
+            (resource.map(glob.matches) ?? false) || (objectName.map(glob.matches) ?? false)
+        }
+        if shared.contains(where: matches) { return .shared }
+        for name in namespaces.keys.sorted() where namespaces[name]!.resources.contains(where: matches) {
+            return .namespace(name)
+        }
+        return .unknown
+    }
+}

@@ -1,0 +1,117 @@
+import Testing
+@testable import KeywatchCore
+
+@Suite("Identity map and workload attribution")
+struct IdentityTests {
+    let yaml = """
+        namespaces:
+          payments:
+            principals:
+              - "8d116ece-1738-47d9-bd9c-172411e20b8f"
+              - "arn:aws:iam::111122223333:role/payments-irsa"
+            resources:
+              - "https://kv-payments-prod.vault.azure.net/secrets/*"
+              - "alias/payments/*"
+          checkout:
+            principals: ["3c9d2e1f-0a1b-4c2d-9e3f-4a5b6c7d8e9f"]
+            resources: "https://kv-checkout.vault.azure.net/*"
+        shared:
+          - "https://kv-platform.vault.azure.net/secrets/shared-*"
+        """
+
+    @Test("globs: * spans slashes, ? one character, letters ignore case")
+    func globs() {
+        #expect(Glob("https://kv.vault.azure.net/secrets/*").matches("https://KV.vault.azure.net/secrets/a/b"))
+        #expect(Glob("alias/payments/*").matches("alias/payments/main"))
+        #expect(!Glob("alias/payments/*").matches("alias/paymentsx"))
+        #expect(Glob("key-??").matches("key-01") && !Glob("key-??").matches("key-1"))
+        #expect(Glob("*a*b*c*").matches("xxaxxbxxcxx") && !Glob("*a*b*c*").matches("xxcxxbxxaxx"))
+        #expect(Glob("exact").matches("EXACT") && Glob("exact").isLiteral)
+        #expect(Glob("*").matches(""))
+    }
+
+    @Test("the map names each principal's namespace and each resource's owner")
+    func lookups() throws {
+        let map = try IdentityMap.parse(yaml, file: "rules/identities.yaml")
+        #expect(map.namespace(ofPrincipal: "8D116ECE-1738-47D9-BD9C-172411E20B8F") == "payments")
+        #expect(map.namespace(ofPrincipal: "unknown-oid", appID: "3c9d2e1f-0a1b-4c2d-9e3f-4a5b6c7d8e9f") == "checkout")
+        #expect(map.namespace(ofPrincipal: "system:serviceaccount:batch:report") == "batch")
+        #expect(map.namespace(ofPrincipal: "someone") == nil)
+        #expect(map.owner(ofResource: "https://kv-payments-prod.vault.azure.net/secrets/db-password") == .namespace("payments"))
+        #expect(map.owner(ofResource: "arn:aws:kms:us-east-1:1:alias/payments/main", objectName: "alias/payments/main") == .namespace("payments"))
+        #expect(map.owner(ofResource: "https://kv-platform.vault.azure.net/secrets/shared-redis") == .shared)
+        #expect(map.owner(ofResource: "https://elsewhere.vault.azure.net/") == .unknown)
+    }
+
+    @Test("errors name the file, the line and the key", arguments: [
+        ("namespaces:\n  payments:\n    principal: [\"x\"]\n", "rules/identities.yaml:3: namespaces.payments.principal: unknown key (expected one of: principals, resources)"),
+        ("namespaces:\n  payments:\n    principals: {a: b}\n", "rules/identities.yaml:3: namespaces.payments.principals: expected a list of strings"),
+        ("namespaces: [1, 2]\n", "rules/identities.yaml:1: namespaces: expected a mapping (key: value)"),
+        ("sharing: []\n", "rules/identities.yaml:1: sharing: unknown key (expected one of: namespaces, shared)"),
+        ("namespaces:\n  a:\n    principals: [p]\n  b:\n    principals: [P]\n", "rules/identities.yaml: namespaces.b.principals: principal 'P' is already in namespace 'a'"),
+    ])
+    func errors(_ text: String, _ message: String) {
+        do {
+            _ = try IdentityMap.parse(text, file: "rules/identities.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test("a YAML syntax error names its line")
+    func syntax() {
+        do {
+            _ = try IdentityMap.parse("namespaces:\n  payments:\n    principals: [\"x\"\n", file: "ids.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.hasPrefix("ids.yaml:"))
+            #expect(error.line != nil)
+        }
+    }
+
+    @Test("IRSA: the service account of an AssumeRoleWithWebIdentity follows its session's KMS calls")
+    func irsaJoin() throws {
+        let sts = cloudTrail(["eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity",
+                              "requestParameters": ["roleArn": "arn:aws:iam::111122223333:role/app-role", "roleSessionName": "1699456147945229070"],
+                              "resources": [["type": "AWS::IAM::Role", "ARN": "arn:aws:iam::111122223333:role/app-role"]]],
+                             identity: ["type": "WebIdentityUser", "userName": "system:serviceaccount:shop:cart"])
+        let sameSession = cloudTrail(identity: [
+            "type": "AssumedRole", "principalId": "AROAEXAMPLE:1699456147945229070", "accountId": "111122223333",
+            "arn": "arn:aws:sts::111122223333:assumed-role/app-role/1699456147945229070",
+            "sessionContext": ["sessionIssuer": ["type": "Role", "arn": "arn:aws:iam::111122223333:role/app-role", "userName": "app-role"]]])
+        let otherSession = cloudTrail()  // app-role, session "app-session"
+        var attribution = WorkloadAttribution()
+        var first = decode(sts)
+        attribution.attribute(&first)
+        let learned = attribution.takeNewSessions()
+        #expect(learned.map(\.namespace) == ["shop"])
+        #expect(learned.first?.serviceAccount == "cart")
+        // In a later batch (a later file), the KMS calls of that session are the workload's.
+        var later = decode(sameSession + "\n" + otherSession)
+        attribution.attribute(&later)
+        #expect(later.event(at: 0).namespace == "shop")
+        #expect(later.event(at: 0).serviceAccount == "cart")
+        #expect(later.event(at: 1).namespace == nil)
+        // A restart: sessions come back from the store.
+        var restarted = WorkloadAttribution(sessions: learned)
+        var again = decode(sameSession)
+        restarted.attribute(&again)
+        #expect(again.event(at: 0).namespace == "shop")
+        // A denied AssumeRoleWithWebIdentity opens no session.
+        var denied = WorkloadAttribution()
+        var deniedBatch = decode(sts.replacingOccurrences(of: "\"eventName\"", with: "\"errorCode\":\"AccessDenied\",\"eventName\""))
+        denied.attribute(&deniedBatch)
+        #expect(denied.takeNewSessions().isEmpty)
+    }
+
+    @Test("the identity map fills namespace and resource_namespace")
+    func fromMap() throws {
+        var attribution = WorkloadAttribution(identities: try IdentityMap.parse(yaml, file: "ids.yaml"))
+        var batch = decode(keyVault(identity: ["claim": ["oid": "3c9d2e1f-0a1b-4c2d-9e3f-4a5b6c7d8e9f"]]))
+        attribution.attribute(&batch)
+        let event = batch.event(at: 0)
+        #expect(event.namespace == "checkout")
+        #expect(event.resourceNamespace == "payments")
+    }
+}
