@@ -4,8 +4,8 @@ import Foundation
 ///
 /// SQLite otherwise checkpoints inside the commit that fills the log, on the writer's thread,
 /// with an fsync; measured on a 485k-event backfill that was 1.4 s of the writer's 7.5 s.
-/// Moved here, it overlaps with the writer. The writer turns automatic checkpoints off
-/// (``EventStore/init(path:options:)`` with `backgroundCheckpoints`).
+/// Here most of that copying overlaps with the writer; the writer's own, rarer checkpoint
+/// (``StoreOptions/backgroundCheckpoints``) then finds little left to copy.
 public final class WALCheckpointer: @unchecked Sendable {
     private let path: String
     private let interval: TimeInterval

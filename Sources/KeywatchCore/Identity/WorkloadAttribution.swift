@@ -25,21 +25,30 @@ public struct WorkloadAttribution {
     }
 
     public var identities: IdentityMap
-    /// Sessions, by role ARN and session name.
-    private var sessions: [SessionKey: Session] = [:]
+    /// Sessions, by a 64-bit hash of role ARN and session name (checked on every hit).
+    private var sessions: [UInt64: Session] = [:]
     private let maximumSessions: Int
     /// Sessions learned since ``takeNewSessions()``, for the store.
     private var learned: [Session] = []
 
-    private struct SessionKey: Hashable {
-        var role: String
-        var name: String
+    static func key(role: String, name: String) -> UInt64 {
+        key(roleHash: hash(role), nameHash: hash(name))
+    }
+
+    static func key(roleHash: UInt64, nameHash: UInt64) -> UInt64 {
+        (roleHash &* 0x9E37_79B9_7F4A_7C15) ^ nameHash
+    }
+
+    /// A hash of the string's bytes, never 0.
+    static func hash(_ string: String) -> UInt64 {
+        var string = string
+        return string.withUTF8 { StringInterner.hash(UnsafeRawBufferPointer($0)) } | 1
     }
 
     public init(identities: IdentityMap = .empty, sessions known: [Session] = [], maximumSessions: Int = 200_000) {
         self.identities = identities
         self.maximumSessions = maximumSessions
-        for session in known { sessions[SessionKey(role: session.role, name: session.name)] = session }
+        for session in known { sessions[Self.key(role: session.role, name: session.name)] = session }
     }
 
     /// How many sessions are known.
@@ -59,8 +68,11 @@ public struct WorkloadAttribution {
         for row in batch.rows where row.source != .awsKMS && row.source != .azureKeyVault {
             learn(from: row, in: batch)
         }
-        var principalNamespaces: [StringIndex: StringIndex] = [:]
-        var resourceOwners: [StringIndex: StringIndex] = [:]
+        // What each distinct principal and resource of the batch maps to, worked out once:
+        // dense tables by string index, `unknown` until computed.
+        let unknown = UInt32.max
+        var principalNamespaces = [UInt32](repeating: unknown, count: batch.strings.count)
+        var resourceOwners = [UInt32](repeating: unknown, count: batch.strings.count)
         var added: [String: StringIndex] = [:]
         func intern(_ value: String?) -> StringIndex {
             guard let value else { return .none }
@@ -69,49 +81,66 @@ public struct WorkloadAttribution {
             added[value] = index
             return index
         }
-        for position in batch.rows.indices {
-            var row = batch.rows[position]
-            if row.namespace.isNone {
-                if let session = sessionOf(row, in: batch) {
-                    row.namespace = intern(session.namespace)
-                    row.serviceAccount = intern(session.serviceAccount)
-                } else if !identities.isEmpty || isServiceAccountSubject(row.principal, in: batch) {
-                    let key = row.principal.isNone ? row.appID : row.principal
-                    if let cached = principalNamespaces[key] {
-                        row.namespace = cached
-                    } else {
-                        let found = intern(identities.namespace(ofPrincipal: batch.string(row.principal), appID: batch.string(row.appID)))
-                        principalNamespaces[key] = found
-                        row.namespace = found
-                    }
-                }
-            }
-            if !identities.isEmpty, !row.resource.isNone || !row.objectName.isNone {
-                let key = row.resource.isNone ? row.objectName : row.resource
-                if let cached = resourceOwners[key] {
-                    row.resourceNamespace = cached
-                } else {
-                    var owner = StringIndex.none
-                    if case .namespace(let name) = identities.owner(ofResource: batch.string(row.resource), objectName: batch.string(row.objectName)) {
-                        owner = intern(name)
-                    }
-                    resourceOwners[key] = owner
-                    row.resourceNamespace = owner
-                }
-            }
-            batch.rows[position] = row
+        let useMap = !identities.isEmpty
+        // Hashes of the batch's strings, computed once each (0: not yet).
+        var hashes = [UInt64](repeating: 0, count: batch.strings.count)
+        func hash(_ index: StringIndex) -> UInt64 {
+            let slot = Int(index.rawValue)
+            if hashes[slot] == 0 { hashes[slot] = Self.hash(batch.strings[slot]) }
+            return hashes[slot]
         }
-    }
-
-    private func isServiceAccountSubject(_ principal: StringIndex, in batch: EventBatch) -> Bool {
-        batch.string(principal)?.hasPrefix("system:serviceaccount:") == true
+        for position in batch.rows.indices {
+            let row = batch.rows[position]
+            var namespace = row.namespace, serviceAccount = row.serviceAccount, owner = row.resourceNamespace
+            var session: Session?
+            if namespace.isNone, row.source == .awsKMS, row.principalType == .role, !sessions.isEmpty, !row.session.isNone,
+               let candidate = sessions[Self.key(roleHash: hash(row.principal), nameHash: hash(row.session))],
+               candidate.role == batch.string(row.principal), candidate.name == batch.string(row.session) {
+                session = candidate
+            }
+            if namespace.isNone {
+                if let session {
+                    namespace = intern(session.namespace)
+                    serviceAccount = intern(session.serviceAccount)
+                } else {
+                    let key = Int((row.principal.isNone ? row.appID : row.principal).rawValue)
+                    if key > 0 && key < principalNamespaces.count {
+                        if principalNamespaces[key] == unknown {
+                            let principal = batch.string(row.principal)
+                            let found = useMap || principal?.hasPrefix("system:serviceaccount:") == true
+                                ? identities.namespace(ofPrincipal: principal, appID: batch.string(row.appID)) : nil
+                            principalNamespaces[key] = intern(found).rawValue
+                        }
+                        namespace = StringIndex(rawValue: principalNamespaces[key])
+                    }
+                }
+            }
+            if useMap, !row.resource.isNone || !row.objectName.isNone {
+                let key = Int((row.resource.isNone ? row.objectName : row.resource).rawValue)
+                if key < resourceOwners.count {
+                    if resourceOwners[key] == unknown {
+                        var found = StringIndex.none
+                        if case .namespace(let name) = identities.owner(ofResource: batch.string(row.resource), objectName: batch.string(row.objectName)) {
+                            found = intern(name)
+                        }
+                        resourceOwners[key] = found.rawValue
+                    }
+                    owner = StringIndex(rawValue: resourceOwners[key])
+                }
+            }
+            if namespace != row.namespace || serviceAccount != row.serviceAccount || owner != row.resourceNamespace {
+                batch.rows[position].namespace = namespace
+                batch.rows[position].serviceAccount = serviceAccount
+                batch.rows[position].resourceNamespace = owner
+            }
+        }
     }
 
     private mutating func learn(from row: EventRow, in batch: EventBatch) {
         guard row.outcome == .success, let namespace = batch.string(row.namespace), let name = batch.string(row.session),
               let role = Self.roleARN(row, in: batch) else { return }
         let session = Session(role: role, name: name, namespace: namespace, serviceAccount: batch.string(row.serviceAccount), seen: row.time)
-        let key = SessionKey(role: role, name: name)
+        let key = Self.key(role: role, name: name)
         if sessions[key] == session { return }
         if sessions.count >= maximumSessions { forgetOldest() }
         sessions[key] = session
@@ -123,12 +152,6 @@ public struct WorkloadAttribution {
         if row.source == .awsKMS { return row.principalType == .role ? batch.string(row.principal) : nil }
         if let resource = batch.string(row.resource), resource.containsBytes(":role/") { return resource }
         return nil
-    }
-
-    private func sessionOf(_ row: EventRow, in batch: EventBatch) -> Session? {
-        guard row.source == .awsKMS, !sessions.isEmpty, let name = batch.string(row.session),
-              let role = Self.roleARN(row, in: batch) else { return nil }
-        return sessions[SessionKey(role: role, name: name)]
     }
 
     private mutating func forgetOldest() {

@@ -13,9 +13,15 @@ enum ByteScan {
     static func skipPlainStringBytes(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
         var i = start
         let raw = UnsafeRawPointer(base)
-        while i + 8 <= end {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let mask = specialBytes(word)
+        while i + 16 <= end {
+            let first = specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if first != 0 { return i + first.trailingZeroBitCount / 8 }
+            let second = specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+            if second != 0 { return i + 8 + second.trailingZeroBitCount / 8 }
+            i += 16
+        }
+        if i + 8 <= end {
+            let mask = specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             if mask != 0 { return i + mask.trailingZeroBitCount / 8 }
             i += 8
         }

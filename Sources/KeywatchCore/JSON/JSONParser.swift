@@ -182,6 +182,8 @@ public final class JSONParser {
 
     @inline(__always)
     private func skipWhitespace(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        // Minified JSON has none: one comparison settles it.
+        if start < end && base[start] > 0x20 { return start }
         var i = start
         while i < end {
             switch base[i] {
