@@ -117,6 +117,15 @@ public final class RecordDecoder {
             batch.rejects.append(Reject(origin: origin, reason: "record is not a JSON object (it is \(Self.describe(root.kind)))", prefix: bytes))
             return
         }
+        // The common cases, recognized without looking at every member.
+        if root.hasMember(named: "eventSource") {
+            accept(cloudTrail.normalize(root, raw: bytes, into: &batch), raw: bytes, origin: origin, into: &batch)
+            return
+        }
+        if root.hasMember(named: "operationName") {
+            accept(keyVault.normalize(root, raw: bytes, into: &batch), raw: bytes, origin: origin, into: &batch)
+            return
+        }
         var found = Found()
         for (key, value) in root.members {
             switch kinds.match(key) {

@@ -61,6 +61,26 @@ public struct JSONValue {
         return nil
     }
 
+    /// True when this object has a member named `key` (any occurrence).
+    public func hasMember(named key: StaticString) -> Bool {
+        let container = node
+        guard container.kind == .object else { return false }
+        let count = key.utf8CodeUnitCount
+        let nodes = document.nodes
+        let bytes = document.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var i = index + 1
+        let end = Int(container.next)
+        while i < end {
+            let keyNode = nodes[i]
+            if Int(keyNode.end - keyNode.start) == count, !keyNode.escaped,
+               bytes[Int(keyNode.start)] == key.utf8Start[0], memcmp(bytes + Int(keyNode.start), key.utf8Start, count) == 0 {
+                return true
+            }
+            i = Int(nodes[i + 1].next)
+        }
+        return member(key.utf8Start, count) != nil  // an escaped spelling of the name
+    }
+
     private func member(_ key: UnsafePointer<UInt8>, _ count: Int) -> JSONValue? {
         let container = node
         guard container.kind == .object else { return nil }

@@ -249,9 +249,7 @@ struct CloudTrailNormalizer {
         if let resources {
             for resource in resources.elements {
                 guard let arn = resource["ARN"] ?? resource["arn"], arn.isNonEmptyString else { continue }
-                let kind = arn.withDecodedBytes { bytes in
-                    Self.contains(bytes, Self.aliasMarker) ? 1 : Self.contains(bytes, Self.keyMarker) ? 2 : 0
-                }
+                let kind = arn.withDecodedBytes(Self.arnResourceKind)
                 switch kind {
                 case 1: if aliasARN == nil { aliasARN = arn }
                 case 2: if keyARN == nil { keyARN = arn }
@@ -276,9 +274,22 @@ struct CloudTrailNormalizer {
         }
     }
 
-    private static let aliasMarker: StaticString = ":alias/"
-    private static let keyMarker: StaticString = ":key/"
     private static let aliasPrefix: StaticString = "alias/"
+
+    /// 1 for `arn:…:alias/…`, 2 for `arn:…:key/…`, 0 otherwise: the resource part follows the fifth colon.
+    private static func arnResourceKind(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var colons = 0
+        var index = 0
+        while index < bytes.count && colons < 5 {
+            if bytes[index] == UInt8(ascii: ":") { colons += 1 }
+            index += 1
+        }
+        guard colons == 5 else { return 0 }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
+        if rest.count > 6, rest.starts(with: "alias/".utf8) { return 1 }
+        if rest.count > 4, rest.starts(with: "key/".utf8) { return 2 }
+        return 0
+    }
 
     private static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
         let count = needle.utf8CodeUnitCount
