@@ -311,7 +311,7 @@ public final class EventStore {
         }
         bind(row.time.microseconds, at: 1)
         bind(row.keyHash, at: 2)
-        statement.bind(row.key, at: base + 3)
+        batch.withTextBytes(row.key) { statement.bind(text: $0, at: base + 3) }
         bind(row.source.code, at: 4)
         bind(row.operation, at: 5)
         bind(row.eventClass.code, at: 6)
@@ -335,7 +335,11 @@ public final class EventStore {
         statement.bind(batch.string(row.ip), at: base + 24)
         bind(row.userAgent, at: 25)
         bind(row.region, at: 26)
-        statement.bind(row.requestID, at: base + 27)
+        if row.requestID.isNone {
+            statement.bindNull(at: base + 27)
+        } else {
+            batch.withTextBytes(row.requestID) { statement.bind(text: $0, at: base + 27) }
+        }
         bind(inputs.isEmpty ? 0 : inputs[Int(row.input)], at: 28)
         bind(row.inputOffset, at: 29)
         bind(block, at: 30)

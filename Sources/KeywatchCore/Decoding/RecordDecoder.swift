@@ -33,8 +33,8 @@ public final class RecordDecoder {
     /// One parser per level of nesting (a record inside a record's payload).
     private var parsers: [JSONParser] = []
     private var level = 0
-    private var cloudTrail = CloudTrailNormalizer()
-    private var keyVault = KeyVaultNormalizer()
+    private let cloudTrail = CloudTrailNormalizer()
+    private let keyVault = KeyVaultNormalizer()
     private static let maximumNesting = 3
 
     private enum Kind: String, CaseIterable {
@@ -178,11 +178,13 @@ public final class RecordDecoder {
 
     private func accept(_ normalized: Normalized, raw: UnsafeRawBufferPointer, origin: Origin, into batch: inout EventBatch) {
         switch normalized {
-        case .event(var row):
-            row.input = batch.inputIndex(origin.input)
-            row.inputOffset = origin.offset
-            row.raw = batch.appendRaw(raw)
-            batch.rows.append(row)
+        case .appended:
+            let input = batch.inputIndex(origin.input)
+            let span = batch.appendRaw(raw)
+            let last = batch.rows.count - 1
+            batch.rows[last].input = input
+            batch.rows[last].inputOffset = origin.offset
+            batch.rows[last].raw = span
         case .skipped(let reason):
             batch.skip(reason)
         case .rejected(let reason):

@@ -90,7 +90,7 @@ public struct WorkloadAttribution {
             return hashes[slot]
         }
         for position in batch.rows.indices {
-            let row = batch.rows[position]
+            let row = batch.rows[position].attributionFields
             var namespace = row.namespace, serviceAccount = row.serviceAccount, owner = row.resourceNamespace
             var session: Session?
             if namespace.isNone, row.source == .awsKMS, row.principalType == .role, !sessions.isEmpty, !row.session.isNone,
@@ -157,6 +157,21 @@ public struct WorkloadAttribution {
     private mutating func forgetOldest() {
         let cutoff = sessions.values.map(\.seen).sorted()[sessions.count / 4]
         sessions = sessions.filter { $0.value.seen > cutoff }
+    }
+}
+
+/// The fields of a row attribution reads, copied without the row's strings (no reference counting).
+struct AttributionFields {
+    var source: EventSource
+    var principalType: PrincipalType?
+    var principal, appID, session, namespace, serviceAccount, resource, objectName, resourceNamespace: StringIndex
+}
+
+extension EventRow {
+    var attributionFields: AttributionFields {
+        AttributionFields(source: source, principalType: principalType, principal: principal, appID: appID, session: session,
+                          namespace: namespace, serviceAccount: serviceAccount, resource: resource, objectName: objectName,
+                          resourceNamespace: resourceNamespace)
     }
 }
 

@@ -13,6 +13,8 @@ public struct EventBatch: Sendable {
     public private(set) var inputs: [String] = []
     /// Concatenated raw records; each row's ``EventRow/raw`` span points into it.
     public var raw: [UInt8] = []
+    /// Keys and request ids, concatenated; rows hold ``TextSpan``s into it.
+    public private(set) var texts: [UInt8] = []
     public var rejects: [Reject] = []
     /// Records read and deliberately not kept, by reason.
     public var skipped: [SkipReason: Int] = [:]
@@ -27,6 +29,7 @@ public struct EventBatch: Sendable {
         raw.reserveCapacity(bytes)
         rows.reserveCapacity(count)
         strings.reserveCapacity(count / 4)
+        texts.reserveCapacity(count * 80)
     }
 
     public var isEmpty: Bool { rows.isEmpty && rejects.isEmpty && skipped.isEmpty }
@@ -54,6 +57,28 @@ public struct EventBatch: Sendable {
         return UInt32(inputs.count - 1)
     }
 
+    /// Appends text to ``texts``; returns its span.
+    public mutating func appendText(_ bytes: UnsafeRawBufferPointer) -> TextSpan {
+        let span = TextSpan(offset: UInt32(texts.count), length: UInt32(bytes.count))
+        texts.append(contentsOf: bytes)
+        return span
+    }
+
+    public mutating func appendText(_ string: String) -> TextSpan {
+        var string = string
+        return string.withUTF8 { appendText(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The text of a span, nil when absent.
+    public func text(_ span: TextSpan) -> String? {
+        span.isNone ? nil : String(decoding: texts[Int(span.offset)..<Int(span.offset + span.length)], as: UTF8.self)
+    }
+
+    /// Calls `body` with the bytes of a span.
+    public func withTextBytes<R>(_ span: TextSpan, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try texts.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(span.offset)..<Int(span.offset + span.length)])) }
+    }
+
     /// The original record of a row, byte for byte as received.
     public func rawBytes(of row: EventRow) -> ArraySlice<UInt8> {
         raw[row.raw.offset..<(row.raw.offset + row.raw.length)]
@@ -74,7 +99,7 @@ public struct EventBatch: Sendable {
     public func event(at position: Int) -> Event {
         let row = rows[position]
         var event = Event(
-            key: row.key, source: row.source, time: row.time, operation: string(row.operation) ?? "",
+            key: text(row.key) ?? "", source: row.source, time: row.time, operation: string(row.operation) ?? "",
             eventClass: row.eventClass, outcome: row.outcome, resourceType: row.resourceType,
             origin: Origin(input: inputs.isEmpty ? "" : inputs[Int(row.input)], offset: row.inputOffset))
         event.status = row.status
@@ -95,7 +120,7 @@ public struct EventBatch: Sendable {
         event.ip = string(row.ip)
         event.userAgent = string(row.userAgent)
         event.region = string(row.region)
-        event.requestID = row.requestID
+        event.requestID = text(row.requestID)
         return event
     }
 
@@ -120,9 +145,13 @@ public struct EventBatch: Sendable {
         let inputMap = other.inputs.map { inputIndex($0) }
         let base = raw.count
         raw.append(contentsOf: other.raw)
+        let textBase = UInt32(texts.count)
+        texts.append(contentsOf: other.texts)
         rows.reserveCapacity(rows.count + other.rows.count)
         for var row in other.rows {
             row.raw.offset += base
+            row.key.offset += textBase
+            if !row.requestID.isNone { row.requestID.offset += textBase }
             row.input = inputMap.isEmpty ? 0 : inputMap[Int(row.input)]
             row.remapStrings { map[Int($0.rawValue)] }
             rows.append(row)

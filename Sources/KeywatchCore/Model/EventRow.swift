@@ -11,13 +11,31 @@ public struct StringIndex: Hashable, Sendable, Comparable {
     public static func < (lhs: StringIndex, rhs: StringIndex) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// One event inside an ``EventBatch``, its text fields as indices into the batch's string table.
+/// Bytes in a batch's text buffer: values too varied to share a string table (dedup keys, request
+/// ids). Empty when absent.
+public struct TextSpan: Hashable, Sendable {
+    public var offset: UInt32
+    public var length: UInt32
+
+    public init(offset: UInt32, length: UInt32) {
+        self.offset = offset
+        self.length = length
+    }
+
+    public static let none = TextSpan(offset: 0, length: 0)
+
+    public var isNone: Bool { length == 0 }
+}
+
+/// One event inside an ``EventBatch``, its text fields as indices into the batch's string table
+/// and spans of its text buffer — plain data, so rows move through ingest without reference counting.
 ///
 /// Log fields take few distinct values; encoding them once per batch lets the store write
 /// integers and the detector evaluate a predicate once per distinct value. ``EventBatch/event(at:)``
 /// turns a row into an ``Event`` with strings.
 public struct EventRow: Sendable, Equatable {
-    public var key: String
+    /// The dedup key (SPEC §2), in the batch's texts.
+    public var key: TextSpan
     /// 64 bits of the key, for the store's (time, key) index.
     public var keyHash: Int64
     public var source: EventSource
@@ -44,7 +62,7 @@ public struct EventRow: Sendable, Equatable {
     public var ip: StringIndex = .none
     public var userAgent: StringIndex = .none
     public var region: StringIndex = .none
-    public var requestID: String?
+    public var requestID: TextSpan = .none
     /// Index into the batch's ``EventBatch/inputs``.
     public var input: UInt32 = 0
     /// Byte offset of the record in its input (files); nil for HTTP.
@@ -52,7 +70,7 @@ public struct EventRow: Sendable, Equatable {
     /// The record's bytes in the batch's raw buffer.
     public var raw = RawSpan(offset: 0, length: 0)
 
-    public init(key: String, keyHash: Int64, source: EventSource, time: Timestamp, eventClass: EventClass, outcome: Outcome) {
+    public init(key: TextSpan, keyHash: Int64, source: EventSource, time: Timestamp, eventClass: EventClass, outcome: Outcome) {
         self.key = key
         self.keyHash = keyHash
         self.source = source

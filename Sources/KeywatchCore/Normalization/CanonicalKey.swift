@@ -12,10 +12,20 @@ public struct CanonicalKey {
 
     /// Lower-case hex SHA-256 of the canonical form of the (valid JSON) `record`.
     public mutating func key(of record: UnsafeRawBufferPointer) -> String {
+        String(decoding: hexDigest(of: record), as: UTF8.self)
+    }
+
+    /// The key of `record`, written to `batch`'s texts.
+    mutating func appendKey(of record: UnsafeRawBufferPointer, to batch: inout EventBatch) -> TextSpan {
+        let digest = hexDigest(of: record)
+        return digest.withUnsafeBytes { batch.appendText($0) }
+    }
+
+    private mutating func hexDigest(of record: UnsafeRawBufferPointer) -> [UInt8] {
         scratch.removeAll(keepingCapacity: true)
         Self.appendCanonical(record, to: &scratch)
         let digest = scratch.withUnsafeBytes { SHA256.hash(data: $0) }
-        return Self.hex(digest)
+        return Self.hexBytes(digest)
     }
 
     /// Appends `record` without the whitespace outside its strings.
@@ -49,14 +59,14 @@ public struct CanonicalKey {
         output.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: end - runStart))
     }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    static func hexBytes<D: Sequence>(_ bytes: D) -> [UInt8] where D.Element == UInt8 {
+        let digits: StaticString = "0123456789abcdef"
         var out = [UInt8]()
         out.reserveCapacity(64)
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+            out.append(digits.utf8Start[Int(byte >> 4)])
+            out.append(digits.utf8Start[Int(byte & 0x0F)])
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }

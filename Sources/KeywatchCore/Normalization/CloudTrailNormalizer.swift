@@ -9,7 +9,7 @@
 /// - resource: the key or alias ARN from `resources`, else `requestParameters.keyId` as given;
 /// - namespace / service account: the `system:serviceaccount:<ns>:<sa>` subject of an IRSA
 ///   `AssumeRoleWithWebIdentity`, the Pod Identity subject or session tags.
-struct CloudTrailNormalizer {
+final class CloudTrailNormalizer {
     private enum Field: String, CaseIterable {
         case eventTime, eventSource, eventName, awsRegion, sourceIPAddress, userAgent, errorCode, errorMessage
         case requestParameters, responseElements, requestID, eventID, eventType, recipientAccountId, resources
@@ -29,7 +29,7 @@ struct CloudTrailNormalizer {
     private var classes: [UInt8] = []
     private var classesBatch: UInt64 = 0
 
-    mutating func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
+    func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
         var eventTime: JSONValue?, eventSource: JSONValue?, eventName: JSONValue?, region: JSONValue?
         var sourceIP: JSONValue?, userAgent: JSONValue?, errorCode: JSONValue?, errorMessage: JSONValue?
         var parameters: JSONValue?, response: JSONValue?, requestID: JSONValue?, eventID: JSONValue?
@@ -84,9 +84,19 @@ struct CloudTrailNormalizer {
         let operation = eventName.index(in: &batch, &interner)
         let operationName = batch.string(operation) ?? ""
 
-        let key = eventID?.nonEmptyString ?? canonicalKey.key(of: raw)
+        var key = TextSpan.none
+        var keyHash: Int64 = 0
+        if let eventID, eventID.isNonEmptyString {
+            eventID.withDecodedBytes { bytes in
+                key = batch.appendText(bytes)
+                keyHash = KeyHash.of(bytes)
+            }
+        } else {
+            key = canonicalKey.appendKey(of: raw, to: &batch)
+            keyHash = batch.withTextBytes(key, KeyHash.of)
+        }
         var row = EventRow(
-            key: key, keyHash: KeyHash.of(key), source: source, time: time,
+            key: key, keyHash: keyHash, source: source, time: time,
             eventClass: serviceEvent ? .service : classOf(operation, in: batch), outcome: .success)
         row.operation = operation
 
@@ -107,7 +117,9 @@ struct CloudTrailNormalizer {
         row.region = region?.index(in: &batch, &interner) ?? .none
         row.ip = sourceIP?.index(in: &batch, &interner) ?? .none
         row.userAgent = userAgent?.index(in: &batch, &interner) ?? .none
-        row.requestID = requestID?.nonEmptyString
+        if let requestID, requestID.isNonEmptyString {
+            row.requestID = requestID.withDecodedBytes { batch.appendText($0) } ?? .none
+        }
         applyResource(operation: operationName, resources: resources, parameters: parameters, to: &row, in: &batch)
         if row.scope.isNone, let account = batch.string(row.tenant) {
             row.scope = interner.index(of: batch.string(row.region).map { "\(account)/\($0)" } ?? account, in: &batch)
@@ -115,11 +127,12 @@ struct CloudTrailNormalizer {
         if source != .awsKMS {
             applyWorkloadSession(source: source, caller: caller, parameters: parameters, response: response, to: &row, in: &batch)
         }
-        return .event(row)
+        batch.rows.append(row)
+        return .appended
     }
 
     /// The class of the operation at `index`, classified once per batch.
-    private mutating func classOf(_ index: StringIndex, in batch: EventBatch) -> EventClass {
+    private func classOf(_ index: StringIndex, in batch: EventBatch) -> EventClass {
         if classesBatch != batch.stringTableID {
             classesBatch = batch.stringTableID
             classes.removeAll(keepingCapacity: true)
@@ -170,7 +183,7 @@ struct CloudTrailNormalizer {
         return caller
     }
 
-    private mutating func applyPrincipal(_ caller: Caller, serviceEvent: Bool, to row: inout EventRow, in batch: inout EventBatch) {
+    private func applyPrincipal(_ caller: Caller, serviceEvent: Bool, to row: inout EventRow, in batch: inout EventBatch) {
         if let issuer = caller.issuerARN?.index(in: &batch, &interner), !issuer.isNone {
             row.principal = issuer
             row.principalType = .role
@@ -240,7 +253,7 @@ struct CloudTrailNormalizer {
 
     // MARK: - Resource
 
-    private mutating func applyResource(
+    private func applyResource(
         operation: String, resources: JSONValue?, parameters: JSONValue?, to row: inout EventRow, in batch: inout EventBatch
     ) {
         var keyARN: JSONValue?
@@ -305,13 +318,13 @@ struct CloudTrailNormalizer {
 
     /// Sets the resource from a key or alias ARN (or a bare key id / alias name), with its
     /// scope (`<account>/<region>`) and object name (key id or `alias/<name>`).
-    private mutating func setAWSResource(_ value: JSONValue, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch) {
+    private func setAWSResource(_ value: JSONValue, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch) {
         row.resource = value.index(in: &batch, &interner)
         row.resourceType = type
         value.withDecodedBytes { setScopeAndName(from: $0, type: type, on: &row, in: &batch) }
     }
 
-    private mutating func setScopeAndName(
+    private func setScopeAndName(
         from bytes: UnsafeRawBufferPointer, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch
     ) {
         // arn:<partition>:kms:<region>:<account>:key/<id> or …:alias/<name>
@@ -357,7 +370,7 @@ struct CloudTrailNormalizer {
     // MARK: - Kubernetes workload sessions
 
     /// STS and EKS Auth events name the Kubernetes service account a session is for.
-    private mutating func applyWorkloadSession(
+    private func applyWorkloadSession(
         source: EventSource, caller: Caller, parameters: JSONValue?, response: JSONValue?,
         to row: inout EventRow, in batch: inout EventBatch
     ) {

@@ -7,7 +7,7 @@ enum EventBridgeNormalizer {
         guard let timeValue = envelope["time"], let time = CloudTrailNormalizer.timestamp(timeValue) else {
             return .rejected("EventBridge event without a valid time")
         }
-        var row = EventRow(key: id, keyHash: KeyHash.of(id), source: .awsKMS, time: time, eventClass: .service, outcome: .success)
+        var row = EventRow(key: batch.appendText(id), keyHash: KeyHash.of(id), source: .awsKMS, time: time, eventClass: .service, outcome: .success)
         row.operation = batch.appendString(operation)
         row.principal = batch.appendString("kms.amazonaws.com")
         row.principalType = .service
@@ -24,6 +24,7 @@ enum EventBridgeNormalizer {
         if let account {
             row.scope = batch.appendString(region.map { "\(account)/\($0)" } ?? account)
         }
-        return .event(row)
+        batch.rows.append(row)
+        return .appended
     }
 }

@@ -8,18 +8,19 @@ import Crypto
 public enum KeyHash {
     public static func of(_ key: String) -> Int64 {
         var key = key
-        let own: Int64? = key.withUTF8 { bytes in
-            var value: UInt64 = 0
-            var digits = 0
-            for byte in bytes {
-                if byte == UInt8(ascii: "-") { continue }
-                guard let digit = hexValue(byte) else { return nil }
-                if digits < 16 { value = value << 4 | UInt64(digit) }
-                digits += 1
-            }
-            return digits == 32 || digits == 64 ? Int64(bitPattern: value) : nil
+        return key.withUTF8 { of(UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func of(_ key: UnsafeRawBufferPointer) -> Int64 {
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in key {
+            if byte == UInt8(ascii: "-") { continue }
+            guard let digit = hexValue(byte) else { return digest(key) }
+            if digits < 16 { value = value << 4 | UInt64(digit) }
+            digits += 1
         }
-        return own ?? digest(key)
+        return digits == 32 || digits == 64 ? Int64(bitPattern: value) : digest(key)
     }
 
     @inline(__always)
@@ -32,8 +33,8 @@ public enum KeyHash {
         }
     }
 
-    private static func digest(_ key: String) -> Int64 {
-        let digest = SHA256.hash(data: Array(key.utf8))
+    private static func digest(_ key: UnsafeRawBufferPointer) -> Int64 {
+        let digest = SHA256.hash(data: key)
         return digest.withUnsafeBytes { Int64(bitPattern: $0.loadUnaligned(as: UInt64.self)) }
     }
 }

@@ -9,7 +9,7 @@
 ///   host lower case, no version, `deleted*` collections folded into their live names; a vault
 ///   as `https://<vault host>/`;
 /// - key: SHA-256 of the canonical record bytes (the format has no id).
-struct KeyVaultNormalizer {
+final class KeyVaultNormalizer {
     private enum Field: String, CaseIterable {
         case time, resourceId, operationName, category, type, resultSignature, resultDescription
         case callerIpAddress, correlationId, identity, properties
@@ -39,7 +39,7 @@ struct KeyVaultNormalizer {
     private var lastVault: String?
     private var lastSubscription: String?
 
-    mutating func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
+    func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
         var time: JSONValue?, resourceID: JSONValue?, operationName: JSONValue?, category: JSONValue?
         var signature: JSONValue?, resultDescription: JSONValue?, callerIP: JSONValue?, correlationID: JSONValue?
         var identity: JSONValue?, properties: JSONValue?
@@ -71,9 +71,9 @@ struct KeyVaultNormalizer {
             return .rejected("Key Vault time is not a timestamp: \(CloudTrailNormalizer.excerpt(time))")
         }
 
-        let key = canonicalKey.key(of: raw)
+        let key = canonicalKey.appendKey(of: raw, to: &batch)
         var row = EventRow(
-            key: key, keyHash: KeyHash.of(key), source: .azureKeyVault, time: timestamp,
+            key: key, keyHash: batch.withTextBytes(key, KeyHash.of), source: .azureKeyVault, time: timestamp,
             eventClass: OperationClassifier.keyVault(operation), outcome: .success)
         row.operation = operationName.index(in: &batch, &interner)
 
@@ -164,8 +164,11 @@ struct KeyVaultNormalizer {
             row.tenant = interner.index(of: subscription, in: &batch)
         }
         row.ip = callerIP?.index(in: &batch, &interner) ?? .none
-        row.requestID = correlationID?.nonEmptyString
-        return .event(row)
+        if let correlationID, correlationID.isNonEmptyString {
+            row.requestID = correlationID.withDecodedBytes { batch.appendText($0) } ?? .none
+        }
+        batch.rows.append(row)
+        return .appended
     }
 
     // MARK: - Parsing helpers
@@ -188,7 +191,7 @@ struct KeyVaultNormalizer {
 
     /// The vault (lower case) and subscription named by a `resourceId`
     /// (`/SUBSCRIPTIONS/<id>/…/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/<NAME>`), remembered for the next record.
-    private mutating func names(ofResourceID value: JSONValue) -> (vault: String?, subscription: String?) {
+    private func names(ofResourceID value: JSONValue) -> (vault: String?, subscription: String?) {
         let resolved: (String?, String?)? = value.withDecodedBytes { bytes in
             if bytes.elementsEqual(lastResourceID) { return (lastVault, lastSubscription) }
             let found = Self.names(ofResourceID: bytes)
@@ -219,7 +222,7 @@ struct KeyVaultNormalizer {
     /// Sets the canonical target of a data-plane URI: `https://<host>/<collection>/<name>` (host lower
     /// case, no version; `deleted*` collections folded into their live names) or the vault
     /// `https://<host>/`. False for control-plane (ARM) URIs, which name the vault by resource id.
-    private mutating func setResource(fromURI value: JSONValue, vault: String?, on row: inout EventRow, in batch: inout EventBatch) -> Bool {
+    private func setResource(fromURI value: JSONValue, vault: String?, on row: inout EventRow, in batch: inout EventBatch) -> Bool {
         value.withDecodedBytes { bytes -> Bool in
             guard let target = Self.target(ofURI: bytes) else { return false }
             scratch.removeAll(keepingCapacity: true)

@@ -1,7 +1,7 @@
 /// What a normalizer made of one record.
 public enum Normalized {
-    /// An event to store (its input and raw span are filled in by the decoder).
-    case event(EventRow)
+    /// An event, appended to the batch (its input and raw span are filled in by the decoder).
+    case appended
     /// A well-formed record that keywatch deliberately does not keep.
     case skipped(SkipReason)
     /// A record that cannot be used, and why.

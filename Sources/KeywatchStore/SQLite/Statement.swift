@@ -41,6 +41,12 @@ public final class Statement {
         }
     }
 
+    /// Binds UTF-8 text given as bytes (copied).
+    public func bind(text bytes: UnsafeRawBufferPointer, at index: Int32) {
+        sqlite3_bind_text(handle, index, (bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                          Int32(bytes.count), keywatch_sqlite_transient())
+    }
+
     public func bind(blob bytes: UnsafeRawBufferPointer, at index: Int32) {
         sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), keywatch_sqlite_transient())
     }
