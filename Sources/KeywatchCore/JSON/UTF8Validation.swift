@@ -28,21 +28,4 @@ enum UTF8Validation {
             return nil
         }
     }
-
-    /// True when every byte sequence in `bytes` is well-formed UTF-8.
-    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
-        var i = 0
-        let end = bytes.count
-        while i < end {
-            if base[i] < 0x80 {
-                i += 1
-            } else if let next = sequenceEnd(base, i, end) {
-                i = next
-            } else {
-                return false
-            }
-        }
-        return true
-    }
 }

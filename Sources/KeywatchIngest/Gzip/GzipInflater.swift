@@ -52,9 +52,6 @@ public final class GzipInflater {
 
     deinit { inflateEnd(&stream) }
 
-    /// True when the data so far ended exactly at the end of a gzip member.
-    public var isAtMemberEnd: Bool { !started || memberEnded }
-
     /// True when `bytes` start with the gzip magic number.
     public static func isGzip(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B

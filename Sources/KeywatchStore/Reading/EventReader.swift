@@ -53,18 +53,4 @@ public final class EventReader {
         try events(matching: filter) { event, _ in found.append(event) }
         return found
     }
-
-    /// The event with `key`, and its original record.
-    public func event(key: String) throws -> (Event, [UInt8])? {
-        let statement = try connection.prepare(EventQuery.selectColumns + " WHERE e.key = ?1 LIMIT 1")
-        statement.bind(key, at: 1)
-        guard try statement.step() else { return nil }
-        let (event, location) = EventQuery.event(from: statement)
-        return (event, try raw.record(at: location, in: connection))
-    }
-
-    /// How many records were rejected, in total.
-    public func rejectCount() throws -> Int {
-        Int(try connection.scalar("SELECT count(*) FROM rejects") ?? 0)
-    }
 }
