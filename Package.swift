@@ -17,12 +17,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Sixteen-byte comparisons for the JSON scanner (a header of SSE2 intrinsics Swift lacks).
+        .systemLibrary(name: "CByteScan"),
 
         // The event model, decoding of every input shape, normalization, the rule language and detection.
         // Pure: no files, sockets, clocks or database.
         .target(
             name: "KeywatchCore",
             dependencies: [
+                "CByteScan",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]

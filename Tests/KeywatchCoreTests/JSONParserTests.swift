@@ -127,6 +127,33 @@ struct JSONParserTests {
         #expect(throws: JSONError.self) { try Array(#"{"a":[1,2"#.utf8).withUnsafeBytes { try parser.parsePrefix($0) { _, n in n } } }
     }
 
+    /// The scanner skips string contents sixteen and eight bytes at a time, then byte by byte near
+    /// the end of the input; a byte that needs attention must be caught in every one of those lanes.
+    @Test("a byte that needs attention is caught at every position of a string, up to the input's end")
+    func specialByteAtEveryPosition() throws {
+        for length in [7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40] {
+            for position in 0..<length {
+                func document(_ special: String) -> [UInt8] {
+                    var contents = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    contents.replaceSubrange(position..<(position + 1), with: Array(special.utf8))
+                    return [0x22] + contents + [0x22]
+                }
+                var control = document("a")
+                control[position + 1] = 0x01
+                #expect(parseError(control) == JSONError(.controlCharacterInString(0x01), at: position + 1))
+                var invalid = document("a")
+                invalid[position + 1] = 0xC3
+                #expect(parseError(invalid) == JSONError(.invalidUTF8, at: position + 1))
+                #expect(parseError(document("é")) == nil)
+                #expect(parseError(document("\\x"))?.kind == .invalidEscape)
+                #expect(parseError(document("\"")) == JSONError(.trailingContent, at: position + 2))
+                #expect(parseError(Array(document("a").dropLast()))?.kind == .unexpectedEnd)
+                let decoded = try withJSON(String(decoding: document("\\n"), as: UTF8.self)) { $0.string }
+                #expect(decoded == String(repeating: "a", count: position) + "\n" + String(repeating: "a", count: length - position - 1))
+            }
+        }
+    }
+
     /// Differential fuzzing: on thousands of random and mutated documents, our parser accepts
     /// exactly what Foundation's accepts — away from the corners where Foundation departs from
     /// RFC 8259 (found by this test): it accepts NUL bytes, trailing commas and unpaired surrogate

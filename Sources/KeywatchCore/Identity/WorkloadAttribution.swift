@@ -39,11 +39,14 @@ public struct WorkloadAttribution {
         (roleHash &* 0x9E37_79B9_7F4A_7C15) ^ nameHash
     }
 
-    /// A hash of the string's bytes, never 0.
+    /// A hash of the string's bytes, never 0, seeded per process so that an attacker cannot
+    /// make a session of theirs displace another's.
     static func hash(_ string: String) -> UInt64 {
         var string = string
-        return string.withUTF8 { StringInterner.hash(UnsafeRawBufferPointer($0)) } | 1
+        return string.withUTF8 { StringInterner.hash(UnsafeRawBufferPointer($0), seed: seed) } | 1
     }
+
+    private static let seed = UInt64.random(in: 0...UInt64.max)
 
     public init(identities: IdentityMap = .empty, sessions known: [Session] = [], maximumSessions: Int = 200_000) {
         self.identities = identities

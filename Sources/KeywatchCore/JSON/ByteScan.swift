@@ -26,11 +26,16 @@ enum ByteScan {
             i += 8
         }
         while i < end {
-            let byte = base[i]
-            if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte > 0x7F { return i }
+            if isSpecial(base[i]) { return i }
             i += 1
         }
         return end
+    }
+
+    /// True for a byte inside a string that needs attention: `"`, `\`, below 0x20 or above 0x7F.
+    @inline(__always)
+    static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == 0x22 || byte == 0x5C || byte < 0x20 || byte > 0x7F
     }
 
     /// A mask whose lowest set high bit marks the first special byte of `word` (little-endian).

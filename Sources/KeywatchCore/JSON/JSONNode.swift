@@ -20,11 +20,11 @@ struct JSONNode {
     var next: UInt32
 
     @inline(__always)
-    init(kind: JSONKind, escaped: Bool = false, start: Int, end: Int) {
+    init(kind: JSONKind, escaped: Bool = false, start: Int, end: Int, next: Int = 0) {
         self.kind = kind
         self.escaped = escaped
         self.start = UInt32(truncatingIfNeeded: start)
         self.end = UInt32(truncatingIfNeeded: end)
-        self.next = 0
+        self.next = UInt32(truncatingIfNeeded: next)
     }
 }

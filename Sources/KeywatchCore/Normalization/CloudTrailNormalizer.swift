@@ -23,7 +23,7 @@ final class CloudTrailNormalizer {
     private let fields = JSONKeyTable<Field>()
     private let identityFields = JSONKeyTable<IdentityField>()
     private var canonicalKey = CanonicalKey()
-    private var interner = StringInterner()
+    private let interner = StringInterner()
     private var scratch: [UInt8] = []
     /// Operation classes by operation index, for the batch in ``classesBatch``.
     private var classes: [UInt8] = []
@@ -81,7 +81,7 @@ final class CloudTrailNormalizer {
         let caller = identity.map(readIdentity) ?? Caller()
         let serviceEvent = eventType?.stringEquals("AwsServiceEvent") == true
             || (!caller.hasType && caller.invokedBy?.stringEquals("AWS Internal") == true)
-        let operation = eventName.index(in: &batch, &interner)
+        let operation = eventName.index(in: &batch, interner)
         let operationName = batch.string(operation) ?? ""
 
         var key = TextSpan.none
@@ -101,7 +101,7 @@ final class CloudTrailNormalizer {
         row.operation = operation
 
         if let errorCode, errorCode.kind == .string, errorCode.rawBytes.count > 0 {
-            row.errorCode = errorCode.index(in: &batch, &interner)
+            row.errorCode = errorCode.index(in: &batch, interner)
             let code = batch.string(row.errorCode) ?? ""
             if code == "AccessDenied" || code == "AccessDeniedException" || code.containsBytes("Unauthorized") {
                 row.outcome = .denied
@@ -112,11 +112,11 @@ final class CloudTrailNormalizer {
         }
 
         applyPrincipal(caller, serviceEvent: serviceEvent, to: &row, in: &batch)
-        row.tenant = recipient?.index(in: &batch, &interner) ?? .none
-        if row.tenant.isNone, let account = caller.accountID { row.tenant = account.index(in: &batch, &interner) }
-        row.region = region?.index(in: &batch, &interner) ?? .none
-        row.ip = sourceIP?.index(in: &batch, &interner) ?? .none
-        row.userAgent = userAgent?.index(in: &batch, &interner) ?? .none
+        row.tenant = recipient?.index(in: &batch, interner) ?? .none
+        if row.tenant.isNone, let account = caller.accountID { row.tenant = account.index(in: &batch, interner) }
+        row.region = region?.index(in: &batch, interner) ?? .none
+        row.ip = sourceIP?.index(in: &batch, interner) ?? .none
+        row.userAgent = userAgent?.index(in: &batch, interner) ?? .none
         if let requestID, requestID.isNonEmptyString {
             row.requestID = requestID.withDecodedBytes { batch.appendText($0) } ?? .none
         }
@@ -184,14 +184,14 @@ final class CloudTrailNormalizer {
     }
 
     private func applyPrincipal(_ caller: Caller, serviceEvent: Bool, to row: inout EventRow, in batch: inout EventBatch) {
-        if let issuer = caller.issuerARN?.index(in: &batch, &interner), !issuer.isNone {
+        if let issuer = caller.issuerARN?.index(in: &batch, interner), !issuer.isNone {
             row.principal = issuer
             row.principalType = .role
-            row.principalName = caller.issuerName?.index(in: &batch, &interner) ?? .none
+            row.principalName = caller.issuerName?.index(in: &batch, interner) ?? .none
             if row.principalName.isNone {
                 row.principalName = interner.index(of: batch.string(issuer)?.suffix(afterLast: UInt8(ascii: "/")).map(String.init), in: &batch)
             }
-        } else if let arnIndex = caller.arn?.index(in: &batch, &interner), let arn = batch.string(arnIndex) {
+        } else if let arnIndex = caller.arn?.index(in: &batch, interner), let arn = batch.string(arnIndex) {
             if let role = Self.roleARN(fromAssumedRole: arn) {
                 row.principal = interner.index(of: role.arn, in: &batch)
                 row.principalType = .role
@@ -199,22 +199,22 @@ final class CloudTrailNormalizer {
             } else {
                 row.principal = arnIndex
                 row.principalType = Self.principalType(caller.type?.string, arn: arn)
-                row.principalName = caller.userName?.index(in: &batch, &interner) ?? .none
+                row.principalName = caller.userName?.index(in: &batch, interner) ?? .none
                 if row.principalName.isNone {
                     let name = row.principalType == .root ? "root" : arn.suffix(afterLast: UInt8(ascii: "/")).map(String.init)
                     row.principalName = interner.index(of: name, in: &batch)
                 }
             }
         } else if let name = caller.userName, name.isNonEmptyString, caller.typeIs("WebIdentityUser") || caller.typeIs("SAMLUser") {
-            row.principal = name.index(in: &batch, &interner)
+            row.principal = name.index(in: &batch, interner)
             row.principalType = caller.typeIs("WebIdentityUser") ? .app : .user
             row.principalName = row.principal
         } else if let service = caller.invokedBy, service.isNonEmptyString {
-            row.principal = service.index(in: &batch, &interner)
+            row.principal = service.index(in: &batch, interner)
             row.principalType = .service
             row.principalName = row.principal
         } else if let account = caller.accountID, account.isNonEmptyString {
-            row.principal = account.index(in: &batch, &interner)
+            row.principal = account.index(in: &batch, interner)
             row.principalType = serviceEvent ? .service : .account
         } else {
             row.principalType = caller.hasType ? .unknown : .anonymous
@@ -282,7 +282,7 @@ final class CloudTrailNormalizer {
         } else if let alias = aliasARN {
             setAWSResource(alias, type: .alias, on: &row, in: &batch)
         } else if let role = parameters?["roleArn"] ?? otherARN {
-            row.resource = role.index(in: &batch, &interner)
+            row.resource = role.index(in: &batch, interner)
             row.resourceType = .none
         }
     }
@@ -319,7 +319,7 @@ final class CloudTrailNormalizer {
     /// Sets the resource from a key or alias ARN (or a bare key id / alias name), with its
     /// scope (`<account>/<region>`) and object name (key id or `alias/<name>`).
     private func setAWSResource(_ value: JSONValue, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch) {
-        row.resource = value.index(in: &batch, &interner)
+        row.resource = value.index(in: &batch, interner)
         row.resourceType = type
         value.withDecodedBytes { setScopeAndName(from: $0, type: type, on: &row, in: &batch) }
     }
@@ -375,7 +375,7 @@ final class CloudTrailNormalizer {
         to row: inout EventRow, in batch: inout EventBatch
     ) {
         if let session = parameters?["roleSessionName"], session.isNonEmptyString {
-            row.session = session.index(in: &batch, &interner)
+            row.session = session.index(in: &batch, interner)
         }
         var namespace: String?
         var serviceAccount: String?

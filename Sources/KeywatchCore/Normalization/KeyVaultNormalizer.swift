@@ -32,7 +32,7 @@ final class KeyVaultNormalizer {
     private let propertyFields = JSONKeyTable<PropertyField>()
     private let claims = JSONKeyTable<Claim>()
     private var canonicalKey = CanonicalKey()
-    private var interner = StringInterner()
+    private let interner = StringInterner()
     private var scratch: [UInt8] = []
     /// The last `resourceId` seen and what it names (one blob holds one vault's records).
     private var lastResourceID: [UInt8] = []
@@ -75,7 +75,7 @@ final class KeyVaultNormalizer {
         var row = EventRow(
             key: key, keyHash: batch.withTextBytes(key, KeyHash.of), source: .azureKeyVault, time: timestamp,
             eventClass: OperationClassifier.keyVault(operation), outcome: .success)
-        row.operation = operationName.index(in: &batch, &interner)
+        row.operation = operationName.index(in: &batch, interner)
 
         // Properties.
         var status: Int?
@@ -84,7 +84,7 @@ final class KeyVaultNormalizer {
         if let properties {
             for (key, value) in properties.members {
                 switch propertyFields.match(key) {
-                case .clientInfo: row.userAgent = value.index(in: &batch, &interner)
+                case .clientInfo: row.userAgent = value.index(in: &batch, interner)
                 case .requestUri: requestURI = value.isNonEmptyString ? value : nil
                 case .id: id = value.isNonEmptyString ? value : nil
                 case .httpStatusCode: status = value.integer
@@ -116,9 +116,9 @@ final class KeyVaultNormalizer {
                 }
             }
         }
-        if let principal = objectID ?? longObjectID ?? appID { row.principal = principal.index(in: &batch, &interner) }
-        if let appID { row.appID = appID.index(in: &batch, &interner) }
-        if let name = upn ?? uniqueName ?? displayName { row.principalName = name.index(in: &batch, &interner) }
+        if let principal = objectID ?? longObjectID ?? appID { row.principal = principal.index(in: &batch, interner) }
+        if let appID { row.appID = appID.index(in: &batch, interner) }
+        if let name = upn ?? uniqueName ?? displayName { row.principalName = name.index(in: &batch, interner) }
         if row.principal.isNone && row.principalName.isNone {
             row.principalType = .anonymous
         } else if tokenType?.stringEquals("user") == true || upn != nil || uniqueName != nil || delegated {
@@ -159,11 +159,11 @@ final class KeyVaultNormalizer {
         }
         if row.scope.isNone { row.scope = interner.index(of: vault, in: &batch) }
         if let tenant {
-            row.tenant = tenant.index(in: &batch, &interner)
+            row.tenant = tenant.index(in: &batch, interner)
         } else {
             row.tenant = interner.index(of: subscription, in: &batch)
         }
-        row.ip = callerIP?.index(in: &batch, &interner) ?? .none
+        row.ip = callerIP?.index(in: &batch, interner) ?? .none
         if let correlationID, correlationID.isNonEmptyString {
             row.requestID = correlationID.withDecodedBytes { batch.appendText($0) } ?? .none
         }

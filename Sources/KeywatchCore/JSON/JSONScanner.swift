@@ -1,0 +1,235 @@
+#if arch(x86_64)
+import CByteScan
+#endif
+
+/// The validating scan behind ``JSONParser``: one loop over the bytes, no recursion.
+///
+/// Written for the shape of log records — objects of short keys and string values, little
+/// whitespace — so the common path is a key, a colon, a string and a comma, each settled with
+/// a comparison or two, and string contents are skipped sixteen bytes at a time (eight without SSE2). Everything rare
+/// (escapes, non-ASCII, numbers, literals, errors) leaves the loop for a function of its own.
+enum JSONScanner {
+    private static let quote = UInt8(ascii: "\"")
+
+    /// Indexes the value at the start of `base[0..<end]` into `tape`; returns the offset just past it.
+    /// Unless `prefix`, only whitespace may follow the value.
+    static func scan(
+        _ base: UnsafePointer<UInt8>, _ end: Int, prefix: Bool, into tape: inout JSONTape,
+        stack: UnsafeMutablePointer<UInt32>, maximumDepth: Int
+    ) throws(JSONError) -> Int {
+        var depth = 0
+        var i = skipWhitespace(base, 0, end)
+        if i == end { throw JSONError(.empty, at: i) }
+
+        // Alternates between reading a value (after its key, in an object) and reading what follows it.
+        var memberNext = false
+        valueLoop: while true {
+            if memberNext {
+                // The member's key and colon.
+                guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                guard base[i] == quote else { throw JSONError(.unexpectedByte(base[i]), at: i) }
+                i = skipWhitespace(base, try string(base, i, end, &tape), end)
+                guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                guard base[i] == UInt8(ascii: ":") else { throw JSONError(.unexpectedByte(base[i]), at: i) }
+                i = skipWhitespace(base, i + 1, end)
+                memberNext = false
+            }
+            guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+            let byte = base[i]
+            if byte == quote {
+                i = try string(base, i, end, &tape)
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                if depth >= maximumDepth { throw JSONError(.tooDeep(limit: maximumDepth), at: i) }
+                let isObject = byte == UInt8(ascii: "{")
+                stack[depth] = UInt32(truncatingIfNeeded: tape.count) << 1 | (isObject ? 1 : 0)
+                depth += 1
+                tape.append(isObject ? .object : .array, start: i, end: i)
+                i = skipWhitespace(base, i + 1, end)
+                guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                if base[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i += 1
+                    depth -= 1
+                    tape.close(Int(stack[depth] >> 1), end: i)
+                } else {
+                    memberNext = isObject
+                    continue valueLoop
+                }
+            } else {
+                i = try scalar(base, i, end, &tape)
+            }
+
+            // After a complete value: close containers, or move to the next member or element.
+            while true {
+                if depth == 0 {
+                    if prefix { return i }
+                    i = skipWhitespace(base, i, end)
+                    if i != end { throw JSONError(.trailingContent, at: i) }
+                    return i
+                }
+                i = skipWhitespace(base, i, end)
+                guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                let byte = base[i]
+                let top = stack[depth - 1]
+                let inObject = top & 1 == 1
+                if byte == UInt8(ascii: ",") {
+                    i = skipWhitespace(base, i + 1, end)
+                    memberNext = inObject
+                    continue valueLoop
+                }
+                guard byte == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw JSONError(.unexpectedByte(byte), at: i)
+                }
+                i += 1
+                depth -= 1
+                tape.close(Int(top >> 1), end: i)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func skipWhitespace(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        // Minified JSON has none: one comparison settles it.
+        if start < end && base[start] > 0x20 { return start }
+        return skipWhitespaceRun(base, start, end)
+    }
+
+    private static func skipWhitespaceRun(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var i = start
+        while i < end {
+            switch base[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return i
+            }
+        }
+        return i
+    }
+
+    /// Reads a string starting at its opening quote and appends its node; returns the offset after
+    /// the closing quote.
+    @inline(__always)
+    private static func string(_ base: UnsafePointer<UInt8>, _ quote: Int, _ end: Int, _ tape: inout JSONTape) throws(JSONError) -> Int {
+        var i = quote + 1
+        var escaped = false
+        while true {
+            i = plainRunEnd(base, i, end)
+            guard i < end else { throw JSONError(.unexpectedEnd, at: end) }
+            let byte = base[i]
+            if byte == Self.quote { break }
+            escaped = escaped || byte == UInt8(ascii: "\\")
+            i = try special(base, i, end)
+        }
+        tape.append(.string, escaped: escaped, start: quote + 1, end: i)
+        return i + 1
+    }
+
+    /// The offset of the first byte at or after `start` that needs attention inside a string (see
+    /// ``ByteScan/isSpecial(_:)``), or `end`.
+    @inline(__always)
+    private static func plainRunEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var i = start
+        #if arch(x86_64)
+        while i + 16 <= end {
+            let mask = keywatch_string_special_mask16(base + i)
+            if mask != 0 { return i + mask.trailingZeroBitCount }
+            i += 16
+        }
+        #endif
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= end {
+            let mask = ByteScan.specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < end && !ByteScan.isSpecial(base[i]) { i += 1 }
+        return i
+    }
+
+    /// Validates the byte at `i` inside a string that needs attention — a backslash, a control
+    /// character or a non-ASCII byte; returns the offset after its escape or UTF-8 sequence.
+    private static func special(_ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int) throws(JSONError) -> Int {
+        let byte = base[i]
+        if byte == UInt8(ascii: "\\") { return try escape(base, i, end) }
+        if byte < 0x20 { throw JSONError(.controlCharacterInString(byte), at: i) }
+        guard let next = UTF8Validation.sequenceEnd(base, i, end) else { throw JSONError(.invalidUTF8, at: i) }
+        return next
+    }
+
+    /// Validates the escape at `i` (a backslash); returns the offset after it.
+    private static func escape(_ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int) throws(JSONError) -> Int {
+        guard i + 1 < end else { throw JSONError(.unexpectedEnd, at: end) }
+        switch base[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return i + 2
+        case UInt8(ascii: "u"):
+            guard let unit = JSONEscapes.hex4(base, i + 2, end) else { throw JSONError(.invalidUnicodeEscape, at: i) }
+            switch unit {
+            case 0xD800...0xDBFF:
+                guard i + 11 < end, base[i + 6] == UInt8(ascii: "\\"), base[i + 7] == UInt8(ascii: "u"),
+                      let low = JSONEscapes.hex4(base, i + 8, end), (0xDC00...0xDFFF).contains(low)
+                else { throw JSONError(.invalidUnicodeEscape, at: i) }
+                return i + 12
+            case 0xDC00...0xDFFF:
+                throw JSONError(.invalidUnicodeEscape, at: i)
+            default:
+                return i + 6
+            }
+        default:
+            throw JSONError(.invalidEscape, at: i)
+        }
+    }
+
+    /// Reads a number or a literal (or fails on whatever else starts a value there).
+    private static func scalar(_ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ tape: inout JSONTape) throws(JSONError) -> Int {
+        switch base[i] {
+        case UInt8(ascii: "t"): return try literal(base, i, end, "true", .true, &tape)
+        case UInt8(ascii: "f"): return try literal(base, i, end, "false", .false, &tape)
+        case UInt8(ascii: "n"): return try literal(base, i, end, "null", .null, &tape)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number(base, i, end, &tape)
+        default: throw JSONError(.unexpectedByte(base[i]), at: i)
+        }
+    }
+
+    private static func literal(
+        _ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ literal: StaticString, _ kind: JSONKind, _ tape: inout JSONTape
+    ) throws(JSONError) -> Int {
+        let count = literal.utf8CodeUnitCount
+        guard i + count <= end else { throw JSONError(.invalidLiteral, at: i) }
+        let expected = literal.utf8Start
+        for k in 0..<count where base[i + k] != expected[k] {
+            throw JSONError(.invalidLiteral, at: i)
+        }
+        tape.append(kind, start: i, end: i + count)
+        return i + count
+    }
+
+    /// Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    private static func number(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ tape: inout JSONTape) throws(JSONError) -> Int {
+        var i = start
+        if base[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < end, base[i].isASCIIDigit else { throw JSONError(.invalidNumber, at: start) }
+        if base[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < end, base[i].isASCIIDigit { i += 1 }
+        }
+        if i < end, base[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < end, base[i].isASCIIDigit else { throw JSONError(.invalidNumber, at: start) }
+            while i < end, base[i].isASCIIDigit { i += 1 }
+        }
+        if i < end, base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < end, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < end, base[i].isASCIIDigit else { throw JSONError(.invalidNumber, at: start) }
+            while i < end, base[i].isASCIIDigit { i += 1 }
+        }
+        tape.append(.number, start: start, end: i)
+        return i
+    }
+}
+
+extension UInt8 {
+    @inline(__always)
+    var isASCIIDigit: Bool { self &- UInt8(ascii: "0") < 10 }
+}
