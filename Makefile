@@ -4,7 +4,7 @@
 #   make bench  speed and memory on a generated 600k-event corpus (see bench/README.md)
 
 SWIFT ?= swift
-PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev
+PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libdeflate-dev libcurl4-openssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KEYWATCH := .build/release/keywatch
 

@@ -16,10 +16,15 @@ public final class FileDecoder {
     public let recordDecoder: RecordDecoder
     public let chunkSize: Int
     private var chunk: [UInt8]
+    private let members = GzipMemberInflater()
 
-    public init(recordDecoder: RecordDecoder, chunkSize: Int = 1 << 20) {
+    /// Gzip files up to this size are read whole and inflated by libdeflate; bigger ones stream.
+    public let wholeGzipLimit: Int
+
+    public init(recordDecoder: RecordDecoder, chunkSize: Int = 1 << 20, wholeGzipLimit: Int = 32 << 20) {
         self.recordDecoder = recordDecoder
         self.chunkSize = chunkSize
+        self.wholeGzipLimit = wholeGzipLimit
         chunk = [UInt8](repeating: 0, count: chunkSize)
     }
 
@@ -87,36 +92,92 @@ public final class FileDecoder {
         _ descriptor: Int32, path: String, firstChunk: Int, input: InputDecoder, into batch: inout EventBatch,
         checkpoint: (inout EventBatch) throws -> Void, progress: (Int) -> Void
     ) throws {
+        var status = stat()
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) <= wholeGzipLimit {
+            let whole = try readWhole(descriptor, path: path, firstChunk: firstChunk, expected: Int(status.st_size), progress: progress)
+            try whole.withUnsafeBytes { file throws in
+                var offset = 0
+                // Members libdeflate inflates whole; the first it cannot (too big, corrupt, truncated)
+                // and all after it stream through zlib, which names the problem.
+                while offset < file.count, let member = members.inflateMember(UnsafeRawBufferPointer(rebasing: file[offset...])) {
+                    offset += member.consumed
+                    var piece = 0
+                    while piece < member.output.count && input.beginsLikeJSON != false {
+                        let end = min(piece + Self.framerPiece, member.output.count)
+                        input.framer.write(UnsafeRawBufferPointer(rebasing: member.output[piece..<end]))
+                        input.drain(into: &batch)
+                        piece = end
+                    }
+                    try checkpoint(&batch)
+                    if input.beginsLikeJSON == false { return }
+                    // What follows the last member, if not another member, is ignored (as zlib does).
+                    if file.count - offset < 2 || file[offset] != 0x1F || file[offset + 1] != 0x8B { return }
+                }
+                if offset < file.count {
+                    _ = try stream(UnsafeRawBufferPointer(rebasing: file[offset...]), through: GzipInflater(startingAt: Int64(offset)),
+                               input: input, into: &batch, checkpoint: checkpoint, finished: true)
+                }
+            }
+            return
+        }
         let inflater = GzipInflater()
         var count = firstChunk
-        var failed = false
         while count > 0 {
-            if !failed {
-                chunk.withUnsafeBytes { whole in
-                    do {
-                        try inflater.inflate(UnsafeRawBufferPointer(rebasing: whole[0..<count])) { write in
-                            _ = input.framer.write(upTo: 256 << 10) { write($0) }
-                            input.drain(into: &batch)
-                            return input.beginsLikeJSON != false  // not JSON: stop inflating at once
-                        }
-                    } catch {
-                        input.drain(into: &batch)
-                        input.reject(reason: "\(error)", at: input.framer.consumedOffset, into: &batch)
-                        failed = true
-                    }
-                }
-                try checkpoint(&batch)
+            let more = try chunk.withUnsafeBytes { whole in
+                try stream(UnsafeRawBufferPointer(rebasing: whole[0..<count]), through: inflater,
+                           input: input, into: &batch, checkpoint: checkpoint, finished: false)
             }
-            if input.beginsLikeJSON == false { break }
+            if !more { return }
             count = try readChunk(descriptor, path: path)
             progress(count)
         }
-        if !failed && input.beginsLikeJSON != false {
-            do {
-                try inflater.finish()
-            } catch {
-                input.reject(reason: "\(error)", at: input.framer.consumedOffset, into: &batch)
+        do {
+            try inflater.finish()
+        } catch {
+            input.reject(reason: "\(error)", at: input.framer.consumedOffset, into: &batch)
+        }
+    }
+
+    /// Output is handed to the framer in pieces of this size, decoded as it goes.
+    private static let framerPiece = 256 << 10
+
+    /// Streams `compressed` through `inflater` into the framer. Returns false when reading should
+    /// stop: the data failed (the failure is rejected) or is not JSON. With `finished`, this is the
+    /// end of the input, and a member left open is rejected as truncated.
+    private func stream(
+        _ compressed: UnsafeRawBufferPointer, through inflater: GzipInflater, input: InputDecoder, into batch: inout EventBatch,
+        checkpoint: (inout EventBatch) throws -> Void, finished: Bool
+    ) throws -> Bool {
+        var failed = false
+        do {
+            try inflater.inflate(compressed) { write in
+                _ = input.framer.write(upTo: Self.framerPiece) { write($0) }
+                input.drain(into: &batch)
+                return input.beginsLikeJSON != false  // not JSON: stop inflating at once
             }
+            if finished && input.beginsLikeJSON != false { try inflater.finish() }
+        } catch {
+            input.drain(into: &batch)
+            input.reject(reason: "\(error)", at: input.framer.consumedOffset, into: &batch)
+            failed = true
+        }
+        try checkpoint(&batch)
+        return !failed && input.beginsLikeJSON != false
+    }
+
+    /// The whole file: the chunk already read, then the rest (which may differ from `expected` if
+    /// the file is changing).
+    private func readWhole(
+        _ descriptor: Int32, path: String, firstChunk: Int, expected: Int, progress: (Int) -> Void
+    ) throws -> [UInt8] {
+        var whole = [UInt8]()
+        whole.reserveCapacity(max(expected, firstChunk))
+        whole.append(contentsOf: chunk[0..<firstChunk])
+        while true {
+            let count = try readChunk(descriptor, path: path)
+            if count == 0 { return whole }
+            progress(count)
+            whole.append(contentsOf: chunk[0..<count])
         }
     }
 }

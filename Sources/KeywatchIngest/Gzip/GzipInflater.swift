@@ -42,7 +42,10 @@ public final class GzipInflater {
     /// Set when bytes that are not another gzip member follow the last member (they are ignored).
     public private(set) var trailingGarbage = false
 
-    public init(maximumRatio: Int64 = 250, ratioFloorBytes: Int64 = 64 << 20, maximumOutputBytes: Int64? = nil) {
+    /// - Parameter startingAt: compressed bytes before this stream's input (members read elsewhere),
+    ///   so that offsets in errors count from the start of the file.
+    public init(maximumRatio: Int64 = 250, ratioFloorBytes: Int64 = 64 << 20, maximumOutputBytes: Int64? = nil, startingAt: Int64 = 0) {
+        compressedIn = startingAt
         self.maximumRatio = maximumRatio
         self.ratioFloorBytes = ratioFloorBytes
         self.maximumOutputBytes = maximumOutputBytes

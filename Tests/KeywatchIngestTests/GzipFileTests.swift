@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import KeywatchCore
+@testable import KeywatchIngest
+
+/// Gzip files as the file decoder reads them: whole members through libdeflate when the file is
+/// small enough, streamed through zlib otherwise or when a member does not inflate whole.
+@Suite("Gzip files")
+struct GzipFileTests {
+    /// Decodes `path` with files up to `wholeLimit` bytes inflated whole.
+    func decode(_ path: String, wholeLimit: Int) throws -> EventBatch {
+        let decoder = FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: wholeLimit)
+        var batch = EventBatch()
+        try decoder.decode(path: path, into: &batch, checkpoint: { _ in })
+        return batch
+    }
+
+    func lines(_ range: Range<Int>) -> [UInt8] {
+        Array(range.map { kvLine($0 % 60, secret: "s\($0)") }.joined(separator: "\n").utf8) + [0x0A]
+    }
+
+    @Test("several members and trailing zeros: whole and streamed reading store the same records")
+    func membersWholeOrStreamed() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("m.json.gz", gzip(lines(0..<30)) + gzip(lines(30..<35)) + gzip(lines(35..<90)) + [0, 0, 0, 0])
+        let whole = try decode(path, wholeLimit: 1 << 20)
+        let streamed = try decode(path, wholeLimit: 0)
+        #expect(whole.rows.count == 90)
+        #expect(whole.rejects.isEmpty)
+        #expect(whole.raw == streamed.raw)
+        #expect(whole.rows.map(\.inputOffset) == streamed.rows.map(\.inputOffset))
+    }
+
+    @Test("a corrupt member after a good one: the good one's records kept, the offset of the damage named")
+    func corruptSecondMember() throws {
+        let directory = TemporaryDirectory()
+        let first = gzip(lines(0..<20))
+        var second = gzip(lines(20..<40))
+        for index in 20..<40 { second[index] ^= 0xFF }
+        let path = try directory.write("c.json.gz", first + second)
+        for limit in [1 << 20, 0] {
+            let batch = try decode(path, wholeLimit: limit)
+            #expect(batch.rows.count == 20, "limit \(limit)")
+            #expect(batch.rejects.count == 1)
+            let reason = batch.rejects.first?.reason ?? ""
+            #expect(reason.hasPrefix("corrupt gzip data at compressed byte"))
+            let offset = Int(reason.split(separator: " ")[6].trimmingCharacters(in: .punctuationCharacters)) ?? 0
+            #expect(offset >= first.count, "the offset counts from the start of the file: \(reason)")
+        }
+    }
+
+    @Test("a member bigger than the whole-member output limit streams, and is read entirely")
+    func memberBiggerThanTheLimit() throws {
+        let directory = TemporaryDirectory()
+        let bytes = lines(0..<4000)
+        #expect(bytes.count > 1 << 20)
+        let path = try directory.write("big.json.gz", gzip(bytes))
+        let members = GzipMemberInflater(outputLimit: 1 << 20)
+        let member = try Data(contentsOf: URL(fileURLWithPath: path)).withUnsafeBytes { members.inflateMember($0) }
+        #expect(member == nil, "too big for a 1 MiB limit")
+        #expect(try decode(path, wholeLimit: 1 << 30).rows.count == 4000)
+    }
+}
