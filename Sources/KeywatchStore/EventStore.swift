@@ -21,8 +21,7 @@ public struct StoreOptions: Sendable {
     }
 }
 
-/// A batch ready for the writer: its raw records compressed into one block (done on the
-/// decoding thread, so that compression and SQLite's work overlap on two cores).
+/// A batch ready for the writer: its raw records compressed into one block.
 public struct PreparedBatch: Sendable {
     public var batch: EventBatch
     public var block: [UInt8]
@@ -31,8 +30,13 @@ public struct PreparedBatch: Sendable {
     public var sessions: [WorkloadAttribution.Session]
 
     public init(batch: EventBatch, compressor: RawBlockCompressor, sessions: [WorkloadAttribution.Session] = []) {
+        self.init(batch: batch, block: batch.raw.isEmpty ? [] : compressor.compress(batch.raw), sessions: sessions)
+    }
+
+    /// A batch whose raw records `block` holds, compressed by a ``RawBlockCompressor``.
+    public init(batch: EventBatch, block: [UInt8], sessions: [WorkloadAttribution.Session] = []) {
         self.batch = batch
-        block = batch.raw.isEmpty ? [] : compressor.compress(batch.raw)
+        self.block = block
         codec = RawBlockCompressor.codec
         self.sessions = sessions
     }

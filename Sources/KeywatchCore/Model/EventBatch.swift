@@ -163,6 +163,7 @@ public struct EventBatch: Sendable {
 
 extension EventRow {
     /// Replaces every text field's index by `transform` of it (moving a row to another string table).
+    @inlinable
     public mutating func remapStrings(_ transform: (StringIndex) -> StringIndex) {
         operation = transform(operation)
         errorCode = transform(errorCode)

@@ -35,6 +35,13 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         return item
     }
 
+    /// True when a ``put`` would wait.
+    var isFull: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count >= capacity
+    }
+
     /// No more items will be put; waiting takers drain what is left.
     func close() {
         condition.lock()
