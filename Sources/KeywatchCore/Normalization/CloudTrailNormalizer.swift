@@ -298,9 +298,15 @@ final class CloudTrailNormalizer {
             index += 1
         }
         guard colons == 5 else { return 0 }
-        let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
-        if rest.count > 6, rest.starts(with: "alias/".utf8) { return 1 }
-        if rest.count > 4, rest.starts(with: "key/".utf8) { return 2 }
+        let rest = bytes.count - index
+        if rest > 6, bytes[index] == UInt8(ascii: "a"), bytes[index + 1] == UInt8(ascii: "l"), bytes[index + 2] == UInt8(ascii: "i"),
+           bytes[index + 3] == UInt8(ascii: "a"), bytes[index + 4] == UInt8(ascii: "s"), bytes[index + 5] == UInt8(ascii: "/") {
+            return 1
+        }
+        if rest > 4, bytes[index] == UInt8(ascii: "k"), bytes[index + 1] == UInt8(ascii: "e"), bytes[index + 2] == UInt8(ascii: "y"),
+           bytes[index + 3] == UInt8(ascii: "/") {
+            return 2
+        }
         return 0
     }
 

@@ -14,22 +14,29 @@ public enum KeyHash {
     public static func of(_ key: UnsafeRawBufferPointer) -> Int64 {
         var value: UInt64 = 0
         var digits = 0
-        for byte in key {
-            if byte == UInt8(ascii: "-") { continue }
-            guard let digit = hexValue(byte) else { return digest(key) }
-            if digits < 16 { value = value << 4 | UInt64(digit) }
-            digits += 1
+        let valid = hexDigits.withUnsafeBufferPointer { table in
+            for byte in key {
+                let digit = table[Int(byte)]
+                if digit == dash { continue }
+                if digit == invalid { return false }
+                if digits < 16 { value = value << 4 | UInt64(digit) }
+                digits += 1
+            }
+            return true
         }
-        return digits == 32 || digits == 64 ? Int64(bitPattern: value) : digest(key)
+        return valid && (digits == 32 || digits == 64) ? Int64(bitPattern: value) : digest(key)
     }
 
-    @inline(__always)
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
+    private static let invalid: UInt8 = 0xFF
+    private static let dash: UInt8 = 0xFE
+    /// Each byte's hexadecimal value, ``dash`` for `-`, ``invalid`` for the rest.
+    private static let hexDigits: [UInt8] = (0...255).map { byte -> UInt8 in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt8(byte) - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt8(byte) - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "-"): return dash
+        default: return invalid
         }
     }
 
