@@ -1,27 +1,5 @@
 import Yams
 
-/// A configuration file with a problem: which file, which line, which key, and what is wrong.
-public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var key: String?
-    public var message: String
-
-    public init(file: String, line: Int?, key: String?, message: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String {
-        var location = file
-        if let line { location += ":\(line)" }
-        if let key { location += ": \(key)" }
-        return "\(location): \(message)"
-    }
-}
-
 extension IdentityMap {
     /// Reads `identities.yaml` text; errors name the file, line and key.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> IdentityMap {
@@ -67,60 +45,4 @@ extension IdentityMap {
         }
         return IdentityMap(namespaces: namespaces, shared: shared.map(Glob.init))
     }
-}
-
-/// Reading typed values out of a YAML node tree, with the line of every problem.
-enum YAMLSupport {
-    static func syntaxError(_ error: YamlError, file: String) -> ConfigurationError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-            let what = [context?.description, problem].compactMap { $0 }.joined(separator: ": ")
-            return ConfigurationError(file: file, line: mark.line, key: nil, message: "YAML syntax error: \(what)")
-        case .composer(let context, let problem, let mark, _):
-            let what = [context?.description, problem].compactMap { $0 }.joined(separator: ": ")
-            return ConfigurationError(file: file, line: mark.line, key: nil, message: "YAML error: \(what)")
-        default:
-            return ConfigurationError(file: file, line: nil, key: nil, message: "YAML error: \(error)")
-        }
-    }
-
-    static func mapping(_ node: Node, file: String, key: String) throws(ConfigurationError) -> Node.Mapping {
-        guard let mapping = node.mapping else {
-            throw ConfigurationError(file: file, line: node.line, key: key.isEmpty ? nil : key, message: "expected a mapping (key: value)")
-        }
-        return mapping
-    }
-
-    static func string(_ node: Node, file: String, key: String) throws(ConfigurationError) -> String {
-        guard let scalar = node.scalar else {
-            throw ConfigurationError(file: file, line: node.line, key: key, message: "expected a string")
-        }
-        return scalar.string
-    }
-
-    static func strings(_ node: Node, file: String, key: String) throws(ConfigurationError) -> [String] {
-        if node.scalar != nil { return [try string(node, file: file, key: key)] }
-        guard let sequence = node.sequence else {
-            throw ConfigurationError(file: file, line: node.line, key: key, message: "expected a list of strings")
-        }
-        var values: [String] = []
-        for item in sequence { values.append(try string(item, file: file, key: key)) }
-        return values
-    }
-
-    static func allowOnly(_ keys: Set<String>, in mapping: Node.Mapping, file: String, path: String) throws(ConfigurationError) {
-        for (keyNode, _) in mapping {
-            let key = keyNode.scalar?.string ?? ""
-            if !keys.contains(key) {
-                let full = path.isEmpty ? key : "\(path).\(key)"
-                throw ConfigurationError(file: file, line: keyNode.line, key: full,
-                                         message: "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
-            }
-        }
-    }
-}
-
-extension Node {
-    /// The 1-based line the node starts on.
-    var line: Int? { mark.map { $0.line } }
 }

@@ -1,0 +1,57 @@
+import Yams
+
+/// Reading typed values out of a YAML node tree, with the line of every problem.
+enum YAMLSupport {
+    static func syntaxError(_ error: YamlError, file: String) -> ConfigurationError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            let what = [context?.description, problem].compactMap { $0 }.joined(separator: ": ")
+            return ConfigurationError(file: file, line: mark.line, key: nil, message: "YAML syntax error: \(what)")
+        case .composer(let context, let problem, let mark, _):
+            let what = [context?.description, problem].compactMap { $0 }.joined(separator: ": ")
+            return ConfigurationError(file: file, line: mark.line, key: nil, message: "YAML error: \(what)")
+        default:
+            return ConfigurationError(file: file, line: nil, key: nil, message: "YAML error: \(error)")
+        }
+    }
+
+    static func mapping(_ node: Node, file: String, key: String) throws(ConfigurationError) -> Node.Mapping {
+        guard let mapping = node.mapping else {
+            throw ConfigurationError(file: file, line: node.line, key: key.isEmpty ? nil : key, message: "expected a mapping (key: value)")
+        }
+        return mapping
+    }
+
+    static func string(_ node: Node, file: String, key: String) throws(ConfigurationError) -> String {
+        guard let scalar = node.scalar else {
+            throw ConfigurationError(file: file, line: node.line, key: key, message: "expected a string")
+        }
+        return scalar.string
+    }
+
+    static func strings(_ node: Node, file: String, key: String) throws(ConfigurationError) -> [String] {
+        if node.scalar != nil { return [try string(node, file: file, key: key)] }
+        guard let sequence = node.sequence else {
+            throw ConfigurationError(file: file, line: node.line, key: key, message: "expected a list of strings")
+        }
+        var values: [String] = []
+        for item in sequence { values.append(try string(item, file: file, key: key)) }
+        return values
+    }
+
+    static func allowOnly(_ keys: Set<String>, in mapping: Node.Mapping, file: String, path: String) throws(ConfigurationError) {
+        for (keyNode, _) in mapping {
+            let key = keyNode.scalar?.string ?? ""
+            if !keys.contains(key) {
+                let full = path.isEmpty ? key : "\(path).\(key)"
+                throw ConfigurationError(file: file, line: keyNode.line, key: full,
+                                         message: "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+}
+
+extension Node {
+    /// The 1-based line the node starts on.
+    var line: Int? { mark.map { $0.line } }
+}

@@ -1,0 +1,99 @@
+/// A detection rule (SPEC §3): which events count, how they are grouped, over which window of
+/// event time, and when to alert.
+public struct Rule: Sendable {
+    public enum Severity: String, Sendable, CaseIterable, Comparable {
+        case info, low, medium, high, critical
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// What makes the rule fire, with the keys each type has of its own.
+    public enum Kind: Sendable, Equatable {
+        /// Each matching event.
+        case match
+        /// At least `threshold` events per group in the window.
+        case threshold(Int)
+        /// At least `threshold` distinct values of `field` per group in the window.
+        case distinct(field: RuleField, threshold: Int)
+        /// The window's count is at least `factor` times the mean of the group's windows over the
+        /// previous `baseline`, and at least `minimumCount`.
+        case spike(baseline: EventDuration, factor: Double, minimumCount: Int)
+        /// The first event with a new combination of `fields`, once `learn` of history has passed.
+        case firstSeen(fields: [RuleField], learn: EventDuration)
+        /// A principal of one namespace acting on a resource another namespace owns (not shared).
+        case crossNamespace
+        /// A group seen before sends nothing for the window.
+        case absence
+
+        public var name: String {
+            switch self {
+            case .match: return "match"
+            case .threshold: return "threshold"
+            case .distinct: return "distinct"
+            case .spike: return "spike"
+            case .firstSeen: return "first_seen"
+            case .crossNamespace: return "cross_namespace"
+            case .absence: return "absence"
+            }
+        }
+    }
+
+    public var id: String
+    public var title: String
+    public var severity: Severity
+    public var kind: Kind
+    /// Every condition must hold for an event to count…
+    public var conditions: [FieldCondition]
+    /// …and, if there are any, not all of these.
+    public var exceptions: [FieldCondition]
+    public var groupBy: [RuleField]
+    /// The window of event time; required by every type but `match` and `first_seen`.
+    public var window: EventDuration?
+    /// How late an event may arrive and still count in its window.
+    public var lateness: EventDuration
+    /// One alert per group per this period; later events join it.
+    public var suppress: EventDuration?
+    /// The rule's own test cases, for `keywatch rules test`.
+    public var tests: [RuleTest]
+    /// Where the rule was read, for alerts (`rule_file`) and error messages.
+    public var file: String
+    public var line: Int
+
+    public static let defaultLateness = EventDuration.minutes(15)
+
+    /// True when the conditions hold for an event and the exceptions do not. `raw` supplies the
+    /// record for `raw.<path>` fields (absent when nil).
+    public func counts(_ event: Event, raw: JSONValue? = nil) -> Bool {
+        func holds(_ condition: FieldCondition) -> Bool {
+            switch condition.field {
+            case .normalized(let field): return condition.holds(for: event.value(of: field))
+            case .raw(let path): return condition.holds(for: raw?.fieldValue(at: path) ?? .absent)
+            }
+        }
+        guard conditions.allSatisfy(holds) else { return false }
+        return exceptions.isEmpty || !exceptions.allSatisfy(holds)
+    }
+
+    /// True when any condition, exception, group or field reads the raw record.
+    public var readsRaw: Bool {
+        func isRaw(_ field: RuleField) -> Bool { if case .raw = field { return true } else { return false } }
+        var fields = conditions.map(\.field) + exceptions.map(\.field) + groupBy
+        switch kind {
+        case .distinct(let field, _): fields.append(field)
+        case .firstSeen(let more, _): fields += more
+        default: break
+        }
+        return fields.contains(where: isRaw)
+    }
+}
+
+/// One of a rule's `tests`: fixture events, and the alerts they must raise.
+public struct RuleTest: Sendable, Equatable {
+    /// The events file, relative to the rule file's directory.
+    public var events: String
+    /// Expected alerts: each a set of alert fields (`count`, `group.<field>`…) and their values as text.
+    public var expect: [[String: String]]
+    public var line: Int
+}

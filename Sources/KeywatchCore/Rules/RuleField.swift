@@ -1,0 +1,141 @@
+/// A field a rule names: one of the normalized fields of SPEC §2, or `raw.<path>` into the original record.
+public enum RuleField: Hashable, Sendable, CustomStringConvertible {
+    case normalized(NormalizedField)
+    /// Member names (or array positions, as decimal text) from the record's root.
+    case raw([String])
+
+    /// Reads a field name as written in a rule: `principal`, `raw.requestParameters.keyId`.
+    public init?(name: String) {
+        if name.hasPrefix("raw.") {
+            let path = name.dropFirst(4).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains(where: \.isEmpty) else { return nil }
+            self = .raw(path)
+        } else if let field = NormalizedField(rawValue: name) {
+            self = .normalized(field)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .normalized(let field): return field.rawValue
+        case .raw(let path): return "raw." + path.joined(separator: ".")
+        }
+    }
+}
+
+/// The normalized fields, by the names SPEC §2 gives them (and `keywatch query` prints).
+public enum NormalizedField: String, CaseIterable, Sendable {
+    case key, source, time, operation
+    case eventClass = "class"
+    case outcome, status
+    case errorCode = "error_code"
+    case reason, principal
+    case principalType = "principal_type"
+    case principalName = "principal_name"
+    case appID = "app_id"
+    case session, namespace
+    case serviceAccount = "service_account"
+    case tenant, scope, resource
+    case resourceType = "resource_type"
+    case objectName = "object_name"
+    case resourceNamespace = "resource_namespace"
+    case ip
+    case userAgent = "user_agent"
+    case region
+    case requestID = "request_id"
+    case origin
+}
+
+/// A field's value in one event, as conditions compare it.
+public enum FieldValue: Equatable, Sendable {
+    case absent
+    case string(String)
+    case number(Double)
+    /// A JSON array in the raw record: a condition holds if it holds for any element.
+    case list([FieldValue])
+
+    /// The value as text (numbers without a needless fraction), nil when absent or a list.
+    public var text: String? {
+        switch self {
+        case .string(let text): return text
+        case .number(let number):
+            return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .absent, .list: return nil
+        }
+    }
+
+    /// The value as a number: numbers, and strings that spell one.
+    public var number: Double? {
+        switch self {
+        case .number(let number): return number
+        case .string(let text): return Double(text)
+        case .absent, .list: return nil
+        }
+    }
+}
+
+extension Event {
+    /// The value of a normalized field.
+    public func value(of field: NormalizedField) -> FieldValue {
+        func text(_ value: String?) -> FieldValue { value.map(FieldValue.string) ?? .absent }
+        switch field {
+        case .key: return .string(key)
+        case .source: return .string(source.rawValue)
+        case .time: return .string(time.rfc3339)
+        case .operation: return .string(operation)
+        case .eventClass: return .string(eventClass.rawValue)
+        case .outcome: return .string(outcome.rawValue)
+        case .status: return status.map { .number(Double($0)) } ?? .absent
+        case .errorCode: return text(errorCode)
+        case .reason: return text(reason?.rawValue)
+        case .principal: return text(principal)
+        case .principalType: return text(principalType?.rawValue)
+        case .principalName: return text(principalName)
+        case .appID: return text(appID)
+        case .session: return text(session)
+        case .namespace: return text(namespace)
+        case .serviceAccount: return text(serviceAccount)
+        case .tenant: return text(tenant)
+        case .scope: return text(scope)
+        case .resource: return text(resource)
+        case .resourceType: return .string(resourceType.rawValue)
+        case .objectName: return text(objectName)
+        case .resourceNamespace: return text(resourceNamespace)
+        case .ip: return text(ip)
+        case .userAgent: return text(userAgent)
+        case .region: return text(region)
+        case .requestID: return text(requestID)
+        case .origin: return .string(origin.description)
+        }
+    }
+}
+
+extension JSONValue {
+    /// The value at `path` below this one, as conditions compare it: strings and numbers as
+    /// themselves, booleans as `true` / `false`, arrays as lists, objects and nulls as absent.
+    public func fieldValue(at path: some Collection<String>) -> FieldValue {
+        guard let first = path.first else { return fieldValue }
+        switch kind {
+        case .object:
+            return member(named: first)?.fieldValue(at: path.dropFirst()) ?? .absent
+        case .array:
+            guard let position = Int(first) else { return .absent }
+            return self[position]?.fieldValue(at: path.dropFirst()) ?? .absent
+        default:
+            return .absent
+        }
+    }
+
+    private var fieldValue: FieldValue {
+        switch kind {
+        case .string: return string.map(FieldValue.string) ?? .absent
+        case .number: return double.map(FieldValue.number) ?? .absent
+        case .true: return .string("true")
+        case .false: return .string("false")
+        case .array: return .list(elements.map { $0.fieldValue(at: EmptyCollection()) })
+        case .object, .null: return .absent
+        }
+    }
+}
