@@ -45,9 +45,13 @@ let package = Package(
             ]
         ),
 
+        // Temporary directories and the repository's path, for the test targets.
+        .target(name: "KeywatchTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore"]),
-        .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore"]),
-        .testTarget(name: "KeywatchIngestTests", dependencies: ["KeywatchIngest", "KeywatchStore", "KeywatchCore", "CZlib"]),
-        .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore"]),
+        .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
+        .testTarget(
+            name: "KeywatchIngestTests",
+            dependencies: ["KeywatchIngest", "KeywatchStore", "KeywatchCore", "CZlib", "KeywatchTestSupport"]),
+        .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
     ]
 )

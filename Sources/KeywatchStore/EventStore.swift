@@ -139,12 +139,8 @@ public final class EventStore {
                 ON CONFLICT(role, session) DO UPDATE SET namespace = excluded.namespace,
                     service_account = excluded.service_account, seen = max(seen, excluded.seen)
                 """)
-        } catch let error as SQLiteError {
-            throw .sqlite(error)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw .corrupt("\(error)")
+            throw StoreError(error)
         }
     }
 
@@ -187,9 +183,7 @@ public final class EventStore {
             try? connection.execute("ROLLBACK")
             stringIDs.rollback()
             inputIDs.rollback()
-            if let error = error as? StoreError { throw error }
-            if let error = error as? SQLiteError { throw .sqlite(error) }
-            throw .corrupt("\(error)")
+            throw StoreError(error)
         }
     }
 
@@ -197,12 +191,8 @@ public final class EventStore {
     public func append(_ prepared: PreparedBatch) throws(StoreError) -> BatchWriteResult {
         do {
             return try appendRows(prepared)
-        } catch let error as SQLiteError {
-            throw .sqlite(error)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw .corrupt("\(error)")
+            throw StoreError(error)
         }
     }
 

@@ -7,6 +7,16 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     /// A read-only query tried to do something else.
     case notReadOnly(String)
 
+    /// Any error met while using the store, as a store error: SQLite's as ``sqlite(_:)``, a
+    /// store error as itself, anything else as damage.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as StoreError: self = error
+        case let error as SQLiteError: self = .sqlite(error)
+        default: self = .corrupt("\(error)")
+        }
+    }
+
     public var description: String {
         switch self {
         case .sqlite(let error): return error.description

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KeywatchTestSupport
 
 /// The `keywatch` binary, built beside the tests.
 let keywatchBinary: URL = {
@@ -10,8 +11,6 @@ let keywatchBinary: URL = {
     }
     return bundle.appendingPathComponent("keywatch")
 }()
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 struct Run {
     var status: Int32
@@ -35,21 +34,6 @@ func keywatch(_ arguments: [String], in directory: URL? = nil) throws -> Run {
     process.waitUntilExit()
     return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
-}
-
-final class TemporaryDirectory {
-    let url: URL
-    init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("keywatch-cli-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = self.path(name)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
 }
 
 @Suite("Command line", .serialized)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KeywatchTestSupport
 import KeywatchCore
 @testable import KeywatchIngest
 

@@ -1,24 +1,8 @@
 import Foundation
 import Testing
+import KeywatchTestSupport
 import KeywatchCore
 @testable import KeywatchStore
-
-/// A fresh directory for one test's store, removed afterwards.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("keywatch-tests-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
-
-/// The repository root.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Decodes the given text as one input into a batch.
 func batch(_ text: String, input: String = "file:test") -> EventBatch {

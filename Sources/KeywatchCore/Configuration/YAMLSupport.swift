@@ -2,6 +2,17 @@ import Yams
 
 /// Reading typed values out of a YAML node tree, with the line of every problem.
 enum YAMLSupport {
+    /// The node tree of a YAML text; nil for an empty document.
+    static func compose(_ text: String, file: String) throws(ConfigurationError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
+        } catch {
+            throw ConfigurationError(file: file, line: nil, key: nil, message: "\(error)")
+        }
+    }
+
     static func syntaxError(_ error: YamlError, file: String) -> ConfigurationError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):

@@ -3,15 +3,7 @@ import Yams
 extension IdentityMap {
     /// Reads `identities.yaml` text; errors name the file, line and key.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> IdentityMap {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw YAMLSupport.syntaxError(error, file: file)
-        } catch {
-            throw ConfigurationError(file: file, line: nil, key: nil, message: "\(error)")
-        }
-        guard let root else { return .empty }
+        guard let root = try YAMLSupport.compose(text, file: file) else { return .empty }
         let document = try YAMLSupport.mapping(root, file: file, key: "")
         try YAMLSupport.allowOnly(["namespaces", "shared"], in: document, file: file, path: "")
         var namespaces: [String: Namespace] = [:]

@@ -31,9 +31,7 @@ public struct FieldCondition: Sendable {
     /// - Throws: a message naming what is wrong (the caller adds file, line and key).
     public init(key: String, values: [String]) throws(RuleError) {
         let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard let field = RuleField(name: parts[0]) else {
-            throw RuleError("unknown field '\(parts[0])': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
-        }
+        let field = try RuleField.named(parts[0])
         var comparison = Comparison.equals
         var negated = false
         var requiresAll = false

@@ -17,6 +17,14 @@ public enum RuleField: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Reads a field name, or says which names there are.
+    public static func named(_ name: String) throws(RuleError) -> RuleField {
+        guard let field = RuleField(name: name) else {
+            throw RuleError("unknown field '\(name)': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
+        }
+        return field
+    }
+
     public var description: String {
         switch self {
         case .normalized(let field): return field.rawValue

@@ -4,15 +4,7 @@ import Yams
 /// with the file, the line and the key (`rules[2].where.operation|startwith`).
 public enum RuleFile {
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> [Rule] {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw YAMLSupport.syntaxError(error, file: file)
-        } catch {
-            throw ConfigurationError(file: file, line: nil, key: nil, message: "\(error)")
-        }
-        guard let root else { return [] }
+        guard let root = try YAMLSupport.compose(text, file: file) else { return [] }
         let document = try YAMLSupport.mapping(root, file: file, key: "")
         try YAMLSupport.allowOnly(["rules"], in: document, file: file, path: "")
         guard let list = document["rules"] else { return [] }
@@ -53,6 +45,7 @@ private struct RuleReader {
     }
 
     func read(_ node: Node) throws(ConfigurationError) -> Rule {
+        let rule = node
         let mapping = try YAMLSupport.mapping(node, file: file, key: path)
         func value(_ key: String) -> Node? { mapping[key] }
         func text(_ key: String) throws(ConfigurationError) -> String? {
@@ -122,7 +115,7 @@ private struct RuleReader {
 
         func conditions(_ key: String, required: Bool) throws(ConfigurationError) -> [FieldCondition] {
             guard let node = value(key) else {
-                if required { throw failure(self.node(of: mapping), nil, "missing '\(key)' (the conditions events must meet)") }
+                if required { throw failure(rule, nil, "missing '\(key)' (the conditions events must meet)") }
                 return []
             }
             let entries = try YAMLSupport.mapping(node, file: file, key: "\(path).\(key)")
@@ -147,13 +140,12 @@ private struct RuleReader {
         }
     }
 
-    private func node(of mapping: Node.Mapping) -> Node? { mapping.first?.key }
-
     func ruleField(_ name: String, _ node: Node?, _ key: String) throws(ConfigurationError) -> RuleField {
-        guard let field = RuleField(name: name) else {
-            throw failure(node, key, "unknown field '\(name)': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
+        do {
+            return try RuleField.named(name)
+        } catch {
+            throw failure(node, key, error.message)
         }
-        return field
     }
 
     func ruleFields(_ node: Node, _ key: String) throws(ConfigurationError) -> [RuleField] {

@@ -95,29 +95,7 @@ public final class FileDecoder {
         var status = stat()
         if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) <= wholeGzipLimit {
             let whole = try readWhole(descriptor, path: path, firstChunk: firstChunk, expected: Int(status.st_size), progress: progress)
-            try whole.withUnsafeBytes { file throws in
-                var offset = 0
-                // Members libdeflate inflates whole; the first it cannot (too big, corrupt, truncated)
-                // and all after it stream through zlib, which names the problem.
-                while offset < file.count, let member = members.inflateMember(UnsafeRawBufferPointer(rebasing: file[offset...])) {
-                    offset += member.consumed
-                    var piece = 0
-                    while piece < member.output.count && input.beginsLikeJSON != false {
-                        let end = min(piece + Self.framerPiece, member.output.count)
-                        input.framer.write(UnsafeRawBufferPointer(rebasing: member.output[piece..<end]))
-                        input.drain(into: &batch)
-                        piece = end
-                    }
-                    try checkpoint(&batch)
-                    if input.beginsLikeJSON == false { return }
-                    // What follows the last member, if not another member, is ignored (as zlib does).
-                    if file.count - offset < 2 || file[offset] != 0x1F || file[offset + 1] != 0x8B { return }
-                }
-                if offset < file.count {
-                    _ = try stream(UnsafeRawBufferPointer(rebasing: file[offset...]), through: GzipInflater(startingAt: Int64(offset)),
-                               input: input, into: &batch, checkpoint: checkpoint, finished: true)
-                }
-            }
+            try whole.withUnsafeBytes { file in try decodeWholeGzip(file, input: input, into: &batch, checkpoint: checkpoint) }
             return
         }
         let inflater = GzipInflater()
@@ -135,6 +113,32 @@ public final class FileDecoder {
             try inflater.finish()
         } catch {
             input.reject(reason: "\(error)", at: input.framer.consumedOffset, into: &batch)
+        }
+    }
+
+    /// Members libdeflate inflates whole; the first it cannot (too big, corrupt, truncated) and all
+    /// after it stream through zlib, which names the problem.
+    private func decodeWholeGzip(
+        _ file: UnsafeRawBufferPointer, input: InputDecoder, into batch: inout EventBatch, checkpoint: (inout EventBatch) throws -> Void
+    ) throws {
+        var offset = 0
+        while offset < file.count, let member = members.inflateMember(UnsafeRawBufferPointer(rebasing: file[offset...])) {
+            offset += member.consumed
+            var piece = 0
+            while piece < member.output.count && input.beginsLikeJSON != false {
+                let end = min(piece + Self.framerPiece, member.output.count)
+                input.framer.write(UnsafeRawBufferPointer(rebasing: member.output[piece..<end]))
+                input.drain(into: &batch)
+                piece = end
+            }
+            try checkpoint(&batch)
+            if input.beginsLikeJSON == false { return }
+            // What follows the last member, if not another member, is ignored (as zlib does).
+            if !GzipInflater.isGzip(UnsafeRawBufferPointer(rebasing: file[offset...])) { return }
+        }
+        if offset < file.count {
+            _ = try stream(UnsafeRawBufferPointer(rebasing: file[offset...]), through: GzipInflater(startingAt: Int64(offset)),
+                           input: input, into: &batch, checkpoint: checkpoint, finished: true)
         }
     }
 

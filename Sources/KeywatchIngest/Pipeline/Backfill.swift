@@ -188,9 +188,7 @@ final class BatchWriter: @unchecked Sendable {
                 let written = try store.transaction { () throws(StoreError) in
                     let written = try store.append(prepared)
                     if let onCommit {
-                        do { try onCommit(prepared, written) } catch let error as StoreError { throw error } catch {
-                            throw StoreError.corrupt("\(error)")
-                        }
+                        do { try onCommit(prepared, written) } catch { throw StoreError(error) }
                     }
                     return written
                 }

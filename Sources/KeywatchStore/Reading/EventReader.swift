@@ -20,12 +20,8 @@ public final class EventReader {
                 throw StoreError.corrupt("\(path) is not a keywatch store (no schema); run `keywatch ingest` first")
             }
             try connection.execute("PRAGMA query_only = 1")
-        } catch let error as SQLiteError {
-            throw .sqlite(error)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw .corrupt("\(error)")
+            throw StoreError(error)
         }
     }
 
