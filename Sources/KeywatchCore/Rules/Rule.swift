@@ -60,6 +60,8 @@ public struct Rule: Sendable {
     /// Where the rule was read, for alerts (`rule_file`) and error messages.
     public var file: String
     public var line: Int
+    /// SHA-256 of the rule file's text (hex), carried by alerts (`rule_sha256`).
+    public var fileSHA256 = ""
 
     public static let defaultLateness = EventDuration.minutes(15)
 

@@ -1,3 +1,4 @@
+import Crypto
 import Yams
 
 /// Reading rule files: YAML with the rules under `rules:` (SPEC §3). Every problem is reported
@@ -22,7 +23,12 @@ public enum RuleFile {
             seen[rule.id] = rule.line
             rules.append(rule)
         }
-        return rules
+        let digest = String(decoding: CanonicalKey.hexBytes(SHA256.hash(data: Array(text.utf8))), as: UTF8.self)
+        return rules.map { rule in
+            var rule = rule
+            rule.fileSHA256 = digest
+            return rule
+        }
     }
 }
 

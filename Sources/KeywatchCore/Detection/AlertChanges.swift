@@ -1,0 +1,41 @@
+/// What detection did to alerts in one step.
+public enum AlertChange: Sendable, Equatable {
+    /// A new alert: store it (once: a replay raises the same key again) and send it.
+    case raised(Alert)
+    /// Events joined an alert raised earlier: store its new count, last-seen time and evidence;
+    /// send nothing.
+    case updated(Alert)
+
+    public var alert: Alert {
+        switch self {
+        case .raised(let alert), .updated(let alert): return alert
+        }
+    }
+}
+
+/// The changes of one step, one per alert key, in the order alerts were first touched.
+struct AlertChanges {
+    private var order: [String] = []
+    private var latest: [String: (alert: Alert, raised: Bool)] = [:]
+
+    mutating func raise(_ alert: Alert) {
+        if latest[alert.key] == nil { order.append(alert.key) }
+        latest[alert.key] = (alert, true)
+    }
+
+    mutating func update(_ alert: Alert) {
+        if let known = latest[alert.key] {
+            latest[alert.key] = (alert, known.raised)
+        } else {
+            order.append(alert.key)
+            latest[alert.key] = (alert, false)
+        }
+    }
+
+    var list: [AlertChange] {
+        order.map { key in
+            let entry = latest[key]!
+            return entry.raised ? .raised(entry.alert) : .updated(entry.alert)
+        }
+    }
+}

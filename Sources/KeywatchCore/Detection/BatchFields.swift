@@ -1,0 +1,90 @@
+/// Reads rule fields from the rows of a batch without turning rows into ``Event``s.
+struct BatchFields {
+    let batch: EventBatch
+
+    /// The position in the batch's string table of a field kept there; nil for other fields.
+    @inline(__always)
+    static func stringIndex(of field: NormalizedField, in row: EventRow) -> StringIndex? {
+        switch field {
+        case .operation: return row.operation
+        case .errorCode: return row.errorCode
+        case .principal: return row.principal
+        case .principalName: return row.principalName
+        case .appID: return row.appID
+        case .session: return row.session
+        case .namespace: return row.namespace
+        case .serviceAccount: return row.serviceAccount
+        case .tenant: return row.tenant
+        case .scope: return row.scope
+        case .resource: return row.resource
+        case .objectName: return row.objectName
+        case .resourceNamespace: return row.resourceNamespace
+        case .ip: return row.ip
+        case .userAgent: return row.userAgent
+        case .region: return row.region
+        case .key, .source, .time, .eventClass, .outcome, .status, .reason, .principalType, .resourceType,
+             .requestID, .origin:
+            return nil
+        }
+    }
+
+    /// The text of an enumerated field (few values: conditions on it are decided once per value).
+    @inline(__always)
+    static func enumeratedText(of field: NormalizedField, in row: EventRow) -> String?? {
+        switch field {
+        case .source: return .some(row.source.rawValue)
+        case .eventClass: return .some(row.eventClass.rawValue)
+        case .outcome: return .some(row.outcome.rawValue)
+        case .reason: return .some(row.reason?.rawValue)
+        case .principalType: return .some(row.principalType?.rawValue)
+        case .resourceType: return .some(row.resourceType.rawValue)
+        default: return nil
+        }
+    }
+
+    /// A field's value in a row, as conditions compare it.
+    func value(of field: NormalizedField, in row: EventRow) -> FieldValue {
+        if let index = Self.stringIndex(of: field, in: row) {
+            return batch.string(index).map(FieldValue.string) ?? .absent
+        }
+        if let text = Self.enumeratedText(of: field, in: row) {
+            return text.map(FieldValue.string) ?? .absent
+        }
+        switch field {
+        case .key: return batch.text(row.key).map(FieldValue.string) ?? .absent
+        case .time: return .string(row.time.rfc3339)
+        case .status: return row.status.map { .number(Double($0)) } ?? .absent
+        case .requestID: return batch.text(row.requestID).map(FieldValue.string) ?? .absent
+        case .origin:
+            let input = batch.inputs.isEmpty ? "" : batch.inputs[Int(row.input)]
+            return .string(Origin(input: input, offset: row.inputOffset).description)
+        default: return .absent
+        }
+    }
+
+    /// A field's value as the text a group key holds: absent is empty.
+    func text(of field: NormalizedField, in row: EventRow) -> String {
+        if let index = Self.stringIndex(of: field, in: row) { return batch.string(index) ?? "" }
+        return value(of: field, in: row).text ?? ""
+    }
+}
+
+/// The raw record of a row, parsed once for every `raw.<path>` a rule reads.
+struct RawFields {
+    private var values: [[String]: FieldValue] = [:]
+
+    /// Parses the row's record and keeps the values at `paths`; a record that does not parse has none.
+    init(row: EventRow, in batch: EventBatch, paths: [[String]], parser: JSONParser) {
+        guard row.raw.length > 0, row.raw.offset + row.raw.length <= batch.raw.count else { return }
+        var found: [[String]: FieldValue] = [:]
+        batch.raw.withUnsafeBytes { buffer in
+            let record = UnsafeRawBufferPointer(rebasing: buffer[row.raw.offset..<(row.raw.offset + row.raw.length)])
+            try? parser.parse(record) { document in
+                for path in paths { found[path] = document.root.fieldValue(at: path) }
+            }
+        }
+        values = found
+    }
+
+    func value(at path: [String]) -> FieldValue { values[path] ?? .absent }
+}

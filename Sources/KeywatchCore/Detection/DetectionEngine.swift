@@ -1,0 +1,121 @@
+/// Detection (SPEC §3): rules over events, on event time — (state, events) → (state, alerts).
+///
+/// Pure: no clock, files or database. Ingest hands it each committed batch and stores what it
+/// returns in the same transaction; rule tests and backtests hand it events from fixtures and
+/// from the store, and get the same alerts.
+///
+/// Windows are fixed spans of event time aligned to the epoch (`window: 10m` counts 10:00–10:10,
+/// 10:10–10:20…), so an alert's window, and with it the alert's key, does not depend on the order
+/// events arrived in. A window fires as soon as it qualifies — counts only grow — and stays open
+/// for events up to `lateness` behind its group's newest event. With `suppress`, periods of that
+/// length (also aligned) hold one alert per group; later events join it.
+///
+/// Not thread-safe: one engine per writer.
+public final class DetectionEngine {
+    public let rules: [Rule]
+    public let limits: DetectionLimits
+    private let runners: [RuleRunner]
+    private var states: [RuleState]
+    private var clock: Timestamp?
+    private var groupsLeft: Int
+    private let parser = JSONParser()
+
+    /// - Parameter state: state restored from the store; a rule whose definition changed starts afresh.
+    public init(rules: [Rule], limits: DetectionLimits = DetectionLimits(), state: DetectionState = DetectionState()) {
+        self.rules = rules
+        self.limits = limits
+        runners = rules.map(RuleRunner.init(rule:))
+        states = runners.map { runner in
+            if var kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
+                // The due queue is not stored: it follows from the groups.
+                if kept.due.isEmpty {
+                    for (key, group) in kept.groups { kept.due.add(key, at: runner.dueTime(of: group)) }
+                }
+                return kept
+            }
+            return RuleState(fingerprint: runner.fingerprint)
+        }
+        clock = state.clock
+        groupsLeft = limits.maximumGroups - states.reduce(0) { $0 + $1.groups.count }
+    }
+
+    /// The state to keep: restore it with ``init(rules:limits:state:)``.
+    public var state: DetectionState {
+        var state = DetectionState()
+        state.clock = clock
+        for (runner, ruleState) in zip(runners, states) { state.rules[runner.rule.id] = ruleState }
+        return state
+    }
+
+    /// Runs the rules over the rows of `batch` at `rows` (all when nil), in that order, and then
+    /// looks at groups the clock has passed.
+    /// - Parameter now: the wall clock, when there is one: events more than
+    ///   ``DetectionLimits/futureTolerance`` ahead of it count, but do not move the clock.
+    public func process(_ batch: EventBatch, rows: [Int]? = nil, now: Timestamp? = nil) -> [AlertChange] {
+        var changes = AlertChanges()
+        let fields = BatchFields(batch: batch)
+        var filters = rules.map { BatchRuleFilter(rule: $0, batch: batch, parser: parser) }
+        let limit = now.map { $0 + limits.futureTolerance }
+        func take(_ position: Int) {
+            let row = batch.rows[position]
+            if limit == nil || row.time <= limit!, clock == nil || row.time > clock! { clock = row.time }
+            for index in runners.indices {
+                let (counts, raw) = filters[index].counts(row)
+                guard counts else { continue }
+                runners[index].consider(RuleRunner.Arrival(row: row, fields: fields, raw: raw), state: &states[index],
+                                        groupsLeft: &groupsLeft, limits: limits, changes: &changes)
+            }
+        }
+        if let rows { rows.forEach(take) } else { batch.rows.indices.forEach(take) }
+        sweep(&changes)
+        return changes.list
+    }
+
+    /// Moves the clock to `time` (never back) and looks at the groups it passed: how a daemon
+    /// raises `absence` alerts when every source has gone quiet and no event moves the clock.
+    public func advance(to time: Timestamp) -> [AlertChange] {
+        if clock == nil || time > clock! { clock = time }
+        var changes = AlertChanges()
+        sweep(&changes)
+        return changes.list
+    }
+
+    private func sweep(_ changes: inout AlertChanges) {
+        guard let clock else { return }
+        for index in runners.indices {
+            runners[index].sweep(state: &states[index], clock: clock, idleHorizon: limits.idleHorizon,
+                                 groupsLeft: &groupsLeft, changes: &changes)
+        }
+    }
+
+    /// What detection has had to leave out, per rule.
+    public var report: DetectionReport {
+        DetectionReport(
+            clock: clock, liveGroups: limits.maximumGroups - groupsLeft, maximumGroups: limits.maximumGroups,
+            rules: zip(runners, states).map { runner, state in
+                DetectionReport.RuleCounts(rule: runner.rule.id, liveGroups: state.groups.count, late: state.late,
+                                           refused: state.refused, seenCombinations: state.seen.count)
+            })
+    }
+}
+
+/// Counters an operator needs: live groups against the cap, events too late or over the cap.
+public struct DetectionReport: Sendable, Equatable {
+    public struct RuleCounts: Sendable, Equatable {
+        public var rule: String
+        public var liveGroups: Int
+        /// Events older than the rule's `lateness` behind their group's newest event: not counted.
+        public var late: Int
+        /// Events not counted because the group cap (or the first-seen cap) was reached.
+        public var refused: Int
+        public var seenCombinations: Int
+    }
+
+    public var clock: Timestamp?
+    public var liveGroups: Int
+    public var maximumGroups: Int
+    public var rules: [RuleCounts]
+
+    /// True when some events were not counted because a cap was reached.
+    public var capReached: Bool { rules.contains { $0.refused > 0 } }
+}

@@ -1,0 +1,109 @@
+/// Everything detection remembers between batches: per rule, the live groups (open windows,
+/// spike histories, last-seen times, the alert a group's events currently join), first-seen sets,
+/// and the clock of event time. The store keeps it (``DetectionEngine/snapshot()``) so a
+/// restart resumes where the last commit left off.
+public struct DetectionState: Sendable {
+    /// The newest event time seen, not counting events from the future (beyond the caller's `now`).
+    public internal(set) var clock: Timestamp?
+    var rules: [String: RuleState] = [:]
+
+    public init() {}
+
+    /// Live groups over every rule.
+    public var liveGroups: Int { rules.values.reduce(0) { $0 + $1.groups.count } }
+}
+
+/// One rule's state.
+struct RuleState: Sendable {
+    /// The rule's identity and file digest: state of an edited rule is not carried over.
+    var fingerprint: String
+    var groups: [String: GroupState] = [:]
+    /// `first_seen`: digests of the combinations seen, and when learning began.
+    var seen: Set<UInt64> = []
+    var learningSince: Timestamp?
+    /// When groups are due for a look (eviction, absence): minute → group keys.
+    var due = DueQueue()
+    /// Events dropped for arriving later than `lateness`, and for the group cap.
+    var late = 0
+    var refused = 0
+
+    init(fingerprint: String) {
+        self.fingerprint = fingerprint
+    }
+}
+
+/// A group of a rule: its own clock of event time, its open windows, and the alert it joins.
+///
+/// Each group keeps its own clock — the newest event time of its own events — for lateness and
+/// for closing its windows. A backfill reads a Key Vault blob of a whole hour before the
+/// CloudTrail files of that hour; a live run sees them interleaved. A group's events come from
+/// one stream in the same order either way, so per-group clocks make the two runs agree.
+struct GroupState: Sendable {
+    var newest: Timestamp
+    /// The group's first event (spike: a baseline needs a full span of history).
+    var since: Timestamp
+    /// Windows still accepting events, oldest first.
+    var windows: [WindowTally] = []
+    /// `spike`: counts of closed windows within the baseline span, oldest first.
+    var history: [BucketCount] = []
+    /// The alert later events of the same window or suppression period join (at most one).
+    var open: [OpenAlert] = []
+
+    init(at time: Timestamp) {
+        newest = time
+        since = time
+    }
+}
+
+/// A window's events for one group.
+struct WindowTally: Sendable {
+    var bucket: Int64
+    var count: Int
+    var first: Timestamp
+    var last: Timestamp
+    /// Keys of the first events, up to what an alert shows.
+    var evidence: [String] = []
+    /// `distinct`: the values seen (up to a bound).
+    var values: Set<String> = []
+    var fired = false
+}
+
+struct BucketCount: Sendable, Equatable {
+    var bucket: Int64
+    var count: Int
+}
+
+/// An alert that a group's later events join, and the slot (window or suppression period) it covers.
+struct OpenAlert: Sendable {
+    var slot: Int64
+    var alert: Alert
+}
+
+/// Group keys by the minute they are next due for a look. Looking is lazy: a group taken in
+/// its minute but not yet due, or due again later, is put back.
+struct DueQueue: Sendable {
+    private(set) var minutes: [Int64: [String]] = [:]
+    private var earliest = Int64.max
+
+    static let granularity: Int64 = 60_000_000
+
+    var isEmpty: Bool { minutes.isEmpty }
+
+    mutating func add(_ key: String, at time: Timestamp) {
+        let minute = floorDivide(time.microseconds, Self.granularity)
+        minutes[minute, default: []].append(key)
+        earliest = min(earliest, minute)
+    }
+
+    /// Removes and returns the keys due at or before `time`.
+    mutating func takeDue(at time: Timestamp) -> [String] {
+        let now = floorDivide(time.microseconds, Self.granularity)
+        guard earliest <= now else { return [] }
+        var keys: [String] = []
+        for minute in minutes.keys.sorted() where minute <= now {
+            keys += minutes.removeValue(forKey: minute)!
+        }
+        earliest = minutes.keys.min() ?? .max
+        return keys
+    }
+}

@@ -1,0 +1,45 @@
+import Crypto
+
+/// A group's identity in a rule's state: its values (absent as empty), joined so that they can
+/// be read back — a value may contain any character, so each is prefixed by its length.
+enum GroupKey {
+    static func make(_ values: [String]) -> String {
+        if values.count == 1 { return values[0] }
+        var key = ""
+        for value in values { key += "\(value.utf8.count):" + value }
+        return key
+    }
+
+    static func values(of key: String, count: Int) -> [String] {
+        if count == 1 { return [key] }
+        var values: [String] = []
+        var rest = Substring(key)
+        while values.count < count, let colon = rest.firstIndex(of: ":"), let length = Int(rest[..<colon]) {
+            let utf8 = rest[rest.index(after: colon)...].utf8
+            let end = utf8.index(utf8.startIndex, offsetBy: length, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            values.append(String(Substring(utf8[utf8.startIndex..<end])))
+            rest = Substring(utf8[end...])
+        }
+        while values.count < count { values.append("") }
+        return values
+    }
+
+    /// 64 bits of SHA-256 of a combination of values: first-seen sets keep these instead of the text.
+    /// A cryptographic digest, not a fast hash: an attacker who could make an unseen combination
+    /// collide with a learned one would hide it.
+    static func digest64(_ key: String) -> UInt64 {
+        var value: UInt64 = 0
+        for byte in SHA256.hash(data: Array(key.utf8)).prefix(8) { value = value << 8 | UInt64(byte) }
+        return value
+    }
+
+    /// An alert key: the rule, the group and the window (or event), digested to 32 hex digits.
+    static func alertKey(rule: String, group: String, slot: String) -> String {
+        var input = Array(rule.utf8)
+        input.append(0)
+        input += group.utf8
+        input.append(0)
+        input += slot.utf8
+        return String(decoding: CanonicalKey.hexBytes(SHA256.hash(data: input).prefix(16)), as: UTF8.self)
+    }
+}

@@ -1,0 +1,327 @@
+/// Limits on what detection keeps in memory.
+public struct DetectionLimits: Sendable, Equatable {
+    /// Live groups over all rules; a new group beyond it is not counted (and reported).
+    public var maximumGroups: Int
+    /// Combinations a `first_seen` rule remembers; beyond it, nothing new is learned (and reported).
+    public var maximumSeenCombinations: Int
+    /// How far past `now` an event's time may be and still move the clock: a record from the
+    /// future must not close everyone's windows.
+    public var futureTolerance: EventDuration
+    /// How long a quiet group is kept after its windows close. A backfill reads an hour-long
+    /// Key Vault blob before the CloudTrail files of the same hour, so the clock runs up to an
+    /// hour ahead of a group that is still receiving events.
+    public var idleHorizon: EventDuration
+
+    public init(maximumGroups: Int = 2_000_000, maximumSeenCombinations: Int = 5_000_000,
+                futureTolerance: EventDuration = .minutes(5), idleHorizon: EventDuration = .hours(1)) {
+        self.maximumGroups = maximumGroups
+        self.maximumSeenCombinations = maximumSeenCombinations
+        self.futureTolerance = futureTolerance
+        self.idleHorizon = idleHorizon
+    }
+}
+
+/// One rule at work: decides which of a batch's events count, keeps the rule's groups, and
+/// raises or joins alerts.
+struct RuleRunner {
+    let rule: Rule
+    /// The window, in microseconds (0 for rules without one).
+    let window: Int64
+    let lateness: Int64
+    let suppress: Int64?
+
+    init(rule: Rule) {
+        self.rule = rule
+        window = rule.window?.microseconds ?? 0
+        lateness = rule.lateness.microseconds
+        suppress = rule.suppress?.microseconds
+    }
+
+    var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
+
+    /// What an event brings to the rule.
+    struct Arrival {
+        var row: EventRow
+        var fields: BatchFields
+        var raw: RawFields?
+
+        var key: String { fields.batch.text(row.key) ?? "" }
+        var time: Timestamp { row.time }
+
+        func text(of field: RuleField) -> String {
+            switch field {
+            case .normalized(let name): return fields.text(of: name, in: row)
+            case .raw(let path): return raw?.value(at: path).text ?? ""
+            }
+        }
+    }
+
+    // MARK: - Events
+
+    func consider(_ event: Arrival, state: inout RuleState, groupsLeft: inout Int, limits: DetectionLimits,
+                  changes: inout AlertChanges) {
+        let values = rule.groupBy.map(event.text(of:))
+        let groupKey = GroupKey.make(values)
+        let time = event.time
+
+        // Types that fire on single events need a group only to suppress.
+        switch rule.kind {
+        case .match:
+            fireOrJoin(event, values: values, groupKey: groupKey, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+                       details: [], summary: AlertText.eventSummary(event))
+            return
+        case .crossNamespace:
+            let namespace = event.fields.text(of: .namespace, in: event.row)
+            let owner = event.fields.text(of: .resourceNamespace, in: event.row)
+            guard !namespace.isEmpty, !owner.isEmpty, namespace.lowercased() != owner.lowercased() else { return }
+            fireOrJoin(event, values: values, groupKey: groupKey, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+                       details: [AlertDetail("namespace", .text(namespace)), AlertDetail("resource_namespace", .text(owner))],
+                       summary: AlertText.crossNamespaceSummary(event, namespace: namespace, owner: owner))
+            return
+        case .firstSeen(let fields, let learn):
+            let combination = fields.map(event.text(of:))
+            let digest = GroupKey.digest64(GroupKey.make(combination))
+            if state.learningSince == nil || time < state.learningSince! { state.learningSince = time }
+            guard !state.seen.contains(digest) else { return }
+            guard state.seen.count < limits.maximumSeenCombinations else {
+                state.refused += 1
+                return
+            }
+            state.seen.insert(digest)
+            guard time >= state.learningSince! + learn else { return }
+            let pairs = zip(fields, combination).map { GroupValue(field: $0.description, value: $1) }
+            fireOrJoin(event, values: values, groupKey: groupKey, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+                       details: pairs.map { AlertDetail($0.field, .text($0.value)) },
+                       summary: AlertText.firstSeenSummary(pairs, event: event))
+            return
+        case .threshold, .distinct, .spike, .absence:
+            break
+        }
+
+        guard var group = takeGroup(groupKey, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        defer { state.groups[groupKey] = group }
+        if case .absence = rule.kind {
+            // Only the newest event matters: the group's silence starts there.
+            if time >= group.newest || group.windows.isEmpty {
+                group.newest = max(group.newest, time)
+                group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+            }
+            return
+        }
+        if time.microseconds < group.newest.microseconds - lateness {
+            state.late += 1
+            return
+        }
+        if time > group.newest { group.newest = time }
+        closeWindows(of: &group)
+
+        switch rule.kind {
+        case .threshold(let threshold):
+            countInWindow(event, values: values, groupKey: groupKey, group: &group, changes: &changes) { tally, _ in
+                tally.count >= threshold ? (AlertText.thresholdSummary(tally.count, values: values, rule: rule),
+                                            [AlertDetail("threshold", .integer(threshold))]) : nil
+            }
+        case .distinct(let field, let threshold):
+            let value = event.text(of: field)
+            guard !value.isEmpty else { return }
+            countInWindow(event, values: values, groupKey: groupKey, group: &group, changes: &changes,
+                          distinctValue: value) { tally, _ in
+                guard tally.values.count >= threshold else { return nil }
+                return (AlertText.distinctSummary(tally.values.count, field: field, values: values, rule: rule),
+                        [AlertDetail("field", .text(field.description)), AlertDetail("threshold", .integer(threshold)),
+                         AlertDetail("distinct", .integer(tally.values.count)),
+                         AlertDetail("values", .list(tally.values.sorted()))])
+            }
+        case .spike(let baseline, let factor, let minimumCount):
+            let spans = max(1, baseline.microseconds / window)
+            countInWindow(event, values: values, groupKey: groupKey, group: &group, changes: &changes) { tally, group in
+                guard tally.count >= minimumCount else { return nil }
+                // A baseline needs the group to have been seen a whole span before this window.
+                guard group.since.microseconds <= (tally.bucket - spans) * window else { return nil }
+                let mean = Double(baselineCount(group, before: tally.bucket, spans: spans)) / Double(spans)
+                guard Double(tally.count) >= factor * mean else { return nil }
+                return (AlertText.spikeSummary(tally.count, mean: mean, values: values, rule: rule),
+                        [AlertDetail("baseline_mean", .number((mean * 100).rounded() / 100)), AlertDetail("factor", .number(factor)),
+                         AlertDetail("min_count", .integer(minimumCount)), AlertDetail("baseline", .text(baseline.description))])
+            }
+        case .match, .crossNamespace, .firstSeen, .absence:
+            break
+        }
+    }
+
+    /// The group of `key`, created (and put on the due queue) if new and the cap allows.
+    private func takeGroup(_ key: String, at time: Timestamp, state: inout RuleState, groupsLeft: inout Int) -> GroupState? {
+        if let group = state.groups[key] { return group }
+        guard groupsLeft > 0 else {
+            state.refused += 1
+            return nil
+        }
+        groupsLeft -= 1
+        let group = GroupState(at: time)
+        state.due.add(key, at: dueTime(of: group))
+        return group
+    }
+
+    /// Counts an event into its window; `fires` says, for a window that has not fired, whether it
+    /// fires now, with the summary and details.
+    private func countInWindow(
+        _ event: Arrival, values: [String], groupKey: String, group: inout GroupState, changes: inout AlertChanges,
+        distinctValue: String? = nil, fires: (WindowTally, GroupState) -> (String, [AlertDetail])?
+    ) {
+        let time = event.time
+        let bucket = floorDivide(time.microseconds, window)
+        var position = group.windows.firstIndex { $0.bucket == bucket }
+        if position == nil {
+            let insertAt = group.windows.firstIndex { $0.bucket > bucket } ?? group.windows.endIndex
+            group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: insertAt)
+            position = insertAt
+        }
+        var tally = group.windows[position!]
+        tally.count += 1
+        tally.first = min(tally.first, time)
+        tally.last = max(tally.last, time)
+        if tally.evidence.count < Alert.evidenceLimit { tally.evidence.append(event.key) }
+        if let distinctValue, tally.values.count < Self.distinctValuesKept { tally.values.insert(distinctValue) }
+        let slot = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
+        if var open = group.open.first, open.slot == slot {
+            open.alert.join(key: event.key, at: time)
+            if let distinctValue { open.alert.addDistinctValue(distinctValue, keeping: Self.distinctValuesKept) }
+            tally.fired = true
+            group.open = [open]
+            changes.update(open.alert)
+        } else if !tally.fired, let (summary, details) = fires(tally, group) {
+            tally.fired = true
+            let alert = Alert(
+                key: GroupKey.alertKey(rule: rule.id, group: groupKey, slot: String(slot)), rule: rule,
+                group: groupValues(values), count: tally.count,
+                window: AlertWindow(start: Timestamp(microseconds: bucket * window), end: Timestamp(microseconds: (bucket + 1) * window)),
+                firstSeen: tally.first, lastSeen: tally.last, summary: summary, details: details, events: tally.evidence)
+            group.open = [OpenAlert(slot: slot, alert: alert)]
+            changes.raise(alert)
+        }
+        group.windows[position!] = tally
+    }
+
+    /// How many distinct values a window keeps (for the alert's details), beyond any threshold.
+    static let distinctValuesKept = 100
+
+    /// Raises an alert for one event, or joins it to the group's open alert of the same
+    /// suppression period. Without `suppress`, each event is its own alert.
+    private func fireOrJoin(_ event: Arrival, values: [String], groupKey: String, state: inout RuleState,
+                            groupsLeft: inout Int, changes: inout AlertChanges, details: [AlertDetail], summary: String) {
+        let time = event.time
+        func alert(slot: String) -> Alert {
+            Alert(key: GroupKey.alertKey(rule: rule.id, group: groupKey, slot: slot), rule: rule, group: groupValues(values),
+                  count: 1, window: nil, firstSeen: time, lastSeen: time, summary: summary, details: details, events: [event.key])
+        }
+        guard let suppress else {
+            changes.raise(alert(slot: "event:" + event.key))
+            return
+        }
+        let slot = floorDivide(time.microseconds, suppress)
+        guard var group = takeGroup(groupKey, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        if time > group.newest { group.newest = time }
+        if var open = group.open.first, open.slot == slot {
+            open.alert.join(key: event.key, at: time)
+            group.open = [open]
+            changes.update(open.alert)
+        } else {
+            let raised = alert(slot: String(slot))
+            group.open = [OpenAlert(slot: slot, alert: raised)]
+            changes.raise(raised)
+        }
+        state.groups[groupKey] = group
+    }
+
+    private func groupValues(_ values: [String]) -> [GroupValue] {
+        zip(rule.groupBy, values).map { GroupValue(field: $0.description, value: $1) }
+    }
+
+    // MARK: - Windows
+
+    /// Drops windows the group's own clock has closed; a spike rule keeps their counts as history.
+    private func closeWindows(of group: inout GroupState) {
+        guard window > 0 else { return }
+        let closedBefore = group.newest.microseconds - lateness
+        while let first = group.windows.first, (first.bucket + 1) * window <= closedBefore {
+            if case .spike = rule.kind { group.history.append(BucketCount(bucket: first.bucket, count: first.count)) }
+            group.windows.removeFirst()
+        }
+        if case .spike(let baseline, _, _) = rule.kind {
+            let oldest = floorDivide(closedBefore, window) - max(1, baseline.microseconds / window) - 1
+            if let keep = group.history.firstIndex(where: { $0.bucket >= oldest }) {
+                group.history.removeFirst(keep)
+            } else {
+                group.history.removeAll()
+            }
+        }
+        if let open = group.open.first, openSlotEnd(open) <= closedBefore { group.open = [] }
+    }
+
+    /// Events of the `spans` windows before `bucket`, closed or still open.
+    private func baselineCount(_ group: GroupState, before bucket: Int64, spans: Int64) -> Int {
+        let range = (bucket - spans)..<bucket
+        return group.history.reduce(0) { range.contains($1.bucket) ? $0 + $1.count : $0 }
+            + group.windows.reduce(0) { range.contains($1.bucket) ? $0 + $1.count : $0 }
+    }
+
+    private func openSlotEnd(_ open: OpenAlert) -> Int64 {
+        if let suppress { return (open.slot + 1) * suppress }
+        return window > 0 ? (open.slot + 1) * window : Int64.min
+    }
+
+    // MARK: - The clock
+
+    /// When a group is next worth a look: absence at the end of its silence; the rest when they
+    /// could be forgotten.
+    func dueTime(of group: GroupState) -> Timestamp {
+        var until = group.newest.microseconds + window + lateness
+        if case .spike(let baseline, _, _) = rule.kind { until += baseline.microseconds }
+        if case .absence = rule.kind { return Timestamp(microseconds: until) }
+        if let open = group.open.first { until = max(until, openSlotEnd(open) + lateness) }
+        return Timestamp(microseconds: until)
+    }
+
+    /// Looks at the groups due by `clock`: raises absence alerts, forgets quiet groups.
+    func sweep(state: inout RuleState, clock: Timestamp, idleHorizon: EventDuration, groupsLeft: inout Int,
+               changes: inout AlertChanges) {
+        for key in state.due.takeDue(at: clock) {
+            guard let group = state.groups[key] else { continue }
+            if case .absence = rule.kind {
+                let silentSince = group.newest
+                if silentSince.microseconds + window + lateness <= clock.microseconds {
+                    let values = GroupKey.values(of: key, count: rule.groupBy.count)
+                    let evidence = group.windows.first?.evidence ?? []
+                    changes.raise(Alert(
+                        key: GroupKey.alertKey(rule: rule.id, group: key, slot: "silent:" + String(silentSince.microseconds)),
+                        rule: rule, group: groupValues(values), count: 0,
+                        window: AlertWindow(start: silentSince, end: silentSince + EventDuration(microseconds: window)),
+                        firstSeen: silentSince, lastSeen: silentSince,
+                        summary: AlertText.absenceSummary(values: values, since: silentSince, rule: rule),
+                        details: [AlertDetail("last_event", .text(silentSince.rfc3339)),
+                                  AlertDetail("silent_for", .text(EventDuration(microseconds: window).description))],
+                        events: evidence))
+                    state.groups[key] = nil
+                    groupsLeft += 1
+                } else {
+                    state.due.add(key, at: dueTime(of: group))
+                }
+                continue
+            }
+            let forgetAt = dueTime(of: group) + idleHorizon
+            if forgetAt <= clock {
+                state.groups[key] = nil
+                groupsLeft += 1
+            } else {
+                state.due.add(key, at: forgetAt)
+            }
+        }
+    }
+}
+
+/// Division rounding toward negative infinity (event times before 1970 exist in hostile input).
+@inline(__always)
+func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+    let quotient = value / divisor
+    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
+}

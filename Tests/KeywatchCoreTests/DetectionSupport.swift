@@ -1,0 +1,64 @@
+import Foundation
+@testable import KeywatchCore
+
+/// A rule from its YAML body (the lines under `- `), as a rule file would hold it.
+func rule(_ body: String, file: String = "test.yaml") -> Rule {
+    let indented = body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+    return try! RuleFile.parse("rules:\n  -\n" + indented, file: file)[0]
+}
+
+/// `2026-11-20T09:00:00Z` plus `seconds`.
+func at(_ seconds: Int) -> String {
+    let base = Timestamp(parsing: "2026-11-20T09:00:00Z")!
+    let time = base + EventDuration.seconds(Int64(seconds))
+    return String(time.rfc3339.prefix(19)) + "Z"
+}
+
+/// A CloudTrail KMS call by the role `role` at `time`.
+func kmsCall(at time: String, by role: String = "app-role", _ name: String = "Decrypt", denied: Bool = false,
+             key: String = "6513270e-269e-4d37-b2a7-4de452e6b438", account: String = "111122223333") -> String {
+    let keyARN = "arn:aws:kms:us-east-1:111122223333:key/\(key)"
+    var overrides: [String: Any] = [
+        "eventTime": time, "eventName": name, "requestParameters": ["keyId": keyARN],
+        "resources": [["accountId": "111122223333", "type": "AWS::KMS::Key", "ARN": keyARN]],
+    ]
+    if denied {
+        overrides["errorCode"] = "AccessDenied"
+        overrides["errorMessage"] = "User is not authorized to perform: kms:\(name) because no identity-based policy allows it"
+    }
+    return cloudTrail(overrides, identity: [
+        "type": "AssumedRole", "principalId": "AROAEXAMPLE:\(role)-session", "accountId": account,
+        "arn": "arn:aws:sts::\(account):assumed-role/\(role)/\(role)-session",
+        "sessionContext": ["sessionIssuer": ["type": "Role", "arn": "arn:aws:iam::\(account):role/\(role)", "userName": role]],
+    ])
+}
+
+func roleARN(_ role: String) -> String { "arn:aws:iam::111122223333:role/\(role)" }
+
+/// Runs `rules` over batches of records; returns the alerts as last stored (joins applied), in
+/// the order they were raised.
+func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = nil, identities: IdentityMap = .empty) -> [Alert] {
+    let engine = engine ?? DetectionEngine(rules: rules)
+    var alerts: [Alert] = []
+    for records in batches {
+        var batch = decode(records.joined(separator: "\n"))
+        precondition(batch.rejects.isEmpty, "fixture rejected: \(batch.rejects)")
+        if !identities.isEmpty {
+            var attribution = WorkloadAttribution(identities: identities)
+            attribution.attribute(&batch)
+        }
+        apply(engine.process(batch), to: &alerts)
+    }
+    return alerts
+}
+
+func apply(_ changes: [AlertChange], to alerts: inout [Alert]) {
+    for change in changes {
+        switch change {
+        case .raised(let alert):
+            if !alerts.contains(where: { $0.key == alert.key }) { alerts.append(alert) }
+        case .updated(let alert):
+            if let position = alerts.firstIndex(where: { $0.key == alert.key }) { alerts[position] = alert }
+        }
+    }
+}

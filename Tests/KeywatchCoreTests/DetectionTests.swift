@@ -1,0 +1,341 @@
+import Testing
+@testable import KeywatchCore
+
+/// The detection engine on event time: every rule type's edges, lateness, order, suppression,
+/// restarts and caps.
+@Suite("Detection")
+struct DetectionTests {
+    let deniedBurst = rule("""
+        id: denied-burst
+        type: threshold
+        where: {outcome: denied}
+        group_by: [principal]
+        window: 10m
+        threshold: 5
+        """)
+
+    @Test("a threshold fires exactly at the threshold, not one below")
+    func thresholdEdges() {
+        let four = (0..<4).map { kmsCall(at: at($0 * 30), denied: true) }
+        #expect(detect([deniedBurst], [four]).isEmpty)
+        let five = four + [kmsCall(at: at(150), denied: true)]
+        let alerts = detect([deniedBurst], [five])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.count == 5)
+        #expect(alerts.first?.groupValue("principal") == roleARN("app-role"))
+        #expect(alerts.first?.window == AlertWindow(start: Timestamp(parsing: at(0))!, end: Timestamp(parsing: at(600))!))
+        #expect(alerts.first?.events.count == 5)
+        #expect(alerts.first?.summary == "5 events for principal=\(roleARN("app-role")) within 10m")
+    }
+
+    @Test("windows are aligned to the epoch: five denials split 3 + 2 across a boundary do not fire")
+    func alignedWindows() {
+        let split = [570, 580, 590, 600, 610].map { kmsCall(at: at($0), denied: true) }
+        #expect(detect([deniedBurst], [split]).isEmpty)
+    }
+
+    @Test("successes, and other principals, do not count toward a group")
+    func groupsAreSeparate() {
+        let mixed = (0..<4).map { kmsCall(at: at($0), denied: true) } + [kmsCall(at: at(5))]
+            + [kmsCall(at: at(6), by: "other-role", denied: true)]
+        #expect(detect([deniedBurst], [mixed]).isEmpty)
+    }
+
+    @Test("an event just inside the lateness bound counts; one just past it does not")
+    func lateness() {
+        let lateRule = rule("""
+            id: denied-burst
+            type: threshold
+            where: {outcome: denied}
+            group_by: [principal]
+            window: 10m
+            lateness: 5m
+            threshold: 2
+            """)
+        // The group's clock is at 09:20:00; the 09:09:59 window closed at 09:10 + 5m lateness < 09:20.
+        let newest = kmsCall(at: at(1200), denied: true)
+        let inside = [kmsCall(at: at(900), denied: true)]  // 09:15:00: exactly lateness behind
+        let past = [kmsCall(at: at(899), denied: true)]    // 09:14:59: one second more
+        let engine = DetectionEngine(rules: [lateRule])
+        #expect(detect([lateRule], [[newest], past], engine: engine).isEmpty)
+        #expect(engine.report.rules[0].late == 1)
+        let alerts = detect([lateRule], [[newest], inside, [kmsCall(at: at(901), denied: true)]])
+        #expect(alerts.map(\.count) == [2])
+        #expect(alerts.first?.window?.start == Timestamp(parsing: at(600)))
+    }
+
+    @Test("out-of-order input raises the same alerts, with the same keys, as sorted input")
+    func outOfOrder() {
+        let times = [0, 30, 60, 90, 120, 700, 710, 720, 730, 740, 1300, 1310]
+        let sorted = times.map { kmsCall(at: at($0), denied: true) }
+        var shuffled = sorted
+        shuffled.swapAt(0, 4)
+        shuffled.swapAt(5, 9)
+        shuffled.swapAt(2, 7)
+        let inOrder = detect([deniedBurst], [sorted])
+        let mixedUp = detect([deniedBurst], [Array(shuffled[0..<6]), Array(shuffled[6...])])
+        #expect(inOrder.count == 2)
+        #expect(inOrder.map(\.key) == mixedUp.map(\.key))
+        #expect(inOrder.map(\.count) == mixedUp.map(\.count))
+    }
+
+    @Test("suppression holds one alert per group per period; later events join it; a new period alerts again")
+    func suppression() {
+        let suppressed = rule("""
+            id: denied-burst
+            type: threshold
+            where: {outcome: denied}
+            group_by: [principal]
+            window: 10m
+            threshold: 2
+            suppress: 1h
+            """)
+        let first = [0, 10].map { kmsCall(at: at($0), denied: true) }
+        let laterSameHour = [1800, 1810, 1820].map { kmsCall(at: at($0), denied: true) }
+        let nextHour = [3600, 3610].map { kmsCall(at: at($0), denied: true) }
+        let alerts = detect([suppressed], [first, laterSameHour, nextHour])
+        #expect(alerts.count == 2)
+        #expect(alerts.first?.count == 5)
+        #expect(alerts.first?.lastSeen == Timestamp(parsing: at(1820)))
+        #expect(alerts.last?.count == 2)
+        #expect(alerts.first?.key != alerts.last?.key)
+    }
+
+    @Test("match raises one alert per event; unless removes the allowlisted")
+    func matchWithAllowlist() {
+        let destruction = rule("""
+            id: key-destruction
+            type: match
+            where: {operation: [ScheduleKeyDeletion, DisableKey]}
+            unless:
+              principal|endswith: role/terraform
+            group_by: [principal]
+            """)
+        let events = [
+            kmsCall(at: at(0), "ScheduleKeyDeletion"), kmsCall(at: at(1), by: "terraform", "ScheduleKeyDeletion"),
+            kmsCall(at: at(2), "DisableKey"), kmsCall(at: at(3), "Decrypt"),
+        ]
+        let alerts = detect([destruction], [events])
+        #expect(alerts.count == 2)
+        #expect(alerts.allSatisfy { $0.groupValue("principal") == roleARN("app-role") })
+        #expect(alerts.map(\.count) == [1, 1])
+        #expect(alerts[0].summary.hasPrefix("ScheduleKeyDeletion by app-role on arn:aws:kms:"))
+    }
+
+    @Test("distinct counts values of a field, not events")
+    func distinct() {
+        let many = rule("""
+            id: many-keys
+            type: distinct
+            where: {class: crypto}
+            field: resource
+            threshold: 3
+            group_by: [principal]
+            window: 10m
+            """)
+        let keys = ["0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d", "6513270e-269e-4d37-b2a7-4de452e6b438", "1234abcd-12ab-34cd-56ef-1234567890ab"]
+        let twoKeysManyTimes = (0..<6).map { kmsCall(at: at($0), key: keys[$0 % 2]) }
+        #expect(detect([many], [twoKeysManyTimes]).isEmpty)
+        let alerts = detect([many], [twoKeysManyTimes + [kmsCall(at: at(10), key: keys[2])]])
+        #expect(alerts.count == 1)
+        guard let values = alerts.first?.details.first(where: { $0.name == "values" })?.value else {
+            Issue.record("no values detail")
+            return
+        }
+        #expect(values == .list(keys.map { "arn:aws:kms:us-east-1:111122223333:key/\($0)" }.sorted()))
+    }
+
+    let spike = rule("""
+        id: crypto-spike
+        type: spike
+        where: {class: crypto}
+        group_by: [principal]
+        window: 10m
+        baseline: 1h
+        factor: 3
+        min_count: 10
+        """)
+
+    /// `perWindow[i]` calls in the i-th ten-minute window from 09:00.
+    func traffic(_ perWindow: [Int]) -> [String] {
+        perWindow.enumerated().flatMap { window, count in
+            (0..<count).map { kmsCall(at: at(window * 600 + $0 * 600 / max(count, 1))) }
+        }
+    }
+
+    @Test("a spike needs a whole baseline of history: none before it, then factor and min_count decide")
+    func spikeEdges() {
+        // A burst in the group's first hour: no baseline yet.
+        #expect(detect([spike], [traffic([4, 4, 40])]).isEmpty)
+        // After an hour of 4 per window: 12 = 3 × 4 fires, 11 does not.
+        #expect(detect([spike], [traffic([4, 4, 4, 4, 4, 4, 11])]).isEmpty)
+        let alerts = detect([spike], [traffic([4, 4, 4, 4, 4, 4, 12])])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.details.first { $0.name == "baseline_mean" }?.value == .number(4))
+        // Below min_count never fires, however quiet the baseline.
+        #expect(detect([spike], [traffic([1, 1, 1, 1, 1, 1, 9])]).isEmpty)
+    }
+
+    @Test("spike defaults stay quiet on steady traffic with ±30% variation and a job doubling for ten minutes an hour")
+    func spikeQuietOnNormalTraffic() {
+        let steady = (0..<24).map { window in 20 + (window % 3 == 0 ? 6 : window % 3 == 1 ? -6 : 0) }
+        let doubling = (0..<24).map { $0 % 6 == 3 ? 40 : 20 }
+        #expect(detect([spike], [traffic(steady)]).isEmpty)
+        #expect(detect([spike], [traffic(doubling)]).isEmpty)
+    }
+
+    @Test("first_seen learns for its learn span, then alerts on each new combination once")
+    func firstSeen() {
+        let newCaller = rule("""
+            id: new-caller
+            type: first_seen
+            where: {class: crypto}
+            fields: [principal, resource]
+            learn: 1h
+            """)
+        let learning = [kmsCall(at: at(0)), kmsCall(at: at(60), by: "known-role")]
+        let after = [
+            kmsCall(at: at(4000)), kmsCall(at: at(4001), by: "known-role"),
+            kmsCall(at: at(4002), by: "new-role"), kmsCall(at: at(4003), by: "new-role"),
+        ]
+        let alerts = detect([newCaller], [learning, after])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.details.first?.value == .text(roleARN("new-role")))
+        // A new combination during learning is learned, not alerted.
+        #expect(detect([newCaller], [[kmsCall(at: at(0)), kmsCall(at: at(10), by: "new-role")]]).isEmpty)
+    }
+
+    @Test("cross_namespace fires when a principal of one namespace touches a resource another owns, not a shared one")
+    func crossNamespace() {
+        let cross = rule("""
+            id: cross-namespace
+            type: cross_namespace
+            where: {outcome: success}
+            group_by: [principal, resource]
+            suppress: 1h
+            """)
+        let identities = IdentityMap(
+            namespaces: [
+                "payments": .init(principals: [roleARN("payments-irsa")], resources: [Glob("arn:aws:kms:*:key/6513270e-*")]),
+                "checkout": .init(principals: [roleARN("checkout-irsa")], resources: [Glob("arn:aws:kms:*:key/0d7c1a3b-*")]),
+            ],
+            shared: [Glob("arn:aws:kms:*:key/1234abcd-*")])
+        let events = [
+            kmsCall(at: at(0), by: "payments-irsa"),
+            kmsCall(at: at(1), by: "checkout-irsa", key: "0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d"),
+            kmsCall(at: at(2), by: "checkout-irsa", key: "1234abcd-12ab-34cd-56ef-1234567890ab"),
+            kmsCall(at: at(3), by: "checkout-irsa"), kmsCall(at: at(4), by: "checkout-irsa"),
+        ]
+        let alerts = detect([cross], [events], identities: identities)
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.count == 2)
+        #expect(alerts.first?.details == [AlertDetail("namespace", .text("checkout")), AlertDetail("resource_namespace", .text("payments"))])
+    }
+
+    @Test("absence alerts once when a group seen before goes silent for the window, on the clock of other events")
+    func absence() {
+        let silent = rule("""
+            id: source-silent
+            type: absence
+            group_by: [principal]
+            window: 30m
+            lateness: 5m
+            """)
+        let engine = DetectionEngine(rules: [silent])
+        var alerts = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
+        alerts += detect([silent], [[kmsCall(at: at(2099), by: "busy-role")]], engine: engine)
+        #expect(alerts.isEmpty)  // 34m59s after: silence not yet 30m + 5m
+        alerts += detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: engine)
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.groupValue("principal") == roleARN("quiet-role"))
+        alerts += detect([silent], [[kmsCall(at: at(4000), by: "busy-role")]], engine: engine)
+        #expect(alerts.count == 1)
+        // The daemon's wall clock moves the clock too when nothing arrives.
+        #expect(engine.advance(to: Timestamp(parsing: at(4000 + 2100))!).map { $0.alert.groupValue("principal") } == [roleARN("busy-role")])
+    }
+
+    @Test("a restart in the middle of a window resumes from stored state without losing or repeating an alert")
+    func restartMidWindow() throws {
+        let suppressed = rule("""
+            id: denied-burst
+            type: threshold
+            where: {outcome: denied}
+            group_by: [principal]
+            window: 10m
+            threshold: 5
+            suppress: 1h
+            """)
+        let events = (0..<12).map { kmsCall(at: at($0 * 40), denied: true) }
+        let uninterrupted = detect([suppressed], [Array(events[0..<3]), Array(events[3..<7]), Array(events[7...])])
+
+        let before = DetectionEngine(rules: [suppressed])
+        var alerts = detect([suppressed], [Array(events[0..<3])], engine: before)
+        let stored = before.state.encoded()
+        let after = DetectionEngine(rules: [suppressed], state: try DetectionState(decoding: stored))
+        alerts += detect([suppressed], [Array(events[3..<7]), Array(events[7...])], engine: after)
+        #expect(uninterrupted.count == 1)
+        #expect(alerts.map(\.key) == uninterrupted.map(\.key))
+        var merged: [Alert] = []
+        apply(alerts.map(AlertChange.raised), to: &merged)
+        #expect(after.report.rules[0].liveGroups == 1)
+        #expect(uninterrupted.first?.count == 12)
+    }
+
+    @Test("an edited rule starts afresh; damaged state is refused with a reason")
+    func editedRulesAndDamagedState() throws {
+        let engine = DetectionEngine(rules: [deniedBurst])
+        _ = detect([deniedBurst], [(0..<3).map { kmsCall(at: at($0), denied: true) }], engine: engine)
+        var edited = deniedBurst
+        edited.fileSHA256 = "changed"
+        let restored = DetectionEngine(rules: [edited], state: try DetectionState(decoding: engine.state.encoded()))
+        #expect(restored.report.rules[0].liveGroups == 0)
+        let bytes = engine.state.encoded()
+        #expect(throws: StateDecodingError.self) { try DetectionState(decoding: Array(bytes.dropLast(3))) }
+        #expect(throws: StateDecodingError.self) { try DetectionState(decoding: [1, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) }
+    }
+
+    @Test("the group cap refuses new groups and says so; a record from the future does not move the clock")
+    func capsAndFutureEvents() {
+        let engine = DetectionEngine(rules: [deniedBurst], limits: DetectionLimits(maximumGroups: 2))
+        _ = detect([deniedBurst], [["a", "b", "c"].map { kmsCall(at: at(0), by: $0, denied: true) }], engine: engine)
+        #expect(engine.report.liveGroups == 2)
+        #expect(engine.report.rules[0].refused == 1)
+        #expect(engine.report.capReached)
+
+        let clockEngine = DetectionEngine(rules: [deniedBurst])
+        let now = Timestamp(parsing: at(0))!
+        var batch = decode(kmsCall(at: "2099-01-01T00:00:00Z", denied: true))
+        _ = clockEngine.process(batch, now: now)
+        #expect(clockEngine.report.clock == nil)
+        batch = decode(kmsCall(at: at(60), denied: true))
+        _ = clockEngine.process(batch, now: now)
+        #expect(clockEngine.report.clock == Timestamp(parsing: at(60)))
+    }
+
+    @Test("raw fields: conditions and groups over the original record")
+    func rawFields() {
+        let grants = rule("""
+            id: grant-to-other-account
+            type: match
+            where:
+              operation: CreateGrant
+              raw.requestParameters.granteePrincipal|not|startswith: "arn:aws:iam::111122223333:"
+            group_by: [raw.requestParameters.granteePrincipal]
+            """)
+        func grant(_ grantee: String, at seconds: Int) -> String {
+            cloudTrail(["eventName": "CreateGrant", "eventTime": at(seconds),
+                        "requestParameters": ["keyId": "arn:aws:kms:us-east-1:111122223333:key/6513270e-269e-4d37-b2a7-4de452e6b438",
+                                              "granteePrincipal": grantee, "operations": ["Decrypt"]]])
+        }
+        let alerts = detect([grants], [[grant("arn:aws:iam::111122223333:role/ok", at: 0), grant("arn:aws:iam::444455556666:root", at: 1)]])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.groupValue("raw.requestParameters.granteePrincipal") == "arn:aws:iam::444455556666:root")
+    }
+
+    @Test("group keys of several values read back whatever the values hold")
+    func groupKeys() {
+        let values = ["a:b", "", "3:xyz", "ünï"]
+        #expect(GroupKey.values(of: GroupKey.make(values), count: 4) == values)
+        #expect(GroupKey.make(["1:a", ""]) != GroupKey.make(["1", ":a"]))
+    }
+}
