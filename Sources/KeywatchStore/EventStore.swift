@@ -66,6 +66,8 @@ public struct BatchWriteResult: Sendable {
     public var counts = WriteResult()
     /// Positions (in the batch) of the rows that were new; the others were duplicates.
     public var newRows: [Int] = []
+    /// The raw block the batch's new rows point to (`raw_blocks.id`); 0 when it had no rows.
+    public var block: Int64 = 0
 }
 
 /// The writing side of the store: one per process, owned by one thread.
@@ -127,7 +129,8 @@ public final class EventStore {
             insertEvent = try connection.prepare("INSERT OR IGNORE INTO event_rows(\(columns)) VALUES \(tuple)")
             selectStoredRow = try connection.prepare(
                 "SELECT raw_block, raw_offset FROM event_rows WHERE time = ?1 AND key_hash = ?2")
-            insertBlock = try connection.prepare("INSERT INTO raw_blocks(codec, size, data) VALUES (?1, ?2, ?3)")
+            insertBlock = try connection.prepare(
+                "INSERT INTO raw_blocks(codec, size, data, first_time, last_time) VALUES (?1, ?2, ?3, ?4, ?5)")
             insertReject = try connection.prepare(
                 "INSERT INTO rejects(received, input_id, input_offset, reason, prefix) VALUES (?1, ?2, ?3, ?4, ?5)")
             insertString = try connection.prepare("INSERT OR IGNORE INTO strings(value) VALUES (?1)")
@@ -218,9 +221,17 @@ public final class EventStore {
             insertBlock.bind(prepared.codec, at: 1)
             insertBlock.bind(Int64(batch.raw.count), at: 2)
             prepared.block.withUnsafeBytes { insertBlock.bind(blob: $0, at: 3) }
+            var first = Int64.max, last = Int64.min
+            for row in batch.rows {
+                first = min(first, row.time.microseconds)
+                last = max(last, row.time.microseconds)
+            }
+            insertBlock.bind(first, at: 4)
+            insertBlock.bind(last, at: 5)
             try insertBlock.step()
             insertBlock.reset()
             let block = connection.lastInsertRowID
+            result.block = block
 
             result.newRows.reserveCapacity(batch.rows.count)
             var position = 0

@@ -15,7 +15,36 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1]
+        [version1, version2]
+    }
+
+    /// Detection: alerts, the engine's state, and each raw block's span of event time (so
+    /// replays and backtests find a batch's rows by the clustered index).
+    private static var version2: String {
+        """
+        ALTER TABLE raw_blocks ADD COLUMN first_time INTEGER;  -- the batch's oldest event time
+        ALTER TABLE raw_blocks ADD COLUMN last_time INTEGER;
+        CREATE TABLE alerts(
+            seq INTEGER PRIMARY KEY,             -- order raised
+            id TEXT NOT NULL UNIQUE,             -- short, from the key
+            key TEXT NOT NULL UNIQUE,            -- rule + group + window: a replay raises the same key
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            first_seen INTEGER NOT NULL,         -- microseconds, event time
+            last_seen INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            raised INTEGER NOT NULL,             -- microseconds, wall clock
+            updated INTEGER NOT NULL,
+            json TEXT NOT NULL                   -- the alert of SPEC §4, as last updated
+        );
+        CREATE INDEX alerts_by_first_seen ON alerts(first_seen);
+        CREATE TABLE detection_state(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            block INTEGER NOT NULL,              -- the last raw_blocks.id whose events the state includes
+            state BLOB NOT NULL,
+            saved INTEGER NOT NULL               -- microseconds, wall clock
+        );
+        """
     }
 
     private static var version1: String {

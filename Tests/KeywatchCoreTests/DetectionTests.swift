@@ -52,14 +52,15 @@ struct DetectionTests {
             lateness: 5m
             threshold: 2
             """)
-        // The group's clock is at 09:20:00; the 09:09:59 window closed at 09:10 + 5m lateness < 09:20.
-        let newest = kmsCall(at: at(1200), denied: true)
-        let inside = [kmsCall(at: at(900), denied: true)]  // 09:15:00: exactly lateness behind
-        let past = [kmsCall(at: at(899), denied: true)]    // 09:14:59: one second more
+        // The window 09:10–09:20 closes when the group's clock reaches 09:20 + 5m lateness.
+        let inside = [kmsCall(at: at(1499), denied: true)]  // clock at 09:24:59: still open
+        let past = [kmsCall(at: at(1500), denied: true)]    // clock at 09:25:00: closed
+        let first = [kmsCall(at: at(600), denied: true)]
+        let late = [kmsCall(at: at(1199), denied: true)]
         let engine = DetectionEngine(rules: [lateRule])
-        #expect(detect([lateRule], [[newest], past], engine: engine).isEmpty)
+        #expect(detect([lateRule], [first, past, late], engine: engine).isEmpty)
         #expect(engine.report.rules[0].late == 1)
-        let alerts = detect([lateRule], [[newest], inside, [kmsCall(at: at(901), denied: true)]])
+        let alerts = detect([lateRule], [first, inside, late])
         #expect(alerts.map(\.count) == [2])
         #expect(alerts.first?.window?.start == Timestamp(parsing: at(600)))
     }

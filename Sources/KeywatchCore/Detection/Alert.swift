@@ -49,9 +49,9 @@ public struct Alert: Sendable, Equatable {
         self.ruleSHA256 = rule.fileSHA256
     }
 
-    /// `kw-` and the first 12 hex digits of the key (itself a digest): short enough to type.
+    /// `kw-` and the first 16 hex digits of the key (itself a digest): short enough to type.
     public static func id(forKey key: String) -> String {
-        "kw-" + key.prefix(12)
+        "kw-" + key.prefix(16)
     }
 
     /// A group value by field name, nil when the alert is not grouped by it.

@@ -108,7 +108,8 @@ struct RuleRunner {
             }
             return
         }
-        if time.microseconds < group.newest.microseconds - lateness {
+        // Late: its window closed — the group's clock passed the window's end by `lateness`.
+        if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness {
             state.late += 1
             return
         }

@@ -96,7 +96,8 @@ private struct RuleReader {
             kind = .spike(baseline: baseline, factor: factor, minimumCount: try count("min_count", value("min_count"), required: false) ?? 10)
         case "first_seen":
             guard let fieldsNode = value("fields") else { throw failure(node, nil, "missing 'fields' (the combination that is new)") }
-            kind = .firstSeen(fields: try ruleFields(fieldsNode, "fields"), learn: try duration("learn", value("learn")) ?? .days(7))
+            kind = .firstSeen(fields: try ruleFields(fieldsNode, "fields"),
+                              learn: try duration("learn", value("learn"), allowZero: true) ?? .days(7))
         case "cross_namespace": kind = .crossNamespace
         default: kind = .absence
         }
@@ -162,9 +163,10 @@ private struct RuleReader {
         return fields
     }
 
-    func duration(_ key: String, _ node: Node?) throws(ConfigurationError) -> EventDuration? {
+    func duration(_ key: String, _ node: Node?, allowZero: Bool = false) throws(ConfigurationError) -> EventDuration? {
         guard let node else { return nil }
-        guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration.microseconds > 0 else {
+        guard let text = node.scalar?.string, let duration = EventDuration(parsing: text),
+              duration.microseconds > 0 || (allowZero && duration.microseconds == 0) else {
             throw failure(node, key, "expected a duration such as 90s, 10m, 1h or 7d")
         }
         return duration

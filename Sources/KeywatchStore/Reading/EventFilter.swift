@@ -15,6 +15,8 @@ public struct EventFilter: Sendable, Equatable {
     public var namespaces: [String] = []
     public var sources: [EventSource] = []
     public var ips: [String] = []
+    /// Events with these dedup keys, compared exactly (an alert's evidence).
+    public var keys: [String] = []
     /// At most this many events: the most recent ones. Nil for all.
     public var limit: Int?
 

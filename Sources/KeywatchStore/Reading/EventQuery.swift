@@ -45,6 +45,13 @@ struct EventQuery {
         addStrings("resource", filter.resources, to: &conditions)
         addStrings("namespace", filter.namespaces, to: &conditions)
         addInline("ip", filter.ips, to: &conditions)
+        if !filter.keys.isEmpty {
+            let placeholders = filter.keys.map { key -> String in
+                arguments.append(.text(key))
+                return "?\(arguments.count)"
+            }
+            conditions.append("e.key IN (\(placeholders.joined(separator: ", ")))")
+        }
         addCodes("source", filter.sources.map(\.code), to: &conditions)
         addCodes("class", filter.classes.map(\.code), to: &conditions)
         addCodes("outcome", filter.outcomes.map(\.code), to: &conditions)

@@ -26,8 +26,11 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Decode and normalize only; store nothing.")
     var dryRun = false
 
-    @Flag(help: "Store events without running detection.")
+    @Flag(help: "Store events without running detection (the next ingest that detects covers them).")
     var noDetect = false
+
+    @Option(help: "How to print the alerts raised: text or json (one alert object per line).")
+    var format: AlertFormat = .text
 
     func run() throws {
         let files: [String]
@@ -38,8 +41,15 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let identities: IdentityMap
+        var ruleSet: [Rule] = []
         do {
-            identities = try IdentityMapLoader.load(rulesDirectory: rules)
+            if noDetect || dryRun {
+                identities = try RuleDirectory.identities(in: rules)
+            } else {
+                let directory = try RuleDirectory.load(rules)
+                identities = directory.identities
+                ruleSet = directory.rules
+            }
         } catch {
             Standard.error("keywatch ingest: \(error)")
             throw ExitCode(2)
@@ -55,8 +65,10 @@ struct IngestCommand: ParsableCommand {
         defer { checkpointer?.stop() }
         let bar = ProgressBar()
         let summary: IngestSummary
+        var detection: DetectionStage?
         do {
-            let backfill = try Backfill(store: store, identities: identities)
+            if let store, !noDetect { detection = try DetectionStage(store: store, rules: ruleSet) }
+            let backfill = try Backfill(store: store, identities: identities, onCommit: detection?.onCommit)
             summary = try backfill.run(files: files, progress: { progress in
                 let fraction = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 0
                 let rate = progress.elapsed > 0 ? Double(progress.events) / progress.elapsed : 0
@@ -71,7 +83,17 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         bar.clear()
+        if let detection {
+            do {
+                try detection.finish()
+            } catch {
+                Standard.error("keywatch ingest: cannot save the detection state: \(error)")
+                throw ExitCode(2)
+            }
+            AlertLines.print(detection.raised, format: format)
+        }
         Standard.error(Self.describe(summary, dryRun: dryRun))
+        if let detection { Standard.error(DetectionLines.describe(detection)) }
         if summary.unreadableFiles > 0 { throw ExitCode(2) }
         if summary.rejected > 0 { throw ExitCode(1) }
     }

@@ -1,0 +1,90 @@
+/// `keywatch rules test`: a rule's own test cases — fixture events through the rule alone, on
+/// the virtual clock of the events' own times, and the alerts they must raise.
+public enum RuleTesting {
+    public struct Outcome: Sendable {
+        public var rule: Rule
+        public var test: RuleTest
+        public var alerts: [Alert]
+        /// What did not match, one line each; empty when the test passed.
+        public var failures: [String]
+
+        public var passed: Bool { failures.isEmpty }
+    }
+
+    /// Runs `test` over `events` (the fixture file's bytes, any input shape of SPEC §1).
+    public static func run(_ test: RuleTest, of rule: Rule, events: [UInt8], identities: IdentityMap) -> Outcome {
+        let stream = InputDecoder(input: "file:" + test.events, recordsOffsets: true, decoder: RecordDecoder())
+        var batch = EventBatch()
+        events.withUnsafeBytes { stream.framer.write($0) }
+        stream.drain(into: &batch)
+        stream.finish(into: &batch)
+        var attribution = WorkloadAttribution(identities: identities)
+        attribution.attribute(&batch)
+
+        let engine = DetectionEngine(rules: [rule])
+        var alerts: [Alert] = []
+        for change in engine.process(batch) {
+            switch change {
+            case .raised(let alert): alerts.append(alert)
+            case .updated(let alert):
+                if let position = alerts.firstIndex(where: { $0.key == alert.key }) { alerts[position] = alert }
+            }
+        }
+        var failures = batch.rejects.map { "fixture record at \($0.origin) rejected: \($0.reason)" }
+        if alerts.count != test.expect.count {
+            failures.append("expected \(test.expect.count) alert(s), got \(alerts.count)"
+                            + alerts.map { "\n    got: \($0.summary)" }.joined())
+        }
+        for (position, (expected, alert)) in zip(test.expect, alerts).enumerated() {
+            for (field, wanted) in expected.sorted(by: { $0.key < $1.key }) {
+                let actual = alert.text(of: field)
+                if !matches(actual, wanted) {
+                    failures.append("alert \(position + 1): \(field) is \(actual.map { "'\($0)'" } ?? "absent"), expected '\(wanted)'")
+                }
+            }
+        }
+        return Outcome(rule: rule, test: test, alerts: alerts, failures: failures)
+    }
+
+    /// Equal as text, or as numbers (`10` and `10.0`).
+    private static func matches(_ actual: String?, _ wanted: String) -> Bool {
+        guard let actual else { return false }
+        if actual == wanted { return true }
+        if let a = Double(actual), let b = Double(wanted) { return a == b }
+        return false
+    }
+}
+
+extension Alert {
+    /// A field of the alert as text, by its JSON name: `count`, `severity`, `window.start`,
+    /// `group.<field>`, `details.<name>` (lists joined by commas), `events` (how many).
+    public func text(of field: String) -> String? {
+        if field.hasPrefix("group.") { return groupValue(String(field.dropFirst(6))) }
+        if field.hasPrefix("details.") {
+            let name = field.dropFirst(8)
+            guard let detail = details.first(where: { $0.name == name }) else { return nil }
+            switch detail.value {
+            case .text(let text): return text
+            case .integer(let number): return String(number)
+            case .number(let number): return FieldValue.number(number).text
+            case .list(let items): return items.joined(separator: ",")
+            }
+        }
+        switch field {
+        case "id": return id
+        case "key": return key
+        case "rule": return rule
+        case "title": return title
+        case "severity": return severity.rawValue
+        case "status": return "firing"
+        case "count": return String(count)
+        case "summary": return summary
+        case "first_seen": return firstSeen.rfc3339
+        case "last_seen": return lastSeen.rfc3339
+        case "window.start": return window?.start.rfc3339
+        case "window.end": return window?.end.rfc3339
+        case "events": return String(events.count)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import KeywatchCore
+
+/// An alert as stored: the columns investigators filter on, and the alert's JSON as last updated.
+public struct StoredAlert: Sendable, Equatable {
+    public var id: String
+    public var key: String
+    public var rule: String
+    public var severity: String
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var count: Int
+    /// When it was first stored (wall clock).
+    public var raised: Timestamp
+    public var json: String
+}
+
+extension EventStore {
+    /// Stores what detection did, inside the current transaction (the one holding the events
+    /// that caused it). A raised alert whose key is already stored — a replay after a restart —
+    /// is not stored again; an update rewrites the stored alert.
+    /// - Returns: the alerts new to the store, in the order raised: the ones to send.
+    public func record(_ changes: [AlertChange], at now: Timestamp) throws(StoreError) -> [Alert] {
+        guard !changes.isEmpty else { return [] }
+        do {
+            let insert = try connection.prepare("""
+                INSERT INTO alerts(id, key, rule, severity, first_seen, last_seen, count, raised, updated, json)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT(key) DO NOTHING
+                """)
+            let update = try connection.prepare("""
+                UPDATE alerts SET first_seen = ?2, last_seen = ?3, count = ?4, updated = ?5, json = ?6 WHERE key = ?1
+                """)
+            var raised: [Alert] = []
+            for change in changes {
+                let alert = change.alert
+                if case .raised = change {
+                    try insert.run([.text(alert.id), .text(alert.key), .text(alert.rule), .text(alert.severity.rawValue),
+                                    .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
+                                    .integer(Int64(alert.count)), .integer(now.microseconds), .text(alert.json)])
+                    if connection.changes == 1 {
+                        raised.append(alert)
+                        continue
+                    }
+                }
+                try update.run([.text(alert.key), .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
+                                .integer(Int64(alert.count)), .integer(now.microseconds), .text(alert.json)])
+            }
+            return raised
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// Saves detection state that includes the events of every raw block up to `block`, inside
+    /// the current transaction.
+    public func saveDetectionState(_ state: [UInt8], block: Int64, at now: Timestamp) throws(StoreError) {
+        do {
+            let statement = try connection.prepare("""
+                INSERT INTO detection_state(id, block, state, saved) VALUES (1, ?1, ?2, ?3)
+                ON CONFLICT(id) DO UPDATE SET block = excluded.block, state = excluded.state, saved = excluded.saved
+                """)
+            statement.bind(block, at: 1)
+            state.withUnsafeBytes { statement.bind(blob: $0, at: 2) }
+            statement.bind(now.microseconds, at: 3)
+            _ = try statement.step()
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// The saved detection state and the last raw block it includes; nil when none was saved.
+    public func detectionState() throws(StoreError) -> (state: [UInt8], block: Int64)? {
+        do {
+            let statement = try connection.prepare("SELECT state, block FROM detection_state WHERE id = 1")
+            guard try statement.step() else { return nil }
+            return (statement.blob(0), statement.int64(1))
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// The newest raw block (0 when none).
+    public func lastBlock() throws(StoreError) -> Int64 {
+        do {
+            return try connection.scalar("SELECT coalesce(max(id), 0) FROM raw_blocks") ?? 0
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}
+
+extension EventReader {
+    /// Stored alerts, newest first: those first seen at or after `since`, of `rules` (any), at most `limit`.
+    public func alerts(since: Timestamp? = nil, rules: [String] = [], limit: Int? = nil) throws(StoreError) -> [StoredAlert] {
+        var conditions: [String] = []
+        var arguments: [SQLiteValue] = []
+        if let since {
+            arguments.append(.integer(since.microseconds))
+            conditions.append("first_seen >= ?\(arguments.count)")
+        }
+        if !rules.isEmpty {
+            let placeholders = rules.map { rule -> String in
+                arguments.append(.text(rule))
+                return "?\(arguments.count)"
+            }
+            conditions.append("rule IN (\(placeholders.joined(separator: ", ")))")
+        }
+        var sql = "SELECT id, key, rule, severity, first_seen, last_seen, count, raised, json FROM alerts"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY first_seen DESC, seq DESC"
+        if let limit {
+            arguments.append(.integer(Int64(limit)))
+            sql += " LIMIT ?\(arguments.count)"
+        }
+        return try readAlerts(sql, arguments)
+    }
+
+    /// The alert with this id (or key); nil when there is none.
+    public func alert(id: String) throws(StoreError) -> StoredAlert? {
+        try readAlerts("""
+            SELECT id, key, rule, severity, first_seen, last_seen, count, raised, json FROM alerts WHERE id = ?1 OR key = ?1
+            """, [.text(id)]).first
+    }
+
+    private func readAlerts(_ sql: String, _ arguments: [SQLiteValue]) throws(StoreError) -> [StoredAlert] {
+        do {
+            guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'alerts'") == 1 else { return [] }
+            let statement = try connection.prepare(sql)
+            try statement.bind(arguments)
+            var found: [StoredAlert] = []
+            while try statement.step() {
+                found.append(StoredAlert(
+                    id: statement.text(0) ?? "", key: statement.text(1) ?? "", rule: statement.text(2) ?? "",
+                    severity: statement.text(3) ?? "", firstSeen: Timestamp(microseconds: statement.int64(4)),
+                    lastSeen: Timestamp(microseconds: statement.int64(5)), count: Int(statement.int64(6)),
+                    raised: Timestamp(microseconds: statement.int64(7)), json: statement.text(8) ?? "{}"))
+            }
+            return found
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import KeywatchCore
+import KeywatchIngest
+import KeywatchStore
+
+/// `keywatch backtest`: stored events replayed through rules, in the order they were stored;
+/// prints the alerts that would be raised, and stores and sends nothing.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay stored events through rules and print the alerts they would raise; nothing is stored or sent.",
+        discussion: """
+            Events are replayed in the order they were stored, so a backtest of the rules a live run used, over \
+            the span it covered, raises the alerts it raised — with the same keys. Alerts also in the store are \
+            counted on stderr.
+            """
+    )
+
+    @Option(help: "The store.")
+    var db = "keywatch.db"
+
+    @Option(help: "Replay events at or after this time (RFC 3339, or 15m, 24h, 7d ago).")
+    var since: String?
+
+    @Option(help: "Replay events before this time.")
+    var until: String?
+
+    @Option(help: "The rules directory.")
+    var rules = "rules"
+
+    @Option(help: "text or json (one alert per line, SPEC §4).")
+    var format: AlertFormat = .text
+
+    func run() throws {
+        let now = AlertsCommand.now()
+        func time(_ text: String?, _ option: String) throws -> Timestamp? {
+            guard let text else { return nil }
+            guard let time = TimeArgument.parse(text, now: now) else {
+                throw ValidationError("\(option) '\(text)' is not a time (RFC 3339, or 15m, 24h, 7d)")
+            }
+            return time
+        }
+        let since = try time(self.since, "--since"), until = try time(self.until, "--until")
+        let directory = try RulesCommand.load(rules)
+        guard FileManager.default.fileExists(atPath: db) else {
+            Standard.error("keywatch backtest: no store at \(db) (use --db, or run `keywatch ingest` first)")
+            throw ExitCode(2)
+        }
+        let started = Date()
+        var alerts: [Alert] = []
+        var events = 0
+        var alreadyStored = 0
+        do {
+            let reader = try EventReader(path: db)
+            let engine = DetectionEngine(rules: directory.rules)
+            let readsRaw = directory.rules.contains { $0.readsRaw }
+            try StoredBatches(connection: reader.connection).forEach(
+                afterBlock: 0, since: since, until: until.map { $0 - EventDuration(microseconds: 1) }, withRaw: readsRaw
+            ) { batch, _ in
+                events += batch.rows.count
+                for change in engine.process(batch) {
+                    switch change {
+                    case .raised(let alert): alerts.append(alert)
+                    case .updated(let alert):
+                        if let position = alerts.firstIndex(where: { $0.key == alert.key }) { alerts[position] = alert }
+                    }
+                }
+            }
+            for alert in alerts where try reader.alert(id: alert.key) != nil { alreadyStored += 1 }
+        } catch {
+            Standard.error("keywatch backtest: \(error)")
+            throw ExitCode(2)
+        }
+        AlertLines.print(alerts, format: format)
+        Standard.flush()
+        Standard.error("backtest: \(Numbers.grouped(events)) events through \(directory.rules.count) rules in "
+                       + "\(Numbers.oneDecimal(Date().timeIntervalSince(started))) s: \(alerts.count) alert\(alerts.count == 1 ? "" : "s"), "
+                       + "\(alreadyStored) of them also in the store")
+    }
+}
