@@ -128,7 +128,7 @@ public final class EventStore {
                 """)
             insertEvent = try connection.prepare("INSERT OR IGNORE INTO event_rows(\(columns)) VALUES \(tuple)")
             selectStoredRow = try connection.prepare(
-                "SELECT raw_block, raw_offset FROM event_rows WHERE time = ?1 AND key_hash = ?2")
+                "SELECT raw_block, raw_offset, key FROM event_rows WHERE time = ?1 AND key_hash = ?2")
             insertBlock = try connection.prepare(
                 "INSERT INTO raw_blocks(codec, size, data, first_time, last_time) VALUES (?1, ?2, ?3, ?4, ?5)")
             insertReject = try connection.prepare(
@@ -244,13 +244,23 @@ public final class EventStore {
                 }
                 try statement.step()
                 sqlite3_reset(statement.handle)
-                let inserted = connection.changes
+                var inserted = connection.changes
                 if inserted == count {
                     result.newRows.append(contentsOf: position..<(position + count))
                 } else {
-                    // Some were duplicates: a row is new if the stored copy is this one.
-                    for k in 0..<count where try isStored(batch.rows[position + k], block: block) {
-                        result.newRows.append(position + k)
+                    // Some were duplicates: a row is new if the stored copy is this one — or if
+                    // the stored one only shares its time and key hash (a hostile key can be
+                    // made to), in which case it goes in under the next free hash.
+                    for k in 0..<count {
+                        switch try storedCopy(of: batch.rows[position + k], in: batch, block: block) {
+                        case .this: result.newRows.append(position + k)
+                        case .sameKey: break
+                        case .otherKey:
+                            if try insertColliding(batch.rows[position + k], of: batch, ids: ids, inputs: inputs, block: block) {
+                                result.newRows.append(position + k)
+                                inserted += 1
+                            }
+                        }
                     }
                 }
                 result.counts.stored += inserted
@@ -353,12 +363,37 @@ public final class EventStore {
     }
 
     /// True when the stored row with `row`'s key is `row` itself (written from `block`).
-    private func isStored(_ row: EventRow, block: Int64) throws -> Bool {
+    /// What is stored at a row's (time, key hash).
+    private enum StoredCopy { case this, sameKey, otherKey }
+
+    private func storedCopy(of row: EventRow, in batch: EventBatch, block: Int64) throws -> StoredCopy {
         selectStoredRow.bind(row.time.microseconds, at: 1)
         selectStoredRow.bind(row.keyHash, at: 2)
         defer { selectStoredRow.reset() }
-        guard try selectStoredRow.step() else { return false }
-        return selectStoredRow.int64(0) == block && selectStoredRow.int64(1) == Int64(row.raw.offset)
+        guard try selectStoredRow.step() else { return .otherKey }
+        if selectStoredRow.int64(0) == block && selectStoredRow.int64(1) == Int64(row.raw.offset) { return .this }
+        return selectStoredRow.text(2) == batch.text(row.key) ? .sameKey : .otherKey
+    }
+
+    /// Stores a row whose (time, key hash) holds another key, under the next hash that is free —
+    /// unless its own key turns up on the way (a duplicate after all). Returns whether it was stored.
+    private func insertColliding(_ row: EventRow, of batch: EventBatch, ids: [Int64], inputs: [Int64], block: Int64) throws -> Bool {
+        var probe = row
+        for _ in 0..<64 {
+            probe.keyHash &+= 1
+            selectStoredRow.bind(probe.time.microseconds, at: 1)
+            selectStoredRow.bind(probe.keyHash, at: 2)
+            let taken = try selectStoredRow.step()
+            let sameKey = taken && selectStoredRow.text(2) == batch.text(row.key)
+            selectStoredRow.reset()
+            if sameKey { return false }
+            if taken { continue }
+            bind(probe, of: batch, ids: ids, inputs: inputs, block: block, to: insertEvent, from: 0)
+            try insertEvent.step()
+            insertEvent.reset()
+            return connection.changes == 1
+        }
+        throw StoreError.corrupt("64 events share the time \(row.time) and nearly the same key hash")
     }
 
     /// The id of a string of `strings`, created on first use.

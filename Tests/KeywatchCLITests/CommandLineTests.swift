@@ -40,11 +40,11 @@ func keywatch(_ arguments: [String], in directory: URL? = nil) throws -> Run {
 struct CommandLineTests {
     let samples = repositoryRoot.appendingPathComponent("sample-logs").path
 
-    @Test("ingest: a summary on stderr, nothing on stdout, status 0; the store answers queries")
+    @Test("ingest without detection: a summary on stderr, nothing on stdout, status 0; the store answers queries")
     func ingestAndQuery() throws {
         let directory = TemporaryDirectory()
         let db = directory.path("k.db")
-        let ingest = try keywatch(["ingest", "--db", db, samples])
+        let ingest = try keywatch(["ingest", "--no-detect", "--db", db, samples])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.isEmpty)
         #expect(ingest.stderr.contains("111 events stored, 0 duplicates, 3 skipped, 0 rejected"))

@@ -124,3 +124,25 @@ struct BackfillTests {
         #expect(try smallReader.events(matching: EventFilter()) == (try largeReader.events(matching: EventFilter())))
     }
 }
+
+@Suite("Dedup keys")
+struct DedupKeyTests {
+    @Test("two events at the same time whose keys share the hashed prefix are both stored; again, both are duplicates")
+    func collidingKeyHashes() throws {
+        func record(_ id: String) -> String {
+            #"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u","accountId":"111122223333"},"eventTime":"2026-11-20T09:00:00Z","eventSource":"kms.amazonaws.com","eventName":"Decrypt","awsRegion":"us-east-1","eventID":"\#(id)","recipientAccountId":"111122223333"}"#
+        }
+        let directory = TemporaryDirectory()
+        let file = try directory.write("same.jsonl", [
+            record("00000000-0000-4000-8000-000000000001"), record("00000000-0000-4000-8000-000000000002"),
+            record("00000000-0000-4000-8000-000000000001"),
+        ].joined(separator: "\n"))
+        let (summary, reader) = try backfill([file], into: directory)
+        #expect(summary.stored == 2)
+        #expect(summary.duplicates == 1)
+        #expect(Set(try reader.events(matching: EventFilter()).map(\.key)).count == 2)
+        let again = try Backfill(store: try EventStore(path: directory.path("k.db"))).run(files: [file])
+        #expect(again.stored == 0)
+        #expect(again.duplicates == 3)
+    }
+}

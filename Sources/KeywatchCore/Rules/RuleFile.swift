@@ -4,31 +4,45 @@ import Yams
 /// Reading rule files: YAML with the rules under `rules:` (SPEC §3). Every problem is reported
 /// with the file, the line and the key (`rules[2].where.operation|startwith`).
 public enum RuleFile {
+    /// The file's rules; throws the first problem.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> [Rule] {
-        guard let root = try YAMLSupport.compose(text, file: file) else { return [] }
+        let (rules, problems) = try read(text, file: file)
+        if let first = problems.first { throw first }
+        return rules
+    }
+
+    /// The file's valid rules, and a problem for each rule that is not: one bad rule does not
+    /// hide the problems of the next. Throws when the file as a whole is not a rule file.
+    public static func read(_ text: String, file: String) throws(ConfigurationError) -> (rules: [Rule], problems: [ConfigurationError]) {
+        guard let root = try YAMLSupport.compose(text, file: file) else { return ([], []) }
         let document = try YAMLSupport.mapping(root, file: file, key: "")
         try YAMLSupport.allowOnly(["rules"], in: document, file: file, path: "")
-        guard let list = document["rules"] else { return [] }
+        guard let list = document["rules"] else { return ([], []) }
         guard let sequence = list.sequence else {
             throw ConfigurationError(file: file, line: list.line, key: "rules", message: "expected a list of rules")
         }
         var rules: [Rule] = []
+        var problems: [ConfigurationError] = []
         var seen: [String: Int] = [:]
         for (position, node) in sequence.enumerated() {
-            let rule = try RuleReader(file: file, path: "rules[\(position)]").read(node)
-            if let earlier = seen[rule.id] {
-                throw ConfigurationError(file: file, line: rule.line, key: "rules[\(position)].id",
-                                         message: "'\(rule.id)' is already the id of the rule at line \(earlier)")
+            do throws(ConfigurationError) {
+                let rule = try RuleReader(file: file, path: "rules[\(position)]").read(node)
+                if let earlier = seen[rule.id] {
+                    throw ConfigurationError(file: file, line: rule.line, key: "rules[\(position)].id",
+                                             message: "'\(rule.id)' is already the id of the rule at line \(earlier)")
+                }
+                seen[rule.id] = rule.line
+                rules.append(rule)
+            } catch {
+                problems.append(error)
             }
-            seen[rule.id] = rule.line
-            rules.append(rule)
         }
         let digest = String(decoding: CanonicalKey.hexBytes(SHA256.hash(data: Array(text.utf8))), as: UTF8.self)
-        return rules.map { rule in
+        return (rules.map { rule in
             var rule = rule
             rule.fileSHA256 = digest
             return rule
-        }
+        }, problems)
     }
 }
 

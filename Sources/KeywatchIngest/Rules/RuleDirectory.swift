@@ -32,7 +32,8 @@ public struct RuleDirectory: Sendable {
                     directory.identities = try IdentityMap.parse(text, file: file)
                     continue
                 }
-                let rules = try RuleFile.parse(text, file: file)
+                let (rules, fileProblems) = try RuleFile.read(text, file: file)
+                problems += fileProblems
                 directory.files.append(file)
                 for rule in rules {
                     if let earlier = seen[rule.id] {
