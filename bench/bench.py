@@ -5,7 +5,10 @@ Generates (once, cached in bench/.corpus, outside git) 500k CloudTrail events in
 100k Key Vault events in the blob layout, plus an uncompressed copy of the CloudTrail files, then
 measures, with the release build:
   - decode + normalize alone (`ingest --dry-run`, one core), on plain JSON and on the .json.gz files;
-  - `keywatch ingest` end to end into a fresh store;
+  - `keywatch ingest` end to end into a fresh store, with the default rules and with `--no-detect`
+    (what detection adds);
+  - detection's memory: 1M Decrypt calls by 1M different roles within ten minutes (the default
+    spike rule holds a million live groups), with and without detection;
 and prints a table, also written to bench/results.md with the date and the machine.
 """
 import datetime
@@ -24,6 +27,7 @@ ROOT = os.path.dirname(HERE)
 CORPUS = os.path.join(HERE, ".corpus")
 WORK = os.path.join(HERE, ".work")
 KEYWATCH = os.path.join(ROOT, ".build", "release", "keywatch")
+RULES = os.path.join(ROOT, "rules")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 
@@ -41,7 +45,13 @@ def corpus():
                     with gzip.open(os.path.join(directory, name)) as source, open(os.path.join(plain, name[:-3]), "wb") as target:
                         shutil.copyfileobj(source, target)
         open(marker, "w").close()
+    principals = os.path.join(CORPUS, "principals", "1m-principals.json.gz")
+    if not os.path.exists(principals):
+        os.makedirs(os.path.dirname(principals), exist_ok=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen-principals.py"), principals + ".tmp", "1000000"], check=True)
+        os.rename(principals + ".tmp", principals)
     return {
+        "principals": principals,
         "all": os.path.join(CORPUS, "logs"),
         "cloudtrail-gz": os.path.join(CORPUS, "logs", "AWSLogs"),
         "cloudtrail-plain": os.path.join(CORPUS, "cloudtrail-plain"),
@@ -86,7 +96,10 @@ def main():
     cases = [
         ("decode + normalize, plain JSON (1 core)", ["ingest", "--dry-run", paths["cloudtrail-plain"]], None, paths["cloudtrail-plain"]),
         ("decode + normalize, .json.gz (1 core)", ["ingest", "--dry-run", paths["cloudtrail-gz"]], None, paths["cloudtrail-gz"]),
-        ("ingest end to end, CloudTrail .json.gz + Key Vault", ["ingest", "--db", db, paths["all"]], fresh_store, paths["all"]),
+        ("ingest end to end, CloudTrail .json.gz + Key Vault", ["ingest", "--db", db, "--rules", RULES, paths["all"]], fresh_store, paths["all"]),
+        ("ingest without detection (--no-detect)", ["ingest", "--no-detect", "--db", db, paths["all"]], fresh_store, paths["all"]),
+        ("1M distinct principals: ingest with detection", ["ingest", "--db", db, "--rules", RULES, paths["principals"]], fresh_store, paths["principals"]),
+        ("1M distinct principals: --no-detect", ["ingest", "--no-detect", "--db", db, paths["principals"]], fresh_store, paths["principals"]),
     ]
     samples = {name: [] for name, _, _, _ in cases}
     # Alternate the cases run by run, so a noisy neighbour does not bias one of them.

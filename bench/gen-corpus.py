@@ -402,9 +402,10 @@ def write_keyvault(w, out, n, start, days):
             d = (f"{out}/resourceId=/SUBSCRIPTIONS/{SUB}/RESOURCEGROUPS/{rg}/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/{vault.upper()}"
                  f"/y={hour:%Y}/m={hour:%m}/d={hour:%d}/h={hour:%H}/m=00")
             os.makedirs(d, exist_ok=True)
+            # Key Vault appends as events happen: a blob is in time order.
+            times = sorted(hour + dt.timedelta(seconds=w.rnd.randint(0, 3599)) for _ in range(count))
             with open(f"{d}/PT1H.json", "a") as f:
-                for _ in range(count):
-                    t = hour + dt.timedelta(seconds=w.rnd.randint(0, 3599))
+                for t in times:
                     f.write(json.dumps(kv_record(w, vault, rg, t), separators=(",", ":")) + "\n")
             written += count
             blobs += 1

@@ -146,3 +146,20 @@ struct DedupKeyTests {
         #expect(again.duplicates == 3)
     }
 }
+
+@Suite("Input order")
+struct InputOrderTests {
+    @Test("files are read in the order of the time their paths name, so regions and vaults interleave as they would live")
+    func timeOrder() {
+        let east = "AWSLogs/1/CloudTrail/us-east-1/2026/11/20/1_CloudTrail_us-east-1_20261120T0920Z_b.json.gz"
+        let eastEarly = "AWSLogs/1/CloudTrail/us-east-1/2026/11/20/1_CloudTrail_us-east-1_20261120T0905Z_a.json.gz"
+        let west = "AWSLogs/1/CloudTrail/us-west-2/2026/11/20/1_CloudTrail_us-west-2_20261120T0910Z_c.json.gz"
+        let vault = "resourceId=/SUBSCRIPTIONS/S/VAULTS/KV/y=2026/m=11/d=20/h=09/m=00/PT1H.json"
+        let readme = "README.md"
+        #expect(InputFiles.pathTime(west) == 2026_11_20_0910)
+        #expect(InputFiles.pathTime(vault) == 2026_11_20_0900)
+        #expect(InputFiles.pathTime(readme) == nil)
+        #expect(InputFiles.pathTime("x/y=20/PT1H.json") == nil)
+        #expect(InputFiles.inTimeOrder([east, west, vault, readme, eastEarly]) == [vault, eastEarly, west, east, readme])
+    }
+}

@@ -20,7 +20,8 @@ public struct Alert: Sendable, Equatable {
     public var lastSeen: Timestamp
     public var summary: String
     public var details: [AlertDetail]
-    /// Up to ``evidenceLimit`` event keys, the first ones counted.
+    /// Up to ``evidenceLimit`` event keys: the first ones counted, or for a rule that needs more
+    /// events than that to fire, the last ones before it fired and the first after.
     public var events: [String]
     public var ruleFile: String
     public var ruleSHA256: String

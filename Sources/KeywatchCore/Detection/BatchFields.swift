@@ -1,6 +1,11 @@
-/// Reads rule fields from the rows of a batch without turning rows into ``Event``s.
-struct BatchFields {
+/// Reads rule fields from the rows of a batch without turning rows into ``Event``s. A class, so
+/// that each event handed to each rule carries one reference, not copies of the batch's arrays.
+final class BatchFields {
     let batch: EventBatch
+
+    init(batch: EventBatch) {
+        self.batch = batch
+    }
 
     /// The position in the batch's string table of a field kept there; nil for other fields.
     @inline(__always)
@@ -38,6 +43,21 @@ struct BatchFields {
         case .reason: return .some(row.reason?.rawValue)
         case .principalType: return .some(row.principalType?.rawValue)
         case .resourceType: return .some(row.resourceType.rawValue)
+        default: return nil
+        }
+    }
+
+    /// A small number standing for an enumerated field's value (its case, or one past the last
+    /// for absent), so conditions on it are decided once per value with an array look-up.
+    @inline(__always)
+    static func enumeratedSlot(of field: NormalizedField, in row: EventRow) -> Int? {
+        switch field {
+        case .source: return Int(unsafeBitCast(row.source, to: UInt8.self))
+        case .eventClass: return Int(unsafeBitCast(row.eventClass, to: UInt8.self))
+        case .outcome: return Int(unsafeBitCast(row.outcome, to: UInt8.self))
+        case .reason: return Int(unsafeBitCast(row.reason, to: UInt8.self))
+        case .principalType: return Int(unsafeBitCast(row.principalType, to: UInt8.self))
+        case .resourceType: return Int(unsafeBitCast(row.resourceType, to: UInt8.self))
         default: return nil
         }
     }

@@ -8,17 +8,17 @@ struct BatchRuleFilter {
     private let fields: BatchFields
     /// Per condition (`where` first, then `unless`): 0 undecided, 1 holds, 2 does not — by string index.
     private var stringMemo: [[UInt8]]
-    /// Per condition, by the enumerated value's text.
-    private var enumeratedMemo: [[String: Bool]]
+    /// Per condition, by ``BatchFields/enumeratedSlot(of:in:)``.
+    private var enumeratedMemo: [[UInt8]]
     private let rawPaths: [[String]]
     private let parser: JSONParser?
 
-    init(rule: Rule, batch: EventBatch, parser: JSONParser?) {
+    init(rule: Rule, fields: BatchFields, parser: JSONParser?) {
         self.rule = rule
-        fields = BatchFields(batch: batch)
+        self.fields = fields
         let conditions = rule.conditions.count + rule.exceptions.count
         stringMemo = Array(repeating: [], count: conditions)
-        enumeratedMemo = Array(repeating: [:], count: conditions)
+        enumeratedMemo = Array(repeating: [UInt8](repeating: 0, count: 256), count: conditions)
         rawPaths = rule.rawPaths
         self.parser = rawPaths.isEmpty ? nil : parser
     }
@@ -61,11 +61,12 @@ struct BatchRuleFilter {
                 stringMemo[position][slot] = result ? 1 : 2
                 return result
             }
-            if let text = BatchFields.enumeratedText(of: field, in: row) {
-                let memoKey = text ?? "\u{0}"
-                if let known = enumeratedMemo[position][memoKey] { return known }
+            if let slot = BatchFields.enumeratedSlot(of: field, in: row) {
+                let known = enumeratedMemo[position][slot]
+                if known != 0 { return known == 1 }
+                let text = BatchFields.enumeratedText(of: field, in: row) ?? nil
                 let result = condition.holds(for: text.map(FieldValue.string) ?? .absent)
-                enumeratedMemo[position][memoKey] = result
+                enumeratedMemo[position][slot] = result ? 1 : 2
                 return result
             }
             return condition.holds(for: fields.value(of: field, in: row))

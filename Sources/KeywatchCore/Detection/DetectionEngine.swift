@@ -54,7 +54,7 @@ public final class DetectionEngine {
     public func process(_ batch: EventBatch, rows: [Int]? = nil, now: Timestamp? = nil) -> [AlertChange] {
         var changes = AlertChanges()
         let fields = BatchFields(batch: batch)
-        var filters = rules.map { BatchRuleFilter(rule: $0, batch: batch, parser: parser) }
+        var filters = rules.map { BatchRuleFilter(rule: $0, fields: fields, parser: parser) }
         let limit = now.map { $0 + limits.futureTolerance }
         func take(_ position: Int) {
             let row = batch.rows[position]

@@ -5,9 +5,20 @@ import Crypto
 enum GroupKey {
     static func make(_ values: [String]) -> String {
         if values.count == 1 { return values[0] }
-        var key = ""
-        for value in values { key += "\(value.utf8.count):" + value }
-        return key
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count + 4 })
+        for value in values {
+            var length = value.utf8.count
+            var digits: [UInt8] = []
+            repeat {
+                digits.append(UInt8(ascii: "0") + UInt8(length % 10))
+                length /= 10
+            } while length > 0
+            bytes += digits.reversed()
+            bytes.append(UInt8(ascii: ":"))
+            bytes += value.utf8
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func values(of key: String, count: Int) -> [String] {

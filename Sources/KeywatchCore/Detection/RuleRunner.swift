@@ -22,8 +22,9 @@ public struct DetectionLimits: Sendable, Equatable {
 }
 
 /// One rule at work: decides which of a batch's events count, keeps the rule's groups, and
-/// raises or joins alerts.
-struct RuleRunner {
+/// raises or joins alerts. Its state is ``RuleState``; it keeps only a cache of the current
+/// batch's group keys. A class so that calling it does not copy the rule.
+final class RuleRunner {
     let rule: Rule
     /// The window, in microseconds (0 for rules without one).
     let window: Int64
@@ -38,6 +39,58 @@ struct RuleRunner {
     }
 
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
+
+    /// Group values and key by the string indices of the group's fields, for the batch of
+    /// ``cachedBatch``: a batch's events share few groups, and building a key allocates.
+    private var groupCache: [GroupSlots: (values: [String], key: String)] = [:]
+    private var cachedBatch: UInt64 = 0
+
+    struct GroupSlots: Hashable {
+        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
+    }
+
+    /// The indices of the row's group fields, when all are fields of the string table (up to four).
+    private func slots(of row: EventRow) -> GroupSlots? {
+        guard rule.groupBy.count <= 4 else { return nil }
+        var slots = GroupSlots()
+        for (position, field) in rule.groupBy.enumerated() {
+            guard case .normalized(let name) = field, let index = BatchFields.stringIndex(of: name, in: row) else { return nil }
+            switch position {
+            case 0: slots.a = index.rawValue
+            case 1: slots.b = index.rawValue
+            case 2: slots.c = index.rawValue
+            default: slots.d = index.rawValue
+            }
+        }
+        return slots
+    }
+
+    private func group(of event: Arrival) -> (values: [String], key: String) {
+        guard let slots = slots(of: event.row) else {
+            let values = rule.groupBy.map(event.text(of:))
+            return (values, GroupKey.make(values))
+        }
+        if cachedBatch != event.fields.batch.stringTableID {
+            groupCache.removeAll(keepingCapacity: true)
+            cachedBatch = event.fields.batch.stringTableID
+        }
+        if let known = groupCache[slots] { return known }
+        let values = rule.groupBy.map(event.text(of:))
+        let made = (values, GroupKey.make(values))
+        groupCache[slots] = made
+        return made
+    }
+
+    /// A window keeps the keys of its events from this count on: the last ones before it can
+    /// fire, and the first after. Most groups never come near firing; a million of them holding
+    /// twenty keys each would hold a gigabyte.
+    var evidenceFrom: Int {
+        switch rule.kind {
+        case .threshold(let threshold), .distinct(_, let threshold): return max(0, threshold - Alert.evidenceLimit)
+        case .spike(_, _, let minimumCount): return max(0, minimumCount - Alert.evidenceLimit)
+        default: return 0
+        }
+    }
 
     /// What an event brings to the rule.
     struct Arrival {
@@ -60,8 +113,7 @@ struct RuleRunner {
 
     func consider(_ event: Arrival, state: inout RuleState, groupsLeft: inout Int, limits: DetectionLimits,
                   changes: inout AlertChanges) {
-        let values = rule.groupBy.map(event.text(of:))
-        let groupKey = GroupKey.make(values)
+        let (values, groupKey) = group(of: event)
         let time = event.time
 
         // Types that fire on single events need a group only to suppress.
@@ -181,7 +233,7 @@ struct RuleRunner {
         tally.count += 1
         tally.first = min(tally.first, time)
         tally.last = max(tally.last, time)
-        if tally.evidence.count < Alert.evidenceLimit { tally.evidence.append(event.key) }
+        if tally.count > evidenceFrom, tally.evidence.count < Alert.evidenceLimit { tally.evidence.append(event.key) }
         if let distinctValue, tally.values.count < Self.distinctValuesKept { tally.values.insert(distinctValue) }
         let slot = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
         if var open = group.open.first, open.slot == slot {

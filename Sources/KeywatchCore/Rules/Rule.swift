@@ -79,16 +79,7 @@ public struct Rule: Sendable {
     }
 
     /// True when any condition, exception, group or field reads the raw record.
-    public var readsRaw: Bool {
-        func isRaw(_ field: RuleField) -> Bool { if case .raw = field { return true } else { return false } }
-        var fields = conditions.map(\.field) + exceptions.map(\.field) + groupBy
-        switch kind {
-        case .distinct(let field, _): fields.append(field)
-        case .firstSeen(let more, _): fields += more
-        default: break
-        }
-        return fields.contains(where: isRaw)
-    }
+    public var readsRaw: Bool { !rawPaths.isEmpty }
 }
 
 /// One of a rule's `tests`: fixture events, and the alerts they must raise.

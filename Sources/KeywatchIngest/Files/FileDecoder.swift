@@ -136,9 +136,15 @@ public final class FileDecoder {
             // What follows the last member, if not another member, is ignored (as zlib does).
             if !GzipInflater.isGzip(UnsafeRawBufferPointer(rebasing: file[offset...])) { return }
         }
-        if offset < file.count {
-            _ = try stream(UnsafeRawBufferPointer(rebasing: file[offset...]), through: GzipInflater(startingAt: Int64(offset)),
-                           input: input, into: &batch, checkpoint: checkpoint, finished: true)
+        // In pieces, each followed by a checkpoint: a small file can inflate to gigabytes, and
+        // batches must go to the writer as they fill, not all at the end.
+        let inflater = GzipInflater(startingAt: Int64(offset))
+        while offset < file.count {
+            let end = min(offset + Self.framerPiece, file.count)
+            let going = try stream(UnsafeRawBufferPointer(rebasing: file[offset..<end]), through: inflater,
+                                   input: input, into: &batch, checkpoint: checkpoint, finished: end == file.count)
+            if !going { return }
+            offset = end
         }
     }
 
