@@ -103,3 +103,14 @@ struct DetectionCommandTests {
         #expect(failing.stdout.contains("alert 1: count is '5', expected '6'"))
     }
 }
+
+extension DetectionCommandTests {
+    @Test("the group cap is an option; reaching it is reported on stderr")
+    func groupCap() throws {
+        let directory = TemporaryDirectory()
+        let capped = try keywatch(["ingest", "--db", directory.path("k.db"), "--rules", rules, "--max-groups", "3", samples])
+        #expect(capped.status == 0)
+        #expect(capped.stderr.contains("reached the cap of 3 live groups"), "\(capped.stderr)")
+        #expect(try keywatch(["ingest", "--db", directory.path("k.db"), "--max-groups", "0", samples]).status == 2)
+    }
+}

@@ -32,6 +32,13 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "How to print the alerts raised: text or json (one alert object per line).")
     var format: AlertFormat = .text
 
+    @Option(help: "Detection keeps at most this many live groups over all rules; events of new groups beyond it are not counted, and reported.")
+    var maxGroups = DetectionLimits().maximumGroups
+
+    func validate() throws {
+        if maxGroups < 1 { throw ValidationError("--max-groups must be at least 1") }
+    }
+
     func run() throws {
         let files: [String]
         do {
@@ -67,7 +74,9 @@ struct IngestCommand: ParsableCommand {
         let summary: IngestSummary
         var detection: DetectionStage?
         do {
-            if let store, !noDetect { detection = try DetectionStage(store: store, rules: ruleSet) }
+            if let store, !noDetect {
+                detection = try DetectionStage(store: store, rules: ruleSet, limits: DetectionLimits(maximumGroups: maxGroups))
+            }
             let backfill = try Backfill(store: store, identities: identities, onCommit: detection?.onCommit)
             summary = try backfill.run(files: files, progress: { progress in
                 let fraction = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 0
