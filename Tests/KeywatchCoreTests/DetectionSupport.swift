@@ -53,12 +53,5 @@ func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = n
 }
 
 func apply(_ changes: [AlertChange], to alerts: inout [Alert]) {
-    for change in changes {
-        switch change {
-        case .raised(let alert):
-            if !alerts.contains(where: { $0.key == alert.key }) { alerts.append(alert) }
-        case .updated(let alert):
-            if let position = alerts.firstIndex(where: { $0.key == alert.key }) { alerts[position] = alert }
-        }
-    }
+    alerts.apply(changes)
 }

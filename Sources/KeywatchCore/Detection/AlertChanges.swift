@@ -13,6 +13,21 @@ public enum AlertChange: Sendable, Equatable {
     }
 }
 
+extension Array where Element == Alert {
+    /// Applies changes as the store does: a raised alert is added once (in the order raised), an
+    /// update replaces the alert of its key.
+    public mutating func apply(_ changes: [AlertChange]) {
+        for change in changes {
+            switch change {
+            case .raised(let alert):
+                if !contains(where: { $0.key == alert.key }) { append(alert) }
+            case .updated(let alert):
+                if let position = firstIndex(where: { $0.key == alert.key }) { self[position] = alert }
+            }
+        }
+    }
+}
+
 /// The changes of one step, one per alert key, in the order alerts were first touched.
 struct AlertChanges {
     private var order: [String] = []

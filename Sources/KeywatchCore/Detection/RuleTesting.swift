@@ -23,13 +23,7 @@ public enum RuleTesting {
 
         let engine = DetectionEngine(rules: [rule])
         var alerts: [Alert] = []
-        for change in engine.process(batch) {
-            switch change {
-            case .raised(let alert): alerts.append(alert)
-            case .updated(let alert):
-                if let position = alerts.firstIndex(where: { $0.key == alert.key }) { alerts[position] = alert }
-            }
-        }
+        alerts.apply(engine.process(batch))
         var failures = batch.rejects.map { "fixture record at \($0.origin) rejected: \($0.reason)" }
         if alerts.count != test.expect.count {
             failures.append("expected \(test.expect.count) alert(s), got \(alerts.count)"

@@ -31,12 +31,7 @@ struct AlertsCommand: ParsableCommand {
         var format: OutputFormat = .table
 
         func run() throws {
-            let since = try self.since.map { text throws -> Timestamp in
-                guard let time = TimeArgument.parse(text, now: AlertsCommand.now()) else {
-                    throw ValidationError("--since '\(text)' is not a time (RFC 3339, or 15m, 24h, 7d)")
-                }
-                return time
-            }
+            let since = try TimeOption.parse(self.since, "--since", now: TimeOption.now())
             let alerts = try AlertsCommand.reader(db) { try $0.alerts(since: since, rules: rule, limit: limit == 0 ? nil : limit) }
             if format == .json || format == .csv {
                 for alert in alerts { Standard.out(alert.json) }
@@ -101,8 +96,6 @@ struct AlertsCommand: ParsableCommand {
             }
         }
     }
-
-    static func now() -> Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
 
     /// Opens the store read-only and runs `body`; a missing store or a failure exits with status 2.
     static func reader<T>(_ db: String, _ body: (EventReader) throws -> T) throws -> T {

@@ -33,15 +33,9 @@ struct BacktestCommand: ParsableCommand {
     var format: AlertFormat = .text
 
     func run() throws {
-        let now = AlertsCommand.now()
-        func time(_ text: String?, _ option: String) throws -> Timestamp? {
-            guard let text else { return nil }
-            guard let time = TimeArgument.parse(text, now: now) else {
-                throw ValidationError("\(option) '\(text)' is not a time (RFC 3339, or 15m, 24h, 7d)")
-            }
-            return time
-        }
-        let since = try time(self.since, "--since"), until = try time(self.until, "--until")
+        let now = TimeOption.now()
+        let since = try TimeOption.parse(self.since, "--since", now: now)
+        let until = try TimeOption.parse(self.until, "--until", now: now)
         let directory = try RulesCommand.load(rules)
         guard FileManager.default.fileExists(atPath: db) else {
             Standard.error("keywatch backtest: no store at \(db) (use --db, or run `keywatch ingest` first)")
@@ -59,13 +53,7 @@ struct BacktestCommand: ParsableCommand {
                 afterBlock: 0, since: since, until: until.map { $0 - EventDuration(microseconds: 1) }, withRaw: readsRaw
             ) { batch, _ in
                 events += batch.rows.count
-                for change in engine.process(batch) {
-                    switch change {
-                    case .raised(let alert): alerts.append(alert)
-                    case .updated(let alert):
-                        if let position = alerts.firstIndex(where: { $0.key == alert.key }) { alerts[position] = alert }
-                    }
-                }
+                alerts.apply(engine.process(batch))
             }
             for alert in alerts where try reader.alert(id: alert.key) != nil { alreadyStored += 1 }
         } catch {

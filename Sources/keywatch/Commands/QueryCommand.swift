@@ -96,16 +96,10 @@ struct QueryCommand: ParsableCommand {
     }
 
     func makeFilter() throws -> EventFilter {
-        let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        let now = TimeOption.now()
         var filter = EventFilter()
-        if let since {
-            guard let time = TimeArgument.parse(since, now: now) else { throw ValidationError("--since '\(since)' is not a time (RFC 3339, or 15m, 24h, 7d)") }
-            filter.since = time
-        }
-        if let until {
-            guard let time = TimeArgument.parse(until, now: now) else { throw ValidationError("--until '\(until)' is not a time (RFC 3339, or 15m, 24h, 7d)") }
-            filter.until = time
-        }
+        filter.since = try TimeOption.parse(since, "--since", now: now)
+        filter.until = try TimeOption.parse(until, "--until", now: now)
         filter.principals = principal
         filter.operations = operation
         filter.resources = resource

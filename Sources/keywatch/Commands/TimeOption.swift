@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import KeywatchCore
+
+/// `--since` / `--until`: RFC 3339, or a span before now (`15m`, `24h`, `7d`).
+enum TimeOption {
+    static func parse(_ text: String?, _ option: String, now: Timestamp) throws -> Timestamp? {
+        guard let text else { return nil }
+        guard let time = TimeArgument.parse(text, now: now) else {
+            throw ValidationError("\(option) '\(text)' is not a time (RFC 3339, or 15m, 24h, 7d)")
+        }
+        return time
+    }
+
+    /// The wall clock.
+    static func now() -> Timestamp {
+        Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+    }
+}
