@@ -11,6 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // Thin system-library targets over the C libraries keywatch is built on.
@@ -35,13 +39,27 @@ let package = Package(
         // The SQLite store: schema, migrations, batched writes, dedup, raw blocks (zstd), read-only queries.
         .target(name: "KeywatchStore", dependencies: ["KeywatchCore", "CSQLite", "CZstd"]),
         // Sources: files and directories, gzip streams, the ingest pipeline.
-        .target(name: "KeywatchIngest", dependencies: ["KeywatchCore", "KeywatchStore", "CZlib", "CDeflate"]),
+        // Sources: files and directories (one-shot and tailed), gzip streams, the HTTP push receiver,
+        // the writer that owns the store while they run.
+        .target(
+            name: "KeywatchIngest",
+            dependencies: [
+                "KeywatchCore", "KeywatchStore", "CZlib", "CDeflate",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line interface.
         .executableTarget(
             name: "keywatch",
             dependencies: [
                 "KeywatchCore", "KeywatchStore", "KeywatchIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

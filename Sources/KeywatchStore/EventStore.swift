@@ -132,7 +132,7 @@ public final class EventStore {
             insertBlock = try connection.prepare(
                 "INSERT INTO raw_blocks(codec, size, data, first_time, last_time) VALUES (?1, ?2, ?3, ?4, ?5)")
             insertReject = try connection.prepare(
-                "INSERT INTO rejects(received, input_id, input_offset, reason, prefix) VALUES (?1, ?2, ?3, ?4, ?5)")
+                "INSERT OR IGNORE INTO rejects(received, input_id, input_offset, reason, prefix) VALUES (?1, ?2, ?3, ?4, ?5)")
             insertString = try connection.prepare("INSERT OR IGNORE INTO strings(value) VALUES (?1)")
             selectString = try connection.prepare("SELECT id FROM strings WHERE value = ?1")
             insertInput = try connection.prepare("INSERT OR IGNORE INTO inputs(name) VALUES (?1)")

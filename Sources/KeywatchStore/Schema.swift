@@ -15,7 +15,31 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2]
+        [version1, version2, version3]
+    }
+
+    /// The daemon: tailed files by identity (device, inode, head fingerprint), not by path, so a
+    /// renamed file keeps its offset and a new file at an old path starts afresh; a reject is
+    /// stored once however often its input is read again.
+    private static var version3: String {
+        """
+        DROP TABLE file_checkpoints;
+        CREATE TABLE tailed_files(
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,                  -- where it was last seen
+            device INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            fingerprint BLOB NOT NULL,           -- SHA-256 of the file's first fingerprint_length bytes
+            fingerprint_length INTEGER NOT NULL,
+            offset INTEGER NOT NULL,             -- bytes consumed, committed with their events
+            guard_hash BLOB,                     -- SHA-256 of the bytes just before offset
+            complete INTEGER NOT NULL DEFAULT 0, -- a compressed file read to its end: never read again
+            updated INTEGER NOT NULL
+        );
+        DELETE FROM rejects WHERE input_offset IS NOT NULL AND id NOT IN
+            (SELECT min(id) FROM rejects WHERE input_offset IS NOT NULL GROUP BY input_id, input_offset, reason);
+        CREATE UNIQUE INDEX rejects_once ON rejects(input_id, input_offset, reason) WHERE input_offset IS NOT NULL;
+        """
     }
 
     /// Detection: alerts, the engine's state, and each raw block's span of event time (so

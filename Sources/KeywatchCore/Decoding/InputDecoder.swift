@@ -17,12 +17,13 @@ public final class InputDecoder {
     ///   - recordsOffsets: whether origins carry byte offsets (files) or not (HTTP bodies).
     ///   - requireJSON: ignore an input that does not begin with `{` or `[` (a README beside the logs)
     ///     instead of rejecting it line by line; see ``beginsLikeJSON``.
-    public init(input: String, recordsOffsets: Bool, requireJSON: Bool = false, decoder: RecordDecoder) {
+    ///   - offset: where in the input the bytes written start (a tailed file resumed mid-way).
+    public init(input: String, recordsOffsets: Bool, requireJSON: Bool = false, decoder: RecordDecoder, startingAt offset: Int64 = 0) {
         self.input = input
         self.recordsOffsets = recordsOffsets
         self.requireJSON = requireJSON
         self.decoder = decoder
-        framer = RecordFramer(maximumRecordBytes: decoder.options.maximumRecordBytes)
+        framer = RecordFramer(maximumRecordBytes: decoder.options.maximumRecordBytes, startingAt: offset)
     }
 
     /// Decodes every complete record written so far.

@@ -79,11 +79,14 @@ public final class RecordFramer {
     private var state: FramerState
     private var capacity: Int
 
-    public init(maximumRecordBytes: Int = 8 << 20) {
+    /// - Parameter offset: where in its file the stream starts (a tailed file resumed at its
+    ///   committed offset), so that record offsets stay offsets in the file.
+    public init(maximumRecordBytes: Int = 8 << 20, startingAt offset: Int64 = 0) {
         capacity = 1 << 16
         state = FramerState(
             buffer: .allocate(capacity: capacity), maximumRecordBytes: maximumRecordBytes,
             frames: .allocate(capacity: FramerState.checkedDepth + 1))
+        state.bufferStart = offset
     }
 
     deinit {
@@ -96,6 +99,10 @@ public final class RecordFramer {
 
     /// Bytes of the stream consumed so far (framed, rejected or skipped).
     public var consumedOffset: Int64 { state.bufferStart + Int64(state.scan) }
+
+    /// True when everything consumed so far is whole top-level values: ``consumedOffset`` is then
+    /// a point where reading can resume from scratch (a tailed file's committed offset).
+    public var isBetweenValues: Bool { state.mode == .between && !state.unitActive }
 
     /// The first byte of the stream that is not whitespace (or a byte-order mark), once written;
     /// nil while none has arrived. Valid until the first ``drain(_:)``.

@@ -35,6 +35,37 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         return item
     }
 
+    /// Appends only if there is room now; false when full or closed (an HTTP push then answers 503).
+    func tryPut(_ item: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard items.count < capacity && !closed else { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Waits until `deadline` for items, then takes every item there is (possibly none).
+    /// `closed` is true once the queue is closed and drained.
+    func takeAll(waitingUntil deadline: Date) -> (items: [Element], closed: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        let taken = items
+        items.removeAll()
+        condition.broadcast()
+        return (taken, closed && taken.isEmpty)
+    }
+
+    /// Items waiting.
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count
+    }
+
     /// True when a ``put`` would wait.
     var isFull: Bool {
         condition.lock()

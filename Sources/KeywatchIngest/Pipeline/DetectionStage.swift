@@ -66,6 +66,19 @@ public final class DetectionStage: @unchecked Sendable {
         }
     }
 
+    /// The alerts raised since the last call, oldest first: the ones to hand to the sinks once
+    /// their transaction has committed.
+    public func takeRaised() -> [Alert] {
+        defer { raised.removeAll() }
+        return raised
+    }
+
+    /// Moves detection's clock to the wall clock (absence rules fire on it when no event comes),
+    /// inside the current transaction.
+    public func advance(to now: Timestamp) throws {
+        raised += try store.record(engine.advance(to: now), at: now)
+    }
+
     /// Saves the state in a transaction of its own; call when the writer is done.
     public func finish() throws {
         try store.transaction { () throws(StoreError) in

@@ -1,0 +1,231 @@
+import Foundation
+import Yams
+
+/// The daemon's configuration (SPEC §7). Without a file, the embedded defaults: tail
+/// `./sample-logs`, listen on `127.0.0.1:8514`, store in `./keywatch.db`, rules from `./rules`,
+/// alerts to stdout. Relative paths are relative to the directory keywatch runs in.
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// A directory to tail and the files in it that are logs.
+    public struct Tail: Sendable, Equatable {
+        public var path: String
+        /// Glob patterns over paths relative to ``path`` (`**` for any depth); empty: every file.
+        public var include: [String]
+
+        public init(path: String, include: [String] = []) {
+            self.path = path
+            self.include = include
+        }
+    }
+
+    /// Where a secret comes from: never the file itself, never the command line.
+    public enum Secret: Sendable, Equatable {
+        case environment(String)
+        case file(String)
+    }
+
+    public struct HTTP: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// The bearer token pushes must carry; nil accepts any push (loopback use).
+        public var token: Secret?
+        /// Largest body accepted, after decompression.
+        public var maximumBodyBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8514, token: Secret? = nil, maximumBodyBytes: Int = 10 << 20) {
+            self.host = host
+            self.port = port
+            self.token = token
+            self.maximumBodyBytes = maximumBodyBytes
+        }
+    }
+
+    public enum StdoutFormat: String, Sendable, Equatable { case text, json }
+
+    public enum Sink: Sendable, Equatable {
+        case stdout(format: StdoutFormat)
+        case webhook(url: String, secret: Secret?)
+        case email(url: String, from: String, to: [String], username: Secret?, password: Secret?)
+    }
+
+    public var db = "./keywatch.db"
+    public var rules = "./rules"
+    public var tail: [Tail] = [Tail(path: "./sample-logs")]
+    /// Nil: no HTTP listener.
+    public var http: HTTP? = HTTP()
+    /// Events older than this are deleted; nil keeps everything.
+    public var retention: EventDuration?
+    public var sinks: [Sink] = [.stdout(format: .text)]
+
+    /// The embedded defaults.
+    public init() {}
+
+    /// Parses a configuration file's text; every problem names the file, line and key.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        guard let root = try YAMLSupport.compose(text, file: file) else { return configuration }
+        let reader = ConfigurationReader(file: file)
+        let mapping = try YAMLSupport.mapping(root, file: file, key: "")
+        try YAMLSupport.allowOnly(["db", "rules", "tail", "http", "retention", "sinks"], in: mapping, file: file, path: "")
+        if let node = mapping["db"] { configuration.db = try reader.nonEmptyString(node, key: "db") }
+        if let node = mapping["rules"] { configuration.rules = try reader.nonEmptyString(node, key: "rules") }
+        if let node = mapping["tail"] { configuration.tail = try reader.tails(node) }
+        if let node = mapping["http"] { configuration.http = try reader.http(node) }
+        if let node = mapping["retention"] {
+            guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration.microseconds > 0 else {
+                throw ConfigurationError(file: file, line: node.line, key: "retention", message: "expected a duration such as 90d or 12h")
+            }
+            configuration.retention = duration
+        }
+        if let node = mapping["sinks"] { configuration.sinks = try reader.sinks(node) }
+        return configuration
+    }
+}
+
+/// Reads the parts of a configuration file.
+private struct ConfigurationReader {
+    let file: String
+
+    func error(_ node: Node, _ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, line: node.line, key: key, message: message)
+    }
+
+    func nonEmptyString(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        let value = try YAMLSupport.string(node, file: file, key: key)
+        if value.isEmpty { throw error(node, key, "must not be empty") }
+        return value
+    }
+
+    func tails(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Tail] {
+        if node.scalar?.string.isEmpty == true || node.scalar?.string == "null" { return [] }
+        guard let sequence = node.sequence else { throw error(node, "tail", "expected a list of {path, include}") }
+        var tails: [DaemonConfiguration.Tail] = []
+        for (index, item) in sequence.enumerated() {
+            let key = "tail[\(index)]"
+            let mapping = try YAMLSupport.mapping(item, file: file, key: key)
+            try YAMLSupport.allowOnly(["path", "include"], in: mapping, file: file, path: key)
+            guard let path = mapping["path"] else { throw error(item, "\(key).path", "missing: the directory to tail") }
+            var tail = DaemonConfiguration.Tail(path: try nonEmptyString(path, key: "\(key).path"))
+            if let include = mapping["include"] {
+                tail.include = try YAMLSupport.strings(include, file: file, key: "\(key).include")
+                if let empty = tail.include.firstIndex(where: \.isEmpty) {
+                    throw error(include, "\(key).include[\(empty)]", "an empty pattern matches nothing")
+                }
+            }
+            tails.append(tail)
+        }
+        return tails
+    }
+
+    func http(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.HTTP? {
+        if node.scalar?.string == "off" || node.scalar?.string == "false" { return nil }
+        let mapping = try YAMLSupport.mapping(node, file: file, key: "http")
+        try YAMLSupport.allowOnly(["listen", "token_env", "token_file", "max_body"], in: mapping, file: file, path: "http")
+        var http = DaemonConfiguration.HTTP()
+        if let listen = mapping["listen"] {
+            let text = try nonEmptyString(listen, key: "http.listen")
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+                throw error(listen, "http.listen", "expected host:port, such as 127.0.0.1:8514")
+            }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            if host.isEmpty { throw error(listen, "http.listen", "expected host:port, such as 127.0.0.1:8514") }
+            http.host = host
+            http.port = port
+        }
+        http.token = try secret(in: mapping, environment: "token_env", file: "token_file", path: "http")
+        if let node = mapping["max_body"] {
+            guard let text = node.scalar?.string, let bytes = Self.bytes(text), bytes > 0 else {
+                throw error(node, "http.max_body", "expected a size such as 10MiB, 512KiB or 1048576")
+            }
+            http.maximumBodyBytes = bytes
+        }
+        return http
+    }
+
+    func sinks(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Sink] {
+        guard let sequence = node.sequence else { throw error(node, "sinks", "expected a list of sinks (stdout, webhook, email)") }
+        var sinks: [DaemonConfiguration.Sink] = []
+        for (index, item) in sequence.enumerated() {
+            let key = "sinks[\(index)]"
+            let outer = try YAMLSupport.mapping(item, file: file, key: key)
+            guard outer.count == 1, let (kindNode, body) = outer.first, let kind = kindNode.scalar?.string else {
+                throw error(item, key, "expected one of stdout, webhook, email, as `- webhook: {url: …}`")
+            }
+            let path = "\(key).\(kind)"
+            switch kind {
+            case "stdout":
+                var format = DaemonConfiguration.StdoutFormat.text
+                if body.scalar == nil || !(body.scalar!.string.isEmpty || body.scalar!.string == "null") {
+                    let mapping = try YAMLSupport.mapping(body, file: file, key: path)
+                    try YAMLSupport.allowOnly(["format"], in: mapping, file: file, path: path)
+                    if let node = mapping["format"] {
+                        guard let value = node.scalar.flatMap({ DaemonConfiguration.StdoutFormat(rawValue: $0.string) }) else {
+                            throw error(node, "\(path).format", "expected text or json")
+                        }
+                        format = value
+                    }
+                }
+                sinks.append(.stdout(format: format))
+            case "webhook":
+                let mapping = try YAMLSupport.mapping(body, file: file, key: path)
+                try YAMLSupport.allowOnly(["url", "secret_env", "secret_file"], in: mapping, file: file, path: path)
+                let url = try self.url(mapping, path: path, schemes: ["http", "https"], body: body)
+                sinks.append(.webhook(url: url, secret: try secret(in: mapping, environment: "secret_env", file: "secret_file", path: path)))
+            case "email":
+                let mapping = try YAMLSupport.mapping(body, file: file, key: path)
+                try YAMLSupport.allowOnly(["url", "from", "to", "username_env", "username_file", "password_env", "password_file"],
+                                          in: mapping, file: file, path: path)
+                let url = try self.url(mapping, path: path, schemes: ["smtp", "smtps"], body: body)
+                guard let fromNode = mapping["from"] else { throw error(body, "\(path).from", "missing: the sender address") }
+                let from = try nonEmptyString(fromNode, key: "\(path).from")
+                guard let toNode = mapping["to"] else { throw error(body, "\(path).to", "missing: the recipient addresses") }
+                let to = try YAMLSupport.strings(toNode, file: file, key: "\(path).to")
+                if to.isEmpty { throw error(toNode, "\(path).to", "needs at least one address") }
+                for address in [from] + to where !address.contains("@") || address.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                    throw error(toNode, "\(path)", "\"\(address)\" is not an e-mail address")
+                }
+                sinks.append(.email(url: url, from: from, to: to,
+                                    username: try secret(in: mapping, environment: "username_env", file: "username_file", path: path),
+                                    password: try secret(in: mapping, environment: "password_env", file: "password_file", path: path)))
+            default:
+                throw error(kindNode, path, "unknown sink (expected stdout, webhook or email)")
+            }
+        }
+        return sinks
+    }
+
+    private func url(_ mapping: Node.Mapping, path: String, schemes: Set<String>, body: Node) throws(ConfigurationError) -> String {
+        guard let node = mapping["url"] else { throw error(body, "\(path).url", "missing") }
+        let url = try nonEmptyString(node, key: "\(path).url")
+        let scheme = url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        guard schemes.contains(scheme), url.contains("://") else {
+            throw error(node, "\(path).url", "expected a URL starting with \(schemes.sorted().map { "\($0)://" }.joined(separator: " or "))")
+        }
+        return url
+    }
+
+    private func secret(in mapping: Node.Mapping, environment: String, file: String, path: String)
+        throws(ConfigurationError) -> DaemonConfiguration.Secret?
+    {
+        let fromEnvironment = try mapping[environment].map { node throws(ConfigurationError) in
+            try nonEmptyString(node, key: "\(path).\(environment)")
+        }
+        let fromFile = try mapping[file].map { node throws(ConfigurationError) in try nonEmptyString(node, key: "\(path).\(file)") }
+        if fromEnvironment != nil, fromFile != nil, let node = mapping[file] {
+            throw error(node, "\(path).\(file)", "give \(environment) or \(file), not both")
+        }
+        return fromEnvironment.map { .environment($0) } ?? fromFile.map { .file($0) }
+    }
+
+    /// `10MiB`, `512KiB`, `1MB`, `1048576`.
+    static func bytes(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber }
+        guard let number = Int(digits) else { return nil }
+        let units: [String: Int] = ["": 1, "B": 1, "KB": 1000, "KiB": 1 << 10, "MB": 1_000_000, "MiB": 1 << 20,
+                                    "GB": 1_000_000_000, "GiB": 1 << 30]
+        guard let unit = units[trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)] else { return nil }
+        let (value, overflow) = number.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : value
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import KeywatchCore
+import KeywatchStore
+
+/// What the daemon has done, for `GET /metrics` in the Prometheus text format.
+///
+/// Counters are updated from the writer, tailer and HTTP threads under one lock; they are few
+/// and updated per batch, not per event, so the lock is never hot.
+public final class DaemonMetrics: @unchecked Sendable {
+    private struct SourceOutcome: Hashable {
+        var source: EventSource
+        var outcome: Outcome
+    }
+
+    private let lock = NSLock()
+    private var events: [SourceOutcome: Int] = [:]
+    private var duplicates = 0
+    private var skipped = 0
+    private var rejects = 0
+    private var alerts: [String: Int] = [:]
+    private var requests: [Int: Int] = [:]
+    private var filesTailed = 0
+    private var bytesBehind: Int64 = 0
+    private var commits = 0
+
+    public init() {}
+
+    /// A committed batch: its new events by source and outcome, duplicates, skips and rejects.
+    public func count(_ batch: EventBatch, written: BatchWriteResult) {
+        var tally: [SourceOutcome: Int] = [:]
+        for position in written.newRows {
+            let row = batch.rows[position]
+            tally[SourceOutcome(source: row.source, outcome: row.outcome), default: 0] += 1
+        }
+        lock.withLock {
+            for (key, count) in tally { events[key, default: 0] += count }
+            duplicates += written.counts.duplicates
+            skipped += batch.skippedCount
+            rejects += written.counts.rejected
+            commits += 1
+        }
+    }
+
+    /// Alerts raised (new to the store).
+    public func count(_ raised: [Alert]) {
+        lock.withLock { for alert in raised { alerts[alert.rule, default: 0] += 1 } }
+    }
+
+    /// An HTTP request answered with `status`.
+    public func countRequest(status: Int) {
+        lock.withLock { requests[status, default: 0] += 1 }
+    }
+
+    /// The tailer's view after a pass: files followed, and bytes written to them not yet read.
+    public func setTailing(files: Int, bytesBehind: Int64) {
+        lock.withLock {
+            filesTailed = files
+            self.bytesBehind = bytesBehind
+        }
+    }
+
+    /// Events stored so far (all sources and outcomes).
+    public var eventsStored: Int { lock.withLock { events.values.reduce(0, +) } }
+
+    /// The exposition text, with `writerBacklog` requests waiting for the writer and
+    /// `outboxDepth` deliveries pending.
+    public func exposition(writerBacklog: Int, outboxDepth: Int = 0) -> String {
+        lock.withLock {
+            var text = ""
+            func family(_ name: String, _ type: String, _ help: String) {
+                text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            }
+            family("keywatch_events_total", "counter", "Events stored, by source and outcome.")
+            for source in EventSource.allCases {
+                for outcome in Outcome.allCases {
+                    let value = events[SourceOutcome(source: source, outcome: outcome)] ?? 0
+                    text += "keywatch_events_total{source=\"\(source.rawValue)\",outcome=\"\(outcome.rawValue)\"} \(value)\n"
+                }
+            }
+            family("keywatch_duplicates_total", "counter", "Records already stored, read or pushed again.")
+            text += "keywatch_duplicates_total \(duplicates)\n"
+            family("keywatch_skipped_total", "counter", "Records skipped (CloudTrail events of other services).")
+            text += "keywatch_skipped_total \(skipped)\n"
+            family("keywatch_rejects_total", "counter", "Records rejected as unreadable (see the rejects table).")
+            text += "keywatch_rejects_total \(rejects)\n"
+            family("keywatch_alerts_total", "counter", "Alerts raised, by rule.")
+            for (rule, count) in alerts.sorted(by: { $0.key < $1.key }) {
+                text += "keywatch_alerts_total{rule=\"\(Self.escaped(rule))\"} \(count)\n"
+            }
+            family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.")
+            for (status, count) in requests.sorted(by: { $0.key < $1.key }) {
+                text += "keywatch_http_requests_total{status=\"\(status)\"} \(count)\n"
+            }
+            family("keywatch_commits_total", "counter", "Transactions committed by the writer.")
+            text += "keywatch_commits_total \(commits)\n"
+            family("keywatch_files_tailed", "gauge", "Files followed by the tailer.")
+            text += "keywatch_files_tailed \(filesTailed)\n"
+            family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.")
+            text += "keywatch_bytes_behind \(bytesBehind)\n"
+            family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.")
+            text += "keywatch_writer_backlog \(writerBacklog)\n"
+            family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done.")
+            text += "keywatch_outbox_depth \(outboxDepth)\n"
+            return text
+        }
+    }
+
+    /// A label value as the exposition format wants it (rule ids come from files users edit).
+    static func escaped(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

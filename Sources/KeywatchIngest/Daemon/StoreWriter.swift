@@ -1,0 +1,203 @@
+import Foundation
+import KeywatchCore
+import KeywatchStore
+import Logging
+
+/// The daemon's one writer: owns the store on its own thread; tailing and HTTP pushes feed it
+/// through a bounded queue.
+///
+/// Requests waiting together commit in one transaction — their events, rejects, tailing
+/// offsets, idempotency keys and the alerts detection raised from them — and only then are the
+/// requests answered and the alerts handed on. So an answered push is durable, an offset never
+/// runs ahead of its events, and an alert is stored before any sink sees it.
+public final class StoreWriter: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Requests waiting at most; tailing then waits and pushes are refused (503).
+        public var queueDepth: Int
+        /// How often the wall clock moves detection's clock when no event does (absence rules).
+        public var advanceInterval: TimeInterval
+
+        public init(queueDepth: Int = 16, advanceInterval: TimeInterval = 15) {
+            self.queueDepth = queueDepth
+            self.advanceInterval = advanceInterval
+        }
+    }
+
+    /// The writer cannot take more now.
+    public struct Saturated: Error, CustomStringConvertible {
+        public var description: String { "the writer is saturated; retry later" }
+    }
+
+    private let store: EventStore
+    private let queue: BoundedQueue<WriteRequest>
+    private let options: Options
+    private let metrics: DaemonMetrics
+    private let onAlerts: @Sendable ([Alert]) -> Void
+    private let onFailure: @Sendable (StoreError) -> Void
+    /// Why the writer stopped, if it failed.
+    public private(set) var failure: StoreError?
+    private let detection: DetectionStage?
+    private var attribution: WorkloadAttribution
+    private let compressor = RawBlockCompressor()
+    private let logger: Logger
+    private let finished = DispatchSemaphore(value: 0)
+    private var lastAdvance = Date.distantPast
+
+    /// - Parameters:
+    ///   - detection: the detection stage (its saved state restored, what came after replayed);
+    ///     nil stores without detection.
+    ///   - onAlerts: alerts new to the store, after their transaction committed, on the writer thread.
+    ///   - onFailure: a commit failed and the writer stopped; the daemon should exit.
+    public init(store: EventStore, identities: IdentityMap, detection: DetectionStage?,
+                metrics: DaemonMetrics, options: Options = Options(), logger: Logger,
+                onAlerts: @escaping @Sendable ([Alert]) -> Void,
+                onFailure: @escaping @Sendable (StoreError) -> Void) throws {
+        self.store = store
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+        self.onAlerts = onAlerts
+        self.onFailure = onFailure
+        queue = BoundedQueue(capacity: options.queueDepth)
+        attribution = WorkloadAttribution(identities: identities, sessions: try store.workloadSessions())
+        self.detection = detection
+        if let detection {
+            let replayed = detection.takeRaised()
+            if detection.replayedBatches > 0 {
+                logger.info("detection resumed", metadata: ["replayed_batches": "\(detection.replayedBatches)"])
+            }
+            onAlerts(replayed)
+        }
+    }
+
+    /// Starts the writer thread.
+    public func start() {
+        let thread = Thread { [self] in
+            ThreadName.set("keywatch-writer")
+            run()
+            finished.signal()
+        }
+        thread.name = "keywatch-writer"
+        thread.start()
+    }
+
+    /// Queues a request, waiting for room (tailing slows down instead of piling up batches).
+    /// Returns false once the writer has stopped.
+    public func submit(_ request: WriteRequest) -> Bool {
+        queue.put(request)
+    }
+
+    /// Writes a pushed batch and returns what it stored once committed.
+    /// - Throws: ``Saturated`` when the queue is full; a ``StoreError`` when the commit failed.
+    public func write(_ batch: EventBatch, idempotencyKey: String?) async throws -> PushOutcome {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PushOutcome, Error>) in
+            let request = WriteRequest(batch: batch, idempotencyKey: idempotencyKey) { result in
+                continuation.resume(with: result.mapError { $0 as Error })
+            }
+            if !queue.tryPut(request) { continuation.resume(throwing: Saturated()) }
+        }
+    }
+
+    /// Returns once everything queued before the call is committed (for tests and shutdown paths).
+    public func flush() {
+        let done = DispatchSemaphore(value: 0)
+        if submit(WriteRequest(batch: EventBatch(), completion: { _ in done.signal() })) { done.wait() }
+    }
+
+    /// Requests waiting for the writer.
+    public var backlog: Int { queue.count }
+
+    /// Commits what is queued, saves detection's state, and returns when the thread is done.
+    public func stop() {
+        queue.close()
+        finished.wait()
+    }
+
+    private func run() {
+        while true {
+            let (requests, closed) = queue.takeAll(waitingUntil: Date().addingTimeInterval(0.5))
+            if !requests.isEmpty { commit(requests) }
+            if closed || failure != nil { break }
+            if Date().timeIntervalSince(lastAdvance) >= options.advanceInterval { advanceClock() }
+        }
+        guard failure == nil else { return }
+        do {
+            try detection?.finish()
+        } catch {
+            logger.error("cannot save the detection state", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func commit(_ requests: [WriteRequest]) {
+        let now = Timestamp.now
+        var outcomes: [PushOutcome] = []
+        var tallies: [(EventBatch, BatchWriteResult)] = []
+        do {
+            try store.transaction { () throws(StoreError) in
+                for request in requests {
+                    if let key = request.idempotencyKey, let answered = try store.pushOutcome(idempotencyKey: key) {
+                        outcomes.append(answered)
+                        continue
+                    }
+                    var batch = request.batch
+                    attribution.attribute(&batch)
+                    let prepared = PreparedBatch(batch: batch, compressor: compressor, sessions: attribution.takeNewSessions())
+                    let written = try store.append(prepared)
+                    try store.apply(request.files, at: now)
+                    let outcome = PushOutcome(accepted: written.counts.stored, duplicates: written.counts.duplicates,
+                                              rejected: written.counts.rejected)
+                    if let key = request.idempotencyKey { try store.savePushOutcome(outcome, idempotencyKey: key, at: now) }
+                    do { try detection?.onCommit(prepared, written) } catch { throw StoreError(error) }
+                    outcomes.append(outcome)
+                    tallies.append((batch, written))
+                }
+            }
+        } catch {
+            fail(error, requests)
+            return
+        }
+        for (batch, written) in tallies { metrics.count(batch, written: written) }
+        for (request, outcome) in zip(requests, outcomes) { request.completion?(.success(outcome)) }
+        deliver(detection?.takeRaised() ?? [])
+    }
+
+    private func advanceClock() {
+        lastAdvance = Date()
+        guard let detection else { return }
+        do {
+            try store.transaction { () throws(StoreError) in
+                do { try detection.advance(to: .now) } catch { throw StoreError(error) }
+            }
+            deliver(detection.takeRaised())
+        } catch {
+            fail(error, [])
+        }
+    }
+
+    private func deliver(_ alerts: [Alert]) {
+        guard !alerts.isEmpty else { return }
+        metrics.count(alerts)
+        onAlerts(alerts)
+    }
+
+    /// A commit failed (a full disk, a damaged store): the requests are refused, and the writer
+    /// stops taking more — the engine and the tailer have moved past what the store holds, and
+    /// a restart resumes from what was committed.
+    private func fail(_ error: StoreError, _ requests: [WriteRequest]) {
+        logger.critical("cannot commit to the store; stopping", metadata: ["error": "\(error)"])
+        for request in requests { request.completion?(.failure(error)) }
+        failure = error
+        queue.close()
+        while true {
+            let (rest, closed) = queue.takeAll(waitingUntil: Date())
+            for request in rest { request.completion?(.failure(error)) }
+            if closed || rest.isEmpty { break }
+        }
+        onFailure(error)
+    }
+}
+
+extension Timestamp {
+    /// The wall clock.
+    static var now: Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
+}

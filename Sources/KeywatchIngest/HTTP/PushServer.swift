@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KeywatchCore
+import KeywatchStore
+import Logging
+
+/// How the push receiver listens and what it accepts.
+public struct PushServerOptions: Sendable {
+    public var host: String
+    public var port: Int
+    /// The bearer token pushes must carry; nil accepts any.
+    public var token: String?
+    /// Largest body accepted, after decompression.
+    public var maximumBodyBytes: Int
+    public var decoder: RecordDecoder.Options
+
+    public init(host: String = "127.0.0.1", port: Int = 8514, token: String? = nil, maximumBodyBytes: Int = 10 << 20,
+                decoder: RecordDecoder.Options = .init()) {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.maximumBodyBytes = maximumBodyBytes
+        self.decoder = decoder
+    }
+}
+
+/// `POST /v1/events`, `GET /healthz` and `GET /metrics` (SPEC §6), served by Hummingbird.
+///
+/// A push is answered only after its events are committed: `202` with the counts. `400` when
+/// nothing in it could be parsed, `401` for a missing or wrong token (compared in constant
+/// time, never logged), `413` past the size limit (counted while reading, after
+/// decompression), `415` for an encoding other than gzip, `503` with `Retry-After` when the
+/// writer's queue is full.
+public enum PushServer {
+    /// The application, a `Service` to run in the daemon's service group.
+    /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
+    public static func application(
+        options: PushServerOptions, writer: StoreWriter, metrics: DaemonMetrics, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        let handler = PushHandler(options: options, writer: writer, metrics: metrics, logger: logger)
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(writerBacklog: writer.backlog))))
+        }
+        router.post("/v1/events") { request, _ in
+            let response = await handler.handle(request)
+            metrics.countRequest(status: Int(response.status.code))
+            return response
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "keywatch"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
+            logger: logger)
+    }
+}
+
+/// The handling of one push.
+struct PushHandler: Sendable {
+    let options: PushServerOptions
+    let writer: StoreWriter
+    let metrics: DaemonMetrics
+    let logger: Logger
+    private let tokenDigest: [UInt8]?
+
+    init(options: PushServerOptions, writer: StoreWriter, metrics: DaemonMetrics, logger: Logger) {
+        self.options = options
+        self.writer = writer
+        self.metrics = metrics
+        self.logger = logger
+        tokenDigest = options.token.map { Array(SHA256.hash(data: Array($0.utf8))) }
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let firehoseRequestID = HTTPField.Name("X-Amz-Firehose-Request-Id")!
+
+    func handle(_ request: Request) async -> Response {
+        if let tokenDigest, !Self.authorized(request.headers[.authorization], digest: tokenDigest) {
+            return Self.json(.unauthorized, ["error": "missing or wrong bearer token"], headers: [.wwwAuthenticate: "Bearer"])
+        }
+        let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
+        guard ["identity", "gzip", "x-gzip", ""].contains(encoding) else {
+            return Self.json(.unsupportedMediaType, ["error": "unsupported Content-Encoding \(encoding.prefix(40)); send gzip or none"])
+        }
+        let limit = options.maximumBodyBytes
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            return Self.tooLarge(limit)
+        }
+        let firehoseID = request.headers[Self.firehoseRequestID]
+        let key = (request.headers[Self.idempotencyKey] ?? firehoseID).map { String($0.prefix(200)) }
+        let body = PushBody(requestID: key ?? UUID().uuidString.lowercased(), gzip: encoding != "identity" && !encoding.isEmpty,
+                            limit: limit, decoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
+        do {
+            for try await piece in request.body {
+                try piece.withUnsafeReadableBytes { bytes throws(PushBody.Failure) in try body.write(bytes) }
+            }
+            try body.finish()
+        } catch PushBody.Failure.tooLarge {
+            return Self.tooLarge(limit)
+        } catch PushBody.Failure.badGzip(let reason) {
+            return Self.json(.badRequest, ["error": "the gzip body cannot be read: \(reason)"])
+        } catch {
+            return Self.json(.badRequest, ["error": "the body could not be read: \(error)"])
+        }
+        let batch = body.batch
+        let errors = batch.rejects.prefix(10).map { $0.reason }
+        let parseable = !batch.rows.isEmpty || !batch.skipped.isEmpty
+        if !parseable && batch.rejects.isEmpty {
+            return Self.json(.badRequest, ["error": "the body holds no records"])
+        }
+        let outcome: PushOutcome
+        do {
+            outcome = try await writer.write(batch, idempotencyKey: key)
+        } catch is StoreWriter.Saturated {
+            return Self.json(.serviceUnavailable, ["error": "the writer is saturated; retry later"], headers: [.retryAfter: "1"])
+        } catch {
+            return Self.json(.serviceUnavailable, ["error": "the events could not be stored"], headers: [.retryAfter: "10"])
+        }
+        if !parseable && outcome.accepted == 0 && outcome.duplicates == 0 {
+            return Self.json(.badRequest, ["error": "nothing in the body could be parsed", "rejected": outcome.rejected, "errors": errors])
+        }
+        var answer: [String: Any] = ["accepted": outcome.accepted, "duplicates": outcome.duplicates,
+                                     "rejected": outcome.rejected, "errors": errors]
+        if let firehoseID {
+            answer["requestId"] = firehoseID
+            answer["timestamp"] = Int64(Date().timeIntervalSince1970 * 1000)
+        }
+        return Self.json(.accepted, answer)
+    }
+
+    /// Compares digests of the presented and the configured token, in time independent of where they differ.
+    static func authorized(_ header: String?, digest: [UInt8]) -> Bool {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
+        let presented = Array(SHA256.hash(data: Array(header.dropFirst(7).utf8)))
+        var difference: UInt8 = 0
+        for (a, b) in zip(presented, digest) { difference |= a ^ b }
+        return difference == 0
+    }
+
+    static func tooLarge(_ limit: Int) -> Response {
+        json(.contentTooLarge, ["error": "the body is larger than the \(limit)-byte limit (after decompression)"])
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: Any], headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import KeywatchCore
+import KeywatchIngest
+import KeywatchStore
+import Logging
+import ServiceLifecycle
+
+/// `keywatch run`: the daemon — tail directories, receive pushes, detect, alert.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: tail log directories, receive HTTP pushes, store, detect, alert.",
+        discussion: """
+            Without --config: tails ./sample-logs, listens on 127.0.0.1:8514, stores in ./keywatch.db, \
+            reads ./rules, and prints alerts on stdout. SIGTERM or SIGINT: the batch under way is committed, \
+            then keywatch exits. Logs go to stderr (KEYWATCH_LOG_LEVEL: debug, info, warning, error).
+            """
+    )
+
+    @Option(help: "The configuration file (YAML; see SPEC §7).")
+    var config: String?
+
+    func run() throws {
+        let configuration = try Self.loadConfiguration(config)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["KEYWATCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "keywatch")
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(configuration: configuration, logger: logger)
+        } catch {
+            Standard.error("keywatch run: \(error)")
+            throw ExitCode(2)
+        }
+        let status = daemon.runUntilShutdown()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The file's configuration, or the embedded defaults; a bad file exits with status 2.
+    static func loadConfiguration(_ path: String?) throws -> DaemonConfiguration {
+        guard let path else { return DaemonConfiguration() }
+        do {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return try DaemonConfiguration.parse(text, file: path)
+        } catch let error as ConfigurationError {
+            Standard.error("keywatch run: \(error)")
+            throw ExitCode(2)
+        } catch {
+            Standard.error("keywatch run: cannot read the configuration \(path): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// A configuration problem found when the daemon starts: a secret that cannot be read.
+struct StartupError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension DaemonConfiguration.Secret {
+    /// The secret's value, from its environment variable or file (trailing newline removed).
+    func resolve(for what: String) throws -> String {
+        switch self {
+        case .environment(let name):
+            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                throw StartupError(description: "\(what): the environment variable \(name) is not set")
+            }
+            return value
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw StartupError(description: "\(what): cannot read the file \(path)")
+            }
+            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+            if value.isEmpty { throw StartupError(description: "\(what): the file \(path) is empty") }
+            return value
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import KeywatchCore
+import KeywatchIngest
+import KeywatchStore
+import Logging
+import ServiceLifecycle
+
+/// The daemon's parts, wired: the store and its writer, the tailer, the push receiver, the
+/// sinks — run as one service group, which stops them in reverse order on SIGTERM or SIGINT
+/// (the receiver stops taking pushes, the tailer hands over its last batch, the writer commits
+/// what is queued and saves detection's state).
+final class Daemon: @unchecked Sendable {
+    private let logger: Logger
+    private let store: EventStore
+    private let checkpointer: WALCheckpointer
+    private let writer: StoreWriter
+    private let tailer: DirectoryTailer
+    private let services: [any Service]
+    private let failed = Failure()
+
+    init(configuration: DaemonConfiguration, logger: Logger) throws {
+        self.logger = logger
+        let rules = try RuleDirectory.load(configuration.rules)
+        let token = try configuration.http?.token?.resolve(for: "http.token")
+        var stdoutFormat: DaemonConfiguration.StdoutFormat?
+        for sink in configuration.sinks {
+            switch sink {
+            case .stdout(let format): stdoutFormat = format
+            case .webhook(let url, _), .email(let url, _, _, _, _):
+                logger.warning("this build does not deliver to webhook or e-mail sinks yet; alerts stay in the store",
+                               metadata: ["sink": "\(url)"])
+            }
+        }
+        do {
+            store = try EventStore(path: configuration.db, options: StoreOptions(backgroundCheckpoints: true))
+        } catch {
+            throw StartupError(description: "cannot open the store \(configuration.db): \(error)")
+        }
+        checkpointer = WALCheckpointer(path: store.path)
+        let metrics = DaemonMetrics()
+        let detection = try DetectionStage(store: store, rules: rules.rules)
+        let failed = self.failed
+        let printFormat = stdoutFormat
+        writer = try StoreWriter(
+            store: store, identities: rules.identities, detection: detection, metrics: metrics, logger: logger,
+            onAlerts: { alerts in
+                guard let format = printFormat else { return }
+                // Only the writer thread prints while the daemon runs.
+                AlertLines.print(alerts, format: format == .json ? .json : .text)
+                Standard.flush()
+            },
+            onFailure: { error in failed.fail(error) })
+        let sources = configuration.tail.map { TailSource(path: $0.path, include: $0.include.map(PathGlob.init)) }
+        tailer = DirectoryTailer(sources: sources, records: try store.tailedFiles(), writer: writer, metrics: metrics, logger: logger)
+        var services: [any Service] = [
+            ThreadService(name: "writer", start: { [writer] in writer.start() }, stop: { [writer] in writer.stop() }),
+            ThreadService(name: "tailer", start: { [tailer] in tailer.start() }, stop: { [tailer] in tailer.stop() }),
+        ]
+        if let http = configuration.http {
+            let options = PushServerOptions(host: http.host, port: http.port, token: token, maximumBodyBytes: http.maximumBodyBytes)
+            services.append(PushServer.application(options: options, writer: writer, metrics: metrics, logger: logger) { port in
+                logger.info("listening", metadata: ["address": "\(http.host):\(port)"])
+            })
+        }
+        self.services = services
+        logger.info("keywatch started", metadata: [
+            "db": "\(configuration.db)", "rules": "\(rules.rules.count)",
+            "tail": "\(configuration.tail.map(\.path).joined(separator: ","))",
+        ])
+    }
+
+    /// Runs until SIGTERM or SIGINT (status 0), or until the store fails (status 1).
+    func runUntilShutdown() -> Int32 {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        failed.onFailure = { Task { await group.triggerGracefulShutdown() } }
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Failure()
+        Task {
+            do {
+                try await group.run()
+            } catch {
+                outcome.fail(StoreError.corrupt("\(error)"))
+                self.logger.error("stopped on an error", metadata: ["error": "\(error)"])
+            }
+            done.signal()
+        }
+        done.wait()
+        checkpointer.stop()
+        logger.info("keywatch stopped")
+        return failed.error != nil || outcome.error != nil ? 1 : 0
+    }
+}
+
+/// Whether the daemon must stop because its store failed; set from the writer thread.
+final class Failure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: StoreError?
+    private var handler: (() -> Void)?
+
+    var error: StoreError? { lock.withLock { stored } }
+
+    var onFailure: (() -> Void)? {
+        get { lock.withLock { handler } }
+        set { lock.withLock { handler = newValue } }
+    }
+
+    func fail(_ error: StoreError) {
+        let handler = lock.withLock {
+            stored = error
+            return self.handler
+        }
+        handler?()
+    }
+}
