@@ -1,5 +1,5 @@
 # keywatch — build, run, test, benchmark.
-#   make run    build, then ingest sample-logs/ into ./keywatch.db: the alerts the default rules raise, and a query
+#   make run    build, then run the daemon on sample-logs/ (embedded defaults): alerts on stdout; Ctrl-C stops it
 #   make test   build and run every test
 #   make bench  speed and memory on a generated 600k-event corpus (see bench/README.md)
 
@@ -23,12 +23,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
+# A fresh store each time, so the sample alerts show again.
 run: build
 	@rm -f keywatch.db keywatch.db-wal keywatch.db-shm
-	$(KEYWATCH) ingest --db keywatch.db --rules rules sample-logs
-	$(KEYWATCH) alerts list --db keywatch.db
-	$(KEYWATCH) query --db keywatch.db --outcome denied --limit 20
-	$(KEYWATCH) query --db keywatch.db --sql "SELECT source, class, outcome, count(*) AS events FROM events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	$(KEYWATCH) run
 
 test: deps
 	$(SWIFT) build --build-tests

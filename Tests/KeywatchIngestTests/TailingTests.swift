@@ -35,9 +35,11 @@ struct TailingTests {
         #expect(try tail.scalar("SELECT max(input_offset) FROM event_rows") == Int64(size - SyntheticLogs.keyVaultLine(5).utf8.count - 1))
     }
 
-    @Test("a restart reads nothing twice: offsets committed with their events")
+    @Test("a restart reads nothing twice: offsets committed with their events, also in batches cut mid-file")
     func restartResumesAtOffset() throws {
         let tail = try TailHarness()
+        tail.options.batchEvents = 7
+        try tail.restart()
         try tail.write("a/PT1H.json", SyntheticLogs.keyVaultLines(0..<50))
         try tail.pass()
         try tail.restart()

@@ -181,7 +181,8 @@ private struct ConfigurationReader {
                 guard let toNode = mapping["to"] else { throw error(body, "\(path).to", "missing: the recipient addresses") }
                 let to = try YAMLSupport.strings(toNode, file: file, key: "\(path).to")
                 if to.isEmpty { throw error(toNode, "\(path).to", "needs at least one address") }
-                for address in [from] + to where !address.contains("@") || address.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                // A CR or LF would let an address add a header (`\r\n` is one Character: look at scalars).
+                for address in [from] + to where !address.contains("@") || address.unicodeScalars.contains(where: { $0.value < 0x20 }) {
                     throw error(toNode, "\(path)", "\"\(address)\" is not an e-mail address")
                 }
                 sinks.append(.email(url: url, from: from, to: to,

@@ -146,7 +146,7 @@ public final class DirectoryTailer: @unchecked Sendable {
             }
         }
         closeIdleFiles()
-        try handOff()
+        try handOff(&batch)
         var bytesBehind: Int64 = 0
         for file in tracked.values where file.kind == .plain && !file.record.complete {
             if let status = FileStatus(path: file.record.path), status.identity == file.key {
@@ -243,12 +243,12 @@ public final class DirectoryTailer: @unchecked Sendable {
     // MARK: - Hand-off
 
     private func handOffIfFull(_ batch: inout EventBatch) throws {
-        if batch.rows.count >= options.batchEvents || batch.raw.count >= 12 << 20 { try handOff() }
+        if batch.rows.count >= options.batchEvents || batch.raw.count >= 12 << 20 { try handOff(&batch) }
     }
 
     /// Sends the batch with the records of the files it advanced; a pass with no events but
     /// changed records (a file ignored, forgotten, renamed) sends them alone.
-    private func handOff() throws {
+    private func handOff(_ batch: inout EventBatch) throws {
         var changes: [TailedFileChange] = []
         for key in order { if let file = tracked[key], file.dirty { changes.append(.save(file.checkpoint())) } }
         changes += forgotten.map { .forget(id: $0) }

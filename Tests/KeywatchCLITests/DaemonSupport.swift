@@ -1,0 +1,127 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KeywatchStore
+import KeywatchTestSupport
+
+/// A `keywatch run` process in a directory of its own: its configuration, logs folder and store.
+final class DaemonProcess {
+    let directory: TemporaryDirectory
+    let process = Process()
+    var logs: String { directory.path("logs") }
+    var db: String { directory.path("k.db") }
+    var stdoutPath: String { directory.path("stdout.txt") }
+    var stderrPath: String { directory.path("stderr.txt") }
+
+    /// Starts the daemon with `configuration` (YAML, written to the directory).
+    init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:]) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
+        try directory.write("keywatch.yaml", configuration)
+        FileManager.default.createFile(atPath: directory.path("stdout.txt"), contents: nil)
+        FileManager.default.createFile(atPath: directory.path("stderr.txt"), contents: nil)
+        process.executableURL = keywatchBinary
+        process.arguments = ["run", "--config", directory.path("keywatch.yaml")]
+        process.currentDirectoryURL = directory.url
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("stdout.txt")))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("stderr.txt")))
+        try process.run()
+    }
+
+    /// The configuration the tests use: the logs folder, the repository's rules, an HTTP port or none.
+    static func configuration(port: Int? = nil, extraHTTP: String = "", include: String = "") -> String {
+        """
+        db: ./k.db
+        rules: \(repositoryRoot.appendingPathComponent("rules").path)
+        tail:
+          - path: ./logs
+        \(include.isEmpty ? "" : "    include: [\"\(include)\"]")
+        http: \(port.map { "{listen: \"127.0.0.1:\($0)\"\(extraHTTP)}" } ?? "off")
+        sinks:
+          - stdout: {format: json}
+        """
+    }
+
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until `condition` holds, up to `seconds`; returns whether it did.
+    @discardableResult
+    static func wait(seconds: Double, for condition: () throws -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            usleep(50_000)
+        }
+        return (try? condition()) == true
+    }
+
+    /// The port the daemon says it listens on, once it does.
+    func listeningPort(seconds: Double = 30) -> Int? {
+        var port: Int?
+        Self.wait(seconds: seconds) {
+            guard let range = stderr.range(of: "address=127.0.0.1:") else { return false }
+            port = Int(stderr[range.upperBound...].prefix { $0.isNumber })
+            return port != nil
+        }
+        return port
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Sends SIGTERM; returns the exit status and the seconds it took.
+    func terminate() -> (status: Int32, seconds: Double) {
+        let started = Date()
+        process.terminate()
+        process.waitUntilExit()
+        return (process.terminationStatus, Date().timeIntervalSince(started))
+    }
+
+    deinit {
+        if process.isRunning { kill() }
+    }
+
+    func count(_ sql: String) throws -> Int64 {
+        try SQLiteConnection(path: db, readOnly: true).scalar(sql) ?? -1
+    }
+}
+
+/// A free TCP port on the loopback interface (bound, read, released).
+func freePort() -> Int {
+    let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// An HTTP exchange with a real client.
+struct HTTPReply {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:] }
+}
+
+func http(_ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    request.timeoutInterval = 30
+    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+    if let body { request.httpBody = Data(body) }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    let reply = response as! HTTPURLResponse
+    var fields: [String: String] = [:]
+    for (name, value) in reply.allHeaderFields { fields["\(name)".lowercased()] = "\(value)" }
+    return HTTPReply(status: reply.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
+}

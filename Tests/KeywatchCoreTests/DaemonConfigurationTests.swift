@@ -1,0 +1,68 @@
+import Testing
+@testable import KeywatchCore
+
+@Suite("Daemon configuration")
+struct DaemonConfigurationTests {
+    @Test("the example of SPEC §7 parses into every setting")
+    func specExample() throws {
+        let text = """
+            db: ./keywatch.db
+            rules: ./rules                     # identities.yaml inside
+            tail:
+              - path: /var/log/keyvault
+                include: ["**/PT1H.json"]
+              - path: /data/cloudtrail/AWSLogs
+                include: ["**/*_CloudTrail_*.json.gz"]
+            http: {listen: "127.0.0.1:8514", token_env: KEYWATCH_TOKEN, max_body: 10MiB}
+            retention: 90d
+            sinks:
+              - stdout: {format: text}
+              - webhook: {url: "https://hooks.example.com/keywatch", secret_env: KEYWATCH_WEBHOOK_SECRET}
+              - email: {url: "smtp://mail.example.com:587", from: "keywatch@example.com", to: ["secops@example.com"],
+                        username_env: SMTP_USER, password_env: SMTP_PASSWORD}
+            """
+        let configuration = try DaemonConfiguration.parse(text, file: "keywatch.yaml")
+        #expect(configuration.tail == [.init(path: "/var/log/keyvault", include: ["**/PT1H.json"]),
+                                       .init(path: "/data/cloudtrail/AWSLogs", include: ["**/*_CloudTrail_*.json.gz"])])
+        #expect(configuration.http == .init(host: "127.0.0.1", port: 8514, token: .environment("KEYWATCH_TOKEN"), maximumBodyBytes: 10 << 20))
+        #expect(configuration.retention == EventDuration(parsing: "90d"))
+        #expect(configuration.sinks == [
+            .stdout(format: .text),
+            .webhook(url: "https://hooks.example.com/keywatch", secret: .environment("KEYWATCH_WEBHOOK_SECRET")),
+            .email(url: "smtp://mail.example.com:587", from: "keywatch@example.com", to: ["secops@example.com"],
+                   username: .environment("SMTP_USER"), password: .environment("SMTP_PASSWORD")),
+        ])
+    }
+
+    @Test("no file: the embedded defaults of SPEC §5")
+    func defaults() throws {
+        let configuration = try DaemonConfiguration.parse("", file: "empty.yaml")
+        #expect(configuration == DaemonConfiguration())
+        #expect(configuration.tail.map(\.path) == ["./sample-logs"])
+        #expect(configuration.http?.port == 8514)
+        #expect(configuration.db == "./keywatch.db")
+        #expect(configuration.sinks == [.stdout(format: .text)])
+    }
+
+    @Test("every problem names the file, the line and the key", arguments: [
+        ("db: k.db\nstore: x\n", "k.yaml:2: store: unknown key"),
+        ("tail:\n  - path: /x\n    includes: [a]\n", "k.yaml:3: tail[0].includes: unknown key"),
+        ("tail:\n  - include: [a]\n", "k.yaml:2: tail[0].path: missing"),
+        ("http: {listen: \"localhost\"}\n", "k.yaml:1: http.listen: expected host:port"),
+        ("http:\n  max_body: lots\n", "k.yaml:2: http.max_body: expected a size"),
+        ("http: {token_env: A, token_file: /b}\n", "k.yaml:1: http.token_file: give token_env or token_file, not both"),
+        ("retention: forever\n", "k.yaml:1: retention: expected a duration"),
+        ("sinks:\n  - pager: {}\n", "k.yaml:2: sinks[0].pager: unknown sink"),
+        ("sinks:\n  - webhook: {url: \"ftp://x\"}\n", "k.yaml:2: sinks[0].webhook.url: expected a URL"),
+        ("sinks:\n  - stdout: {format: xml}\n", "k.yaml:2: sinks[0].stdout.format: expected text or json"),
+        ("sinks:\n  - email: {url: \"smtp://m\", from: a@b, to: [\"x\\r\\nBcc: y@z\"]}\n", "is not an e-mail address"),
+    ])
+    func problems(text: String, expected: String) {
+        do {
+            _ = try DaemonConfiguration.parse(text, file: "k.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
+}
