@@ -278,7 +278,7 @@ public final class EventStore {
             insertSession.reset()
         }
         if !batch.rejects.isEmpty {
-            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            let now = Timestamp.now.microseconds
             for reject in batch.rejects {
                 insertReject.bind(now, at: 1)
                 insertReject.bind(try inputID(reject.origin.input), at: 2)

@@ -67,40 +67,30 @@ public final class DaemonMetrics: @unchecked Sendable {
     public func exposition(writerBacklog: Int, outboxDepth: Int = 0) -> String {
         lock.withLock {
             var text = ""
-            func family(_ name: String, _ type: String, _ help: String) {
+            /// A metric family: its help, its type, and its samples (`labels` in braces, or none).
+            func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
                 text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+                for sample in samples { text += "\(name)\(sample.labels.isEmpty ? "" : "{\(sample.labels)}") \(sample.value)\n" }
             }
-            family("keywatch_events_total", "counter", "Events stored, by source and outcome.")
-            for source in EventSource.allCases {
-                for outcome in Outcome.allCases {
-                    let value = events[SourceOutcome(source: source, outcome: outcome)] ?? 0
-                    text += "keywatch_events_total{source=\"\(source.rawValue)\",outcome=\"\(outcome.rawValue)\"} \(value)\n"
-                }
-            }
-            family("keywatch_duplicates_total", "counter", "Records already stored, read or pushed again.")
-            text += "keywatch_duplicates_total \(duplicates)\n"
-            family("keywatch_skipped_total", "counter", "Records skipped (CloudTrail events of other services).")
-            text += "keywatch_skipped_total \(skipped)\n"
-            family("keywatch_rejects_total", "counter", "Records rejected as unreadable (see the rejects table).")
-            text += "keywatch_rejects_total \(rejects)\n"
-            family("keywatch_alerts_total", "counter", "Alerts raised, by rule.")
-            for (rule, count) in alerts.sorted(by: { $0.key < $1.key }) {
-                text += "keywatch_alerts_total{rule=\"\(Self.escaped(rule))\"} \(count)\n"
-            }
-            family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.")
-            for (status, count) in requests.sorted(by: { $0.key < $1.key }) {
-                text += "keywatch_http_requests_total{status=\"\(status)\"} \(count)\n"
-            }
-            family("keywatch_commits_total", "counter", "Transactions committed by the writer.")
-            text += "keywatch_commits_total \(commits)\n"
-            family("keywatch_files_tailed", "gauge", "Files followed by the tailer.")
-            text += "keywatch_files_tailed \(filesTailed)\n"
-            family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.")
-            text += "keywatch_bytes_behind \(bytesBehind)\n"
-            family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.")
-            text += "keywatch_writer_backlog \(writerBacklog)\n"
-            family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done.")
-            text += "keywatch_outbox_depth \(outboxDepth)\n"
+            family("keywatch_events_total", "counter", "Events stored, by source and outcome.",
+                   EventSource.allCases.flatMap { source in
+                       Outcome.allCases.map { outcome in
+                           ("source=\"\(source.rawValue)\",outcome=\"\(outcome.rawValue)\"",
+                            "\(events[SourceOutcome(source: source, outcome: outcome)] ?? 0)")
+                       }
+                   })
+            family("keywatch_duplicates_total", "counter", "Records already stored, read or pushed again.", [("", "\(duplicates)")])
+            family("keywatch_skipped_total", "counter", "Records skipped (CloudTrail events of other services).", [("", "\(skipped)")])
+            family("keywatch_rejects_total", "counter", "Records rejected as unreadable (see the rejects table).", [("", "\(rejects)")])
+            family("keywatch_alerts_total", "counter", "Alerts raised, by rule.",
+                   alerts.sorted { $0.key < $1.key }.map { ("rule=\"\(Self.escaped($0.key))\"", "\($0.value)") })
+            family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.",
+                   requests.sorted { $0.key < $1.key }.map { ("status=\"\($0.key)\"", "\($0.value)") })
+            family("keywatch_commits_total", "counter", "Transactions committed by the writer.", [("", "\(commits)")])
+            family("keywatch_files_tailed", "gauge", "Files followed by the tailer.", [("", "\(filesTailed)")])
+            family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.", [("", "\(bytesBehind)")])
+            family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.", [("", "\(writerBacklog)")])
+            family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done.", [("", "\(outboxDepth)")])
             return text
         }
     }

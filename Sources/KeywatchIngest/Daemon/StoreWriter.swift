@@ -196,8 +196,3 @@ public final class StoreWriter: @unchecked Sendable {
         onFailure(error)
     }
 }
-
-extension Timestamp {
-    /// The wall clock.
-    static var now: Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
-}

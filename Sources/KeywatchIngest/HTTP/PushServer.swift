@@ -83,8 +83,9 @@ struct PushHandler: Sendable {
         if let tokenDigest, !Self.authorized(request.headers[.authorization], digest: tokenDigest) {
             return Self.json(.unauthorized, ["error": "missing or wrong bearer token"], headers: [.wwwAuthenticate: "Bearer"])
         }
-        let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
-        guard ["identity", "gzip", "x-gzip", ""].contains(encoding) else {
+        let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let gzip = encoding == "gzip" || encoding == "x-gzip"
+        guard gzip || encoding == "identity" || encoding.isEmpty else {
             return Self.json(.unsupportedMediaType, ["error": "unsupported Content-Encoding \(encoding.prefix(40)); send gzip or none"])
         }
         let limit = options.maximumBodyBytes
@@ -93,7 +94,7 @@ struct PushHandler: Sendable {
         }
         let firehoseID = request.headers[Self.firehoseRequestID]
         let key = (request.headers[Self.idempotencyKey] ?? firehoseID).map { String($0.prefix(200)) }
-        let body = PushBody(requestID: key ?? UUID().uuidString.lowercased(), gzip: encoding != "identity" && !encoding.isEmpty,
+        let body = PushBody(requestID: key ?? UUID().uuidString.lowercased(), gzip: gzip,
                             limit: limit, decoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
         do {
             for try await piece in request.body {

@@ -43,11 +43,11 @@ public final class DetectionStage: @unchecked Sendable {
         try store.transaction { () throws(StoreError) in
             do {
                 try StoredBatches(connection: store.connection).forEach(afterBlock: from, withRaw: readsRaw) { batch, block in
-                    raised += try store.record(engine.process(batch, now: Self.now()), at: Self.now())
+                    raised += try store.record(engine.process(batch, now: Timestamp.now), at: Timestamp.now)
                     lastBlock = block
                     replayedBatches += 1
                 }
-                try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: Self.now())
+                try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: Timestamp.now)
             } catch {
                 throw StoreError(error)
             }
@@ -57,7 +57,7 @@ public final class DetectionStage: @unchecked Sendable {
     /// The ``BatchCommitHook``: detection over a batch's new rows, inside its transaction.
     public func onCommit(_ prepared: PreparedBatch, _ written: BatchWriteResult) throws {
         guard written.block > 0 else { return }
-        let now = Self.now()
+        let now = Timestamp.now
         raised += try store.record(engine.process(prepared.batch, rows: written.newRows, now: now), at: now)
         lastBlock = written.block
         if Date().timeIntervalSince(lastSave) >= saveInterval {
@@ -82,11 +82,7 @@ public final class DetectionStage: @unchecked Sendable {
     /// Saves the state in a transaction of its own; call when the writer is done.
     public func finish() throws {
         try store.transaction { () throws(StoreError) in
-            try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: Self.now())
+            try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: Timestamp.now)
         }
-    }
-
-    static func now() -> Timestamp {
-        Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 }

@@ -149,9 +149,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         try handOff(&batch)
         var bytesBehind: Int64 = 0
         for file in tracked.values where file.kind == .plain && !file.record.complete {
-            if let status = FileStatus(path: file.record.path), status.identity == file.key {
-                bytesBehind += max(0, status.size - file.readOffset)
-            }
+            bytesBehind += max(0, file.sizeSeen - file.readOffset)
         }
         metrics.setTailing(files: tracked.count, bytesBehind: bytesBehind)
         return behind

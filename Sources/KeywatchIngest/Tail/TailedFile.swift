@@ -25,6 +25,8 @@ final class TailedFile {
     private(set) var lastGrowth = Date()
     /// The offset ``record``'s guard hash was computed for.
     private var guardOffset: Int64
+    /// The size the last read found: what is behind is `sizeSeen - readOffset`.
+    private(set) var sizeSeen: Int64 = 0
     /// The size and time of a gzip file found incomplete, not checked again until they change.
     private var incompleteGzip: (size: Int64, modified: Double)?
 
@@ -80,6 +82,7 @@ final class TailedFile {
     func read(into batch: inout EventBatch, decoder: RecordDecoder, files: FileDecoder, options: TailOptions,
               checkpoint: (inout EventBatch) throws -> Void) throws -> Bool {
         guard open(), let status = FileStatus(descriptor: descriptor) else { return false }
+        sizeSeen = status.size
         if kind == nil {
             guard status.size >= 2 else { return false }
             var magic: [UInt8] = [0, 0]
@@ -115,6 +118,7 @@ final class TailedFile {
     private func readPlain(_ status: FileStatus, decoder: RecordDecoder, options: TailOptions, into batch: inout EventBatch,
                            checkpoint: (inout EventBatch) throws -> Void) throws -> Bool {
         if record.complete { return false }  // not a JSON log
+        guard status.size != readOffset else { return false }  // nothing new: no hashing on a quiet file
         if status.size < readOffset || !headUnchanged(status) {
             // Truncated (copytruncate) or rewritten in place: a new file under the same inode.
             restart()

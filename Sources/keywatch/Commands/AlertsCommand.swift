@@ -31,7 +31,7 @@ struct AlertsCommand: ParsableCommand {
         var format: OutputFormat = .table
 
         func run() throws {
-            let since = try TimeOption.parse(self.since, "--since", now: TimeOption.now())
+            let since = try TimeOption.parse(self.since, "--since", now: Timestamp.now)
             let alerts = try AlertsCommand.reader(db) { try $0.alerts(since: since, rules: rule, limit: limit == 0 ? nil : limit) }
             if format == .json || format == .csv {
                 for alert in alerts { Standard.out(alert.json) }

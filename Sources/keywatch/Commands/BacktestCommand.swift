@@ -33,7 +33,7 @@ struct BacktestCommand: ParsableCommand {
     var format: AlertFormat = .text
 
     func run() throws {
-        let now = TimeOption.now()
+        let now = Timestamp.now
         let since = try TimeOption.parse(self.since, "--since", now: now)
         let until = try TimeOption.parse(self.until, "--until", now: now)
         let directory = try RulesCommand.load(rules)

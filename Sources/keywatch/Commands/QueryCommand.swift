@@ -96,7 +96,7 @@ struct QueryCommand: ParsableCommand {
     }
 
     func makeFilter() throws -> EventFilter {
-        let now = TimeOption.now()
+        let now = Timestamp.now
         var filter = EventFilter()
         filter.since = try TimeOption.parse(since, "--since", now: now)
         filter.until = try TimeOption.parse(until, "--until", now: now)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeywatchCore
+import KeywatchStore
 
 /// `--since` / `--until`: RFC 3339, or a span before now (`15m`, `24h`, `7d`).
 enum TimeOption {
@@ -10,10 +11,5 @@ enum TimeOption {
             throw ValidationError("\(option) '\(text)' is not a time (RFC 3339, or 15m, 24h, 7d)")
         }
         return time
-    }
-
-    /// The wall clock.
-    static func now() -> Timestamp {
-        Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 }
