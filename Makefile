@@ -8,7 +8,7 @@ PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libdeflate-dev libcurl4-openss
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KEYWATCH := .build/release/keywatch
 
-.PHONY: all deps build run test bench samples clean
+.PHONY: all deps test-deps build run test bench samples clean
 
 all: build
 
@@ -20,6 +20,11 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# The e-mail tests need a real SMTP server: aiosmtpd (PyPI), installed when missing.
+test-deps: deps
+	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
+		|| python3 -m pip install --quiet --break-system-packages aiosmtpd
+
 build: deps
 	$(SWIFT) build -c release
 
@@ -28,7 +33,7 @@ run: build
 	@rm -f keywatch.db keywatch.db-wal keywatch.db-shm
 	$(KEYWATCH) run
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // Sixteen-byte comparisons for the JSON scanner (a header of SSE2 intrinsics Swift lacks).
         .systemLibrary(name: "CByteScan"),
+        // Typed wrappers over libcurl's variadic curl_easy_setopt / curl_easy_getinfo: the one
+        // HTTP and SMTP client, for webhooks and e-mail.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The event model, decoding of every input shape, normalization, the rule language and detection.
         // Pure: no files, sockets, clocks or database.
@@ -52,24 +55,41 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Alert delivery: the webhook and e-mail sinks (libcurl) and the outbox workers.
+        .target(
+            name: "KeywatchAlerting",
+            dependencies: [
+                "KeywatchCore", "KeywatchStore", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line interface.
         .executableTarget(
             name: "keywatch",
             dependencies: [
-                "KeywatchCore", "KeywatchStore", "KeywatchIngest",
+                "KeywatchCore", "KeywatchStore", "KeywatchIngest", "KeywatchAlerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
-        // Temporary directories and the repository's path, for the test targets.
-        .target(name: "KeywatchTestSupport", path: "Tests/TestSupport"),
+        // Temporary directories, the repository's path, ports, and a webhook receiver, for the test targets.
+        .target(
+            name: "KeywatchTestSupport",
+            path: "Tests/TestSupport"),
         .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore"]),
         .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
         .testTarget(
             name: "KeywatchIngestTests",
             dependencies: ["KeywatchIngest", "KeywatchStore", "KeywatchCore", "CZlib", "KeywatchTestSupport"]),
+        .testTarget(
+            name: "KeywatchAlertingTests",
+            dependencies: [
+                "KeywatchAlerting", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
     ]
 )

@@ -78,6 +78,8 @@ public struct BatchWriteResult: Sendable {
 public final class EventStore {
     public let connection: SQLiteConnection
     public let path: String
+    /// The sinks a new alert is delivered to through the outbox (their configured names).
+    public var deliverySinks: [String] = []
     /// Inserts ``rowsPerInsert`` rows at once (amortizing the statement's overhead), and one.
     private let insertEvents: Statement
     private let insertEvent: Statement

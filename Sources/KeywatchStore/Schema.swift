@@ -15,7 +15,28 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3]
+        [version1, version2, version3, version4]
+    }
+
+    /// Alert delivery: one outbox row per alert and sink, created in the alert's transaction;
+    /// the sinks' workers record each attempt on it.
+    private static var version4: String {
+        """
+        CREATE TABLE outbox(
+            id INTEGER PRIMARY KEY,
+            alert_id TEXT NOT NULL,
+            sink TEXT NOT NULL,                  -- the sink's name in the configuration
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL,            -- microseconds, wall clock: the alert's commit (max_age counts from it)
+            next_attempt INTEGER NOT NULL,
+            last_attempt INTEGER,
+            last_error TEXT,
+            done INTEGER,                        -- when delivered or given up
+            UNIQUE(alert_id, sink)
+        );
+        CREATE INDEX outbox_due ON outbox(sink, next_attempt) WHERE state = 'pending';
+        """
     }
 
     /// The daemon: tailed files by identity (device, inode, head fingerprint), not by path, so a

@@ -28,10 +28,26 @@ struct DaemonConfigurationTests {
         #expect(configuration.retention == EventDuration(parsing: "90d"))
         #expect(configuration.sinks == [
             .stdout(format: .text),
-            .webhook(url: "https://hooks.example.com/keywatch", secret: .environment("KEYWATCH_WEBHOOK_SECRET")),
-            .email(url: "smtp://mail.example.com:587", from: "keywatch@example.com", to: ["secops@example.com"],
-                   username: .environment("SMTP_USER"), password: .environment("SMTP_PASSWORD")),
+            .webhook(.init(url: "https://hooks.example.com/keywatch", secret: .environment("KEYWATCH_WEBHOOK_SECRET"))),
+            .email(.init(url: "smtp://mail.example.com:587", from: "keywatch@example.com", to: ["secops@example.com"],
+                         username: .environment("SMTP_USER"), password: .environment("SMTP_PASSWORD"))),
         ])
+    }
+
+    @Test("unnamed sinks are named by kind and order; delivery settings parse")
+    func sinkNamesAndDelivery() throws {
+        let text = """
+            sinks:
+              - webhook: {url: "https://a.example/x"}
+              - webhook: {url: "https://b.example/y", timeout: 3s, max_age: 2h, max_per_minute: 5, ca_file: /etc/ca.pem}
+              - email: {url: "smtps://mail:465", from: k@x, to: s@x, name: oncall}
+            """
+        let sinks = try DaemonConfiguration.parse(text, file: "k.yaml").sinks
+        #expect(sinks.map(\.name) == ["webhook", "webhook-2", "oncall"])
+        guard case .webhook(let second) = sinks[1] else { Issue.record("not a webhook"); return }
+        #expect(second.delivery == .init(timeout: 3, maximumAge: EventDuration(parsing: "2h")!, maximumPerMinute: 5, caFile: "/etc/ca.pem"))
+        guard case .email(let email) = sinks[2] else { Issue.record("not an e-mail sink"); return }
+        #expect(email.delivery.timeout == 30 && email.to == ["s@x"])
     }
 
     @Test("no file: the embedded defaults of SPEC §5")
@@ -56,6 +72,11 @@ struct DaemonConfigurationTests {
         ("sinks:\n  - webhook: {url: \"ftp://x\"}\n", "k.yaml:2: sinks[0].webhook.url: expected a URL"),
         ("sinks:\n  - stdout: {format: xml}\n", "k.yaml:2: sinks[0].stdout.format: expected text or json"),
         ("sinks:\n  - email: {url: \"smtp://m\", from: a@b, to: [\"x\\r\\nBcc: y@z\"]}\n", "is not an e-mail address"),
+        ("sinks:\n  - email: {url: \"smtp://m\", from: a@b, to: [c@d], username_env: U}\n", "k.yaml:2: sinks[0].email: give both a username and a password"),
+        ("sinks:\n  - webhook: {url: \"http://a\", timeout: forever}\n", "k.yaml:2: sinks[0].webhook.timeout: expected a duration"),
+        ("sinks:\n  - webhook: {url: \"http://a\", max_per_minute: 0}\n", "k.yaml:2: sinks[0].webhook.max_per_minute: expected a whole number"),
+        ("sinks:\n  - webhook: {url: \"http://a\", name: x}\n  - email: {url: \"smtp://m\", from: a@b, to: [c@d], name: x}\n",
+         "k.yaml:3: sinks[1].email.name: another sink is named \"x\""),
     ])
     func problems(text: String, expected: String) {
         do {

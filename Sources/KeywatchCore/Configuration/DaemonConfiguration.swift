@@ -39,14 +39,6 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
     }
 
-    public enum StdoutFormat: String, Sendable, Equatable { case text, json }
-
-    public enum Sink: Sendable, Equatable {
-        case stdout(format: StdoutFormat)
-        case webhook(url: String, secret: Secret?)
-        case email(url: String, from: String, to: [String], username: Secret?, password: Secret?)
-    }
-
     public var db = "./keywatch.db"
     public var rules = "./rules"
     public var tail: [Tail] = [Tail(path: "./sample-logs")]
@@ -82,7 +74,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 }
 
 /// Reads the parts of a configuration file.
-private struct ConfigurationReader {
+struct ConfigurationReader {
     let file: String
 
     func error(_ node: Node, _ key: String, _ message: String) -> ConfigurationError {
@@ -142,60 +134,7 @@ private struct ConfigurationReader {
         return http
     }
 
-    func sinks(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Sink] {
-        guard let sequence = node.sequence else { throw error(node, "sinks", "expected a list of sinks (stdout, webhook, email)") }
-        var sinks: [DaemonConfiguration.Sink] = []
-        for (index, item) in sequence.enumerated() {
-            let key = "sinks[\(index)]"
-            let outer = try YAMLSupport.mapping(item, file: file, key: key)
-            guard outer.count == 1, let (kindNode, body) = outer.first, let kind = kindNode.scalar?.string else {
-                throw error(item, key, "expected one of stdout, webhook, email, as `- webhook: {url: …}`")
-            }
-            let path = "\(key).\(kind)"
-            switch kind {
-            case "stdout":
-                var format = DaemonConfiguration.StdoutFormat.text
-                if body.scalar == nil || !(body.scalar!.string.isEmpty || body.scalar!.string == "null") {
-                    let mapping = try YAMLSupport.mapping(body, file: file, key: path)
-                    try YAMLSupport.allowOnly(["format"], in: mapping, file: file, path: path)
-                    if let node = mapping["format"] {
-                        guard let value = node.scalar.flatMap({ DaemonConfiguration.StdoutFormat(rawValue: $0.string) }) else {
-                            throw error(node, "\(path).format", "expected text or json")
-                        }
-                        format = value
-                    }
-                }
-                sinks.append(.stdout(format: format))
-            case "webhook":
-                let mapping = try YAMLSupport.mapping(body, file: file, key: path)
-                try YAMLSupport.allowOnly(["url", "secret_env", "secret_file"], in: mapping, file: file, path: path)
-                let url = try self.url(mapping, path: path, schemes: ["http", "https"], body: body)
-                sinks.append(.webhook(url: url, secret: try secret(in: mapping, environment: "secret_env", file: "secret_file", path: path)))
-            case "email":
-                let mapping = try YAMLSupport.mapping(body, file: file, key: path)
-                try YAMLSupport.allowOnly(["url", "from", "to", "username_env", "username_file", "password_env", "password_file"],
-                                          in: mapping, file: file, path: path)
-                let url = try self.url(mapping, path: path, schemes: ["smtp", "smtps"], body: body)
-                guard let fromNode = mapping["from"] else { throw error(body, "\(path).from", "missing: the sender address") }
-                let from = try nonEmptyString(fromNode, key: "\(path).from")
-                guard let toNode = mapping["to"] else { throw error(body, "\(path).to", "missing: the recipient addresses") }
-                let to = try YAMLSupport.strings(toNode, file: file, key: "\(path).to")
-                if to.isEmpty { throw error(toNode, "\(path).to", "needs at least one address") }
-                // A CR or LF would let an address add a header (`\r\n` is one Character: look at scalars).
-                for address in [from] + to where !address.contains("@") || address.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-                    throw error(toNode, "\(path)", "\"\(address)\" is not an e-mail address")
-                }
-                sinks.append(.email(url: url, from: from, to: to,
-                                    username: try secret(in: mapping, environment: "username_env", file: "username_file", path: path),
-                                    password: try secret(in: mapping, environment: "password_env", file: "password_file", path: path)))
-            default:
-                throw error(kindNode, path, "unknown sink (expected stdout, webhook or email)")
-            }
-        }
-        return sinks
-    }
-
-    private func url(_ mapping: Node.Mapping, path: String, schemes: Set<String>, body: Node) throws(ConfigurationError) -> String {
+    func url(_ mapping: Node.Mapping, path: String, schemes: Set<String>, body: Node) throws(ConfigurationError) -> String {
         guard let node = mapping["url"] else { throw error(body, "\(path).url", "missing") }
         let url = try nonEmptyString(node, key: "\(path).url")
         let scheme = url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
@@ -205,7 +144,7 @@ private struct ConfigurationReader {
         return url
     }
 
-    private func secret(in mapping: Node.Mapping, environment: String, file: String, path: String)
+    func secret(in mapping: Node.Mapping, environment: String, file: String, path: String)
         throws(ConfigurationError) -> DaemonConfiguration.Secret?
     {
         let fromEnvironment = try mapping[environment].map { node throws(ConfigurationError) in

@@ -22,6 +22,8 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var filesTailed = 0
     private var bytesBehind: Int64 = 0
     private var commits = 0
+    private var deliveries: [String: [String: Int]] = [:]
+    private var outboxDepth: [String: Int] = [:]
 
     public init() {}
 
@@ -46,6 +48,19 @@ public final class DaemonMetrics: @unchecked Sendable {
         lock.withLock { for alert in raised { alerts[alert.rule, default: 0] += 1 } }
     }
 
+    /// A delivery's outcome (`delivered`, `retrying`, `dead`) at `sink`, and what is still pending there.
+    public func countDelivery(sink: String, result: String, pending: Int) {
+        lock.withLock {
+            deliveries[sink, default: [:]][result, default: 0] += 1
+            outboxDepth[sink] = pending
+        }
+    }
+
+    /// New deliveries committed to each of `sinks` (alerts raised).
+    public func addPending(_ count: Int, sinks: [String]) {
+        lock.withLock { for sink in sinks { outboxDepth[sink, default: 0] += count } }
+    }
+
     /// An HTTP request answered with `status`.
     public func countRequest(status: Int) {
         lock.withLock { requests[status, default: 0] += 1 }
@@ -62,9 +77,8 @@ public final class DaemonMetrics: @unchecked Sendable {
     /// Events stored so far (all sources and outcomes).
     public var eventsStored: Int { lock.withLock { events.values.reduce(0, +) } }
 
-    /// The exposition text, with `writerBacklog` requests waiting for the writer and
-    /// `outboxDepth` deliveries pending.
-    public func exposition(writerBacklog: Int, outboxDepth: Int = 0) -> String {
+    /// The exposition text, with `writerBacklog` requests waiting for the writer.
+    public func exposition(writerBacklog: Int) -> String {
         lock.withLock {
             var text = ""
             /// A metric family: its help, its type, and its samples (`labels` in braces, or none).
@@ -90,7 +104,12 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_files_tailed", "gauge", "Files followed by the tailer.", [("", "\(filesTailed)")])
             family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.", [("", "\(bytesBehind)")])
             family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.", [("", "\(writerBacklog)")])
-            family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done.", [("", "\(outboxDepth)")])
+            family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",
+                   outboxDepth.sorted { $0.key < $1.key }.map { ("sink=\"\(Self.escaped($0.key))\"", "\($0.value)") })
+            family("keywatch_deliveries_total", "counter", "Delivery attempts' outcomes, by sink and result.",
+                   deliveries.sorted { $0.key < $1.key }.flatMap { sink, results in
+                       results.sorted { $0.key < $1.key }.map { ("sink=\"\(Self.escaped(sink))\",result=\"\($0.key)\"", "\($0.value)") }
+                   })
             return text
         }
     }

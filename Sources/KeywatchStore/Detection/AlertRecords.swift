@@ -19,6 +19,7 @@ extension EventStore {
     /// Stores what detection did, inside the current transaction (the one holding the events
     /// that caused it). A raised alert whose key is already stored — a replay after a restart —
     /// is not stored again; an update rewrites the stored alert.
+    /// A new alert gets one outbox row per sink of ``deliverySinks``, in the same transaction.
     /// - Returns: the alerts new to the store, in the order raised: the ones to send.
     public func record(_ changes: [AlertChange], at now: Timestamp) throws(StoreError) -> [Alert] {
         guard !changes.isEmpty else { return [] }
@@ -39,6 +40,7 @@ extension EventStore {
                                     .integer(Int64(alert.count)), .integer(now.microseconds), .text(alert.json)])
                     if connection.changes == 1 {
                         raised.append(alert)
+                        try enqueueDeliveries(of: alert.id, at: now)
                         continue
                     }
                 }

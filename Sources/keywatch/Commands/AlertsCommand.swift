@@ -7,8 +7,8 @@ import KeywatchStore
 struct AlertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
-        abstract: "Show stored alerts, or one alert with its evidence events.",
-        subcommands: [List.self, Show.self],
+        abstract: "Show stored alerts and their delivery, one alert with its evidence events, or retry a delivery.",
+        subcommands: [List.self, Show.self, Retry.self],
         defaultSubcommand: List.self
     )
 
@@ -41,10 +41,13 @@ struct AlertsCommand: ParsableCommand {
                 Standard.error("no alerts")
                 return
             }
-            var table = Table(headers: ["ID", "FIRST SEEN", "SEVERITY", "RULE", "COUNT", "SUMMARY"])
+            let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: alerts.map(\.id)) }
+            var table = Table(headers: ["ID", "FIRST SEEN", "SEVERITY", "RULE", "COUNT", "DELIVERY", "SUMMARY"])
             for alert in alerts {
                 let summary = AlertsCommand.summary(of: alert)
-                table.append([alert.id, alert.firstSeen.rfc3339, alert.severity, alert.rule, String(alert.count), summary])
+                let delivery = (deliveries[alert.id] ?? []).map(AlertsCommand.describe).joined(separator: " ")
+                table.append([alert.id, alert.firstSeen.rfc3339, alert.severity, alert.rule, String(alert.count),
+                              delivery.isEmpty ? "-" : delivery, summary])
             }
             table.render().forEach(Standard.out)
         }
@@ -91,10 +94,57 @@ struct AlertsCommand: ParsableCommand {
                               event.principalName ?? event.principal, event.objectName ?? event.resource, event.ip, event.key])
             }
             table.render().forEach(Standard.out)
+            let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: [alert.id]) }[alert.id] ?? []
+            if !deliveries.isEmpty {
+                Standard.out("")
+                var sinks = Table(headers: ["SINK", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
+                for delivery in deliveries {
+                    sinks.append([delivery.sink, delivery.state.rawValue, String(delivery.attempts),
+                                  delivery.state == .pending ? delivery.nextAttempt.rfc3339 : "-", delivery.lastError ?? "-"])
+                }
+                sinks.render().forEach(Standard.out)
+            }
             if events.count < evidence.count {
                 Standard.error("\(evidence.count - events.count) evidence event(s) are no longer in the store")
             }
         }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver an alert again to the sinks it has not reached (dead or still retrying), now.",
+            discussion: "The running daemon picks the deliveries up within seconds; their maximum age starts afresh.")
+
+        @Argument(help: "The alert's id (or key).")
+        var id: String
+
+        @Option(help: "The store.")
+        var db = "keywatch.db"
+
+        func run() throws {
+            guard try AlertsCommand.reader(db, { try $0.alert(id: id) }) != nil else {
+                Standard.error("keywatch alerts retry: no alert '\(TerminalText.escape(id))'")
+                throw ExitCode(1)
+            }
+            let sinks: [String]
+            do {
+                sinks = try Outbox(path: db).retry(alert: id, at: .now)
+            } catch {
+                Standard.error("keywatch alerts retry: \(error)")
+                throw ExitCode(2)
+            }
+            if sinks.isEmpty {
+                Standard.error("keywatch alerts retry: \(TerminalText.escape(id)) has nothing to retry (delivered to every sink, or no sink configured when it was raised)")
+                throw ExitCode(1)
+            }
+            Standard.error("\(TerminalText.escape(id)): will be delivered again to \(sinks.map(TerminalText.escape).joined(separator: ", "))")
+        }
+    }
+
+    /// `webhook:delivered`, `email:pending(3)`, `webhook:dead`.
+    static func describe(_ delivery: Delivery) -> String {
+        let attempts = delivery.state == .pending && delivery.attempts > 0 ? "(\(delivery.attempts))" : ""
+        return "\(delivery.sink):\(delivery.state.rawValue)\(attempts)"
     }
 
     /// Opens the store read-only and runs `body`; a missing store or a failure exits with status 2.

@@ -41,16 +41,16 @@ struct RunCommand: ParsableCommand {
     }
 
     /// The file's configuration, or the embedded defaults; a bad file exits with status 2.
-    static func loadConfiguration(_ path: String?) throws -> DaemonConfiguration {
+    static func loadConfiguration(_ path: String?, command: String = "run") throws -> DaemonConfiguration {
         guard let path else { return DaemonConfiguration() }
         do {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             return try DaemonConfiguration.parse(text, file: path)
         } catch let error as ConfigurationError {
-            Standard.error("keywatch run: \(error)")
+            Standard.error("keywatch \(command): \(error)")
             throw ExitCode(2)
         } catch {
-            Standard.error("keywatch run: cannot read the configuration \(path): \(error.localizedDescription)")
+            Standard.error("keywatch \(command): cannot read the configuration \(path): \(error.localizedDescription)")
             throw ExitCode(2)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KeywatchAlerting
 import KeywatchCore
 import KeywatchIngest
 import KeywatchStore
@@ -23,27 +24,30 @@ final class Daemon: @unchecked Sendable {
         let rules = try RuleDirectory.load(configuration.rules)
         let token = try configuration.http?.token?.resolve(for: "http.token")
         var stdoutFormat: DaemonConfiguration.StdoutFormat?
-        for sink in configuration.sinks {
-            switch sink {
-            case .stdout(let format): stdoutFormat = format
-            case .webhook(let url, _), .email(let url, _, _, _, _):
-                logger.warning("this build does not deliver to webhook or e-mail sinks yet; alerts stay in the store",
-                               metadata: ["sink": "\(url)"])
-            }
-        }
+        for case .stdout(let format) in configuration.sinks { stdoutFormat = format }
+        let sinks = try ConfiguredSinks.make(configuration.sinks) { secret, what in try secret.resolve(for: what) }
         do {
             store = try EventStore(path: configuration.db, options: StoreOptions(backgroundCheckpoints: true))
         } catch {
             throw StartupError(description: "cannot open the store \(configuration.db): \(error)")
         }
+        store.deliverySinks = sinks.map(\.name)
         checkpointer = WALCheckpointer(path: store.path)
         let metrics = DaemonMetrics()
+        let workers = sinks.map { sink in
+            OutboxWorker(sink: sink, storePath: configuration.db, logger: logger) { sink, result, pending in
+                metrics.countDelivery(sink: sink, result: result.rawValue, pending: pending)
+            }
+        }
         let detection = try DetectionStage(store: store, rules: rules.rules)
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
             store: store, identities: rules.identities, detection: detection, metrics: metrics, logger: logger,
             onAlerts: { alerts in
+                // Committed with their outbox rows: the workers may send them now.
+                metrics.addPending(alerts.count, sinks: sinks.map(\.name))
+                for worker in workers { worker.wake() }
                 guard let format = printFormat else { return }
                 // Only the writer thread prints while the daemon runs.
                 AlertLines.print(alerts, format: format == .json ? .json : .text)
@@ -52,7 +56,11 @@ final class Daemon: @unchecked Sendable {
             onFailure: { error in failed.fail(error) })
         let sources = configuration.tail.map { TailSource(path: $0.path, include: $0.include.map(PathGlob.init)) }
         tailer = DirectoryTailer(sources: sources, records: try store.tailedFiles(), writer: writer, metrics: metrics, logger: logger)
-        var services: [any Service] = [
+        // Started first, stopped last: deliveries go on until the writer has committed its last alerts.
+        var services: [any Service] = workers.map { worker in
+            ThreadService(name: "outbox \(worker.sink.name)", start: { worker.start() }, stop: { worker.stop() })
+        }
+        services += [
             ThreadService(name: "writer", start: { [writer] in writer.start() }, stop: { [writer] in writer.stop() }),
             ThreadService(name: "tailer", start: { [tailer] in tailer.start() }, stop: { [tailer] in tailer.stop() }),
         ]
@@ -66,6 +74,7 @@ final class Daemon: @unchecked Sendable {
         logger.info("keywatch started", metadata: [
             "db": "\(configuration.db)", "rules": "\(rules.rules.count)",
             "tail": "\(configuration.tail.map(\.path).joined(separator: ","))",
+            "sinks": "\(configuration.sinks.map { $0.name ?? "stdout" }.joined(separator: ","))",
         ])
     }
 

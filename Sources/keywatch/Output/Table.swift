@@ -1,3 +1,4 @@
+import KeywatchCore
 /// A text table for people: columns padded to their widest cell (capped), every cell escaped
 /// for the terminal first.
 struct Table {

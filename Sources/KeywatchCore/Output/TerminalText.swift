@@ -1,9 +1,9 @@
 /// Text for a terminal, made safe: log fields are attacker-controlled, and a raw ESC, CR, BEL or
 /// C1 control in a field could rewrite what an investigator sees (or worse, drive their terminal).
-enum TerminalText {
+public enum TerminalText {
     /// Replaces every control character (C0, DEL, C1) and the Unicode line and paragraph separators
     /// and bidirectional overrides with a visible escape such as `\x1b` or `\u{202e}`.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
@@ -22,7 +22,7 @@ enum TerminalText {
         return out
     }
 
-    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+    public static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: return true
         case 0x2028, 0x2029: return true                    // line and paragraph separators
