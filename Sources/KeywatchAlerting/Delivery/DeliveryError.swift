@@ -72,7 +72,7 @@ public struct DeliveryError: Error, CustomStringConvertible, Sendable, Equatable
                 self.init(.recipientRejected, "the server refused a recipient (\(detail))", permanent: replyCode >= 500)
             } else if detail.hasPrefix("MAIL failed") {
                 self.init(.senderRejected, "the server refused the sender (\(detail))", permanent: replyCode >= 500)
-            } else if code == CURLE_LOGIN_DENIED || replyCode == 535 {
+            } else if replyCode == 535 {
                 self.init(.authentication, "the server refused the username or password (\(detail))")
             } else {
                 self.init(.network, detail)

@@ -16,10 +16,17 @@ public final class StoreWriter: @unchecked Sendable {
         public var queueDepth: Int
         /// How often the wall clock moves detection's clock when no event does (absence rules).
         public var advanceInterval: TimeInterval
+        /// Events older than this (event time) are deleted; nil keeps everything.
+        public var retention: EventDuration?
+        /// How often retention looks for old events.
+        public var retentionInterval: TimeInterval
 
-        public init(queueDepth: Int = 16, advanceInterval: TimeInterval = 15) {
+        public init(queueDepth: Int = 16, advanceInterval: TimeInterval = 15, retention: EventDuration? = nil,
+                    retentionInterval: TimeInterval = 3600) {
             self.queueDepth = queueDepth
             self.advanceInterval = advanceInterval
+            self.retention = retention
+            self.retentionInterval = retentionInterval
         }
     }
 
@@ -42,6 +49,10 @@ public final class StoreWriter: @unchecked Sendable {
     private let logger: Logger
     private let finished = DispatchSemaphore(value: 0)
     private var lastAdvance = Date.distantPast
+    private var lastRetention = Date.distantPast
+    /// A retention pass is under way: one slice of old events goes between commits.
+    private var retentionCutoff: Timestamp?
+    private var retained = RetentionResult()
 
     /// - Parameters:
     ///   - detection: the detection stage (its saved state restored, what came after replayed);
@@ -119,6 +130,7 @@ public final class StoreWriter: @unchecked Sendable {
             if !requests.isEmpty { commit(requests) }
             if closed || failure != nil { break }
             if Date().timeIntervalSince(lastAdvance) >= options.advanceInterval { advanceClock() }
+            if failure == nil { enforceRetention() }
         }
         guard failure == nil else { return }
         do {
@@ -169,6 +181,35 @@ public final class StoreWriter: @unchecked Sendable {
                 do { try detection.advance(to: .now) } catch { throw StoreError(error) }
             }
             deliver(detection.takeRaised())
+        } catch {
+            fail(error, [])
+        }
+    }
+
+    /// Deletes one slice of events past the retention period; a pass starts every
+    /// ``Options/retentionInterval`` and goes on, a slice per loop, until nothing is left.
+    private func enforceRetention() {
+        guard let retention = options.retention else { return }
+        if retentionCutoff == nil {
+            guard Date().timeIntervalSince(lastRetention) >= options.retentionInterval else { return }
+            lastRetention = Date()
+            retentionCutoff = .now - retention
+            retained = RetentionResult()
+        }
+        guard let cutoff = retentionCutoff else { return }
+        do {
+            let slice = try store.transaction { () throws(StoreError) in try store.deleteEvents(before: cutoff) }
+            retained.events += slice.events
+            retained.rawBlocks += slice.rawBlocks
+            retained.rejects += slice.rejects
+            guard !slice.more else { return }
+            retentionCutoff = nil
+            if retained.events + retained.rejects > 0 {
+                logger.info("retention: deleted old events", metadata: [
+                    "before": "\(cutoff.rfc3339)", "events": "\(retained.events)", "raw_blocks": "\(retained.rawBlocks)",
+                    "rejects": "\(retained.rejects)",
+                ])
+            }
         } catch {
             fail(error, [])
         }

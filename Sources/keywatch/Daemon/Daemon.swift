@@ -43,7 +43,8 @@ final class Daemon: @unchecked Sendable {
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
-            store: store, identities: rules.identities, detection: detection, metrics: metrics, logger: logger,
+            store: store, identities: rules.identities, detection: detection, metrics: metrics,
+            options: StoreWriter.Options(retention: configuration.retention), logger: logger,
             onAlerts: { alerts in
                 // Committed with their outbox rows: the workers may send them now.
                 metrics.addPending(alerts.count, sinks: sinks.map(\.name))
