@@ -6,7 +6,7 @@ import KeywatchTestSupport
 final class SMTPServer {
     let port: Int
     let directory = TemporaryDirectory()
-    let process = Process()
+    private var process: FixtureProcess?  // set once the paths it needs exist
     var certificate: String { directory.path("cert.pem") }
     var maildir: String { directory.path("mail") }
 
@@ -16,8 +16,7 @@ final class SMTPServer {
     init(tls: Bool = true, credentials: (user: String, password: String)? = ("keywatch", "s3cret")) throws {
         port = freePort()
         try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
-        var arguments = [repositoryRoot.appendingPathComponent("Tests/Fixtures/smtp-server.py").path,
-                         "--port", String(port), "--maildir", maildir]
+        var arguments = ["--port", String(port), "--maildir", maildir]
         if tls {
             try Self.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                                               "-keyout", directory.path("key.pem"), "-out", certificate, "-subj", "/CN=localhost",
@@ -25,23 +24,12 @@ final class SMTPServer {
             arguments += ["--cert", certificate, "--key", directory.path("key.pem")]
         }
         if let credentials { arguments += ["--user", credentials.user, "--password", credentials.password] }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // READY once listening; EOF if aiosmtpd is missing (`pip install aiosmtpd`).
-        let line = output.fileHandleForReading.availableData
-        guard String(decoding: line, as: UTF8.self).hasPrefix("READY") else {
+        let process = try FixtureProcess(script: "smtp-server.py", arguments: arguments)
+        self.process = process
+        // READY once listening; nothing if aiosmtpd is missing (`pip install aiosmtpd`).
+        guard process.firstLine.hasPrefix("READY") else {
             throw SetupError(description: "the SMTP test server did not start; is aiosmtpd installed? (pip install aiosmtpd)")
         }
-    }
-
-    deinit {
-        // SIGKILL: the test runner's threads block SIGTERM, and a child inherits that mask.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     /// The messages received so far: their bytes and envelope recipients.

@@ -13,31 +13,21 @@ public final class WebhookReceiver {
     }
 
     private let directory = TemporaryDirectory()
-    private let process = Process()
+    private let process: FixtureProcess
     public let port: Int
 
     /// Starts listening. Each reply answers the attempt at its position among requests with the
     /// same `webhook-id`, the last one repeating: `500`, `204`, `429:retry-after=2`,
     /// `400:body=unknown channel`, `hang:30`. While `gate` is closed every answer is 500.
     public init(_ replies: [String], gate: Gate? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/Fixtures/webhook-receiver.py").path,
-                             "--log", directory.path("requests.jsonl")] + (gate.map { ["--gate", $0.path] } ?? []) + replies
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        process = try FixtureProcess(
+            script: "webhook-receiver.py",
+            arguments: ["--log", directory.path("requests.jsonl")] + (gate.map { ["--gate", $0.path] } ?? []) + replies)
+        let line = process.firstLine
         guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6).prefix { $0.isNumber }) else {
             throw ReceiverError(description: "the webhook receiver did not start: \(line)")
         }
         self.port = port
-    }
-
-    deinit {
-        // SIGKILL: the test runner's threads block SIGTERM, and a child inherits that mask.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     /// The URL to configure.

@@ -115,7 +115,8 @@ public final class OutboxWorker: @unchecked Sendable {
         while let wait = rate.take() {
             if !sleep(until: Date().addingTimeInterval(wait)) { return false }
         }
-        let alert = OutgoingAlert(json: delivery.alertJSON, events: reader.map { evidence(of: delivery, in: $0) } ?? [])
+        var alert = OutgoingAlert(json: delivery.alertJSON)
+        if let reader { alert.events = evidence(alert.eventKeys, of: delivery, in: reader) }
         let outcome = Result { () throws(DeliveryError) in
             try sink.deliver(alert, isCancelled: { [weak self] in self?.isStopping ?? true })
         }
@@ -154,8 +155,7 @@ public final class OutboxWorker: @unchecked Sendable {
     }
 
     /// The alert's evidence events still in the store (e-mail shows them).
-    private func evidence(of delivery: Delivery, in reader: EventReader) -> [Event] {
-        let keys = OutgoingAlert(json: delivery.alertJSON).eventKeys
+    private func evidence(_ keys: [String], of delivery: Delivery, in reader: EventReader) -> [Event] {
         guard !keys.isEmpty else { return [] }
         var filter = EventFilter()
         filter.since = delivery.firstSeen
@@ -172,9 +172,4 @@ public final class OutboxWorker: @unchecked Sendable {
         if whole % 60 == 0 { return "\(whole / 60)m" }
         return "\(whole)s"
     }
-}
-
-extension AlertSink {
-    /// Whether deliveries need the evidence events read from the store (e-mail shows them).
-    public var wantsEvidence: Bool { self is EmailSink }
 }

@@ -7,8 +7,14 @@ public protocol AlertSink: Sendable {
     var name: String { get }
     /// How hard the sink tries: timeout, maximum age, rate.
     var policy: DeliveryPolicy { get }
+    /// Whether a delivery needs the alert's evidence events read from the store.
+    var wantsEvidence: Bool { get }
     /// One attempt; `isCancelled` turns true when the daemon stops (the attempt is abandoned,
     /// the delivery stays pending).
     /// - Returns: the receiver's answer, for logs (`HTTP 202`, `250 queued`).
     func deliver(_ alert: OutgoingAlert, isCancelled: @escaping @Sendable () -> Bool) throws(DeliveryError) -> String
+}
+
+extension AlertSink {
+    public var wantsEvidence: Bool { false }
 }

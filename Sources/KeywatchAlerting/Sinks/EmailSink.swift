@@ -12,6 +12,8 @@ public struct EmailSink: AlertSink {
     public let from: String
     public let to: [String]
     public let policy: DeliveryPolicy
+    /// The body lists the evidence events.
+    public var wantsEvidence: Bool { true }
     private let username: String?
     private let password: String?
 

@@ -86,6 +86,10 @@ public final class DaemonMetrics: @unchecked Sendable {
                 text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
                 for sample in samples { text += "\(name)\(sample.labels.isEmpty ? "" : "{\(sample.labels)}") \(sample.value)\n" }
             }
+            /// One sample per key, labelled `label="<key>"`, in key order.
+            func samples(_ label: String, _ counts: [String: Int]) -> [(labels: String, value: String)] {
+                counts.sorted { $0.key < $1.key }.map { ("\(label)=\"\(Self.escaped($0.key))\"", "\($0.value)") }
+            }
             family("keywatch_events_total", "counter", "Events stored, by source and outcome.",
                    EventSource.allCases.flatMap { source in
                        Outcome.allCases.map { outcome in
@@ -97,7 +101,7 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_skipped_total", "counter", "Records skipped (CloudTrail events of other services).", [("", "\(skipped)")])
             family("keywatch_rejects_total", "counter", "Records rejected as unreadable (see the rejects table).", [("", "\(rejects)")])
             family("keywatch_alerts_total", "counter", "Alerts raised, by rule.",
-                   alerts.sorted { $0.key < $1.key }.map { ("rule=\"\(Self.escaped($0.key))\"", "\($0.value)") })
+                   samples("rule", alerts))
             family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.",
                    requests.sorted { $0.key < $1.key }.map { ("status=\"\($0.key)\"", "\($0.value)") })
             family("keywatch_commits_total", "counter", "Transactions committed by the writer.", [("", "\(commits)")])
@@ -105,10 +109,10 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.", [("", "\(bytesBehind)")])
             family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.", [("", "\(writerBacklog)")])
             family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",
-                   outboxDepth.sorted { $0.key < $1.key }.map { ("sink=\"\(Self.escaped($0.key))\"", "\($0.value)") })
+                   samples("sink", outboxDepth))
             family("keywatch_deliveries_total", "counter", "Delivery attempts' outcomes, by sink and result.",
                    deliveries.sorted { $0.key < $1.key }.flatMap { sink, results in
-                       results.sorted { $0.key < $1.key }.map { ("sink=\"\(Self.escaped(sink))\",result=\"\($0.key)\"", "\($0.value)") }
+                       samples("result", results).map { ("sink=\"\(Self.escaped(sink))\",\($0.labels)", $0.value) }
                    })
             return text
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeywatchAlerting
 import KeywatchCore
 import KeywatchStore
 
@@ -162,22 +163,10 @@ struct AlertsCommand: ParsableCommand {
     }
 
     static func summary(of alert: StoredAlert) -> String {
-        field("summary", of: alert) ?? ""
+        OutgoingAlert(json: alert.json).summary
     }
 
     static func evidenceKeys(of alert: StoredAlert) -> [String] {
-        var bytes = Array(alert.json.utf8)
-        return (try? bytes.withUnsafeMutableBytes { buffer in
-            try JSONParser().parse(UnsafeRawBufferPointer(buffer)) { document in
-                document.root["events"].map { $0.elements.compactMap(\.string) } ?? []
-            }
-        }) ?? []
-    }
-
-    static func field(_ name: String, of alert: StoredAlert) -> String? {
-        var bytes = Array(alert.json.utf8)
-        return try? bytes.withUnsafeMutableBytes { buffer in
-            try JSONParser().parse(UnsafeRawBufferPointer(buffer)) { document in document.root.member(named: name)?.string }
-        } ?? nil
+        OutgoingAlert(json: alert.json).eventKeys
     }
 }
