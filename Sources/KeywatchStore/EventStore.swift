@@ -92,7 +92,7 @@ public final class EventStore {
     private let insertInput: Statement
     private let selectInput: Statement
     private let insertSession: Statement
-    private var stringIDs = IDCache(limit: 1 << 20)
+    private var stringIDs = IDCache(limit: 1 << 17)
     private var inputIDs = IDCache(limit: 1 << 16)
 
     /// Opens the store at `path`, creating it and applying migrations as needed.

@@ -9,6 +9,10 @@ public final class RawBlockCompressor {
     public static let codec = "zstd"
     private let context: OpaquePointer
     private let level: Int32
+    /// Where blocks are compressed before being copied out at their size: a block returned with
+    /// the capacity of its bound would hold as much memory as the raw records, for every batch
+    /// waiting in the writer's queue.
+    private var scratch: [UInt8] = []
 
     public init(level: Int32 = 1) {
         context = ZSTD_createCCtx()
@@ -19,13 +23,14 @@ public final class RawBlockCompressor {
 
     public func compress(_ bytes: [UInt8]) -> [UInt8] {
         let bound = ZSTD_compressBound(bytes.count)
-        // Uninitialized: zeroing a buffer the size of the input cost a tenth of the compression.
-        return [UInt8](unsafeUninitializedCapacity: bound) { output, count in
+        // Grown uninitialized: zeroing a buffer the size of the input cost a tenth of the compression.
+        if scratch.count < bound { scratch = [UInt8](unsafeUninitializedCapacity: bound) { _, count in count = bound } }
+        return scratch.withUnsafeMutableBytes { output in
             let written = bytes.withUnsafeBytes { input in
                 ZSTD_compressCCtx(context, output.baseAddress, bound, input.baseAddress, input.count, level)
             }
             precondition(ZSTD_isError(written) == 0, "zstd cannot fail on a buffer of compressBound size")
-            count = written
+            return Array(output[0..<written])
         }
     }
 }

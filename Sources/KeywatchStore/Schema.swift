@@ -15,7 +15,18 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4]
+        [version1, version2, version3, version4, version5]
+    }
+
+    /// Detection state in chunks of about a megabyte, so saving a million groups holds neither
+    /// the whole encoding nor SQLite's copy of it in memory; `detection_state.state` stays empty.
+    private static var version5: String {
+        """
+        CREATE TABLE detection_state_chunks(
+            seq INTEGER PRIMARY KEY,
+            data BLOB NOT NULL
+        );
+        """
     }
 
     /// Alert delivery: one outbox row per alert and sink, created in the alert's transaction;

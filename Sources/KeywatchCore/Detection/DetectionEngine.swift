@@ -29,8 +29,9 @@ public final class DetectionEngine {
             if var kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
                 // The due queue is not stored: it follows from the groups.
                 if kept.due.isEmpty {
-                    for (key, group) in kept.groups { kept.due.add(key, at: runner.dueTime(of: group)) }
+                    for (id, group) in kept.groups { kept.due.add(id, at: runner.dueTime(of: group)) }
                 }
+                if !runner.keepsGroupKeys { kept.keys = [:] }
                 return kept
             }
             return RuleState(fingerprint: runner.fingerprint)

@@ -2,10 +2,27 @@
 /// varints, strings length-prefixed) — a million groups encode in well under a second, which
 /// JSON would not.
 extension DetectionState {
-    static let formatVersion: UInt64 = 1
+    /// 2: groups by ``GroupID``, with the keys of absence rules apart; 1 (still read): groups by key.
+    static let formatVersion: UInt64 = 2
 
+    /// The state as one array of bytes.
     public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(chunkSize: .max) { bytes += $0 }
+        return bytes
+    }
+
+    /// Writes the state as a sequence of chunks of about `chunkSize` bytes, handed to `emit` one at
+    /// a time: a million groups make well over a hundred megabytes, which must not sit in memory
+    /// twice (and again in SQLite) while being saved. Chunks end between items only, so
+    /// ``init(chunks:)`` reads them back one at a time too.
+    public func encode(chunkSize: Int = 1 << 20, _ emit: ([UInt8]) throws -> Void) rethrows {
         var out = StateWriter()
+        func flushIfFull() throws {
+            guard out.bytes.count >= chunkSize else { return }
+            try emit(out.bytes)
+            out.bytes.removeAll(keepingCapacity: true)
+        }
         out.put(Self.formatVersion)
         out.put(clock?.microseconds)
         out.put(UInt64(rules.count))
@@ -16,21 +33,39 @@ extension DetectionState {
             out.put(Int64(rule.refused))
             out.put(rule.learningSince?.microseconds)
             out.put(UInt64(rule.seen.count))
-            for digest in rule.seen { out.put(digest) }
+            for digest in rule.seen {
+                out.put(digest)
+                try flushIfFull()
+            }
             out.put(UInt64(rule.groups.count))
-            for (key, group) in rule.groups {
-                out.put(key)
+            for (id, group) in rule.groups {
+                out.put(id)
                 group.encode(to: &out)
+                try flushIfFull()
+            }
+            out.put(UInt64(rule.keys.count))
+            for (id, key) in rule.keys {
+                out.put(id)
+                out.put(key)
+                try flushIfFull()
             }
         }
-        return out.bytes
+        if !out.bytes.isEmpty { try emit(out.bytes) }
     }
 
     /// Reads what ``encoded()`` wrote.
     /// - Throws: ``StateDecodingError`` when the bytes are not such state (another version, cut short).
     public init(decoding bytes: [UInt8]) throws(StateDecodingError) {
-        var input = StateReader(bytes: bytes)
-        guard try input.unsigned() == Self.formatVersion else { throw StateDecodingError(message: "unknown detection state format") }
+        var chunks = CollectionOfOne(bytes).makeIterator()
+        try self.init(chunks: &chunks)
+    }
+
+    /// Reads what ``encode(chunkSize:_:)`` wrote, a chunk at a time.
+    /// - Throws: ``StateDecodingError`` when the chunks are not such state (another version, cut short).
+    public init(chunks: inout some IteratorProtocol<[UInt8]>) throws(StateDecodingError) {
+        var input = StateReader(chunks: &chunks)
+        let version = try input.unsigned()
+        guard version == 1 || version == Self.formatVersion else { throw StateDecodingError(message: "unknown detection state format") }
         self.init()
         clock = try input.optionalSigned().map(Timestamp.init(microseconds:))
         for _ in 0..<(try input.count()) {
@@ -39,14 +74,32 @@ extension DetectionState {
             rule.late = Int(try input.signed())
             rule.refused = Int(try input.signed())
             rule.learningSince = try input.optionalSigned().map(Timestamp.init(microseconds:))
-            let seen = try input.count()
-            rule.seen.reserveCapacity(seen)
-            for _ in 0..<seen { rule.seen.insert(try input.unsigned()) }
-            let groups = try input.count()
-            rule.groups.reserveCapacity(groups)
+            let seen = try input.itemCount()
+            rule.seen.reserveCapacity(min(seen, 1 << 20))
+            for _ in 0..<seen {
+                rule.seen.insert(try input.unsigned())
+                input.nextChunkIfDone(&chunks)
+            }
+            let groups = try input.itemCount()
+            rule.groups.reserveCapacity(min(groups, 1 << 20))
             for _ in 0..<groups {
-                let key = try input.string()
-                rule.groups[key] = try GroupState(from: &input)
+                if version == 1 {
+                    let key = try input.string()
+                    let id = GroupKey.id(key)
+                    rule.groups[id] = try GroupState(from: &input)
+                    rule.keys[id] = key
+                } else {
+                    let id = try input.groupID()
+                    rule.groups[id] = try GroupState(from: &input)
+                }
+                input.nextChunkIfDone(&chunks)
+            }
+            if version > 1 {
+                for _ in 0..<(try input.itemCount()) {
+                    let id = try input.groupID()
+                    rule.keys[id] = try input.string()
+                    input.nextChunkIfDone(&chunks)
+                }
             }
             rules[id] = rule
         }
@@ -196,6 +249,12 @@ struct StateWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Sixteen bytes, as they are: a digest's bits are all used, so varints would make it longer.
+    mutating func put(_ id: GroupID) {
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: id.high >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: id.low >> UInt64(shift))) }
+    }
+
     mutating func put(_ texts: [String]) {
         put(UInt64(texts.count))
         for text in texts { put(text) }
@@ -204,8 +263,23 @@ struct StateWriter {
 
 /// Reads what ``StateWriter`` wrote; every read checks the bounds.
 struct StateReader {
-    let bytes: [UInt8]
+    private(set) var bytes: [UInt8]
     var position = 0
+
+    /// Starts on the first chunk.
+    init(chunks: inout some IteratorProtocol<[UInt8]>) {
+        bytes = []
+        nextChunkIfDone(&chunks)
+    }
+
+    /// Moves to the next non-empty chunk when this one is read to its end (between items, where
+    /// chunks end).
+    mutating func nextChunkIfDone(_ chunks: inout some IteratorProtocol<[UInt8]>) {
+        while position == bytes.count, let next = chunks.next() {
+            bytes = next
+            position = 0
+        }
+    }
 
     private static let truncated = StateDecodingError(message: "the stored detection state is cut short")
 
@@ -236,6 +310,22 @@ struct StateReader {
         let value = try unsigned()
         guard value <= UInt64(bytes.count - position) else { throw Self.truncated }
         return Int(value)
+    }
+
+    /// A count of items that may continue in later chunks: unbounded, so never reserve that many.
+    mutating func itemCount() throws(StateDecodingError) -> Int {
+        let value = try unsigned()
+        guard value <= UInt64(Int.max) else { throw Self.truncated }
+        return Int(value)
+    }
+
+    mutating func groupID() throws(StateDecodingError) -> GroupID {
+        guard bytes.count - position >= 16 else { throw Self.truncated }
+        var high: UInt64 = 0, low: UInt64 = 0
+        for k in 0..<8 { high = high << 8 | UInt64(bytes[position + k]) }
+        for k in 8..<16 { low = low << 8 | UInt64(bytes[position + k]) }
+        position += 16
+        return GroupID(high: high, low: low)
     }
 
     mutating func string() throws(StateDecodingError) -> String {

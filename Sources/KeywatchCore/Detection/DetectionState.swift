@@ -17,11 +17,13 @@ public struct DetectionState: Sendable {
 struct RuleState: Sendable {
     /// The rule's identity and file digest: state of an edited rule is not carried over.
     var fingerprint: String
-    var groups: [String: GroupState] = [:]
+    var groups = GroupTable()
+    /// `absence`: the key of each group, for the alert raised when no event of it is at hand.
+    var keys: [GroupID: String] = [:]
     /// `first_seen`: digests of the combinations seen, and when learning began.
     var seen: Set<UInt64> = []
     var learningSince: Timestamp?
-    /// When groups are due for a look (eviction, absence): minute → group keys.
+    /// When groups are due for a look (eviction, absence): minute → groups.
     var due = DueQueue()
     /// Events dropped for arriving later than `lateness`, and for the group cap.
     var late = 0
@@ -82,28 +84,28 @@ struct OpenAlert: Sendable {
 /// Group keys by the minute they are next due for a look. Looking is lazy: a group taken in
 /// its minute but not yet due, or due again later, is put back.
 struct DueQueue: Sendable {
-    private(set) var minutes: [Int64: [String]] = [:]
+    private(set) var minutes: [Int64: [GroupID]] = [:]
     private var earliest = Int64.max
 
     static let granularity: Int64 = 60_000_000
 
     var isEmpty: Bool { minutes.isEmpty }
 
-    mutating func add(_ key: String, at time: Timestamp) {
+    mutating func add(_ group: GroupID, at time: Timestamp) {
         let minute = floorDivide(time.microseconds, Self.granularity)
-        minutes[minute, default: []].append(key)
+        minutes[minute, default: []].append(group)
         earliest = min(earliest, minute)
     }
 
-    /// Removes and returns the keys due at or before `time`.
-    mutating func takeDue(at time: Timestamp) -> [String] {
+    /// Removes and returns the groups due at or before `time`.
+    mutating func takeDue(at time: Timestamp) -> [GroupID] {
         let now = floorDivide(time.microseconds, Self.granularity)
         guard earliest <= now else { return [] }
-        var keys: [String] = []
+        var groups: [GroupID] = []
         for minute in minutes.keys.sorted() where minute <= now {
-            keys += minutes.removeValue(forKey: minute)!
+            groups += minutes.removeValue(forKey: minute)!
         }
         earliest = minutes.keys.min() ?? .max
-        return keys
+        return groups
     }
 }

@@ -44,6 +44,15 @@ enum GroupKey {
         return value
     }
 
+    /// The identity of the group of `key`: 128 bits of its SHA-256.
+    static func id(_ key: String) -> GroupID {
+        var high: UInt64 = 0, low: UInt64 = 0
+        for (position, byte) in SHA256.hash(data: Array(key.utf8)).prefix(16).enumerated() {
+            if position < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        return GroupID(high: high, low: low)
+    }
+
     /// An alert key: the rule, the group and the window (or event), digested to 32 hex digits.
     static func alertKey(rule: String, group: String, slot: String) -> String {
         var input = Array(rule.utf8)
@@ -53,4 +62,13 @@ enum GroupKey {
         input += slot.utf8
         return String(decoding: CanonicalKey.hexBytes(SHA256.hash(data: input).prefix(16)), as: UTF8.self)
     }
+}
+
+/// A group of a rule, by 128 bits of SHA-256 of its key (``GroupKey/make(_:)``): a million live
+/// groups keep sixteen bytes each instead of their text, and the text is at hand whenever an
+/// event of the group is. A cryptographic digest, not a fast hash, because group values are
+/// attacker-controlled: two groups made to collide would share one count.
+struct GroupID: Hashable, Sendable {
+    var high: UInt64
+    var low: UInt64
 }

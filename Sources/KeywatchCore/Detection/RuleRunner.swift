@@ -40,9 +40,9 @@ final class RuleRunner {
 
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
 
-    /// Group values and key by the string indices of the group's fields, for the batch of
-    /// ``cachedBatch``: a batch's events share few groups, and building a key allocates.
-    private var groupCache: [GroupSlots: (values: [String], key: String)] = [:]
+    /// Group values and identity by the string indices of the group's fields, for the batch of
+    /// ``cachedBatch``: a batch's events share few groups, and building a key allocates and digests.
+    private var groupCache: [GroupSlots: (values: [String], id: GroupID)] = [:]
     private var cachedBatch: UInt64 = 0
 
     struct GroupSlots: Hashable {
@@ -65,10 +65,10 @@ final class RuleRunner {
         return slots
     }
 
-    private func group(of event: Arrival) -> (values: [String], key: String) {
+    private func group(of event: Arrival) -> (values: [String], id: GroupID) {
         guard let slots = slots(of: event.row) else {
             let values = rule.groupBy.map(event.text(of:))
-            return (values, GroupKey.make(values))
+            return (values, GroupKey.id(GroupKey.make(values)))
         }
         if cachedBatch != event.fields.batch.stringTableID {
             groupCache.removeAll(keepingCapacity: true)
@@ -76,7 +76,7 @@ final class RuleRunner {
         }
         if let known = groupCache[slots] { return known }
         let values = rule.groupBy.map(event.text(of:))
-        let made = (values, GroupKey.make(values))
+        let made = (values, GroupKey.id(GroupKey.make(values)))
         groupCache[slots] = made
         return made
     }
@@ -113,20 +113,20 @@ final class RuleRunner {
 
     func consider(_ event: Arrival, state: inout RuleState, groupsLeft: inout Int, limits: DetectionLimits,
                   changes: inout AlertChanges) {
-        let (values, groupKey) = group(of: event)
+        let (values, groupID) = group(of: event)
         let time = event.time
 
         // Types that fire on single events need a group only to suppress.
         switch rule.kind {
         case .match:
-            fireOrJoin(event, values: values, groupKey: groupKey, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [], summary: AlertText.eventSummary(event))
             return
         case .crossNamespace:
             let namespace = event.fields.text(of: .namespace, in: event.row)
             let owner = event.fields.text(of: .resourceNamespace, in: event.row)
             guard !namespace.isEmpty, !owner.isEmpty, namespace.lowercased() != owner.lowercased() else { return }
-            fireOrJoin(event, values: values, groupKey: groupKey, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [AlertDetail("namespace", .text(namespace)), AlertDetail("resource_namespace", .text(owner))],
                        summary: AlertText.crossNamespaceSummary(event, namespace: namespace, owner: owner))
             return
@@ -142,7 +142,7 @@ final class RuleRunner {
             state.seen.insert(digest)
             guard time >= state.learningSince! + learn else { return }
             let pairs = zip(fields, combination).map { GroupValue(field: $0.description, value: $1) }
-            fireOrJoin(event, values: values, groupKey: groupKey, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: pairs.map { AlertDetail($0.field, .text($0.value)) },
                        summary: AlertText.firstSeenSummary(pairs, event: event))
             return
@@ -150,8 +150,8 @@ final class RuleRunner {
             break
         }
 
-        guard var group = takeGroup(groupKey, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
-        defer { state.groups[groupKey] = group }
+        guard var group = takeGroup(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        defer { state.groups[groupID] = group }
         if case .absence = rule.kind {
             // Only the newest event matters: the group's silence starts there.
             if time >= group.newest || group.windows.isEmpty {
@@ -170,14 +170,14 @@ final class RuleRunner {
 
         switch rule.kind {
         case .threshold(let threshold):
-            countInWindow(event, values: values, groupKey: groupKey, group: &group, changes: &changes) { tally, _ in
+            countInWindow(event, values: values, group: &group, changes: &changes) { tally, _ in
                 tally.count >= threshold ? (AlertText.thresholdSummary(tally.count, values: values, rule: rule),
                                             [AlertDetail("threshold", .integer(threshold))]) : nil
             }
         case .distinct(let field, let threshold):
             let value = event.text(of: field)
             guard !value.isEmpty else { return }
-            countInWindow(event, values: values, groupKey: groupKey, group: &group, changes: &changes,
+            countInWindow(event, values: values, group: &group, changes: &changes,
                           distinctValue: value) { tally, _ in
                 guard tally.values.count >= threshold else { return nil }
                 return (AlertText.distinctSummary(tally.values.count, field: field, values: values, rule: rule),
@@ -187,7 +187,7 @@ final class RuleRunner {
             }
         case .spike(let baseline, let factor, let minimumCount):
             let spans = max(1, baseline.microseconds / window)
-            countInWindow(event, values: values, groupKey: groupKey, group: &group, changes: &changes) { tally, group in
+            countInWindow(event, values: values, group: &group, changes: &changes) { tally, group in
                 guard tally.count >= minimumCount else { return nil }
                 // A baseline needs the group to have been seen a whole span before this window.
                 guard group.since.microseconds <= (tally.bucket - spans) * window else { return nil }
@@ -202,23 +202,31 @@ final class RuleRunner {
         }
     }
 
-    /// The group of `key`, created (and put on the due queue) if new and the cap allows.
-    private func takeGroup(_ key: String, at time: Timestamp, state: inout RuleState, groupsLeft: inout Int) -> GroupState? {
-        if let group = state.groups[key] { return group }
+    /// Whether the rule keeps each group's key: absence alerts are raised with no event at hand.
+    var keepsGroupKeys: Bool {
+        if case .absence = rule.kind { return true }
+        return false
+    }
+
+    /// The group `id`, created (and put on the due queue) if new and the cap allows.
+    private func takeGroup(_ id: GroupID, values: [String], at time: Timestamp, state: inout RuleState,
+                           groupsLeft: inout Int) -> GroupState? {
+        if let group = state.groups[id] { return group }
         guard groupsLeft > 0 else {
             state.refused += 1
             return nil
         }
         groupsLeft -= 1
         let group = GroupState(at: time)
-        state.due.add(key, at: dueTime(of: group))
+        state.due.add(id, at: dueTime(of: group))
+        if keepsGroupKeys { state.keys[id] = GroupKey.make(values) }
         return group
     }
 
     /// Counts an event into its window; `fires` says, for a window that has not fired, whether it
     /// fires now, with the summary and details.
     private func countInWindow(
-        _ event: Arrival, values: [String], groupKey: String, group: inout GroupState, changes: inout AlertChanges,
+        _ event: Arrival, values: [String], group: inout GroupState, changes: inout AlertChanges,
         distinctValue: String? = nil, fires: (WindowTally, GroupState) -> (String, [AlertDetail])?
     ) {
         let time = event.time
@@ -245,7 +253,7 @@ final class RuleRunner {
         } else if !tally.fired, let (summary, details) = fires(tally, group) {
             tally.fired = true
             let alert = Alert(
-                key: GroupKey.alertKey(rule: rule.id, group: groupKey, slot: String(slot)), rule: rule,
+                key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: String(slot)), rule: rule,
                 group: groupValues(values), count: tally.count,
                 window: AlertWindow(start: Timestamp(microseconds: bucket * window), end: Timestamp(microseconds: (bucket + 1) * window)),
                 firstSeen: tally.first, lastSeen: tally.last, summary: summary, details: details, events: tally.evidence)
@@ -260,11 +268,11 @@ final class RuleRunner {
 
     /// Raises an alert for one event, or joins it to the group's open alert of the same
     /// suppression period. Without `suppress`, each event is its own alert.
-    private func fireOrJoin(_ event: Arrival, values: [String], groupKey: String, state: inout RuleState,
+    private func fireOrJoin(_ event: Arrival, values: [String], groupID: GroupID, state: inout RuleState,
                             groupsLeft: inout Int, changes: inout AlertChanges, details: [AlertDetail], summary: String) {
         let time = event.time
         func alert(slot: String) -> Alert {
-            Alert(key: GroupKey.alertKey(rule: rule.id, group: groupKey, slot: slot), rule: rule, group: groupValues(values),
+            Alert(key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: slot), rule: rule, group: groupValues(values),
                   count: 1, window: nil, firstSeen: time, lastSeen: time, summary: summary, details: details, events: [event.key])
         }
         guard let suppress else {
@@ -272,7 +280,7 @@ final class RuleRunner {
             return
         }
         let slot = floorDivide(time.microseconds, suppress)
-        guard var group = takeGroup(groupKey, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        guard var group = takeGroup(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
         if time > group.newest { group.newest = time }
         if var open = group.open.first, open.slot == slot {
             open.alert.join(key: event.key, at: time)
@@ -283,7 +291,7 @@ final class RuleRunner {
             group.open = [OpenAlert(slot: slot, alert: raised)]
             changes.raise(raised)
         }
-        state.groups[groupKey] = group
+        state.groups[groupID] = group
     }
 
     private func groupValues(_ values: [String]) -> [GroupValue] {
@@ -338,11 +346,12 @@ final class RuleRunner {
     /// Looks at the groups due by `clock`: raises absence alerts, forgets quiet groups.
     func sweep(state: inout RuleState, clock: Timestamp, idleHorizon: EventDuration, groupsLeft: inout Int,
                changes: inout AlertChanges) {
-        for key in state.due.takeDue(at: clock) {
-            guard let group = state.groups[key] else { continue }
+        for id in state.due.takeDue(at: clock) {
+            guard let group = state.groups[id] else { continue }
             if case .absence = rule.kind {
                 let silentSince = group.newest
                 if silentSince.microseconds + window + lateness <= clock.microseconds {
+                    let key = state.keys[id] ?? ""
                     let values = GroupKey.values(of: key, count: rule.groupBy.count)
                     let evidence = group.windows.first?.evidence ?? []
                     changes.raise(Alert(
@@ -354,19 +363,20 @@ final class RuleRunner {
                         details: [AlertDetail("last_event", .text(silentSince.rfc3339)),
                                   AlertDetail("silent_for", .text(EventDuration(microseconds: window).description))],
                         events: evidence))
-                    state.groups[key] = nil
+                    state.groups[id] = nil
+                    state.keys[id] = nil
                     groupsLeft += 1
                 } else {
-                    state.due.add(key, at: dueTime(of: group))
+                    state.due.add(id, at: dueTime(of: group))
                 }
                 continue
             }
             let forgetAt = dueTime(of: group) + idleHorizon
             if forgetAt <= clock {
-                state.groups[key] = nil
+                state.groups[id] = nil
                 groupsLeft += 1
             } else {
-                state.due.add(key, at: forgetAt)
+                state.due.add(id, at: forgetAt)
             }
         }
     }

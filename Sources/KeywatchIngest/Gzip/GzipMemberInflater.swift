@@ -28,6 +28,9 @@ final class GzipMemberInflater {
         output.deallocate()
     }
 
+    /// Room kept between members; more is given back when a smaller member comes.
+    private static let keptRoom = 8 << 20
+
     /// A member inflated: how many compressed bytes it took, and its output (valid until the next call).
     struct Member {
         var consumed: Int
@@ -40,10 +43,14 @@ final class GzipMemberInflater {
         guard let base = input.baseAddress, input.count >= 18 else { return nil }
         // A single-member file's trailer gives its size (modulo 2³²): usually the exact room needed.
         let trailer = input.loadUnaligned(fromByteOffset: input.count - 4, as: UInt32.self).littleEndian
+        // One that says it will not fit streams at once, without room made for it first.
+        if Int(trailer) >= outputLimit { return nil }
         var room = max(output.count, Int(trailer) &+ 1)
+        // Room a big member needed goes back once a smaller one comes.
+        if output.count > Self.keptRoom && Int(trailer) < Self.keptRoom { room = max(1 << 20, Int(trailer) &+ 1) }
         while true {
             if room > outputLimit { room = outputLimit }
-            if output.count < room {
+            if output.count != room && (output.count < room || output.count > Self.keptRoom) {
                 output.deallocate()
                 output = .allocate(byteCount: room, alignment: 64)
             }

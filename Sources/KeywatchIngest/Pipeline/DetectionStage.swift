@@ -36,7 +36,7 @@ public final class DetectionStage: @unchecked Sendable {
         var from = try store.lastBlock()
         if let saved = try store.detectionState() {
             from = saved.block
-            state = (try? DetectionState(decoding: saved.state)) ?? DetectionState()
+            state = saved.state ?? DetectionState()
         }
         engine = DetectionEngine(rules: rules, limits: limits, state: state)
         lastBlock = from
@@ -47,7 +47,7 @@ public final class DetectionStage: @unchecked Sendable {
                     lastBlock = block
                     replayedBatches += 1
                 }
-                try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: Timestamp.now)
+                try store.saveDetectionState(engine.state, block: lastBlock, at: Timestamp.now)
             } catch {
                 throw StoreError(error)
             }
@@ -61,7 +61,7 @@ public final class DetectionStage: @unchecked Sendable {
         raised += try store.record(engine.process(prepared.batch, rows: written.newRows, now: now), at: now)
         lastBlock = written.block
         if Date().timeIntervalSince(lastSave) >= saveInterval {
-            try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: now)
+            try store.saveDetectionState(engine.state, block: lastBlock, at: now)
             lastSave = Date()
         }
     }
@@ -82,7 +82,7 @@ public final class DetectionStage: @unchecked Sendable {
     /// Saves the state in a transaction of its own; call when the writer is done.
     public func finish() throws {
         try store.transaction { () throws(StoreError) in
-            try store.saveDetectionState(engine.state.encoded(), block: lastBlock, at: Timestamp.now)
+            try store.saveDetectionState(engine.state, block: lastBlock, at: Timestamp.now)
         }
     }
 }

@@ -53,34 +53,6 @@ extension EventStore {
         }
     }
 
-    /// Saves detection state that includes the events of every raw block up to `block`, inside
-    /// the current transaction.
-    public func saveDetectionState(_ state: [UInt8], block: Int64, at now: Timestamp) throws(StoreError) {
-        do {
-            let statement = try connection.prepare("""
-                INSERT INTO detection_state(id, block, state, saved) VALUES (1, ?1, ?2, ?3)
-                ON CONFLICT(id) DO UPDATE SET block = excluded.block, state = excluded.state, saved = excluded.saved
-                """)
-            statement.bind(block, at: 1)
-            state.withUnsafeBytes { statement.bind(blob: $0, at: 2) }
-            statement.bind(now.microseconds, at: 3)
-            _ = try statement.step()
-        } catch {
-            throw StoreError(error)
-        }
-    }
-
-    /// The saved detection state and the last raw block it includes; nil when none was saved.
-    public func detectionState() throws(StoreError) -> (state: [UInt8], block: Int64)? {
-        do {
-            let statement = try connection.prepare("SELECT state, block FROM detection_state WHERE id = 1")
-            guard try statement.step() else { return nil }
-            return (statement.blob(0), statement.int64(1))
-        } catch {
-            throw StoreError(error)
-        }
-    }
-
     /// The newest raw block (0 when none).
     public func lastBlock() throws(StoreError) -> Int64 {
         do {

@@ -1,0 +1,72 @@
+/// A rule's live groups by id.
+///
+/// A dictionary of `GroupState`s would keep them in its own storage, which grows by doubling
+/// and is at most three-quarters full: a million groups held 112 MB there, and 168 MB while it
+/// grew. Here the dictionary maps an id to a slot (four bytes), and the states sit in pages of a
+/// fixed size that never move; freed slots are reused.
+struct GroupTable: Sendable, Sequence {
+    private var slots: [GroupID: UInt32] = [:]
+    private var pages: [[GroupState]] = []
+    private var freeSlots: [UInt32] = []
+    private var used = 0
+
+    private static let pageShift = 12
+    private static let pageSize = 1 << pageShift
+
+    var count: Int { slots.count }
+
+    mutating func reserveCapacity(_ count: Int) {
+        slots.reserveCapacity(count)
+    }
+
+    subscript(id: GroupID) -> GroupState? {
+        get {
+            guard let slot = slots[id] else { return nil }
+            return pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)]
+        }
+        set {
+            if let newValue {
+                let slot = slots[id] ?? take(for: id)
+                pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)] = newValue
+            } else if let slot = slots.removeValue(forKey: id) {
+                // The placeholder lets go of the state's arrays.
+                pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)] = Self.vacant
+                freeSlots.append(slot)
+            }
+        }
+    }
+
+    private static let vacant = GroupState(at: Timestamp(microseconds: 0))
+
+    private mutating func take(for id: GroupID) -> UInt32 {
+        let slot: UInt32
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            if used & (Self.pageSize - 1) == 0 {
+                var page: [GroupState] = []
+                page.reserveCapacity(Self.pageSize)
+                pages.append(page)
+            }
+            pages[pages.count - 1].append(Self.vacant)
+            slot = UInt32(used)
+            used += 1
+        }
+        slots[id] = slot
+        return slot
+    }
+
+    func makeIterator() -> Iterator {
+        Iterator(slots: slots.makeIterator(), pages: pages)
+    }
+
+    struct Iterator: IteratorProtocol {
+        fileprivate var slots: Dictionary<GroupID, UInt32>.Iterator
+        fileprivate let pages: [[GroupState]]
+
+        mutating func next() -> (id: GroupID, state: GroupState)? {
+            guard let (id, slot) = slots.next() else { return nil }
+            return (id, pages[Int(slot) >> GroupTable.pageShift][Int(slot) & (GroupTable.pageSize - 1)])
+        }
+    }
+}

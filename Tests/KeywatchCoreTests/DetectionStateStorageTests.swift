@@ -1,0 +1,117 @@
+import Testing
+@testable import KeywatchCore
+
+/// Detection state as the store keeps it: in chunks, by group id, and from the first format.
+@Suite("Detection state storage")
+struct DetectionStateStorageTests {
+    private let threeDenials = rule("""
+        id: denied-burst
+        type: threshold
+        where: {outcome: denied}
+        group_by: [principal]
+        window: 10m
+        threshold: 3
+        """)
+
+    private let silent = rule("""
+        id: source-silent
+        type: absence
+        group_by: [principal]
+        window: 30m
+        lateness: 5m
+        """)
+
+    private func chunks(of state: DetectionState, size: Int) -> [[UInt8]] {
+        var chunks: [[UInt8]] = []
+        state.encode(chunkSize: size) { chunks.append($0) }
+        return chunks
+    }
+
+    @Test("state written in small chunks reads back a chunk at a time, and detection carries on as if never stopped")
+    func chunkedStateResumes() throws {
+        let roles = (0..<40).map { "role-\($0)" }
+        let before = roles.flatMap { role in (0..<2).map { kmsCall(at: at($0 * 10), by: role, denied: true) } }
+        let after = roles.map { kmsCall(at: at(60), by: $0, denied: true) }
+        let uninterrupted = detect([threeDenials], [before, after])
+
+        let engine = DetectionEngine(rules: [threeDenials])
+        _ = detect([threeDenials], [before], engine: engine)
+        let pieces = chunks(of: engine.state, size: 64)
+        #expect(pieces.count > 20)
+        #expect(pieces.reduce([], +) == engine.state.encoded())
+        var reading = pieces.makeIterator()
+        let restored = DetectionEngine(rules: [threeDenials], state: try DetectionState(chunks: &reading))
+        #expect(restored.report.rules[0].liveGroups == 40)
+        let alerts = detect([threeDenials], [after], engine: restored)
+        #expect(uninterrupted.count == 40)
+        #expect(alerts.map(\.key).sorted() == uninterrupted.map(\.key).sorted())
+
+        // Chunks cut short, or one missing, are refused.
+        var missing = (pieces.prefix(3) + pieces.dropFirst(4)).makeIterator()
+        #expect(throws: StateDecodingError.self) { try DetectionState(chunks: &missing) }
+    }
+
+    @Test("absence groups keep their values across a restart, also from state written in the first format")
+    func absenceKeysSurviveRestarts() throws {
+        let engine = DetectionEngine(rules: [silent])
+        _ = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
+
+        for stored in [engine.state.encoded(), Self.firstFormat(of: engine.state)] {
+            let restored = DetectionEngine(rules: [silent], state: try DetectionState(decoding: stored))
+            let alerts = detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: restored)
+            #expect(alerts.count == 1)
+            #expect(alerts.first?.groupValue("principal") == roleARN("quiet-role"))
+        }
+        // Rules that never need a group's text keep none, whatever the stored state held.
+        let threshold = DetectionEngine(rules: [threeDenials])
+        _ = detect([threeDenials], [[kmsCall(at: at(0), by: "some-role", denied: true)]], engine: threshold)
+        #expect(threshold.state.rules["denied-burst"]?.keys.isEmpty == true)
+        #expect(engine.state.rules["source-silent"]?.keys.count == 2)
+    }
+
+    @Test("groups live in pages: slots are reused, and more than a page of groups reads back whole")
+    func groupTable() {
+        var table = GroupTable()
+        let ids = (0..<10_000).map { GroupKey.id("principal-\($0)") }
+        for (n, id) in ids.enumerated() { table[id] = GroupState(at: Timestamp(microseconds: Int64(n))) }
+        #expect(table.count == 10_000)
+        #expect(table[ids[9_999]]?.newest.microseconds == 9_999)
+        for id in ids[0..<5_000] { table[id] = nil }
+        #expect(table.count == 5_000)
+        #expect(table[ids[10]] == nil)
+        let fresh = (0..<5_000).map { GroupKey.id("newcomer-\($0)") }
+        for id in fresh { table[id] = GroupState(at: Timestamp(microseconds: -1)) }
+        #expect(table.count == 10_000)
+        #expect(table[ids[7_000]]?.newest.microseconds == 7_000)
+        var seen = 0, newcomers = 0
+        for (_, state) in table {
+            seen += 1
+            if state.newest.microseconds == -1 { newcomers += 1 }
+        }
+        #expect(seen == 10_000 && newcomers == 5_000)
+        #expect(GroupKey.id("a") != GroupKey.id("b") && GroupKey.id("a") == GroupKey.id("a"))
+    }
+
+    /// The state as version 1 wrote it: groups by their key text, no separate keys.
+    private static func firstFormat(of state: DetectionState) -> [UInt8] {
+        var out = StateWriter()
+        out.put(UInt64(1))
+        out.put(state.clock?.microseconds)
+        out.put(UInt64(state.rules.count))
+        for (id, rule) in state.rules {
+            out.put(id)
+            out.put(rule.fingerprint)
+            out.put(Int64(rule.late))
+            out.put(Int64(rule.refused))
+            out.put(rule.learningSince?.microseconds)
+            out.put(UInt64(rule.seen.count))
+            for digest in rule.seen { out.put(digest) }
+            out.put(UInt64(rule.groups.count))
+            for (groupID, group) in rule.groups {
+                out.put(rule.keys[groupID]!)
+                group.encode(to: &out)
+            }
+        }
+        return out.bytes
+    }
+}
