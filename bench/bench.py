@@ -16,6 +16,7 @@ and prints a table, with keywatch's ratio to each peer (the peer's time over key
 time on the same files), also written to bench/results.md with the date and the machine.
 """
 import datetime
+import json
 import gzip
 import os
 import platform
@@ -188,6 +189,16 @@ def main():
         megabytes = size(path) / 1e6
         ratio = f"{seconds / keywatch_seconds:.2f}× as fast" if name in peer_names else ""
         lines.append(f"| {name} | {events:,} | {seconds:.2f} | {events / seconds:,.0f} | {megabytes / seconds:,.0f} | {rss / 1024:,.0f} MB | {ratio} |")
+    query = subprocess.run([sys.executable, os.path.join(HERE, "query.py"), KEYWATCH, paths["all"]],
+                           capture_output=True, text=True, check=True)
+    latencies = json.loads(query.stdout.strip().splitlines()[-1])
+    lines += ["", f"Query latency on a {latencies['events']:,}-event store (bench/query.py: each query a whole process, "
+              f"median of 7; the process alone, `keywatch --help`, takes {latencies['floor_ms']} ms):", "",
+              "| query | median ms | worst ms |", "|---|---:|---:|"]
+    for name, label in [("principal", "query --principal X (the busiest principal; newest 1000, table)"),
+                        ("principal_json", "query --principal X --format json"),
+                        ("denied_last_hour", "query --outcome denied --since 1h")]:
+        lines.append(f"| {label} | {latencies[name]['median_ms']} | {latencies[name]['worst_ms']} |")
     lines += ["", f"Peers read all {record_count:,} records (keywatch stores the KMS, STS and EKS-auth ones and skips the rest); "
               "the ratio is the peer's median time over keywatch's end-to-end ingest time on the same files "
               "(sqlite-utils reads a JSON Lines copy of the same records, made once and not timed)."]

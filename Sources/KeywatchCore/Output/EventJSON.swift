@@ -1,44 +1,26 @@
 extension Event {
     /// The names of SPEC §2, in its order (`raw` last, written only when asked for).
-    public static let fieldNames = [
-        "key", "source", "time", "operation", "class", "outcome", "status", "error_code", "reason", "principal",
-        "principal_type", "principal_name", "app_id", "session", "namespace", "service_account", "tenant", "scope",
-        "resource", "resource_type", "object_name", "resource_namespace", "ip", "user_agent", "region", "request_id",
-        "origin",
+    public static let fieldNames = fields.map(\.name)
+
+    /// Each field of SPEC §2, in its order, with how to read it as text (nil when absent).
+    private static let fields: [(name: String, text: @Sendable (Event) -> String?)] = [
+        ("key", { $0.key }), ("source", { $0.source.rawValue }), ("time", { $0.time.rfc3339 }),
+        ("operation", { $0.operation }), ("class", { $0.eventClass.rawValue }), ("outcome", { $0.outcome.rawValue }),
+        ("status", { $0.status.map(String.init) }), ("error_code", { $0.errorCode }), ("reason", { $0.reason?.rawValue }),
+        ("principal", { $0.principal }), ("principal_type", { $0.principalType?.rawValue }),
+        ("principal_name", { $0.principalName }), ("app_id", { $0.appID }), ("session", { $0.session }),
+        ("namespace", { $0.namespace }), ("service_account", { $0.serviceAccount }), ("tenant", { $0.tenant }),
+        ("scope", { $0.scope }), ("resource", { $0.resource }), ("resource_type", { $0.resourceType.rawValue }),
+        ("object_name", { $0.objectName }), ("resource_namespace", { $0.resourceNamespace }), ("ip", { $0.ip }),
+        ("user_agent", { $0.userAgent }), ("region", { $0.region }), ("request_id", { $0.requestID }),
+        ("origin", { $0.origin.description }),
     ]
+
+    private static let fieldsByName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.text) })
 
     /// The value of a SPEC §2 field as text (nil when absent); `time` in RFC 3339.
     public func text(of field: String) -> String? {
-        switch field {
-        case "key": return key
-        case "source": return source.rawValue
-        case "time": return time.rfc3339
-        case "operation": return operation
-        case "class": return eventClass.rawValue
-        case "outcome": return outcome.rawValue
-        case "status": return status.map(String.init)
-        case "error_code": return errorCode
-        case "reason": return reason?.rawValue
-        case "principal": return principal
-        case "principal_type": return principalType?.rawValue
-        case "principal_name": return principalName
-        case "app_id": return appID
-        case "session": return session
-        case "namespace": return namespace
-        case "service_account": return serviceAccount
-        case "tenant": return tenant
-        case "scope": return scope
-        case "resource": return resource
-        case "resource_type": return resourceType.rawValue
-        case "object_name": return objectName
-        case "resource_namespace": return resourceNamespace
-        case "ip": return ip
-        case "user_agent": return userAgent
-        case "region": return region
-        case "request_id": return requestID
-        case "origin": return origin.description
-        default: return nil
-        }
+        Self.fieldsByName[field]?(self)
     }
 
     /// One JSON object with the field names of SPEC §2; `raw` (the original record, itself JSON)
@@ -46,11 +28,11 @@ extension Event {
     public func json(raw: [UInt8]? = nil) -> String {
         var writer = JSONWriter()
         writer.beginObject()
-        for name in Self.fieldNames {
+        for (name, text) in Self.fields {
             if name == "status" {
                 writer.field(name, status)
             } else {
-                writer.field(name, text(of: name))
+                writer.field(name, text(self))
             }
         }
         if let raw {

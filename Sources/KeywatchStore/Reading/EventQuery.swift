@@ -14,18 +14,14 @@ struct EventQuery {
     var sql = ""
     var arguments: [SQLiteValue] = []
 
+    /// Text fields as their `strings` ids, resolved by a ``TextLookup`` — a subquery per column
+    /// and row cost more than finding the rows.
     static let selectColumns = """
-        SELECT e.key, e.source, e.time, (SELECT value FROM strings WHERE id = e.operation), e.class, e.outcome,
-               e.status, (SELECT value FROM strings WHERE id = e.error_code), e.reason,
-               (SELECT value FROM strings WHERE id = e.principal), e.principal_type,
-               (SELECT value FROM strings WHERE id = e.principal_name), (SELECT value FROM strings WHERE id = e.app_id),
-               e.session, (SELECT value FROM strings WHERE id = e.namespace),
-               (SELECT value FROM strings WHERE id = e.service_account), (SELECT value FROM strings WHERE id = e.tenant),
-               (SELECT value FROM strings WHERE id = e.scope), (SELECT value FROM strings WHERE id = e.resource),
-               e.resource_type, (SELECT value FROM strings WHERE id = e.object_name),
-               (SELECT value FROM strings WHERE id = e.resource_namespace), e.ip,
-               (SELECT value FROM strings WHERE id = e.user_agent), (SELECT value FROM strings WHERE id = e.region),
-               e.request_id, (SELECT name FROM inputs WHERE id = e.input_id), e.input_offset,
+        SELECT e.key, e.source, e.time, e.operation, e.class, e.outcome,
+               e.status, e.error_code, e.reason, e.principal, e.principal_type,
+               e.principal_name, e.app_id, e.session, e.namespace, e.service_account, e.tenant,
+               e.scope, e.resource, e.resource_type, e.object_name, e.resource_namespace, e.ip,
+               e.user_agent, e.region, e.request_id, e.input_id, e.input_offset,
                e.raw_block, e.raw_offset, e.raw_length
         FROM event_rows e
         """
@@ -101,37 +97,64 @@ struct EventQuery {
     }
 
     /// The event in the current row of a statement that selected ``selectColumns``.
-    static func event(from row: Statement) -> (Event, RawLocation) {
+    static func event(from row: Statement, strings: TextLookup, inputs: TextLookup) throws -> (Event, RawLocation) {
         var event = Event(
             key: row.text(0) ?? "",
             source: EventCodes.value(row.int64(1), as: EventSource.self) ?? .awsKMS,
             time: Timestamp(microseconds: row.int64(2)),
-            operation: row.text(3) ?? "",
+            operation: try strings.text(row, 3) ?? "",
             eventClass: EventCodes.value(row.int64(4), as: EventClass.self) ?? .other,
             outcome: EventCodes.value(row.int64(5), as: Outcome.self) ?? .failed,
             resourceType: EventCodes.value(row.int64(19), as: ResourceType.self) ?? .none,
-            origin: Origin(input: row.text(26) ?? "", offset: row.isNull(27) ? nil : row.int64(27)))
+            origin: Origin(input: try inputs.text(row, 26) ?? "", offset: row.isNull(27) ? nil : row.int64(27)))
         event.status = row.int(6)
-        event.errorCode = row.text(7)
+        event.errorCode = try strings.text(row, 7)
         event.reason = row.isNull(8) ? nil : EventCodes.value(row.int64(8), as: DenialReason.self)
-        event.principal = row.text(9)
+        event.principal = try strings.text(row, 9)
         event.principalType = row.isNull(10) ? nil : EventCodes.value(row.int64(10), as: PrincipalType.self)
-        event.principalName = row.text(11)
-        event.appID = row.text(12)
+        event.principalName = try strings.text(row, 11)
+        event.appID = try strings.text(row, 12)
         event.session = row.text(13)
-        event.namespace = row.text(14)
-        event.serviceAccount = row.text(15)
-        event.tenant = row.text(16)
-        event.scope = row.text(17)
-        event.resource = row.text(18)
-        event.objectName = row.text(20)
-        event.resourceNamespace = row.text(21)
+        event.namespace = try strings.text(row, 14)
+        event.serviceAccount = try strings.text(row, 15)
+        event.tenant = try strings.text(row, 16)
+        event.scope = try strings.text(row, 17)
+        event.resource = try strings.text(row, 18)
+        event.objectName = try strings.text(row, 20)
+        event.resourceNamespace = try strings.text(row, 21)
         event.ip = row.text(22)
-        event.userAgent = row.text(23)
-        event.region = row.text(24)
+        event.userAgent = try strings.text(row, 23)
+        event.region = try strings.text(row, 24)
         event.requestID = row.text(25)
         let location = RawLocation(block: row.int64(28), offset: Int(row.int64(29)), length: Int(row.int64(30)))
         return (event, location)
+    }
+}
+
+/// The text of ids of a value table (`strings`, `inputs`), each read once: a page of results
+/// shares few distinct values.
+final class TextLookup {
+    private let statement: Statement
+    private let table: String
+    private var known: [Int64: String] = [:]
+
+    init(table: String, column: String, in connection: SQLiteConnection) throws {
+        self.table = table
+        statement = try connection.prepare("SELECT \(column) FROM \(table) WHERE id = ?1")
+    }
+
+    /// The text of the id in `column` of `row`; nil when the column is null.
+    func text(_ row: Statement, _ column: Int32) throws -> String? {
+        guard !row.isNull(column) else { return nil }
+        let id = row.int64(column)
+        if let text = known[id] { return text }
+        statement.bind(id, at: 1)
+        defer { statement.reset() }
+        guard try statement.step() else { throw StoreError.corrupt("\(table) has no id \(id)") }
+        let text = statement.text(0) ?? ""
+        if known.count >= 1 << 16 { known.removeAll(keepingCapacity: true) }
+        known[id] = text
+        return text
     }
 }
 

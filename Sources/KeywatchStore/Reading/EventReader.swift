@@ -33,9 +33,11 @@ public final class EventReader {
         let query = EventQuery(filter)
         let statement = try connection.prepare(query.sql)
         try statement.bind(query.arguments)
+        let strings = try TextLookup(table: "strings", column: "value", in: connection)
+        let inputs = try TextLookup(table: "inputs", column: "name", in: connection)
         var rows: [(Event, RawLocation)] = []
         while try statement.step() {
-            rows.append(EventQuery.event(from: statement))
+            rows.append(try EventQuery.event(from: statement, strings: strings, inputs: inputs))
         }
         // Selected newest first (so a limit keeps the most recent); shown oldest first.
         for (event, location) in rows.reversed() {

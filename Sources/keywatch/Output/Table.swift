@@ -21,10 +21,20 @@ struct Table {
             for (index, cell) in row.enumerated() { widths[index] = min(maximumWidth, max(widths[index], cell.count)) }
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                let cut = cell.count > widths[index] ? String(cell.prefix(widths[index] - 1)) + "…" : cell
-                return index == cells.count - 1 ? cut : cut.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
+            var line = ""
+            for (index, cell) in cells.enumerated() {
+                if index > 0 { line += "  " }
+                let count = cell.count
+                if count > widths[index] {
+                    line += cell.prefix(widths[index] - 1)
+                    line += "…"
+                } else {
+                    line += cell
+                    // Foundation's padding(toLength:) bridges through NSString: a tenth of a query's time.
+                    if index < cells.count - 1 { line += String(repeating: " ", count: widths[index] - count) }
+                }
+            }
+            return line
         }
         return [line(headers)] + rows.map(line)
     }
