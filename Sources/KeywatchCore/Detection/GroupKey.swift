@@ -39,9 +39,7 @@ enum GroupKey {
     /// A cryptographic digest, not a fast hash: an attacker who could make an unseen combination
     /// collide with a learned one would hide it.
     static func digest64(_ key: String) -> UInt64 {
-        var value: UInt64 = 0
-        for byte in SHA256.hash(data: Array(key.utf8)).prefix(8) { value = value << 8 | UInt64(byte) }
-        return value
+        id(key).high
     }
 
     /// The identity of the group of `key`: 128 bits of its SHA-256.

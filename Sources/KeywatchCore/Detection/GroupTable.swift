@@ -8,7 +8,6 @@ struct GroupTable: Sendable, Sequence {
     private var slots: [GroupID: UInt32] = [:]
     private var pages: [[GroupState]] = []
     private var freeSlots: [UInt32] = []
-    private var used = 0
 
     private static let pageShift = 12
     private static let pageSize = 1 << pageShift
@@ -43,14 +42,13 @@ struct GroupTable: Sendable, Sequence {
         if let free = freeSlots.popLast() {
             slot = free
         } else {
-            if used & (Self.pageSize - 1) == 0 {
+            if pages.last.map({ $0.count == Self.pageSize }) ?? true {
                 var page: [GroupState] = []
                 page.reserveCapacity(Self.pageSize)
                 pages.append(page)
             }
+            slot = UInt32((pages.count - 1) << Self.pageShift | pages[pages.count - 1].count)
             pages[pages.count - 1].append(Self.vacant)
-            slot = UInt32(used)
-            used += 1
         }
         slots[id] = slot
         return slot
