@@ -125,7 +125,7 @@ def events_in(stderr):
 
 def main():
     if not os.path.exists(KEYWATCH):
-        sys.exit("build first: swift build -c release")
+        sys.exit("build first: make build")
     paths = corpus()
     os.makedirs(WORK, exist_ok=True)
     peers()

@@ -90,6 +90,10 @@ struct DetectionStateStorageTests {
         }
         #expect(seen == 10_000 && newcomers == 5_000)
         #expect(GroupKey.id("a") != GroupKey.id("b") && GroupKey.id("a") == GroupKey.id("a"))
+        // Stored state names groups by these bits: they must not change between versions.
+        // SHA-256("a") = ca978112ca1bbdca fac231b39a23dc4d …
+        #expect(GroupKey.id("a") == GroupID(high: 0xCA97_8112_CA1B_BDCA, low: 0xFAC2_31B3_9A23_DC4D))
+        #expect(GroupKey.make(["arn:aws:iam::1:role/r", "", "scope/é"]) == "21:arn:aws:iam::1:role/r0:8:scope/é")
     }
 
     /// The state as version 1 wrote it: groups by their key text, no separate keys.

@@ -39,7 +39,7 @@ func roleARN(_ role: String) -> String { "arn:aws:iam::111122223333:role/\(role)
 /// the order they were raised.
 func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = nil, identities: IdentityMap = .empty) -> [Alert] {
     let engine = engine ?? DetectionEngine(rules: rules)
-    var alerts: [Alert] = []
+    var ledger = AlertLedger()
     for records in batches {
         var batch = decode(records.joined(separator: "\n"))
         precondition(batch.rejects.isEmpty, "fixture rejected: \(batch.rejects)")
@@ -47,11 +47,7 @@ func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = n
             var attribution = WorkloadAttribution(identities: identities)
             attribution.attribute(&batch)
         }
-        apply(engine.process(batch), to: &alerts)
+        ledger.apply(engine.process(batch))
     }
-    return alerts
-}
-
-func apply(_ changes: [AlertChange], to alerts: inout [Alert]) {
-    alerts.apply(changes)
+    return ledger.alerts
 }

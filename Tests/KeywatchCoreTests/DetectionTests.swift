@@ -41,6 +41,25 @@ struct DetectionTests {
         #expect(detect([deniedBurst], [mixed]).isEmpty)
     }
 
+    @Test("groups by enumerated fields keep their values apart, within a batch and across batches")
+    func enumeratedGroups() {
+        let byOutcome = rule("""
+            id: by-outcome
+            type: threshold
+            where: {operation: Decrypt}
+            group_by: [source, outcome]
+            window: 10m
+            threshold: 3
+            """)
+        // Two successes and a denial in the first batch, one more success in the second: only
+        // the successes reach three, and one alert counts them.
+        let alerts = detect([byOutcome], [[kmsCall(at: at(1)), kmsCall(at: at(2)), kmsCall(at: at(3), denied: true)],
+                                          [kmsCall(at: at(4))]])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.groupValue("outcome") == "success")
+        #expect(alerts.first?.count == 3)
+    }
+
     @Test("an event just inside the lateness bound counts; one just past it does not")
     func lateness() {
         let lateRule = rule("""
@@ -276,8 +295,9 @@ struct DetectionTests {
         alerts += detect([suppressed], [Array(events[3..<7]), Array(events[7...])], engine: after)
         #expect(uninterrupted.count == 1)
         #expect(alerts.map(\.key) == uninterrupted.map(\.key))
-        var merged: [Alert] = []
-        apply(alerts.map(AlertChange.raised), to: &merged)
+        var merged = AlertLedger()
+        merged.apply(alerts.map(AlertChange.raised))
+        #expect(merged.alerts.map(\.key) == uninterrupted.map(\.key))
         #expect(after.report.rules[0].liveGroups == 1)
         #expect(uninterrupted.first?.count == 12)
     }

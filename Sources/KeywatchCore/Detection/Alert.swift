@@ -61,11 +61,11 @@ public struct Alert: Sendable, Equatable {
     }
 
     /// Adds an event that joins the alert.
-    mutating func join(key eventKey: String, at time: Timestamp) {
+    mutating func join(key eventKey: @autoclosure () -> String, at time: Timestamp) {
         count += 1
         if time < firstSeen { firstSeen = time }
         if time > lastSeen { lastSeen = time }
-        if events.count < Self.evidenceLimit { events.append(eventKey) }
+        if events.count < Self.evidenceLimit { events.append(eventKey()) }
     }
 
     /// Adds a value to a `distinct` alert's `values` and `distinct` details.

@@ -8,13 +8,7 @@ enum GroupKey {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count + 4 })
         for value in values {
-            var length = value.utf8.count
-            var digits: [UInt8] = []
-            repeat {
-                digits.append(UInt8(ascii: "0") + UInt8(length % 10))
-                length /= 10
-            } while length > 0
-            bytes += digits.reversed()
+            bytes += String(value.utf8.count).utf8
             bytes.append(UInt8(ascii: ":"))
             bytes += value.utf8
         }
@@ -44,11 +38,12 @@ enum GroupKey {
 
     /// The identity of the group of `key`: 128 bits of its SHA-256.
     static func id(_ key: String) -> GroupID {
-        var high: UInt64 = 0, low: UInt64 = 0
-        for (position, byte) in SHA256.hash(data: Array(key.utf8)).prefix(16).enumerated() {
-            if position < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        var key = key
+        let digest = key.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return digest.withUnsafeBytes { bytes in
+            GroupID(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                    low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
-        return GroupID(high: high, low: low)
     }
 
     /// An alert key: the rule, the group and the window (or event), digested to 32 hex digits.

@@ -35,6 +35,25 @@ struct GroupTable: Sendable, Sequence {
         }
     }
 
+    /// Where a group's state lives in the table; valid until the group is removed.
+    typealias Slot = UInt32
+
+    /// The slot of group `id`, if it is live.
+    func slot(of id: GroupID) -> Slot? { slots[id] }
+
+    /// Adds group `id` (which must not be live) with `state`.
+    mutating func insert(_ state: GroupState, for id: GroupID) -> Slot {
+        let slot = take(for: id)
+        pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)] = state
+        return slot
+    }
+
+    /// Runs `body` on the state at `slot` where it lives: a group's windows and evidence are not
+    /// copied on every event, as they are when a state is read out, changed and written back.
+    mutating func update<Result>(_ slot: Slot, _ body: (inout GroupState) -> Result) -> Result {
+        body(&pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)])
+    }
+
     private static let vacant = GroupState(at: Timestamp(microseconds: 0))
 
     private mutating func take(for id: GroupID) -> UInt32 {

@@ -49,17 +49,26 @@ final class RuleRunner {
         var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
     }
 
-    /// The indices of the row's group fields, when all are fields of the string table (up to four).
+    /// The indices of the row's group fields, when all are fields of the string table or
+    /// enumerated (up to four): an enumerated value is its case with the top bit set.
     private func slots(of row: EventRow) -> GroupSlots? {
         guard rule.groupBy.count <= 4 else { return nil }
         var slots = GroupSlots()
         for (position, field) in rule.groupBy.enumerated() {
-            guard case .normalized(let name) = field, let index = BatchFields.stringIndex(of: name, in: row) else { return nil }
+            guard case .normalized(let name) = field else { return nil }
+            let slot: UInt32
+            if let index = BatchFields.stringIndex(of: name, in: row) {
+                slot = index.rawValue
+            } else if let value = BatchFields.enumeratedSlot(of: name, in: row) {
+                slot = 0x8000_0000 | UInt32(value)
+            } else {
+                return nil
+            }
             switch position {
-            case 0: slots.a = index.rawValue
-            case 1: slots.b = index.rawValue
-            case 2: slots.c = index.rawValue
-            default: slots.d = index.rawValue
+            case 0: slots.a = slot
+            case 1: slots.b = slot
+            case 2: slots.c = slot
+            default: slots.d = slot
             }
         }
         return slots
@@ -68,7 +77,7 @@ final class RuleRunner {
     private func group(of event: Arrival) -> (values: [String], id: GroupID) {
         guard let slots = slots(of: event.row) else {
             let values = rule.groupBy.map(event.text(of:))
-            return (values, GroupKey.id(GroupKey.make(values)))
+            return (values, id(of: values))
         }
         if cachedBatch != event.fields.batch.stringTableID {
             groupCache.removeAll(keepingCapacity: true)
@@ -76,9 +85,13 @@ final class RuleRunner {
         }
         if let known = groupCache[slots] { return known }
         let values = rule.groupBy.map(event.text(of:))
-        let made = (values, GroupKey.id(GroupKey.make(values)))
+        let made = (values, id(of: values))
         groupCache[slots] = made
         return made
+    }
+
+    private func id(of values: [String]) -> GroupID {
+        GroupKey.id(GroupKey.make(values))
     }
 
     /// A window keeps the keys of its events from this count on: the last ones before it can
@@ -120,7 +133,7 @@ final class RuleRunner {
         switch rule.kind {
         case .match:
             fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
-                       details: [], summary: AlertText.eventSummary(event))
+                       details: [], summary: { AlertText.eventSummary(event) })
             return
         case .crossNamespace:
             let namespace = event.fields.text(of: .namespace, in: event.row)
@@ -128,7 +141,7 @@ final class RuleRunner {
             guard !namespace.isEmpty, !owner.isEmpty, namespace.lowercased() != owner.lowercased() else { return }
             fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [AlertDetail("namespace", .text(namespace)), AlertDetail("resource_namespace", .text(owner))],
-                       summary: AlertText.crossNamespaceSummary(event, namespace: namespace, owner: owner))
+                       summary: { AlertText.crossNamespaceSummary(event, namespace: namespace, owner: owner) })
             return
         case .firstSeen(let fields, let learn):
             let combination = fields.map(event.text(of:))
@@ -144,27 +157,34 @@ final class RuleRunner {
             let pairs = zip(fields, combination).map { GroupValue(field: $0.description, value: $1) }
             fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: pairs.map { AlertDetail($0.field, .text($0.value)) },
-                       summary: AlertText.firstSeenSummary(pairs, event: event))
+                       summary: { AlertText.firstSeenSummary(pairs, event: event) })
             return
         case .threshold, .distinct, .spike, .absence:
             break
         }
 
-        guard var group = takeGroup(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
-        defer { state.groups[groupID] = group }
+        guard let slot = groupSlot(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
         if case .absence = rule.kind {
             // Only the newest event matters: the group's silence starts there.
-            if time >= group.newest || group.windows.isEmpty {
-                group.newest = max(group.newest, time)
-                group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+            state.groups.update(slot) { group in
+                if time >= group.newest || group.windows.isEmpty {
+                    group.newest = max(group.newest, time)
+                    group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+                }
             }
             return
         }
-        // Late: its window closed — the group's clock passed the window's end by `lateness`.
-        if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness {
-            state.late += 1
-            return
+        let counted = state.groups.update(slot) { group in
+            count(event, values: values, in: &group, changes: &changes)
         }
+        if !counted { state.late += 1 }
+    }
+
+    /// Counts an event of a windowed rule into its group; false when it came too late.
+    private func count(_ event: Arrival, values: [String], in group: inout GroupState, changes: inout AlertChanges) -> Bool {
+        let time = event.time
+        // Late: its window closed — the group's clock passed the window's end by `lateness`.
+        if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness { return false }
         if time > group.newest { group.newest = time }
         closeWindows(of: &group)
 
@@ -176,7 +196,7 @@ final class RuleRunner {
             }
         case .distinct(let field, let threshold):
             let value = event.text(of: field)
-            guard !value.isEmpty else { return }
+            guard !value.isEmpty else { return true }
             countInWindow(event, values: values, group: &group, changes: &changes,
                           distinctValue: value) { tally, _ in
                 guard tally.values.count >= threshold else { return nil }
@@ -200,6 +220,7 @@ final class RuleRunner {
         case .match, .crossNamespace, .firstSeen, .absence:
             break
         }
+        return true
     }
 
     /// Whether the rule keeps each group's key: absence alerts are raised with no event at hand.
@@ -208,10 +229,10 @@ final class RuleRunner {
         return false
     }
 
-    /// The group `id`, created (and put on the due queue) if new and the cap allows.
-    private func takeGroup(_ id: GroupID, values: [String], at time: Timestamp, state: inout RuleState,
-                           groupsLeft: inout Int) -> GroupState? {
-        if let group = state.groups[id] { return group }
+    /// The slot of group `id`, created (and put on the due queue) if new and the cap allows.
+    private func groupSlot(_ id: GroupID, values: [String], at time: Timestamp, state: inout RuleState,
+                           groupsLeft: inout Int) -> GroupTable.Slot? {
+        if let slot = state.groups.slot(of: id) { return slot }
         guard groupsLeft > 0 else {
             state.refused += 1
             return nil
@@ -220,38 +241,43 @@ final class RuleRunner {
         let group = GroupState(at: time)
         state.due.add(id, at: dueTime(of: group))
         if keepsGroupKeys { state.keys[id] = GroupKey.make(values) }
-        return group
+        return state.groups.insert(group, for: id)
     }
 
     /// Counts an event into its window; `fires` says, for a window that has not fired, whether it
-    /// fires now, with the summary and details.
+    /// fires now, with the summary and details. Changes the window in place: a copy of it would
+    /// copy its evidence and distinct values on every event.
     private func countInWindow(
         _ event: Arrival, values: [String], group: inout GroupState, changes: inout AlertChanges,
         distinctValue: String? = nil, fires: (WindowTally, GroupState) -> (String, [AlertDetail])?
     ) {
         let time = event.time
         let bucket = floorDivide(time.microseconds, window)
-        var position = group.windows.firstIndex { $0.bucket == bucket }
-        if position == nil {
-            let insertAt = group.windows.firstIndex { $0.bucket > bucket } ?? group.windows.endIndex
-            group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: insertAt)
-            position = insertAt
+        let position: Int
+        if let found = group.windows.firstIndex(where: { $0.bucket == bucket }) {
+            position = found
+        } else {
+            position = group.windows.firstIndex { $0.bucket > bucket } ?? group.windows.endIndex
+            group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: position)
         }
-        var tally = group.windows[position!]
-        tally.count += 1
-        tally.first = min(tally.first, time)
-        tally.last = max(tally.last, time)
-        if tally.count > evidenceFrom, tally.evidence.count < Alert.evidenceLimit { tally.evidence.append(event.key) }
-        if let distinctValue, tally.values.count < Self.distinctValuesKept { tally.values.insert(distinctValue) }
+        group.windows[position].count += 1
+        if time < group.windows[position].first { group.windows[position].first = time }
+        if time > group.windows[position].last { group.windows[position].last = time }
+        if group.windows[position].count > evidenceFrom, group.windows[position].evidence.count < Alert.evidenceLimit {
+            group.windows[position].evidence.append(event.key)
+        }
+        if let distinctValue, group.windows[position].values.count < Self.distinctValuesKept {
+            group.windows[position].values.insert(distinctValue)
+        }
         let slot = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
-        if var open = group.open.first, open.slot == slot {
-            open.alert.join(key: event.key, at: time)
-            if let distinctValue { open.alert.addDistinctValue(distinctValue, keeping: Self.distinctValuesKept) }
-            tally.fired = true
-            group.open = [open]
-            changes.update(open.alert)
-        } else if !tally.fired, let (summary, details) = fires(tally, group) {
-            tally.fired = true
+        if group.open.first?.slot == slot {
+            group.open[0].alert.join(key: event.key, at: time)
+            if let distinctValue { group.open[0].alert.addDistinctValue(distinctValue, keeping: Self.distinctValuesKept) }
+            group.windows[position].fired = true
+            changes.update(group.open[0].alert)
+        } else if !group.windows[position].fired, let (summary, details) = fires(group.windows[position], group) {
+            group.windows[position].fired = true
+            let tally = group.windows[position]
             let alert = Alert(
                 key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: String(slot)), rule: rule,
                 group: groupValues(values), count: tally.count,
@@ -260,38 +286,38 @@ final class RuleRunner {
             group.open = [OpenAlert(slot: slot, alert: alert)]
             changes.raise(alert)
         }
-        group.windows[position!] = tally
     }
 
     /// How many distinct values a window keeps (for the alert's details), beyond any threshold.
     static let distinctValuesKept = 100
 
     /// Raises an alert for one event, or joins it to the group's open alert of the same
-    /// suppression period. Without `suppress`, each event is its own alert.
+    /// suppression period. Without `suppress`, each event is its own alert. The summary is made
+    /// only for an alert raised.
     private func fireOrJoin(_ event: Arrival, values: [String], groupID: GroupID, state: inout RuleState,
-                            groupsLeft: inout Int, changes: inout AlertChanges, details: [AlertDetail], summary: String) {
+                            groupsLeft: inout Int, changes: inout AlertChanges, details: [AlertDetail], summary: () -> String) {
         let time = event.time
         func alert(slot: String) -> Alert {
             Alert(key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: slot), rule: rule, group: groupValues(values),
-                  count: 1, window: nil, firstSeen: time, lastSeen: time, summary: summary, details: details, events: [event.key])
+                  count: 1, window: nil, firstSeen: time, lastSeen: time, summary: summary(), details: details, events: [event.key])
         }
         guard let suppress else {
             changes.raise(alert(slot: "event:" + event.key))
             return
         }
         let slot = floorDivide(time.microseconds, suppress)
-        guard var group = takeGroup(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
-        if time > group.newest { group.newest = time }
-        if var open = group.open.first, open.slot == slot {
-            open.alert.join(key: event.key, at: time)
-            group.open = [open]
-            changes.update(open.alert)
-        } else {
-            let raised = alert(slot: String(slot))
-            group.open = [OpenAlert(slot: slot, alert: raised)]
-            changes.raise(raised)
+        guard let groupSlot = groupSlot(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        state.groups.update(groupSlot) { group in
+            if time > group.newest { group.newest = time }
+            if group.open.first?.slot == slot {
+                group.open[0].alert.join(key: event.key, at: time)
+                changes.update(group.open[0].alert)
+            } else {
+                let raised = alert(slot: String(slot))
+                group.open = [OpenAlert(slot: slot, alert: raised)]
+                changes.raise(raised)
+            }
         }
-        state.groups[groupID] = group
     }
 
     private func groupValues(_ values: [String]) -> [GroupValue] {

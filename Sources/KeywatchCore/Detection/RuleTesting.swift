@@ -22,8 +22,9 @@ public enum RuleTesting {
         attribution.attribute(&batch)
 
         let engine = DetectionEngine(rules: [rule])
-        var alerts: [Alert] = []
-        alerts.apply(engine.process(batch))
+        var ledger = AlertLedger()
+        ledger.apply(engine.process(batch))
+        let alerts = ledger.alerts
         var failures = batch.rejects.map { "fixture record at \($0.origin) rejected: \($0.reason)" }
         if alerts.count != test.expect.count {
             failures.append("expected \(test.expect.count) alert(s), got \(alerts.count)"

@@ -96,6 +96,23 @@ extension EventReader {
             """, [.text(id)]).first
     }
 
+    /// How many of the alerts of `keys` are in the store (one prepared look-up for all).
+    public func storedAlertCount(keys: some Sequence<String>) throws(StoreError) -> Int {
+        do {
+            guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'alerts'") == 1 else { return 0 }
+            let statement = try connection.prepare("SELECT 1 FROM alerts WHERE key = ?1")
+            var count = 0
+            for key in keys {
+                statement.bind(key, at: 1)
+                if try statement.step() { count += 1 }
+                statement.reset()
+            }
+            return count
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
     private func readAlerts(_ sql: String, _ arguments: [SQLiteValue]) throws(StoreError) -> [StoredAlert] {
         do {
             guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'alerts'") == 1 else { return [] }

@@ -59,8 +59,15 @@ public struct StoredBatches {
                 interned[value] = index
                 return index
             }
+            // By the store's string id first: hashing an integer is cheaper than hashing the text.
+            var internedIDs: [Int64: StringIndex] = [:]
             func string(_ column: Int32) throws -> StringIndex {
-                rows.isNull(column) ? .none : intern(try lookUp(rows.int64(column), strings, in: &stringCache))
+                guard !rows.isNull(column) else { return .none }
+                let stringID = rows.int64(column)
+                if let known = internedIDs[stringID] { return known }
+                let index = intern(try lookUp(stringID, strings, in: &stringCache))
+                internedIDs[stringID] = index
+                return index
             }
             if withRaw {
                 rawBlock.bind(id, at: 1)

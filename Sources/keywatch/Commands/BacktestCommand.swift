@@ -42,7 +42,7 @@ struct BacktestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let started = Date()
-        var alerts: [Alert] = []
+        var ledger = AlertLedger()
         var events = 0
         var alreadyStored = 0
         do {
@@ -53,13 +53,14 @@ struct BacktestCommand: ParsableCommand {
                 afterBlock: 0, since: since, until: until.map { $0 - EventDuration(microseconds: 1) }, withRaw: readsRaw
             ) { batch, _ in
                 events += batch.rows.count
-                alerts.apply(engine.process(batch))
+                ledger.apply(engine.process(batch))
             }
-            for alert in alerts where try reader.alert(id: alert.key) != nil { alreadyStored += 1 }
+            alreadyStored = try reader.storedAlertCount(keys: ledger.alerts.lazy.map(\.key))
         } catch {
             Standard.error("keywatch backtest: \(error)")
             throw ExitCode(2)
         }
+        let alerts = ledger.alerts
         AlertLines.print(alerts, format: format)
         Standard.flush()
         Standard.error("backtest: \(Numbers.grouped(events)) events through \(directory.rules.count) rules in "

@@ -16,15 +16,21 @@ struct Table {
     }
 
     func render() -> [String] {
-        var widths = headers.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = min(maximumWidth, max(widths[index], cell.count)) }
+        // Counting characters walks grapheme clusters; most cells are ASCII, where bytes are characters.
+        func width(_ cell: String) -> Int {
+            cell.utf8.allSatisfy { $0 < 0x80 } ? cell.utf8.count : cell.count
         }
-        func line(_ cells: [String]) -> String {
+        let headerWidths = headers.map(width)
+        let rowWidths = rows.map { $0.map(width) }
+        var widths = headerWidths
+        for cellWidths in rowWidths {
+            for (index, count) in cellWidths.enumerated() { widths[index] = min(maximumWidth, max(widths[index], count)) }
+        }
+        func line(_ cells: [String], _ counts: [Int]) -> String {
             var line = ""
             for (index, cell) in cells.enumerated() {
                 if index > 0 { line += "  " }
-                let count = cell.count
+                let count = counts[index]
                 if count > widths[index] {
                     line += cell.prefix(widths[index] - 1)
                     line += "…"
@@ -36,7 +42,7 @@ struct Table {
             }
             return line
         }
-        return [line(headers)] + rows.map(line)
+        return [line(headers, headerWidths)] + zip(rows, rowWidths).map(line)
     }
 }
 
