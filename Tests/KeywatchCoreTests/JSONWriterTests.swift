@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import KeywatchCore
+
+@Suite("JSON writer")
+struct JSONWriterTests {
+    @Test("strings are escaped exactly: quotes, backslashes, control characters, DEL, U+2028 and U+2029; the rest is copied")
+    func escapes() throws {
+        let hostile = "a\"b\\c\n\r\t\u{1}\u{1F}\u{7F}é\u{2028}x\u{2029}\u{2027}\u{202A}😀\u{1b}[31m"
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("k\"ey", hostile)
+        writer.endObject()
+        #expect(writer.string == #"{"k\"ey":"a\"b\\c\n\r\t\u0001\u001f\u007fé\u2028x\u2029\#u{2027}\#u{202A}😀\u001b[31m"}"#)
+        // What a standard parser reads back is the original text.
+        let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: String]
+        #expect(decoded == ["k\"ey": hostile])
+    }
+
+    @Test("an escape at the very end, and a truncated-looking E2 sequence, are handled")
+    func edges() {
+        var writer = JSONWriter()
+        writer.value("\u{2028}")
+        #expect(writer.string == #""\u2028""#)
+        var other = JSONWriter()
+        other.value("\u{2000}\"")
+        #expect(other.string == "\"\u{2000}\\\"\"")
+    }
+}
