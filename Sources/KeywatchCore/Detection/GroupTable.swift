@@ -5,9 +5,9 @@
 /// grew. Here the dictionary maps an id to a slot (four bytes), and the states sit in pages of a
 /// fixed size that never move; freed slots are reused.
 struct GroupTable: Sendable, Sequence {
-    private var slots: [GroupID: UInt32] = [:]
+    private var slots: [GroupID: Slot] = [:]
     private var pages: [[GroupState]] = []
-    private var freeSlots: [UInt32] = []
+    private var freeSlots: [Slot] = []
 
     private static let pageShift = 12
     private static let pageSize = 1 << pageShift
@@ -20,16 +20,18 @@ struct GroupTable: Sendable, Sequence {
 
     subscript(id: GroupID) -> GroupState? {
         get {
-            guard let slot = slots[id] else { return nil }
-            return pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)]
+            slots[id].map { pages[Self.page($0)][Self.offset($0)] }
         }
         set {
             if let newValue {
-                let slot = slots[id] ?? take(for: id)
-                pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)] = newValue
+                if let slot = slots[id] {
+                    update(slot) { $0 = newValue }
+                } else {
+                    _ = insert(newValue, for: id)
+                }
             } else if let slot = slots.removeValue(forKey: id) {
                 // The placeholder lets go of the state's arrays.
-                pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)] = Self.vacant
+                update(slot) { $0 = Self.vacant }
                 freeSlots.append(slot)
             }
         }
@@ -44,20 +46,23 @@ struct GroupTable: Sendable, Sequence {
     /// Adds group `id` (which must not be live) with `state`.
     mutating func insert(_ state: GroupState, for id: GroupID) -> Slot {
         let slot = take(for: id)
-        pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)] = state
+        update(slot) { $0 = state }
         return slot
     }
 
     /// Runs `body` on the state at `slot` where it lives: a group's windows and evidence are not
     /// copied on every event, as they are when a state is read out, changed and written back.
     mutating func update<Result>(_ slot: Slot, _ body: (inout GroupState) -> Result) -> Result {
-        body(&pages[Int(slot) >> Self.pageShift][Int(slot) & (Self.pageSize - 1)])
+        body(&pages[Self.page(slot)][Self.offset(slot)])
     }
+
+    private static func page(_ slot: Slot) -> Int { Int(slot) >> pageShift }
+    private static func offset(_ slot: Slot) -> Int { Int(slot) & (pageSize - 1) }
 
     private static let vacant = GroupState(at: Timestamp(microseconds: 0))
 
-    private mutating func take(for id: GroupID) -> UInt32 {
-        let slot: UInt32
+    private mutating func take(for id: GroupID) -> Slot {
+        let slot: Slot
         if let free = freeSlots.popLast() {
             slot = free
         } else {
@@ -66,7 +71,7 @@ struct GroupTable: Sendable, Sequence {
                 page.reserveCapacity(Self.pageSize)
                 pages.append(page)
             }
-            slot = UInt32((pages.count - 1) << Self.pageShift | pages[pages.count - 1].count)
+            slot = Slot((pages.count - 1) << Self.pageShift | pages[pages.count - 1].count)
             pages[pages.count - 1].append(Self.vacant)
         }
         slots[id] = slot
@@ -78,12 +83,12 @@ struct GroupTable: Sendable, Sequence {
     }
 
     struct Iterator: IteratorProtocol {
-        fileprivate var slots: Dictionary<GroupID, UInt32>.Iterator
+        fileprivate var slots: Dictionary<GroupID, Slot>.Iterator
         fileprivate let pages: [[GroupState]]
 
         mutating func next() -> (id: GroupID, state: GroupState)? {
             guard let (id, slot) = slots.next() else { return nil }
-            return (id, pages[Int(slot) >> GroupTable.pageShift][Int(slot) & (GroupTable.pageSize - 1)])
+            return (id, pages[GroupTable.page(slot)][GroupTable.offset(slot)])
         }
     }
 }

@@ -77,7 +77,7 @@ final class RuleRunner {
     private func group(of event: Arrival) -> (values: [String], id: GroupID) {
         guard let slots = slots(of: event.row) else {
             let values = rule.groupBy.map(event.text(of:))
-            return (values, id(of: values))
+            return (values, GroupKey.id(GroupKey.make(values)))
         }
         if cachedBatch != event.fields.batch.stringTableID {
             groupCache.removeAll(keepingCapacity: true)
@@ -85,13 +85,9 @@ final class RuleRunner {
         }
         if let known = groupCache[slots] { return known }
         let values = rule.groupBy.map(event.text(of:))
-        let made = (values, id(of: values))
+        let made = (values, GroupKey.id(GroupKey.make(values)))
         groupCache[slots] = made
         return made
-    }
-
-    private func id(of values: [String]) -> GroupID {
-        GroupKey.id(GroupKey.make(values))
     }
 
     /// A window keeps the keys of its events from this count on: the last ones before it can

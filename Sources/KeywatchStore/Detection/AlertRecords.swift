@@ -99,7 +99,7 @@ extension EventReader {
     /// How many of the alerts of `keys` are in the store (one prepared look-up for all).
     public func storedAlertCount(keys: some Sequence<String>) throws(StoreError) -> Int {
         do {
-            guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'alerts'") == 1 else { return 0 }
+            guard try hasAlertsTable() else { return 0 }
             let statement = try connection.prepare("SELECT 1 FROM alerts WHERE key = ?1")
             var count = 0
             for key in keys {
@@ -115,7 +115,7 @@ extension EventReader {
 
     private func readAlerts(_ sql: String, _ arguments: [SQLiteValue]) throws(StoreError) -> [StoredAlert] {
         do {
-            guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'alerts'") == 1 else { return [] }
+            guard try hasAlertsTable() else { return [] }
             let statement = try connection.prepare(sql)
             try statement.bind(arguments)
             var found: [StoredAlert] = []
@@ -130,5 +130,10 @@ extension EventReader {
         } catch {
             throw StoreError(error)
         }
+    }
+
+    /// Stores older than detection have no alerts table: they hold no alerts.
+    private func hasAlertsTable() throws(SQLiteError) -> Bool {
+        try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'alerts'") == 1
     }
 }
