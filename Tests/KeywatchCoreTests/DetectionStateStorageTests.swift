@@ -84,7 +84,7 @@ struct DetectionStateStorageTests {
         #expect(table.count == 10_000)
         #expect(table[ids[7_000]]?.newest.microseconds == 7_000)
         var seen = 0, newcomers = 0
-        for (_, state) in table {
+        for (_, _, state) in table {
             seen += 1
             if state.newest.microseconds == -1 { newcomers += 1 }
         }
@@ -111,7 +111,7 @@ struct DetectionStateStorageTests {
             out.put(UInt64(rule.seen.count))
             for digest in rule.seen { out.put(digest) }
             out.put(UInt64(rule.groups.count))
-            for (groupID, group) in rule.groups {
+            for (_, groupID, group) in rule.groups {
                 out.put(rule.keys[groupID]!)
                 group.encode(to: &out)
             }

@@ -315,6 +315,29 @@ struct DetectionTests {
         #expect(throws: StateDecodingError.self) { try DetectionState(decoding: [1, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) }
     }
 
+    @Test("quiet groups are forgotten as event time passes; the groups that take their places count on their own")
+    func forgottenGroupsFreeTheirPlaces() {
+        let engine = DetectionEngine(rules: [deniedBurst])
+        let day = 86_400
+        func calls(_ prefix: String, at seconds: Int) -> [String] {
+            (0..<50).map { kmsCall(at: at(seconds), by: "\(prefix)-\($0)", denied: true) }
+        }
+        var alerts = detect([deniedBurst], [calls("old", at: 0)], engine: engine)
+        #expect(engine.report.liveGroups == 50)
+        alerts += detect([deniedBurst], [calls("new", at: day)], engine: engine)
+        #expect(engine.report.liveGroups == 50)
+        // These take the places the first fifty left; four more calls make one of them fire.
+        alerts += detect([deniedBurst], [calls("newer", at: 2 * day)], engine: engine)
+        #expect(engine.report.liveGroups == 50)
+        alerts += detect([deniedBurst], [(1...4).map { kmsCall(at: at(2 * day + $0), by: "newer-7", denied: true) }], engine: engine)
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.groupValue("principal") == roleARN("newer-7"))
+        #expect(alerts.first?.count == 5)
+        alerts += detect([deniedBurst], [[kmsCall(at: at(3 * day), by: "latest", denied: true)]], engine: engine)
+        #expect(engine.report.liveGroups == 1)
+        #expect(alerts.count == 1)
+    }
+
     @Test("the group cap refuses new groups and says so; a record from the future does not move the clock")
     func capsAndFutureEvents() {
         let engine = DetectionEngine(rules: [deniedBurst], limits: DetectionLimits(maximumGroups: 2))

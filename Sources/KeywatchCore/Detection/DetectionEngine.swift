@@ -29,7 +29,7 @@ public final class DetectionEngine {
             if var kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
                 // The due queue is not stored: it follows from the groups.
                 if kept.due.isEmpty {
-                    for (id, group) in kept.groups { kept.due.add(id, at: runner.dueTime(of: group)) }
+                    for (slot, _, group) in kept.groups { kept.due.add(slot, at: runner.dueTime(of: group)) }
                 }
                 if !runner.keepsGroupKeys { kept.keys = [:] }
                 return kept

@@ -38,7 +38,7 @@ extension DetectionState {
                 try flushIfFull()
             }
             out.put(UInt64(rule.groups.count))
-            for (id, group) in rule.groups {
+            for (_, id, group) in rule.groups {
                 out.put(id)
                 group.encode(to: &out)
                 try flushIfFull()

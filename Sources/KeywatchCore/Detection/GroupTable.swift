@@ -2,34 +2,36 @@
 ///
 /// A dictionary of `GroupState`s would keep them in its own storage, which grows by doubling
 /// and is at most three-quarters full: a million groups held 112 MB there, and 168 MB while it
-/// grew. Here the dictionary maps an id to a slot (four bytes), and the states sit in pages of a
-/// fixed size that never move; freed slots are reused.
+/// grew. Here the states sit in pages of a fixed size that never move, with each group's id in a
+/// parallel page; freed slots are reused, and ``GroupSlotIndex`` finds a slot by id.
 struct GroupTable: Sendable, Sequence {
-    private var slots: [GroupID: Slot] = [:]
+    private var index = GroupSlotIndex()
     private var pages: [[GroupState]] = []
+    private var idPages: [[GroupID]] = []
     private var freeSlots: [Slot] = []
 
     private static let pageShift = 12
     private static let pageSize = 1 << pageShift
 
-    var count: Int { slots.count }
+    var count: Int { index.count }
 
     mutating func reserveCapacity(_ count: Int) {
-        slots.reserveCapacity(count)
+        let ids = idPages
+        index.reserveCapacity(count) { Self.id(at: $0, in: ids) }
     }
 
     subscript(id: GroupID) -> GroupState? {
         get {
-            slots[id].map { pages[Self.page($0)][Self.offset($0)] }
+            slot(of: id).map { pages[Self.page($0)][Self.offset($0)] }
         }
         set {
             if let newValue {
-                if let slot = slots[id] {
+                if let slot = slot(of: id) {
                     update(slot) { $0 = newValue }
                 } else {
                     _ = insert(newValue, for: id)
                 }
-            } else if let slot = slots.removeValue(forKey: id) {
+            } else if let slot = removeFromIndex(id) {
                 // The placeholder lets go of the state's arrays.
                 update(slot) { $0 = Self.vacant }
                 freeSlots.append(slot)
@@ -41,7 +43,15 @@ struct GroupTable: Sendable, Sequence {
     typealias Slot = UInt32
 
     /// The slot of group `id`, if it is live.
-    func slot(of id: GroupID) -> Slot? { slots[id] }
+    func slot(of id: GroupID) -> Slot? { index.slot(of: id) { Self.id(at: $0, in: idPages) } }
+
+    /// The id and state of the group at `slot`, if one lives there.
+    func group(at slot: Slot) -> (id: GroupID, state: GroupState)? {
+        guard Self.page(slot) < idPages.count, Self.offset(slot) < idPages[Self.page(slot)].count else { return nil }
+        let id = Self.id(at: slot, in: idPages)
+        guard self.slot(of: id) == slot else { return nil }
+        return (id, pages[Self.page(slot)][Self.offset(slot)])
+    }
 
     /// Adds group `id` (which must not be live) with `state`.
     mutating func insert(_ state: GroupState, for id: GroupID) -> Slot {
@@ -56,6 +66,16 @@ struct GroupTable: Sendable, Sequence {
         body(&pages[Self.page(slot)][Self.offset(slot)])
     }
 
+    /// The id kept at `slot`. The index reads ids through a copy of the pages' array (a
+    /// reference, not the ids), never through `self`, whose index it is changing.
+    @inline(__always)
+    private static func id(at slot: Slot, in idPages: [[GroupID]]) -> GroupID { idPages[page(slot)][offset(slot)] }
+
+    private mutating func removeFromIndex(_ id: GroupID) -> Slot? {
+        let ids = idPages
+        return index.remove(id) { Self.id(at: $0, in: ids) }
+    }
+
     private static func page(_ slot: Slot) -> Int { Int(slot) >> pageShift }
     private static func offset(_ slot: Slot) -> Int { Int(slot) & (pageSize - 1) }
 
@@ -65,30 +85,37 @@ struct GroupTable: Sendable, Sequence {
         let slot: Slot
         if let free = freeSlots.popLast() {
             slot = free
+            idPages[Self.page(slot)][Self.offset(slot)] = id
         } else {
             if pages.last.map({ $0.count == Self.pageSize }) ?? true {
                 var page: [GroupState] = []
                 page.reserveCapacity(Self.pageSize)
                 pages.append(page)
+                var ids: [GroupID] = []
+                ids.reserveCapacity(Self.pageSize)
+                idPages.append(ids)
             }
             slot = Slot((pages.count - 1) << Self.pageShift | pages[pages.count - 1].count)
             pages[pages.count - 1].append(Self.vacant)
+            idPages[idPages.count - 1].append(id)
         }
-        slots[id] = slot
+        let ids = idPages
+        index.insert(slot, for: id) { Self.id(at: $0, in: ids) }
         return slot
     }
 
     func makeIterator() -> Iterator {
-        Iterator(slots: slots.makeIterator(), pages: pages)
+        Iterator(slots: index.slots.makeIterator(), pages: pages, idPages: idPages)
     }
 
     struct Iterator: IteratorProtocol {
-        fileprivate var slots: Dictionary<GroupID, Slot>.Iterator
+        fileprivate var slots: (any IteratorProtocol<Slot>)
         fileprivate let pages: [[GroupState]]
+        fileprivate let idPages: [[GroupID]]
 
-        mutating func next() -> (id: GroupID, state: GroupState)? {
-            guard let (id, slot) = slots.next() else { return nil }
-            return (id, pages[GroupTable.page(slot)][GroupTable.offset(slot)])
+        mutating func next() -> (slot: Slot, id: GroupID, state: GroupState)? {
+            guard let slot = slots.next() else { return nil }
+            return (slot, idPages[GroupTable.page(slot)][GroupTable.offset(slot)], pages[GroupTable.page(slot)][GroupTable.offset(slot)])
         }
     }
 }

@@ -235,9 +235,10 @@ final class RuleRunner {
         }
         groupsLeft -= 1
         let group = GroupState(at: time)
-        state.due.add(id, at: dueTime(of: group))
         if keepsGroupKeys { state.keys[id] = GroupKey.make(values) }
-        return state.groups.insert(group, for: id)
+        let slot = state.groups.insert(group, for: id)
+        state.due.add(slot, at: dueTime(of: group))
+        return slot
     }
 
     /// Counts an event into its window; `fires` says, for a window that has not fired, whether it
@@ -368,8 +369,8 @@ final class RuleRunner {
     /// Looks at the groups due by `clock`: raises absence alerts, forgets quiet groups.
     func sweep(state: inout RuleState, clock: Timestamp, idleHorizon: EventDuration, groupsLeft: inout Int,
                changes: inout AlertChanges) {
-        for id in state.due.takeDue(at: clock) {
-            guard let group = state.groups[id] else { continue }
+        for slot in state.due.takeDue(at: clock) {
+            guard let (id, group) = state.groups.group(at: slot) else { continue }
             if case .absence = rule.kind {
                 let silentSince = group.newest
                 if silentSince.microseconds + window + lateness <= clock.microseconds {
@@ -389,7 +390,7 @@ final class RuleRunner {
                     state.keys[id] = nil
                     groupsLeft += 1
                 } else {
-                    state.due.add(id, at: dueTime(of: group))
+                    state.due.add(slot, at: dueTime(of: group))
                 }
                 continue
             }
@@ -398,7 +399,7 @@ final class RuleRunner {
                 state.groups[id] = nil
                 groupsLeft += 1
             } else {
-                state.due.add(id, at: forgetAt)
+                state.due.add(slot, at: forgetAt)
             }
         }
     }

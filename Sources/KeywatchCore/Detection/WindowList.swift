@@ -1,0 +1,60 @@
+/// A group's open windows, oldest first.
+///
+/// Nearly every group has exactly one open window — more are open only while late events may
+/// still land in a previous one. An array of one window is a heap allocation of about a hundred
+/// bytes per group; with a million live groups that was the largest part of detection's memory.
+/// The oldest window therefore lives inline, and only the others in an array.
+struct WindowList: Sendable, RandomAccessCollection, MutableCollection, ExpressibleByArrayLiteral {
+    /// The oldest window; nil only when the list is empty.
+    private var head: WindowTally?
+    /// The windows after the oldest.
+    private var tail: [WindowTally] = []
+
+    init() {}
+
+    init(arrayLiteral windows: WindowTally...) {
+        for window in windows { append(window) }
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { head == nil ? 0 : tail.count + 1 }
+
+    subscript(position: Int) -> WindowTally {
+        get {
+            precondition(position >= 0 && position < endIndex, "window index out of range")
+            return position == 0 ? head! : tail[position - 1]
+        }
+        _modify {
+            precondition(position >= 0 && position < endIndex, "window index out of range")
+            if position == 0 {
+                yield &head!
+            } else {
+                yield &tail[position - 1]
+            }
+        }
+    }
+
+    mutating func append(_ window: WindowTally) {
+        insert(window, at: endIndex)
+    }
+
+    mutating func insert(_ window: WindowTally, at position: Int) {
+        precondition(position >= 0 && position <= endIndex, "window index out of range")
+        guard let oldest = head else {
+            head = window
+            return
+        }
+        if position == 0 {
+            tail.insert(oldest, at: 0)
+            head = window
+        } else {
+            tail.insert(window, at: position - 1)
+        }
+    }
+
+    /// Removes the oldest window (the list must not be empty).
+    mutating func removeFirst() {
+        precondition(head != nil, "no window to remove")
+        head = tail.isEmpty ? nil : tail.removeFirst()
+    }
+}

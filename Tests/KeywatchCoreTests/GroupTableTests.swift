@@ -1,0 +1,70 @@
+import Testing
+@testable import KeywatchCore
+
+/// The containers a million live groups sit in: the table and its index, and a group's windows.
+@Suite("Group table")
+struct GroupTableTests {
+    @Test("inserts, lookups and removals in any order agree with a dictionary, across growth and backward shifts")
+    func agreesWithDictionary() {
+        var random = SplitMix64(seed: 42)
+        var table = GroupTable()
+        var model: [GroupID: Int64] = [:]
+        // Few distinct ids, many operations: removals constantly shift probe chains back.
+        let ids = (0..<3_000).map { GroupKey.id("principal-\($0)") }
+        for step in 0..<60_000 {
+            let id = ids[Int(random.next() % UInt64(ids.count))]
+            switch random.next() % 3 {
+            case 0, 1:
+                table[id] = GroupState(at: Timestamp(microseconds: Int64(step)))
+                model[id] = Int64(step)
+            default:
+                table[id] = nil
+                model[id] = nil
+            }
+        }
+        #expect(table.count == model.count)
+        for id in ids {
+            #expect(table[id]?.newest.microseconds == model[id])
+        }
+        var iterated: [GroupID: Int64] = [:]
+        for (_, id, state) in table { iterated[id] = state.newest.microseconds }
+        #expect(iterated == model)
+    }
+
+    @Test("a copy of the table is a value: changing one leaves the other as it was")
+    func copiesAreIndependent() {
+        var table = GroupTable()
+        let a = GroupKey.id("a"), b = GroupKey.id("b")
+        table[a] = GroupState(at: Timestamp(microseconds: 1))
+        let saved = table
+        table[a] = nil
+        table[b] = GroupState(at: Timestamp(microseconds: 2))
+        #expect(saved.count == 1 && saved[a]?.newest.microseconds == 1 && saved[b] == nil)
+        #expect(table.count == 1 && table[a] == nil && table[b]?.newest.microseconds == 2)
+    }
+
+    @Test("windows stay oldest first whether inserted before, between or after the others, and the first can be removed")
+    func windowList() {
+        func tally(_ bucket: Int64) -> WindowTally {
+            WindowTally(bucket: bucket, count: Int(bucket), first: Timestamp(microseconds: 0), last: Timestamp(microseconds: 0))
+        }
+        var windows = WindowList()
+        #expect(windows.isEmpty && windows.first == nil)
+        windows.insert(tally(5), at: 0)
+        windows.insert(tally(3), at: 0)
+        windows.append(tally(9))
+        windows.insert(tally(7), at: 2)
+        #expect(windows.map(\.bucket) == [3, 5, 7, 9])
+        windows[0].count += 10
+        windows[3].evidence.append("ct:last")
+        #expect(windows[0].count == 13 && windows[3].evidence == ["ct:last"])
+        windows.removeFirst()
+        #expect(windows.map(\.bucket) == [5, 7, 9] && windows.count == 3)
+        windows.removeFirst()
+        windows.removeFirst()
+        windows.removeFirst()
+        #expect(windows.isEmpty)
+        let literal: WindowList = [tally(1), tally(2)]
+        #expect(literal.map(\.bucket) == [1, 2])
+    }
+}
