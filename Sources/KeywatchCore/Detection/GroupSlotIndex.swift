@@ -67,8 +67,10 @@ struct GroupSlotIndex: Sendable {
         if size > buckets.count { grow(to: size, idAt: idAt) }
     }
 
+    typealias Slots = LazyMapSequence<LazyFilterSequence<[UInt32]>, UInt32>
+
     /// Every slot in the index, in no particular order.
-    var slots: some Sequence<UInt32> { buckets.lazy.filter { $0 != 0 }.map { $0 &- 1 } }
+    var slots: Slots { buckets.lazy.filter { $0 != 0 }.map { $0 &- 1 } }
 
     @inline(__always)
     private func home(of id: GroupID) -> Int {

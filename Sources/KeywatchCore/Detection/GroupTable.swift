@@ -47,7 +47,6 @@ struct GroupTable: Sendable, Sequence {
 
     /// The id and state of the group at `slot`, if one lives there.
     func group(at slot: Slot) -> (id: GroupID, state: GroupState)? {
-        guard Self.page(slot) < idPages.count, Self.offset(slot) < idPages[Self.page(slot)].count else { return nil }
         let id = Self.id(at: slot, in: idPages)
         guard self.slot(of: id) == slot else { return nil }
         return (id, pages[Self.page(slot)][Self.offset(slot)])
@@ -109,13 +108,14 @@ struct GroupTable: Sendable, Sequence {
     }
 
     struct Iterator: IteratorProtocol {
-        fileprivate var slots: (any IteratorProtocol<Slot>)
+        fileprivate var slots: GroupSlotIndex.Slots.Iterator
         fileprivate let pages: [[GroupState]]
         fileprivate let idPages: [[GroupID]]
 
         mutating func next() -> (slot: Slot, id: GroupID, state: GroupState)? {
             guard let slot = slots.next() else { return nil }
-            return (slot, idPages[GroupTable.page(slot)][GroupTable.offset(slot)], pages[GroupTable.page(slot)][GroupTable.offset(slot)])
+            let (page, offset) = (GroupTable.page(slot), GroupTable.offset(slot))
+            return (slot, idPages[page][offset], pages[page][offset])
         }
     }
 }
