@@ -61,4 +61,48 @@ struct GzipFileTests {
         #expect(member == nil, "too big for a 1 MiB limit")
         #expect(try decode(path, wholeLimit: 1 << 30).rows.count == 4000)
     }
+
+    @Test("a file that inflates many times over is handed off in batches as they fill, inflated whole or streamed")
+    func batchesFillAsTheFileInflates() throws {
+        let directory = TemporaryDirectory()
+        let bytes = lines(0..<8000)
+        let compressed = gzip(bytes)
+        #expect(compressed.count < 256 << 10, "the whole file is one piece of compressed input")
+        let path = try directory.write("dense.json.gz", compressed)
+        let recordsPerPiece = (256 << 10) / (bytes.count / 8000) + 1
+        for limit in [1 << 30, 0] {
+            let decoder = FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: limit)
+            var batch = EventBatch()
+            var handedOff: [Int] = []
+            try decoder.decode(path: path, into: &batch, checkpoint: { batch in
+                if batch.rows.count >= 500 {
+                    handedOff.append(batch.rows.count)
+                    batch = EventBatch()
+                }
+            })
+            handedOff.append(batch.rows.count)
+            #expect(handedOff.reduce(0, +) == 8000, "limit \(limit)")
+            #expect(handedOff.count > 8, "limit \(limit): \(handedOff)")
+            #expect(handedOff.allSatisfy { $0 < 500 + recordsPerPiece }, "limit \(limit): \(handedOff)")
+        }
+    }
+
+    struct WriterStopped: Error {}
+
+    @Test("a checkpoint that fails (the writer stopped) stops decoding with its error, inflated whole or streamed")
+    func failedCheckpointStopsDecoding() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("dense.json.gz", gzip(lines(0..<8000)))
+        for limit in [1 << 30, 0] {
+            let decoder = FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: limit)
+            var batch = EventBatch()
+            #expect(throws: WriterStopped.self, "limit \(limit)") {
+                try decoder.decode(path: path, into: &batch, checkpoint: { batch in
+                    if batch.rows.count >= 500 { throw WriterStopped() }
+                })
+            }
+            #expect(batch.rows.count < 8000, "limit \(limit)")
+            #expect(batch.rejects.isEmpty, "a failed checkpoint is not a bad record")
+        }
+    }
 }

@@ -129,9 +129,9 @@ public final class FileDecoder {
                 let end = min(piece + Self.framerPiece, member.output.count)
                 input.framer.write(UnsafeRawBufferPointer(rebasing: member.output[piece..<end]))
                 input.drain(into: &batch)
+                try checkpoint(&batch)
                 piece = end
             }
-            try checkpoint(&batch)
             if input.beginsLikeJSON == false { return }
             // What follows the last member, if not another member, is ignored (as zlib does).
             if !GzipInflater.isGzip(UnsafeRawBufferPointer(rebasing: file[offset...])) { return }
@@ -159,18 +159,28 @@ public final class FileDecoder {
         checkpoint: (inout EventBatch) throws -> Void, finished: Bool
     ) throws -> Bool {
         var failed = false
+        // A checkpoint after each piece, not only after `compressed`: a quarter megabyte of it can
+        // inflate to tens of megabytes, and a batch must not grow past its size on the way.
+        var checkpointFailure: Error?
         do {
             try inflater.inflate(compressed) { write in
                 _ = input.framer.write(upTo: Self.framerPiece) { write($0) }
                 input.drain(into: &batch)
+                do {
+                    try checkpoint(&batch)
+                } catch {
+                    checkpointFailure = error
+                    return false
+                }
                 return input.beginsLikeJSON != false  // not JSON: stop inflating at once
             }
-            if finished && input.beginsLikeJSON != false { try inflater.finish() }
+            if checkpointFailure == nil && finished && input.beginsLikeJSON != false { try inflater.finish() }
         } catch {
             input.drain(into: &batch)
             input.reject(reason: "\(error)", at: input.framer.consumedOffset, into: &batch)
             failed = true
         }
+        if let checkpointFailure { throw checkpointFailure }
         try checkpoint(&batch)
         return !failed && input.beginsLikeJSON != false
     }

@@ -20,6 +20,20 @@ public struct BackfillOptions: Sendable {
     }
 }
 
+extension BackfillOptions {
+    /// A batch can pass its limits by what one checkpoint adds: a read of a plain file (1 MiB)
+    /// or a piece of inflated output (256 KiB).
+    static let checkpointSlack = 1 << 20
+
+    /// An empty batch with room for as many raw bytes as the last one held, and some, up to the
+    /// limit: a batch of small records fills a fraction of ``batchRawBytes``, and reserving all of
+    /// it for each batch in flight held tens of megabytes (resident, once malloc reuses them).
+    func emptyBatch(afterOneOf rawBytes: Int) -> EventBatch {
+        let room = min(rawBytes + rawBytes / 8, batchRawBytes) + Self.checkpointSlack
+        return EventBatch(reservingRaw: room, rows: batchEvents + batchEvents / 4)
+    }
+}
+
 /// What a backfill did.
 public struct IngestSummary: Sendable, Equatable {
     public var files = 0
@@ -94,7 +108,7 @@ public final class Backfill {
             thread.start()
         }
         let decoder = FileDecoder(recordDecoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
-        var batch = EventBatch(reservingRaw: options.batchRawBytes + (1 << 20), rows: options.batchEvents + 64)
+        var batch = options.emptyBatch(afterOneOf: options.batchRawBytes / 3)
         var lastReport = Date.distantPast
         let compressor = RawBlockCompressor()
 
@@ -112,7 +126,7 @@ public final class Backfill {
                 if queue.isFull && !batch.raw.isEmpty { decoded.block = compressor.compress(batch.raw) }
                 if !queue.put(decoded) { throw writer?.failure ?? StoreError.corrupt("the writer stopped") }
             }
-            batch = EventBatch(reservingRaw: options.batchRawBytes + (1 << 20), rows: options.batchEvents + 64)
+            batch = options.emptyBatch(afterOneOf: batch.raw.count)
         }
 
         do {
