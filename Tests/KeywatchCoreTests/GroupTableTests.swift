@@ -67,4 +67,14 @@ struct GroupTableTests {
         let literal: WindowList = [tally(1), tally(2)]
         #expect(literal.map(\.bucket) == [1, 2])
     }
+
+    @Test("a group's state stays within 88 bytes (a million live groups), and a window's count saturates rather than wraps")
+    func groupStateSize() {
+        #expect(MemoryLayout<GroupState>.stride <= 88)
+        var window = WindowTally(bucket: 0, count: Int(UInt32.max) - 1, first: Timestamp(microseconds: 0), last: Timestamp(microseconds: 0))
+        window.count += 1
+        window.count += 1
+        #expect(window.count == Int(UInt32.max))
+        #expect(WindowTally(bucket: 0, count: 7, first: Timestamp(microseconds: 0), last: Timestamp(microseconds: 0)).count == 7)
+    }
 }

@@ -14,10 +14,12 @@ struct DetectionStageTests {
 
     /// Ingests `files` with the default rules, `batchEvents` per batch; `failAfter` batches, the
     /// writer fails as a crash would (that batch rolled back, no final save).
-    func ingest(_ files: [String], into db: String, batchEvents: Int = 8192, failAfter: Int? = nil) throws -> (raised: [Alert], failed: Bool) {
+    /// With `overlapping`, detection runs beside the writer, as `keywatch ingest` runs it.
+    func ingest(_ files: [String], into db: String, batchEvents: Int = 8192, failAfter: Int? = nil,
+                overlapping: Bool = false, saveInterval: TimeInterval = 3600) throws -> (raised: [Alert], failed: Bool) {
         let store = try EventStore(path: db)
-        let stage = try DetectionStage(store: store, rules: defaults.rules)
-        stage.saveInterval = 3600
+        let stage = try DetectionStage(store: store, rules: defaults.rules, overlapping: overlapping)
+        stage.saveInterval = saveInterval
         var batches = 0
         let hook: BatchCommitHook = { prepared, written in
             batches += 1
@@ -50,11 +52,12 @@ struct DetectionStageTests {
         }.sorted()
     }
 
-    @Test("the default rules on sample-logs raise exactly the alerts sample-logs/README.md lists")
-    func sampleLogAlerts() throws {
+    @Test("the default rules on sample-logs raise exactly the alerts sample-logs/README.md lists, detection in the writer's transaction or beside it",
+          arguments: [false, true])
+    func sampleLogAlerts(overlapping: Bool) throws {
         let directory = TemporaryDirectory()
         let db = directory.path("k.db")
-        let (raised, _) = try ingest([samples], into: db)
+        let (raised, _) = try ingest([samples], into: db, batchEvents: overlapping ? 5 : 8192, overlapping: overlapping)
         let stored = try storedAlerts(db)
         #expect(raised.count == stored.count)
         let described = stored.map { "\($0.rule) \(String($0.firstSeen.rfc3339.prefix(19)))Z \($0.count)" }.sorted()
@@ -63,13 +66,14 @@ struct DetectionStageTests {
         #expect(described == expected)
 
         // Ingesting the same files again stores nothing and raises nothing.
-        let (again, _) = try ingest([samples], into: db)
+        let (again, _) = try ingest([samples], into: db, overlapping: overlapping)
         #expect(again.isEmpty)
         #expect(try storedAlerts(db) == stored)
     }
 
-    @Test("a crash between batches, then a restart: every alert stored once, as an uninterrupted run stores them")
-    func crashAndRestart() throws {
+    @Test("a crash between batches, then a restart: every alert stored once, as an uninterrupted run stores them, whether the state was saved with every batch or not at all",
+          arguments: [false, true], [3600.0, 0])
+    func crashAndRestart(overlapping: Bool, saveInterval: TimeInterval) throws {
         let whole = TemporaryDirectory()
         _ = try ingest([samples], into: whole.path("k.db"), batchEvents: 7)
         let expected = try storedAlerts(whole.path("k.db"))
@@ -79,9 +83,10 @@ struct DetectionStageTests {
         for crashAfter in [1, Int(batches) / 2, Int(batches) - 1] {
             let directory = TemporaryDirectory()
             let db = directory.path("k.db")
-            let first = try ingest([samples], into: db, batchEvents: 7, failAfter: crashAfter)
+            let first = try ingest([samples], into: db, batchEvents: 7, failAfter: crashAfter, overlapping: overlapping,
+                                   saveInterval: saveInterval)
             #expect(first.failed, "no crash after \(crashAfter) batches")
-            let second = try ingest([samples], into: db, batchEvents: 7)
+            let second = try ingest([samples], into: db, batchEvents: 7, overlapping: overlapping)
             #expect(!second.failed)
             let keys = (first.raised + second.raised).map(\.key)
             #expect(Set(keys).count == keys.count, "an alert was raised twice (crash after \(crashAfter))")

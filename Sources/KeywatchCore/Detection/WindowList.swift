@@ -5,10 +5,11 @@
 /// bytes per group; with a million live groups that was the largest part of detection's memory.
 /// The oldest window therefore lives inline, and only the others in an array.
 struct WindowList: Sendable, RandomAccessCollection, MutableCollection, ExpressibleByArrayLiteral {
+    /// The windows after the oldest. (Before ``head``, so that the group's state, which ends with
+    /// this list, packs the window's last bytes without padding.)
+    private var tail: [WindowTally] = []
     /// The oldest window; nil only when the list is empty.
     private var head: WindowTally?
-    /// The windows after the oldest.
-    private var tail: [WindowTally] = []
 
     init() {}
 

@@ -12,7 +12,7 @@ public struct BackfillOptions: Sendable {
     public var queueDepth: Int
     public var decoder: RecordDecoder.Options
 
-    public init(batchEvents: Int = 8192, batchRawBytes: Int = 12 << 20, queueDepth: Int = 3, decoder: RecordDecoder.Options = .init()) {
+    public init(batchEvents: Int = 8192, batchRawBytes: Int = 12 << 20, queueDepth: Int = 2, decoder: RecordDecoder.Options = .init()) {
         self.batchEvents = batchEvents
         self.batchRawBytes = batchRawBytes
         self.queueDepth = queueDepth

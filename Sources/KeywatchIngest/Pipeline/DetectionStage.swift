@@ -13,11 +13,24 @@ import KeywatchStore
 /// raised again. Saving every batch would write the whole state (a million groups: tens of
 /// megabytes) with each one.
 ///
-/// Used by one writer thread at a time (the unchecked sendability).
+/// With ``overlapping``, a batch's detection runs on a thread of its own while the writer stores
+/// the next batch, and its alerts are stored in that next batch's transaction (or by
+/// ``finish()``). The saved state then includes only batches whose alerts are stored, so a
+/// crash in between replays the batch and raises its alerts, once. A backfill uses it: the
+/// engine's work no longer adds to SQLite's on the writer thread. The daemon does not, since
+/// its alerts would wait for the next batch.
+///
+/// Used by one writer thread at a time (the unchecked sendability); with ``overlapping``, the
+/// engine is touched by the detection thread between a batch's start and its completion, and
+/// by the writer only outside that span.
 public final class DetectionStage: @unchecked Sendable {
     public let engine: DetectionEngine
     private let store: EventStore
     private let readsRaw: Bool
+    /// Whether detection runs beside the writer (see the type's description).
+    public let overlapping: Bool
+    /// The batch whose detection is under way, with ``overlapping``.
+    private var inFlight: InFlightDetection?
     /// Alerts new to the store, in the order raised: the ones to print or send.
     public private(set) var raised: [Alert] = []
     /// Batches replayed from the store on start.
@@ -29,8 +42,9 @@ public final class DetectionStage: @unchecked Sendable {
     /// Restores the saved state (a rule edited since starts afresh), then replays the batches
     /// stored after it.
     /// - Throws: when the store cannot be read; damaged state is not an error: detection starts afresh.
-    public init(store: EventStore, rules: [Rule], limits: DetectionLimits = DetectionLimits()) throws {
+    public init(store: EventStore, rules: [Rule], limits: DetectionLimits = DetectionLimits(), overlapping: Bool = false) throws {
         self.store = store
+        self.overlapping = overlapping
         readsRaw = rules.contains { $0.readsRaw }
         var state = DetectionState()
         var from = try store.lastBlock()
@@ -58,12 +72,29 @@ public final class DetectionStage: @unchecked Sendable {
     public func onCommit(_ prepared: PreparedBatch, _ written: BatchWriteResult) throws {
         guard written.block > 0 else { return }
         let now = Timestamp.now
+        if overlapping {
+            try completeInFlight()
+            try saveIfDue(at: now)
+            inFlight = InFlightDetection(of: prepared.batch, rows: written.newRows, block: written.block, now: now, by: engine)
+            return
+        }
         raised += try store.record(engine.process(prepared.batch, rows: written.newRows, now: now), at: now)
         lastBlock = written.block
-        if Date().timeIntervalSince(lastSave) >= saveInterval {
-            try store.saveDetectionState(engine.state, block: lastBlock, at: now)
-            lastSave = Date()
-        }
+        try saveIfDue(at: now)
+    }
+
+    private func saveIfDue(at now: Timestamp) throws {
+        guard Date().timeIntervalSince(lastSave) >= saveInterval else { return }
+        try store.saveDetectionState(engine.state, block: lastBlock, at: now)
+        lastSave = Date()
+    }
+
+    /// Waits for the batch under way, and stores its alerts in the current transaction.
+    private func completeInFlight() throws {
+        guard let flight = inFlight else { return }
+        inFlight = nil
+        raised += try store.record(flight.changes(), at: flight.now)
+        lastBlock = flight.block
     }
 
     /// The alerts raised since the last call, oldest first: the ones to hand to the sinks once
@@ -76,13 +107,51 @@ public final class DetectionStage: @unchecked Sendable {
     /// Moves detection's clock to the wall clock (absence rules fire on it when no event comes),
     /// inside the current transaction.
     public func advance(to now: Timestamp) throws {
+        try completeInFlight()
         raised += try store.record(engine.advance(to: now), at: now)
     }
 
     /// Saves the state in a transaction of its own; call when the writer is done.
     public func finish() throws {
         try store.transaction { () throws(StoreError) in
+            do {
+                try completeInFlight()
+            } catch {
+                throw StoreError(error)
+            }
             try store.saveDetectionState(engine.state, block: lastBlock, at: Timestamp.now)
         }
     }
+}
+
+/// One batch's detection on a thread of its own; ``changes()`` waits for it.
+private final class InFlightDetection: @unchecked Sendable {
+    let block: Int64
+    let now: Timestamp
+    private let done = DispatchSemaphore(value: 0)
+    /// Written by the detection thread before `done` is signalled, read only after waiting on it.
+    private var result: [AlertChange] = []
+
+    private static let queue = DispatchQueue(label: "keywatch-detection", qos: .userInitiated)
+
+    init(of batch: EventBatch, rows: [Int], block: Int64, now: Timestamp, by engine: DetectionEngine) {
+        self.block = block
+        self.now = now
+        let engine = UncheckedEngine(engine)
+        Self.queue.async { [self] in
+            result = engine.engine.process(batch, rows: rows, now: now)
+            done.signal()
+        }
+    }
+
+    func changes() -> [AlertChange] {
+        done.wait()
+        return result
+    }
+}
+
+/// The engine handed to the detection thread, which alone uses it until the batch completes.
+private struct UncheckedEngine: @unchecked Sendable {
+    let engine: DetectionEngine
+    init(_ engine: DetectionEngine) { self.engine = engine }
 }

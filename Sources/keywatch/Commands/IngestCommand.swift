@@ -75,7 +75,8 @@ struct IngestCommand: ParsableCommand {
         var detection: DetectionStage?
         do {
             if let store, !noDetect {
-                detection = try DetectionStage(store: store, rules: ruleSet, limits: DetectionLimits(maximumGroups: maxGroups))
+                detection = try DetectionStage(store: store, rules: ruleSet, limits: DetectionLimits(maximumGroups: maxGroups),
+                                               overlapping: true)
             }
             let backfill = try Backfill(store: store, identities: identities, onCommit: detection?.onCommit)
             summary = try backfill.run(files: files, progress: { progress in
