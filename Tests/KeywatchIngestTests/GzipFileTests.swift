@@ -10,10 +10,14 @@ import KeywatchCore
 struct GzipFileTests {
     /// Decodes `path` with files up to `wholeLimit` bytes inflated whole.
     func decode(_ path: String, wholeLimit: Int) throws -> EventBatch {
-        let decoder = FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: wholeLimit)
         var batch = EventBatch()
-        try decoder.decode(path: path, into: &batch, checkpoint: { _ in })
+        try decoder(wholeLimit: wholeLimit).decode(path: path, into: &batch, checkpoint: { _ in })
         return batch
+    }
+
+    /// A file decoder that inflates files up to `wholeLimit` bytes whole.
+    func decoder(wholeLimit: Int) -> FileDecoder {
+        FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: wholeLimit)
     }
 
     func lines(_ range: Range<Int>) -> [UInt8] {
@@ -71,7 +75,7 @@ struct GzipFileTests {
         let path = try directory.write("dense.json.gz", compressed)
         let recordsPerPiece = (256 << 10) / (bytes.count / 8000) + 1
         for limit in [1 << 30, 0] {
-            let decoder = FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: limit)
+            let decoder = self.decoder(wholeLimit: limit)
             var batch = EventBatch()
             var handedOff: [Int] = []
             try decoder.decode(path: path, into: &batch, checkpoint: { batch in
@@ -94,7 +98,7 @@ struct GzipFileTests {
         let directory = TemporaryDirectory()
         let path = try directory.write("dense.json.gz", gzip(lines(0..<8000)))
         for limit in [1 << 30, 0] {
-            let decoder = FileDecoder(recordDecoder: RecordDecoder(inflate: GzipInflater.inflate), wholeGzipLimit: limit)
+            let decoder = self.decoder(wholeLimit: limit)
             var batch = EventBatch()
             #expect(throws: WriterStopped.self, "limit \(limit)") {
                 try decoder.decode(path: path, into: &batch, checkpoint: { batch in

@@ -16,12 +16,18 @@ struct GroupSlotIndex: Sendable {
     /// The slot of `id`, if present. `idAt` reads the id kept at a slot.
     @inline(__always)
     func slot(of id: GroupID, idAt: (UInt32) -> GroupID) -> UInt32? {
+        bucket(of: id, idAt: idAt).map { buckets[$0] &- 1 }
+    }
+
+    /// The bucket holding `id`'s slot, if present.
+    @inline(__always)
+    private func bucket(of id: GroupID, idAt: (UInt32) -> GroupID) -> Int? {
         guard count > 0 else { return nil }
         var bucket = home(of: id)
         while true {
             let entry = buckets[bucket]
             if entry == 0 { return nil }
-            if idAt(entry &- 1) == id { return entry &- 1 }
+            if idAt(entry &- 1) == id { return bucket }
             bucket = (bucket &+ 1) & mask
         }
     }
@@ -35,14 +41,7 @@ struct GroupSlotIndex: Sendable {
 
     /// Removes `id`; returns its slot, or nil if it was not present.
     mutating func remove(_ id: GroupID, idAt: (UInt32) -> GroupID) -> UInt32? {
-        guard count > 0 else { return nil }
-        var hole = home(of: id)
-        while true {
-            let entry = buckets[hole]
-            if entry == 0 { return nil }
-            if idAt(entry &- 1) == id { break }
-            hole = (hole &+ 1) & mask
-        }
+        guard var hole = bucket(of: id, idAt: idAt) else { return nil }
         let removed = buckets[hole] &- 1
         // Shift back the entries after the hole that may sit there: those whose home is not
         // between the hole and where they are now.

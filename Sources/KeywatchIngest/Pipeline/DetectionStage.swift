@@ -90,7 +90,7 @@ public final class DetectionStage: @unchecked Sendable {
     }
 
     /// Waits for the batch under way, and stores its alerts in the current transaction.
-    private func completeInFlight() throws {
+    private func completeInFlight() throws(StoreError) {
         guard let flight = inFlight else { return }
         inFlight = nil
         raised += try store.record(flight.changes(), at: flight.now)
@@ -114,11 +114,7 @@ public final class DetectionStage: @unchecked Sendable {
     /// Saves the state in a transaction of its own; call when the writer is done.
     public func finish() throws {
         try store.transaction { () throws(StoreError) in
-            do {
-                try completeInFlight()
-            } catch {
-                throw StoreError(error)
-            }
+            try completeInFlight()
             try store.saveDetectionState(engine.state, block: lastBlock, at: Timestamp.now)
         }
     }
@@ -128,6 +124,8 @@ public final class DetectionStage: @unchecked Sendable {
 private final class InFlightDetection: @unchecked Sendable {
     let block: Int64
     let now: Timestamp
+    /// Used by the detection thread alone until `done` is signalled.
+    private let engine: DetectionEngine
     private let done = DispatchSemaphore(value: 0)
     /// Written by the detection thread before `done` is signalled, read only after waiting on it.
     private var result: [AlertChange] = []
@@ -137,9 +135,9 @@ private final class InFlightDetection: @unchecked Sendable {
     init(of batch: EventBatch, rows: [Int], block: Int64, now: Timestamp, by engine: DetectionEngine) {
         self.block = block
         self.now = now
-        let engine = UncheckedEngine(engine)
+        self.engine = engine
         Self.queue.async { [self] in
-            result = engine.engine.process(batch, rows: rows, now: now)
+            result = self.engine.process(batch, rows: rows, now: now)
             done.signal()
         }
     }
@@ -148,10 +146,4 @@ private final class InFlightDetection: @unchecked Sendable {
         done.wait()
         return result
     }
-}
-
-/// The engine handed to the detection thread, which alone uses it until the batch completes.
-private struct UncheckedEngine: @unchecked Sendable {
-    let engine: DetectionEngine
-    init(_ engine: DetectionEngine) { self.engine = engine }
 }
