@@ -62,6 +62,20 @@ final class BatchFields {
         }
     }
 
+    /// True for the fields ``stringIndex(of:in:)`` finds in the string table.
+    static func keepsStrings(of field: NormalizedField) -> Bool {
+        stringIndex(of: field, in: placeholder) != nil
+    }
+
+    /// True for the fields ``enumeratedSlot(of:in:)`` numbers.
+    static func isEnumerated(_ field: NormalizedField) -> Bool {
+        enumeratedSlot(of: field, in: placeholder) != nil
+    }
+
+    /// A row to ask which kind a field is (the answer depends on the field alone).
+    private static let placeholder = EventRow(
+        key: .none, keyHash: 0, source: .azureKeyVault, time: Timestamp(microseconds: 0), eventClass: .read, outcome: .success)
+
     /// A field's value in a row, as conditions compare it.
     func value(of field: NormalizedField, in row: EventRow) -> FieldValue {
         if let index = Self.stringIndex(of: field, in: row) {

@@ -2,23 +2,47 @@
 ///
 /// A condition on a field of the batch's string table is decided once per distinct string, and
 /// one on an enumerated field once per value: log fields take few values, so most rows cost a
-/// table look-up per condition instead of a string comparison.
+/// table look-up per condition instead of a string comparison. Deciding a row touches only plain
+/// values (what each condition reads, and the memos); the conditions themselves — strings,
+/// patterns — are read on a memo's miss alone, so the hot path retains and releases nothing.
 struct BatchRuleFilter {
     private let rule: Rule
     private let fields: BatchFields
-    /// Per condition (`where` first, then `unless`): 0 undecided, 1 holds, 2 does not — by string index.
-    private var stringMemo: [[UInt8]]
-    /// Per condition, by ``BatchFields/enumeratedSlot(of:in:)``.
-    private var enumeratedMemo: [[UInt8]]
+    /// What each condition reads (`where` first, then `unless`).
+    private let reads: [ConditionRead]
+    private let whereCount: Int
+    /// Memos, per condition: 0 undecided, 1 holds, 2 does not. By string index, `stride` entries
+    /// a condition (made on the first row that needs them)…
+    private var stringMemo: [UInt8] = []
+    private let stride: Int
+    /// …and by ``BatchFields/enumeratedSlot(of:in:)``, 256 a condition.
+    private var enumeratedMemo: [UInt8]
     private let rawPaths: [[String]]
     private let parser: JSONParser?
+
+    /// What a condition reads, as a plain value.
+    private enum ConditionRead {
+        /// A field kept in the batch's string table.
+        case string(NormalizedField)
+        /// A field of few values (``BatchFields/enumeratedSlot(of:in:)``).
+        case enumerated(NormalizedField)
+        /// Anything else: the key, time, status, `raw.<path>` — decided row by row.
+        case other
+    }
 
     init(rule: Rule, fields: BatchFields, parser: JSONParser?) {
         self.rule = rule
         self.fields = fields
-        let conditions = rule.conditions.count + rule.exceptions.count
-        stringMemo = Array(repeating: [], count: conditions)
-        enumeratedMemo = Array(repeating: [UInt8](repeating: 0, count: 256), count: conditions)
+        let conditions = rule.conditions + rule.exceptions
+        reads = conditions.map { condition in
+            guard case .normalized(let field) = condition.field else { return .other }
+            if BatchFields.keepsStrings(of: field) { return .string(field) }
+            if BatchFields.isEnumerated(field) { return .enumerated(field) }
+            return .other
+        }
+        whereCount = rule.conditions.count
+        stride = fields.batch.strings.count
+        enumeratedMemo = conditions.isEmpty ? [] : [UInt8](repeating: 0, count: conditions.count * 256)
         rawPaths = rule.rawPaths
         self.parser = rawPaths.isEmpty ? nil : parser
     }
@@ -27,14 +51,12 @@ struct BatchRuleFilter {
     /// row's raw values, when the rule reads any, are parsed once and handed back.
     mutating func counts(_ row: EventRow) -> (counts: Bool, raw: RawFields?) {
         var raw: RawFields?
-        let conditionCount = rule.conditions.count
-        for (position, condition) in rule.conditions.enumerated() where !holds(condition, at: position, row, &raw) {
+        for position in 0..<whereCount where !holds(position, row, &raw) {
             return (false, raw)
         }
-        if !rule.exceptions.isEmpty {
+        if reads.count > whereCount {
             var allHold = true
-            for (offset, condition) in rule.exceptions.enumerated()
-            where !holds(condition, at: conditionCount + offset, row, &raw) {
+            for position in whereCount..<reads.count where !holds(position, row, &raw) {
                 allHold = false
                 break
             }
@@ -44,33 +66,39 @@ struct BatchRuleFilter {
         return (true, raw)
     }
 
-    private mutating func holds(_ condition: FieldCondition, at position: Int, _ row: EventRow, _ raw: inout RawFields?) -> Bool {
-        switch condition.field {
-        case .raw(let path):
-            if raw == nil, let parser { raw = RawFields(row: row, in: fields.batch, paths: rawPaths, parser: parser) }
-            return condition.holds(for: raw?.value(at: path) ?? .absent)
-        case .normalized(let field):
-            if let index = BatchFields.stringIndex(of: field, in: row) {
-                let slot = Int(index.rawValue)
-                if stringMemo[position].isEmpty {
-                    stringMemo[position] = [UInt8](repeating: 0, count: fields.batch.strings.count)
-                }
-                let known = stringMemo[position][slot]
-                if known != 0 { return known == 1 }
-                let result = condition.holds(for: fields.batch.string(index).map(FieldValue.string) ?? .absent)
-                stringMemo[position][slot] = result ? 1 : 2
-                return result
+    private mutating func holds(_ position: Int, _ row: EventRow, _ raw: inout RawFields?) -> Bool {
+        switch reads[position] {
+        case .string(let field):
+            let index = BatchFields.stringIndex(of: field, in: row) ?? .none
+            if stringMemo.isEmpty { stringMemo = [UInt8](repeating: 0, count: reads.count * stride) }
+            let memo = position * stride + Int(index.rawValue)
+            let known = stringMemo[memo]
+            if known != 0 { return known == 1 }
+            let result = condition(at: position).holds(for: fields.batch.string(index).map(FieldValue.string) ?? .absent)
+            stringMemo[memo] = result ? 1 : 2
+            return result
+        case .enumerated(let field):
+            let memo = position * 256 + (BatchFields.enumeratedSlot(of: field, in: row) ?? 255)
+            let known = enumeratedMemo[memo]
+            if known != 0 { return known == 1 }
+            let text = BatchFields.enumeratedText(of: field, in: row) ?? nil
+            let result = condition(at: position).holds(for: text.map(FieldValue.string) ?? .absent)
+            enumeratedMemo[memo] = result ? 1 : 2
+            return result
+        case .other:
+            let condition = condition(at: position)
+            switch condition.field {
+            case .raw(let path):
+                if raw == nil, let parser { raw = RawFields(row: row, in: fields.batch, paths: rawPaths, parser: parser) }
+                return condition.holds(for: raw?.value(at: path) ?? .absent)
+            case .normalized(let field):
+                return condition.holds(for: fields.value(of: field, in: row))
             }
-            if let slot = BatchFields.enumeratedSlot(of: field, in: row) {
-                let known = enumeratedMemo[position][slot]
-                if known != 0 { return known == 1 }
-                let text = BatchFields.enumeratedText(of: field, in: row) ?? nil
-                let result = condition.holds(for: text.map(FieldValue.string) ?? .absent)
-                enumeratedMemo[position][slot] = result ? 1 : 2
-                return result
-            }
-            return condition.holds(for: fields.value(of: field, in: row))
         }
+    }
+
+    private func condition(at position: Int) -> FieldCondition {
+        position < whereCount ? rule.conditions[position] : rule.exceptions[position - whereCount]
     }
 }
 

@@ -57,6 +57,12 @@ public final class DetectionEngine {
         let fields = BatchFields(batch: batch)
         var filters = rules.map { BatchRuleFilter(rule: $0, fields: fields, parser: parser) }
         let limit = now.map { $0 + limits.futureTolerance }
+        // The loop works on the state moved into locals — an engine's stored properties, changed
+        // in place per event, cost a dynamic exclusivity check each time — and puts it back after.
+        var states = self.states
+        self.states = []
+        var clock = self.clock
+        var groupsLeft = self.groupsLeft
         func take(_ position: Int) {
             let row = batch.rows[position]
             if limit == nil || row.time <= limit!, clock == nil || row.time > clock! { clock = row.time }
@@ -68,6 +74,9 @@ public final class DetectionEngine {
             }
         }
         if let rows { rows.forEach(take) } else { batch.rows.indices.forEach(take) }
+        self.states = states
+        self.clock = clock
+        self.groupsLeft = groupsLeft
         sweep(&changes)
         return changes.list
     }

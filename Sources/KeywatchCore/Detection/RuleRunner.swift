@@ -36,34 +36,38 @@ final class RuleRunner {
         window = rule.window?.microseconds ?? 0
         lateness = rule.lateness.microseconds
         suppress = rule.suppress?.microseconds
+        slotFields = Self.slotFields(of: rule.groupBy)
+    }
+
+    /// The `group_by` fields when the batch's cache can key them: up to four, each in the string
+    /// table or enumerated.
+    private let slotFields: [NormalizedField]?
+
+    private static func slotFields(of groupBy: [RuleField]) -> [NormalizedField]? {
+        guard groupBy.count <= 4 else { return nil }
+        var fields: [NormalizedField] = []
+        for field in groupBy {
+            guard case .normalized(let name) = field, BatchFields.keepsStrings(of: name) || BatchFields.isEnumerated(name)
+            else { return nil }
+            fields.append(name)
+        }
+        return fields
     }
 
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
 
-    /// Group values and identity by the string indices of the group's fields, for the batch of
-    /// ``cachedBatch``: a batch's events share few groups, and building a key allocates and digests.
-    private var groupCache: [GroupSlots: (values: [String], id: GroupID)] = [:]
-    private var cachedBatch: UInt64 = 0
-
-    struct GroupSlots: Hashable {
-        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
-    }
+    /// Group values and identity for the current batch (see ``BatchGroupCache``).
+    private var groupCache = BatchGroupCache()
 
     /// The indices of the row's group fields, when all are fields of the string table or
     /// enumerated (up to four): an enumerated value is its case with the top bit set.
-    private func slots(of row: EventRow) -> GroupSlots? {
-        guard rule.groupBy.count <= 4 else { return nil }
-        var slots = GroupSlots()
-        for (position, field) in rule.groupBy.enumerated() {
-            guard case .normalized(let name) = field else { return nil }
-            let slot: UInt32
-            if let index = BatchFields.stringIndex(of: name, in: row) {
-                slot = index.rawValue
-            } else if let value = BatchFields.enumeratedSlot(of: name, in: row) {
-                slot = 0x8000_0000 | UInt32(value)
-            } else {
-                return nil
-            }
+    private func slots(of row: EventRow) -> BatchGroupCache.Slots? {
+        guard let fields = slotFields else { return nil }
+        var slots = BatchGroupCache.Slots()
+        for position in fields.indices {
+            let field = fields[position]
+            let slot = BatchFields.stringIndex(of: field, in: row)?.rawValue
+                ?? BatchFields.enumeratedSlot(of: field, in: row).map { 0x8000_0000 | UInt32($0) } ?? 0
             switch position {
             case 0: slots.a = slot
             case 1: slots.b = slot
@@ -75,19 +79,12 @@ final class RuleRunner {
     }
 
     private func group(of event: Arrival) -> (values: [String], id: GroupID) {
-        guard let slots = slots(of: event.row) else {
+        func make() -> (values: [String], id: GroupID) {
             let values = rule.groupBy.map(event.text(of:))
             return (values, GroupKey.id(GroupKey.make(values)))
         }
-        if cachedBatch != event.fields.batch.stringTableID {
-            groupCache.removeAll(keepingCapacity: true)
-            cachedBatch = event.fields.batch.stringTableID
-        }
-        if let known = groupCache[slots] { return known }
-        let values = rule.groupBy.map(event.text(of:))
-        let made = (values, GroupKey.id(GroupKey.make(values)))
-        groupCache[slots] = made
-        return made
+        guard let slots = slots(of: event.row) else { return make() }
+        return groupCache.group(slots, batch: event.fields.batch.stringTableID, make: make)
     }
 
     /// A window keeps the keys of its events from this count on: the last ones before it can

@@ -1,0 +1,73 @@
+/// The groups a rule met in the current batch, by the string-table indices (or enumerated
+/// values) of its `group_by` fields: a batch's events share few groups, and making a group's key
+/// allocates and digests.
+///
+/// An open-addressing table over plain integers, emptied when the batch changes. A `Dictionary`
+/// did the same with SipHash and a tuple copy per look-up, a fifth of detection's instructions;
+/// the keys here are positions in a table this process built, not text an attacker chose, so a
+/// multiply-fold with a per-process seed spreads them well enough.
+struct BatchGroupCache {
+    /// Up to four field slots; an enumerated value is its case with the top bit set.
+    struct Slots: Equatable {
+        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
+    }
+
+    typealias Group = (values: [String], id: GroupID)
+
+    private var keys: [Slots]
+    /// Per bucket: one more than the group's position in ``groups``; 0 for empty.
+    private var buckets: [UInt32]
+    private var groups: [Group] = []
+    private var batch: UInt64 = 0
+    private let seed = UInt64.random(in: 1...UInt64.max) | 1
+
+    init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity { size <<= 1 }
+        keys = Array(repeating: Slots(), count: size)
+        buckets = Array(repeating: 0, count: size)
+    }
+
+    /// The group of `slots` in batch `batch`, made by `make` on the first look-up.
+    mutating func group(_ slots: Slots, batch: UInt64, make: () -> Group) -> Group {
+        if batch != self.batch {
+            self.batch = batch
+            if !groups.isEmpty {
+                groups.removeAll(keepingCapacity: true)
+                for index in buckets.indices { buckets[index] = 0 }
+            }
+        }
+        let mask = buckets.count - 1
+        var index = bucket(of: slots) & mask
+        while buckets[index] != 0 {
+            if keys[index] == slots { return groups[Int(buckets[index]) - 1] }
+            index = (index + 1) & mask
+        }
+        let made = make()
+        groups.append(made)
+        keys[index] = slots
+        buckets[index] = UInt32(groups.count)
+        if groups.count * 2 > buckets.count { grow() }
+        return made
+    }
+
+    private func bucket(of slots: Slots) -> Int {
+        var hash = (UInt64(slots.a) | UInt64(slots.b) << 32) &* seed
+        hash = (hash ^ (UInt64(slots.c) | UInt64(slots.d) << 32)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: hash ^ hash >> 29)
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldBuckets = buckets
+        keys = Array(repeating: Slots(), count: oldBuckets.count * 2)
+        buckets = Array(repeating: 0, count: oldBuckets.count * 2)
+        let mask = buckets.count - 1
+        for (key, entry) in zip(oldKeys, oldBuckets) where entry != 0 {
+            var index = bucket(of: key) & mask
+            while buckets[index] != 0 { index = (index + 1) & mask }
+            keys[index] = key
+            buckets[index] = entry
+        }
+    }
+}
