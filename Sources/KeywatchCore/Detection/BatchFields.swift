@@ -62,14 +62,20 @@ final class BatchFields {
         }
     }
 
-    /// True for the fields ``stringIndex(of:in:)`` finds in the string table.
-    static func keepsStrings(of field: NormalizedField) -> Bool {
-        stringIndex(of: field, in: placeholder) != nil
+    /// Where a field's values are, as detection reads them.
+    enum Kind {
+        /// In the batch's string table (``stringIndex(of:in:)``).
+        case string
+        /// Few values, numbered by ``enumeratedSlot(of:in:)``.
+        case enumerated
+        /// Neither: the key, time, status, request id, origin.
+        case other
     }
 
-    /// True for the fields ``enumeratedSlot(of:in:)`` numbers.
-    static func isEnumerated(_ field: NormalizedField) -> Bool {
-        enumeratedSlot(of: field, in: placeholder) != nil
+    static func kind(of field: NormalizedField) -> Kind {
+        if stringIndex(of: field, in: placeholder) != nil { return .string }
+        if enumeratedSlot(of: field, in: placeholder) != nil { return .enumerated }
+        return .other
     }
 
     /// A row to ask which kind a field is (the answer depends on the field alone).

@@ -36,9 +36,11 @@ struct BatchRuleFilter {
         let conditions = rule.conditions + rule.exceptions
         reads = conditions.map { condition in
             guard case .normalized(let field) = condition.field else { return .other }
-            if BatchFields.keepsStrings(of: field) { return .string(field) }
-            if BatchFields.isEnumerated(field) { return .enumerated(field) }
-            return .other
+            switch BatchFields.kind(of: field) {
+            case .string: return .string(field)
+            case .enumerated: return .enumerated(field)
+            case .other: return .other
+            }
         }
         whereCount = rule.conditions.count
         stride = fields.batch.strings.count

@@ -47,8 +47,7 @@ final class RuleRunner {
         guard groupBy.count <= 4 else { return nil }
         var fields: [NormalizedField] = []
         for field in groupBy {
-            guard case .normalized(let name) = field, BatchFields.keepsStrings(of: name) || BatchFields.isEnumerated(name)
-            else { return nil }
+            guard case .normalized(let name) = field, BatchFields.kind(of: name) != .other else { return nil }
             fields.append(name)
         }
         return fields
@@ -78,8 +77,8 @@ final class RuleRunner {
         return slots
     }
 
-    private func group(of event: Arrival) -> (values: [String], id: GroupID) {
-        func make() -> (values: [String], id: GroupID) {
+    private func group(of event: Arrival) -> BatchGroupCache.Group {
+        func make() -> BatchGroupCache.Group {
             let values = rule.groupBy.map(event.text(of:))
             return (values, GroupKey.id(GroupKey.make(values)))
         }
