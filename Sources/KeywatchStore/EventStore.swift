@@ -2,77 +2,6 @@ import CSQLite
 import Foundation
 import KeywatchCore
 
-/// How a store's connection is tuned.
-public struct StoreOptions: Sendable {
-    /// Page size for a new store, in bytes (fixed once the store exists).
-    public var pageSize: Int
-    /// The page cache, in MiB: enough for the pages an append touches (the tails of the time
-    /// indexes, the current leaves of the others). More did not make ingest faster — the
-    /// operating system caches the file too — but 128 MiB of it was a quarter of the memory of
-    /// an ingest of a million distinct principals.
-    public var cacheMiB: Int
-    /// Milliseconds to wait for another connection's lock.
-    public var busyTimeoutMilliseconds: Int32
-    /// Leave checkpoints to a ``WALCheckpointer`` instead of the commits that fill the log.
-    public var backgroundCheckpoints: Bool
-
-    public init(pageSize: Int = 16384, cacheMiB: Int = 32, busyTimeoutMilliseconds: Int32 = 10_000, backgroundCheckpoints: Bool = false) {
-        self.pageSize = pageSize
-        self.cacheMiB = cacheMiB
-        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        self.backgroundCheckpoints = backgroundCheckpoints
-    }
-}
-
-/// A batch ready for the writer: its raw records compressed into one block.
-public struct PreparedBatch: Sendable {
-    public var batch: EventBatch
-    public var block: [UInt8]
-    public var codec: String
-    /// Workload sessions the batch taught, stored with it.
-    public var sessions: [WorkloadAttribution.Session]
-
-    public init(batch: EventBatch, compressor: RawBlockCompressor, sessions: [WorkloadAttribution.Session] = []) {
-        self.init(batch: batch, block: batch.raw.isEmpty ? [] : compressor.compress(batch.raw), sessions: sessions)
-    }
-
-    /// A batch whose raw records `block` holds, compressed by a ``RawBlockCompressor``.
-    public init(batch: EventBatch, block: [UInt8], sessions: [WorkloadAttribution.Session] = []) {
-        self.batch = batch
-        self.block = block
-        codec = RawBlockCompressor.codec
-        self.sessions = sessions
-    }
-}
-
-/// What a write did.
-public struct WriteResult: Sendable, Equatable {
-    public var stored = 0
-    public var duplicates = 0
-    public var rejected = 0
-
-    public init(stored: Int = 0, duplicates: Int = 0, rejected: Int = 0) {
-        self.stored = stored
-        self.duplicates = duplicates
-        self.rejected = rejected
-    }
-
-    public static func += (lhs: inout WriteResult, rhs: WriteResult) {
-        lhs.stored += rhs.stored
-        lhs.duplicates += rhs.duplicates
-        lhs.rejected += rhs.rejected
-    }
-}
-
-/// What a batch's write did, row by row.
-public struct BatchWriteResult: Sendable {
-    public var counts = WriteResult()
-    /// Positions (in the batch) of the rows that were new; the others were duplicates.
-    public var newRows: [Int] = []
-    /// The raw block the batch's new rows point to (`raw_blocks.id`); 0 when it had no rows.
-    public var block: Int64 = 0
-}
-
 /// The writing side of the store: one per process, owned by one thread.
 ///
 /// Each batch is one transaction: its raw block, its events (deduplicated by the primary key on
@@ -426,36 +355,5 @@ public final class EventStore {
         defer { select.reset() }
         guard try select.step() else { throw StoreError.corrupt("'\(value.prefix(80))' vanished while being written") }
         return select.int64(0)
-    }
-}
-
-/// Ids of values the store holds. Values added in the current transaction are remembered apart
-/// until it commits, so a rolled-back id is never reused; bounded, emptied when full.
-struct IDCache {
-    private var ids: [String: Int64] = [:]
-    private var pending: [String] = []
-    let limit: Int
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    subscript(value: String) -> Int64? {
-        ids[value]
-    }
-
-    mutating func add(_ value: String, _ id: Int64) {
-        ids[value] = id
-        pending.append(value)
-    }
-
-    mutating func commit() {
-        pending.removeAll(keepingCapacity: true)
-        if ids.count > limit { ids.removeAll(keepingCapacity: true) }
-    }
-
-    mutating func rollback() {
-        for value in pending { ids[value] = nil }
-        pending.removeAll(keepingCapacity: true)
     }
 }
