@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "KeywatchTestSupport",
             path: "Tests/TestSupport"),
-        .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore"]),
+        .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore", "KeywatchTestSupport"]),
         .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
         .testTarget(
             name: "KeywatchIngestTests",

@@ -1,4 +1,5 @@
 import Testing
+import KeywatchTestSupport
 @testable import KeywatchCore
 
 /// The per-batch cache of a rule's groups: a look-up must find exactly the group made for the

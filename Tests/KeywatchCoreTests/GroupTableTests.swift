@@ -1,4 +1,5 @@
 import Testing
+import KeywatchTestSupport
 @testable import KeywatchCore
 
 /// The containers a million live groups sit in: the table and its index, and a group's windows.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KeywatchTestSupport
 @testable import KeywatchCore
 
 /// Parses `text` and returns the error, or nil when it is valid.
@@ -180,19 +181,6 @@ struct JSONParserTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
         #expect(compared > 4000, "most cases are compared, not skipped")
         #expect(rejected > 1000 && rejected < compared - 1000, "both valid and invalid inputs are exercised")
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so fuzz failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import KeywatchTestSupport
 @testable import KeywatchCore
 
 @Suite("Timestamps")

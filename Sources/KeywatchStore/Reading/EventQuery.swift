@@ -13,6 +13,11 @@ struct RawLocation {
 struct EventQuery {
     var sql = ""
     var arguments: [SQLiteValue] = []
+    /// Whether the query reads the principal or resource index, which is ordered by hour first
+    /// (``EventHour``). Its SQL then takes three more parameters after ``arguments`` — the first
+    /// and last hour of a span, and the most rows to return (-1 for all) — and is run once per
+    /// span of ``HourSpans``, newest first.
+    var walksHours = false
 
     /// Text fields as their `strings` ids, resolved by a ``TextLookup`` — a subquery per column
     /// and row cost more than finding the rows.
@@ -62,13 +67,30 @@ struct EventQuery {
             conditions.append("e.namespace IS NOT NULL")
         }
         var sql = Self.selectColumns
+        walksHours = !filter.principals.isEmpty || !filter.resources.isEmpty
+        if walksHours {
+            let first = arguments.count + 1
+            sql = "WITH RECURSIVE hours(h) AS (SELECT ?\(first) UNION ALL SELECT h + 1 FROM hours WHERE h < ?\(first + 1)) " + sql
+            // Left to itself, SQLite may prefer an index in time order (unsuccessful outcomes,
+            // say), which avoids a sort but reads all of its rows once per span.
+            sql += filter.principals.isEmpty ? " INDEXED BY event_rows_by_resource" : " INDEXED BY event_rows_by_principal"
+            conditions.append("e.time / \(EventHour.microseconds) IN hours")
+        }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY e.time DESC, e.key_hash DESC"
-        if let limit = filter.limit {
+        if walksHours {
+            sql += " LIMIT ?\(arguments.count + 3)"
+        } else if let limit = filter.limit {
             arguments.append(.integer(Int64(limit)))
             sql += " LIMIT ?\(arguments.count)"
         }
         self.sql = sql
+    }
+
+    /// The arguments for one span of hours, when the query ``walksHours``, returning at most
+    /// `limit` rows.
+    func arguments(hours: ClosedRange<Int64>, limit: Int?) -> [SQLiteValue] {
+        arguments + [.integer(hours.lowerBound), .integer(hours.upperBound), .integer(Int64(limit ?? -1))]
     }
 
     /// `column IN (ids of the strings equal to, or matching, the values)`.

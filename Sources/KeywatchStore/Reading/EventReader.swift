@@ -32,12 +32,38 @@ public final class EventReader {
     ) throws {
         let query = EventQuery(filter)
         let statement = try connection.prepare(query.sql)
-        try statement.bind(query.arguments)
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
         let inputs = try TextLookup(table: "inputs", column: "name", in: connection)
         var rows: [(Event, RawLocation)] = []
-        while try statement.step() {
-            rows.append(try EventQuery.event(from: statement, strings: strings, inputs: inputs))
+        func select(_ arguments: [SQLiteValue]) throws {
+            try statement.bind(arguments)
+            defer { statement.reset() }
+            while try statement.step() {
+                rows.append(try EventQuery.event(from: statement, strings: strings, inputs: inputs))
+            }
+        }
+        if query.walksHours {
+            let newest = try connection.prepare("SELECT max(time) FROM event_rows WHERE time < ?1")
+            func newestTime(before time: Int64?) throws -> Int64? {
+                guard let time else { return try connection.scalar("SELECT max(time) FROM event_rows") }
+                try newest.bind([.integer(time)])
+                defer { newest.reset() }
+                return try newest.step() && !newest.isNull(0) ? newest.int64(0) : nil
+            }
+            guard let last = try newestTime(before: filter.until?.microseconds),
+                  let first = try connection.scalar("SELECT min(time) FROM event_rows WHERE time >= ?1",
+                                                    [.integer(filter.since?.microseconds ?? .min)]),
+                  first <= last
+            else { return }
+            var spans = HourSpans(oldest: EventHour.of(first), newest: EventHour.of(last), doubling: filter.limit != nil)
+            while let hours = spans.next() {
+                try select(query.arguments(hours: hours, limit: filter.limit.map { $0 - rows.count }))
+                if let limit = filter.limit, rows.count >= limit { break }
+                guard let older = try newestTime(before: EventHour.start(of: hours.lowerBound)) else { break }
+                spans.skip(to: EventHour.of(older))
+            }
+        } else {
+            try select(query.arguments)
         }
         // Selected newest first (so a limit keeps the most recent); shown oldest first.
         for (event, location) in rows.reversed() {
