@@ -7,9 +7,11 @@ import Logging
 /// through a bounded queue.
 ///
 /// Requests waiting together commit in one transaction — their events, rejects, tailing
-/// offsets, idempotency keys and the alerts detection raised from them — and only then are the
-/// requests answered and the alerts handed on. So an answered push is durable, an offset never
-/// runs ahead of its events, and an alert is stored before any sink sees it.
+/// offsets and idempotency keys — and only then are the requests answered. Detection runs on
+/// each batch beside the writer (``DetectionStage/overlapping``): its alerts are stored with
+/// the next commit, or in one of their own when no other request is waiting, and handed on
+/// after that commit. So an answered push is durable, an offset never runs ahead of its
+/// events, and an alert is stored before any sink sees it.
 public final class StoreWriter: @unchecked Sendable {
     public struct Options: Sendable {
         /// Requests waiting at most; tailing then waits and pushes are refused (503).
@@ -170,6 +172,11 @@ public final class StoreWriter: @unchecked Sendable {
         }
         for (batch, written) in tallies { metrics.count(batch, written: written) }
         for (request, outcome) in zip(requests, outcomes) { request.completion?(.success(outcome)) }
+        if queue.count == 0 {
+            // Nothing else to commit: the last batch's alerts are stored now, not with a next
+            // batch that may not come for a while.
+            do { try detection?.settle() } catch { fail(error, []) }
+        }
         deliver(detection?.takeRaised() ?? [])
     }
 

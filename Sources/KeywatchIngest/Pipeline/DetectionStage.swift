@@ -16,9 +16,10 @@ import KeywatchStore
 /// With ``overlapping``, a batch's detection runs on a thread of its own while the writer stores
 /// the next batch, and its alerts are stored in that next batch's transaction (or by
 /// ``finish()``). The saved state then includes only batches whose alerts are stored, so a
-/// crash in between replays the batch and raises its alerts, once. A backfill uses it: the
-/// engine's work no longer adds to SQLite's on the writer thread. The daemon does not, since
-/// its alerts would wait for the next batch.
+/// crash in between replays the batch and raises its alerts, once. A backfill and the daemon
+/// use it: the engine's work no longer adds to SQLite's on the writer thread. A writer with
+/// nothing more to commit calls ``settle()``, so alerts wait for a next batch only when one is
+/// already waiting.
 ///
 /// Used by one writer thread at a time (the unchecked sendability); with ``overlapping``, the
 /// engine is touched by the detection thread between a batch's start and its completion, and
@@ -87,6 +88,12 @@ public final class DetectionStage: @unchecked Sendable {
         guard Date().timeIntervalSince(lastSave) >= saveInterval else { return }
         try store.saveDetectionState(engine.state, block: lastBlock, at: now)
         lastSave = Date()
+    }
+
+    /// Waits for the batch under way, if any, and stores its alerts in a transaction of their own.
+    public func settle() throws(StoreError) {
+        guard inFlight != nil else { return }
+        try store.transaction { () throws(StoreError) in try completeInFlight() }
     }
 
     /// Waits for the batch under way, and stores its alerts in the current transaction.

@@ -39,7 +39,7 @@ final class Daemon: @unchecked Sendable {
                 metrics.countDelivery(sink: sink, result: result.rawValue, pending: pending)
             }
         }
-        let detection = try DetectionStage(store: store, rules: rules.rules)
+        let detection = try DetectionStage(store: store, rules: rules.rules, overlapping: true)
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
