@@ -15,9 +15,17 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     /// Waits for room, then appends; returns false if the queue was closed.
     @discardableResult
     func put(_ item: Element) -> Bool {
+        put(item, whenFewerThan: capacity)
+    }
+
+    /// Waits until fewer than `limit` items wait (and there is room), then appends; returns
+    /// false if the queue was closed. A producer of large items keeps to a lower limit than
+    /// the queue's capacity, leaving the rest to small ones.
+    @discardableResult
+    func put(_ item: Element, whenFewerThan limit: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= capacity && !closed { condition.wait() }
+        while items.count >= min(limit, capacity) && !closed { condition.wait() }
         guard !closed else { return false }
         items.append(item)
         condition.broadcast()
