@@ -15,14 +15,6 @@ struct Keywatch: ParsableCommand {
 
     /// Runs the command; usage errors exit with status 2 (SPEC §5), not ArgumentParser's 64.
     static func main() {
-        #if canImport(Glibc)
-        // glibc raises its mmap threshold after each large free, up to 32 MB, and then serves
-        // batches (megabytes of raw records each) from heaps it seldom gives back: the daemon
-        // held 1.1 GB after tailing the bench corpus, idle. Fixed at 1 MB: 0.2 GB idle, and
-        // ingest's peak 213 → 175 MB, for the same time (measured; page faults cost 0.9 s of
-        // system time, and were repaid in user time).
-        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 20)
-        #endif
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -38,9 +30,3 @@ struct Keywatch: ParsableCommand {
         }
     }
 }
-
-#if canImport(Glibc)
-/// glibc's `mallopt` of `<malloc.h>`, which the Glibc module does not import.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif

@@ -58,7 +58,7 @@ struct WebhookDeliveryTests {
         let receiver = try WebhookReceiver(["200"])
         try storeWithAlerts(db, [testAlert(1)], sinks: ["webhook"])
         _ = try deliver(sink(secret: "plain-secret", url: receiver.url), store: db) { $0.first?.state == .delivered }
-        try sink(url: receiver.url).deliver(OutgoingAlert(json: testAlert(2).json), isCancelled: { false })
+        _ = try sink(url: receiver.url).deliver(OutgoingAlert(json: testAlert(2).json), isCancelled: { false })
         let requests = receiver.requests
         #expect(requests.count == 2)
         #expect(Self.verifies(requests[0], key: Array("plain-secret".utf8)))

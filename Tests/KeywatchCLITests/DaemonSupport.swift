@@ -19,8 +19,8 @@ final class DaemonProcess {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         try directory.write("keywatch.yaml", configuration)
-        FileManager.default.createFile(atPath: directory.path("stdout.txt"), contents: nil)
-        FileManager.default.createFile(atPath: directory.path("stderr.txt"), contents: nil)
+        try directory.write("stdout.txt", "")
+        try directory.write("stderr.txt", "")
         process.executableURL = keywatchBinary
         process.arguments = ["run", "--config", directory.path("keywatch.yaml")]
         process.currentDirectoryURL = directory.url

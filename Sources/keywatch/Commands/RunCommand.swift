@@ -22,6 +22,7 @@ struct RunCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
+        MallocTuning.keepLargeBuffersOutOfTheHeap()
         let configuration = try Self.loadConfiguration(config)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
