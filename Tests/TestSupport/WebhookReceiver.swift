@@ -62,7 +62,9 @@ public final class WebhookReceiver {
 
         public init() { path = directory.path("open") }
 
-        public func open() { FileManager.default.createFile(atPath: path, contents: nil) }
+        /// Opens the gate; false if its file could not be made.
+        @discardableResult
+        public func open() -> Bool { FileManager.default.createFile(atPath: path, contents: nil) }
     }
 
     struct ReceiverError: Error, CustomStringConvertible {
