@@ -48,7 +48,7 @@ public final class EventStore {
                 try connection.execute("PRAGMA wal_autocheckpoint = \((64 << 20) / options.pageSize)")
                 try connection.execute("PRAGMA journal_size_limit = \(64 << 20)")
             }
-            try Self.migrate(connection)
+            try Self.migrate(connection, onUpgrade: options.onUpgrade)
             let columns = """
                 time, key_hash, key, source, operation, class, outcome, status, error_code, reason, principal,
                 principal_type, principal_name, app_id, session, namespace, service_account, tenant, scope, resource,
@@ -84,11 +84,12 @@ public final class EventStore {
     /// The newest schema this build knows.
     public static var schemaVersion: Int { Schema.migrations.count }
 
-    static func migrate(_ connection: SQLiteConnection) throws {
+    static func migrate(_ connection: SQLiteConnection, onUpgrade: (@Sendable (Int, Int) -> Void)? = nil) throws {
         let current = Int(try connection.scalar("PRAGMA user_version") ?? 0)
         guard current <= Schema.migrations.count else {
             throw StoreError.newerSchema(found: current, supported: Schema.migrations.count)
         }
+        if current > 0 && current < Schema.migrations.count { onUpgrade?(current, Schema.migrations.count) }
         for version in current..<Schema.migrations.count {
             try connection.transaction {
                 try connection.execute(Schema.migrations[version])

@@ -11,6 +11,9 @@ public struct StoreOptions: Sendable {
     public var busyTimeoutMilliseconds: Int32
     /// Leave checkpoints to a ``WALCheckpointer`` instead of the commits that fill the log.
     public var backgroundCheckpoints: Bool
+    /// Told before an existing store is migrated to a newer schema (from, to): a migration may
+    /// rebuild indexes, which takes seconds to minutes on a large store.
+    public var onUpgrade: (@Sendable (_ from: Int, _ to: Int) -> Void)?
 
     public init(pageSize: Int = 16384, cacheMiB: Int = 32, busyTimeoutMilliseconds: Int32 = 10_000, backgroundCheckpoints: Bool = false) {
         self.pageSize = pageSize

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import KeywatchTestSupport
 import KeywatchCore
@@ -109,7 +110,7 @@ struct HourWalkTests {
         #expect(plan.contains("event_rows_by_principal"), "\(plan)")
     }
 
-    @Test("a store of the previous schema gets the hour-ordered indexes when opened")
+    @Test("a store of the previous schema gets the hour-ordered indexes when opened, and says so first")
     func migration() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("k.db")
@@ -120,9 +121,24 @@ struct HourWalkTests {
         }
         let indexSQL = "SELECT sql FROM sqlite_master WHERE name = 'event_rows_by_principal'"
         #expect(try ReadOnlySQL(path: path).run(indexSQL).rows == [[.text("CREATE INDEX event_rows_by_principal ON event_rows(principal, time)")]])
-        _ = try EventStore(path: path)
+        let upgrades = Upgrades()
+        var options = StoreOptions()
+        options.onUpgrade = { upgrades.record($0, $1) }
+        _ = try EventStore(path: path, options: options)
         let migrated = try ReadOnlySQL(path: path).run(indexSQL).rows
         #expect(migrated == [[.text("CREATE INDEX event_rows_by_principal ON event_rows(time / 3600000000, principal, time)")]])
+        _ = try EventStore(path: path, options: options)
+        _ = try EventStore(path: directory.path("new.db"), options: options)
+        let latest = EventStore.schemaVersion
+        #expect(upgrades.seen.map { [$0.from, $0.to] } == [[latest - 1, latest]], "told once, for the old store only")
+    }
+
+    /// Schema upgrades a store announced.
+    final class Upgrades: @unchecked Sendable {
+        private let lock = NSLock()
+        private var all: [(from: Int, to: Int)] = []
+        var seen: [(from: Int, to: Int)] { lock.withLock { all } }
+        func record(_ from: Int, _ to: Int) { lock.withLock { all.append((from, to)) } }
     }
 
     private static func matches(_ value: String?, _ wanted: String) -> Bool {

@@ -63,7 +63,11 @@ struct IngestCommand: ParsableCommand {
         }
         let store: EventStore?
         do {
-            store = dryRun ? nil : try EventStore(path: db, options: StoreOptions(backgroundCheckpoints: true))
+            var options = StoreOptions(backgroundCheckpoints: true)
+            options.onUpgrade = { [db] from, to in
+                Standard.error("keywatch ingest: upgrading \(db) from schema \(from) to \(to); rebuilding indexes may take minutes on a large store")
+            }
+            store = dryRun ? nil : try EventStore(path: db, options: options)
         } catch {
             Standard.error("keywatch ingest: cannot open the store \(db): \(error)")
             throw ExitCode(2)

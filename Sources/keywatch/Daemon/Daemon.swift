@@ -27,7 +27,13 @@ final class Daemon: @unchecked Sendable {
         for case .stdout(let format) in configuration.sinks { stdoutFormat = format }
         let sinks = try ConfiguredSinks.make(configuration.sinks) { secret, what in try secret.resolve(for: what) }
         do {
-            store = try EventStore(path: configuration.db, options: StoreOptions(backgroundCheckpoints: true))
+            var options = StoreOptions(backgroundCheckpoints: true)
+            let db = configuration.db
+            options.onUpgrade = { from, to in
+                logger.notice("upgrading the store's schema; rebuilding indexes may take minutes on a large store",
+                              metadata: ["db": "\(db)", "from": "\(from)", "to": "\(to)"])
+            }
+            store = try EventStore(path: configuration.db, options: options)
         } catch {
             throw StartupError(description: "cannot open the store \(configuration.db): \(error)")
         }
