@@ -318,4 +318,18 @@ struct CloudTrailNormalizationTests {
         #expect(first.key.count == 64)
         #expect(try #require(decodeEvent(record)).key == first.key)
     }
+
+    @Test("a key named twice in one batch, once as a key ARN and once as a parameter naming an alias, gets each type's object name")
+    func sameResourceDifferentTypesInOneBatch() throws {
+        let odd = "arn:aws:kms:us-east-1:111122223333:key/alias/odd"
+        let asKey = cloudTrail(["resources": [["type": "AWS::KMS::Key", "ARN": odd]]])
+        let asParameter = cloudTrail(["resources": [] as [Any], "requestParameters": ["keyId": odd]])
+        let batch = decode(asKey + "\n" + asParameter + "\n" + asKey + "\n")
+        let events = batch.events
+        try #require(events.count == 3)
+        #expect(events.map(\.resource) == [odd, odd, odd])
+        #expect(events.map(\.resourceType) == [.key, .alias, .key])
+        #expect(events.map(\.objectName) == ["alias/odd", "key/alias/odd", "alias/odd"])
+        #expect(events.map(\.scope) == ["111122223333/us-east-1", "111122223333/us-east-1", "111122223333/us-east-1"])
+    }
 }

@@ -63,17 +63,23 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
-        func take(_ position: Int) {
-            let row = batch.rows[position]
-            if limit == nil || row.time <= limit!, clock == nil || row.time > clock! { clock = row.time }
-            for index in runners.indices {
-                let (counts, raw) = filters[index].counts(row)
-                guard counts else { continue }
-                runners[index].consider(RuleRunner.Arrival(row: row, fields: fields, raw: raw), state: &states[index],
-                                        groupsLeft: &groupsLeft, limits: limits, changes: &changes)
+        // One arrival per batch, its row and raw fields replaced per event: made per rule, it
+        // retained and released the batch's fields each time.
+        if let first = batch.rows.first {
+            var arrival = RuleRunner.Arrival(row: first, fields: fields, raw: nil)
+            func take(_ position: Int) {
+                let row = batch.rows[position]
+                if limit == nil || row.time <= limit!, clock == nil || row.time > clock! { clock = row.time }
+                arrival.row = row
+                for index in runners.indices {
+                    let (counts, raw) = filters[index].counts(row)
+                    guard counts else { continue }
+                    arrival.raw = raw
+                    runners[index].consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits, changes: &changes)
+                }
             }
+            if let rows { rows.forEach(take) } else { batch.rows.indices.forEach(take) }
         }
-        if let rows { rows.forEach(take) } else { batch.rows.indices.forEach(take) }
         self.states = states
         self.clock = clock
         self.groupsLeft = groupsLeft

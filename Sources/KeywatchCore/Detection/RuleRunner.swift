@@ -56,7 +56,8 @@ final class RuleRunner {
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
 
     /// Group values and identity for the current batch (see ``BatchGroupCache``).
-    private var groupCache = BatchGroupCache()
+    /// Used by one thread at a time (the engine's), never reentrantly: no exclusivity check.
+    @exclusivity(unchecked) private var groupCache = BatchGroupCache()
 
     /// The indices of the row's group fields, when all are fields of the string table or
     /// enumerated (up to four): an enumerated value is its case with the top bit set.

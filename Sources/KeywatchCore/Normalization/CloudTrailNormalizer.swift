@@ -25,9 +25,16 @@ final class CloudTrailNormalizer {
     private var canonicalKey = CanonicalKey()
     private let interner = StringInterner()
     private var scratch: [UInt8] = []
-    /// Operation classes by operation index, for the batch in ``classesBatch``.
-    private var classes: [UInt8] = []
-    private var classesBatch: UInt64 = 0
+    /// Each operation's class, by the operation's string index.
+    private var classes = BatchStringMemo<EventClass>()
+    /// A key or alias's scope and object name, by the resource's string index.
+    private var resourceFacts = BatchStringMemo<ResourceFacts>()
+
+    private struct ResourceFacts {
+        var type: ResourceType
+        var scope: StringIndex
+        var objectName: StringIndex
+    }
 
     func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
         var eventTime: JSONValue?, eventSource: JSONValue?, eventName: JSONValue?, region: JSONValue?
@@ -133,15 +140,9 @@ final class CloudTrailNormalizer {
 
     /// The class of the operation at `index`, classified once per batch.
     private func classOf(_ index: StringIndex, in batch: EventBatch) -> EventClass {
-        if classesBatch != batch.stringTableID {
-            classesBatch = batch.stringTableID
-            classes.removeAll(keepingCapacity: true)
-        }
-        let slot = Int(index.rawValue)
-        if slot < classes.count, classes[slot] != 0xFF { return EventClass.allCases[Int(classes[slot])] }
-        if classes.count <= slot { classes.append(contentsOf: repeatElement(0xFF, count: slot + 1 - classes.count)) }
+        if let known = classes.value(at: index, batchID: batch.stringTableID) { return known }
         let eventClass = OperationClassifier.aws(batch.string(index) ?? "", serviceEvent: false)
-        classes[slot] = UInt8(EventClass.allCases.firstIndex(of: eventClass)!)
+        classes.store(eventClass, at: index)
         return eventClass
     }
 
@@ -327,7 +328,13 @@ final class CloudTrailNormalizer {
     private func setAWSResource(_ value: JSONValue, type: ResourceType, on row: inout EventRow, in batch: inout EventBatch) {
         row.resource = value.index(in: &batch, interner)
         row.resourceType = type
+        if let known = resourceFacts.value(at: row.resource, batchID: batch.stringTableID), known.type == type {
+            row.scope = known.scope
+            row.objectName = known.objectName
+            return
+        }
         value.withDecodedBytes { setScopeAndName(from: $0, type: type, on: &row, in: &batch) }
+        resourceFacts.store(ResourceFacts(type: type, scope: row.scope, objectName: row.objectName), at: row.resource)
     }
 
     private func setScopeAndName(
