@@ -2,17 +2,13 @@ import Testing
 import KeywatchTestSupport
 @testable import KeywatchCore
 
-/// The per-batch cache of a rule's groups: a look-up must find exactly the group made for the
-/// same slots in the same batch, across growth, and nothing from an earlier batch.
+/// The per-batch cache of group identities: a look-up must find exactly the identity made for
+/// the same slots in the same batch, across growth, and nothing from an earlier batch.
 @Suite("Batch group cache")
 struct BatchGroupCacheTests {
-    private static func group(_ name: String) -> BatchGroupCache.Group {
-        ([name], GroupKey.id(name))
-    }
-
     @Test("each distinct set of slots is made once per batch, and found again across the table's growth")
     func makesEachGroupOncePerBatch() {
-        var cache = BatchGroupCache(capacity: 16)
+        let cache = BatchGroupCache(capacity: 16)
         var made = 0
         var random = SplitMix64(seed: 7)
         // Slots differing in one field only, in the top bit, or in their order must stay apart.
@@ -29,33 +25,35 @@ struct BatchGroupCacheTests {
         for _ in 0..<20_000 {
             let position = Int(random.next() % UInt64(keys.count))
             drawn.insert(position)
-            let found = cache.group(keys[position], batch: 1) {
+            let found = cache.id(of: keys[position], batch: 1) {
                 made += 1
-                return Self.group("group-\(position)")
+                return GroupKey.id("group-\(position)")
             }
-            #expect(found.values == ["group-\(position)"])
-            #expect(found.id == GroupKey.id("group-\(position)"))
+            #expect(found == GroupKey.id("group-\(position)"))
         }
         #expect(made == drawn.count)
         // Every key once more: all are cached now, whatever the table grew to.
         var remade = 0
         for (position, key) in keys.enumerated() {
-            let found = cache.group(key, batch: 1) {
+            let found = cache.id(of: key, batch: 1) {
                 remade += 1
-                return Self.group("group-\(position)")
+                return GroupKey.id("group-\(position)")
             }
-            #expect(found.values == ["group-\(position)"])
+            #expect(found == GroupKey.id("group-\(position)"))
         }
         #expect(made + remade == keys.count)
     }
 
     @Test("a new batch forgets the last one's groups: string indices mean other values there")
     func forgetsGroupsOfAnEarlierBatch() {
-        var cache = BatchGroupCache()
+        let cache = BatchGroupCache()
         let slots = BatchGroupCache.Slots(a: 5, b: 9)
-        _ = cache.group(slots, batch: 1) { Self.group("alice") }
-        #expect(cache.group(slots, batch: 1) { Self.group("not made") }.values == ["alice"])
-        #expect(cache.group(slots, batch: 2) { Self.group("bob") }.values == ["bob"])
-        #expect(cache.group(slots, batch: 2) { Self.group("not made") }.values == ["bob"])
+        func id(batch: UInt64, make name: String) -> GroupID {
+            cache.id(of: slots, batch: batch) { GroupKey.id(name) }
+        }
+        #expect(id(batch: 1, make: "alice") == GroupKey.id("alice"))
+        #expect(id(batch: 1, make: "not made") == GroupKey.id("alice"))
+        #expect(id(batch: 2, make: "bob") == GroupKey.id("bob"))
+        #expect(id(batch: 2, make: "not made") == GroupKey.id("bob"))
     }
 }

@@ -1,24 +1,28 @@
-/// The groups a rule met in the current batch, by the string-table indices (or enumerated
-/// values) of its `group_by` fields: a batch's events share few groups, and making a group's key
-/// allocates and digests.
+/// The groups met in the current batch by the rules that share a `group_by`, by the
+/// string-table indices (or enumerated values) of those fields: a batch's events share few
+/// groups, and finding a group's identity takes a hash of its text at best.
 ///
 /// An open-addressing table over plain integers, emptied when the batch changes. A `Dictionary`
 /// did the same with SipHash and a tuple copy per look-up, a fifth of detection's instructions;
 /// the keys here are positions in a table this process built, not text an attacker chose, so a
 /// multiply-fold with a per-process seed spreads them well enough.
-struct BatchGroupCache {
+///
+/// A class, shared by the engine's rules of the same `group_by` (a principal met by two rules
+/// is looked up once). Used by the engine's thread only, never reentrantly (hence no
+/// exclusivity checks).
+final class BatchGroupCache {
     /// Up to four field slots; an enumerated value is its case with the top bit set.
     struct Slots: Equatable {
         var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
     }
 
-    typealias Group = (values: [String], id: GroupID)
-
-    private var keys: [Slots]
-    /// Per bucket: one more than the group's position in ``groups``; 0 for empty.
-    private var buckets: [UInt32]
-    private var groups: [Group] = []
-    private var batch: UInt64 = 0
+    @exclusivity(unchecked) private var keys: [Slots]
+    /// Per bucket: one more than the group's position in ``ids``; 0 for empty.
+    @exclusivity(unchecked) private var buckets: [UInt32]
+    /// The batch's groups' identities. Their values are not kept: an event's group has the
+    /// event's own values, read from the event when an alert needs them.
+    @exclusivity(unchecked) private var ids: [GroupID] = []
+    @exclusivity(unchecked) private var batch: UInt64 = 0
     private let seed = UInt64.random(in: 1...UInt64.max) | 1
 
     init(capacity: Int = 1024) {
@@ -28,26 +32,26 @@ struct BatchGroupCache {
         buckets = Array(repeating: 0, count: size)
     }
 
-    /// The group of `slots` in batch `batch`, made by `make` on the first look-up.
-    mutating func group(_ slots: Slots, batch: UInt64, make: () -> Group) -> Group {
+    /// The identity of the group of `slots` in batch `batch`, made by `make` on the first look-up.
+    func id(of slots: Slots, batch: UInt64, make: () -> GroupID) -> GroupID {
         if batch != self.batch {
             self.batch = batch
-            if !groups.isEmpty {
-                groups.removeAll(keepingCapacity: true)
+            if !ids.isEmpty {
+                ids.removeAll(keepingCapacity: true)
                 for index in buckets.indices { buckets[index] = 0 }
             }
         }
         let mask = buckets.count - 1
         var index = bucket(of: slots) & mask
         while buckets[index] != 0 {
-            if keys[index] == slots { return groups[Int(buckets[index]) - 1] }
+            if keys[index] == slots { return ids[Int(buckets[index]) - 1] }
             index = (index + 1) & mask
         }
         let made = make()
-        groups.append(made)
+        ids.append(made)
         keys[index] = slots
-        buckets[index] = UInt32(groups.count)
-        if groups.count * 2 > buckets.count { grow() }
+        buckets[index] = UInt32(ids.count)
+        if ids.count * 2 > buckets.count { grow() }
         return made
     }
 
@@ -57,7 +61,7 @@ struct BatchGroupCache {
         return Int(truncatingIfNeeded: hash ^ hash >> 29)
     }
 
-    private mutating func grow() {
+    private func grow() {
         let oldKeys = keys
         let oldBuckets = buckets
         keys = Array(repeating: Slots(), count: oldBuckets.count * 2)

@@ -24,7 +24,13 @@ public final class DetectionEngine {
     public init(rules: [Rule], limits: DetectionLimits = DetectionLimits(), state: DetectionState = DetectionState()) {
         self.rules = rules
         self.limits = limits
-        runners = rules.map(RuleRunner.init(rule:))
+        let identities = GroupIdentityMemo()
+        var caches: [[String]: BatchGroupCache] = [:]
+        runners = rules.map { rule in
+            let groups = caches[rule.groupBy.map(\.description), default: BatchGroupCache()]
+            caches[rule.groupBy.map(\.description)] = groups
+            return RuleRunner(rule: rule, identities: identities, groups: groups)
+        }
         states = runners.map { runner in
             if var kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
                 // The due queue is not stored: it follows from the groups.

@@ -31,13 +31,20 @@ final class RuleRunner {
     let lateness: Int64
     let suppress: Int64?
 
-    init(rule: Rule) {
+    /// - Parameters:
+    ///   - identities: the engine's memo of group identities, shared by its rules.
+    ///   - groups: the batch's groups, shared by the engine's rules of the same `group_by`.
+    init(rule: Rule, identities: GroupIdentityMemo, groups: BatchGroupCache) {
         self.rule = rule
+        self.identities = identities
+        groupCache = groups
         window = rule.window?.microseconds ?? 0
         lateness = rule.lateness.microseconds
         suppress = rule.suppress?.microseconds
         slotFields = Self.slotFields(of: rule.groupBy)
     }
+
+    private let identities: GroupIdentityMemo
 
     /// The `group_by` fields when the batch's cache can key them: up to four, each in the string
     /// table or enumerated.
@@ -55,9 +62,8 @@ final class RuleRunner {
 
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
 
-    /// Group values and identity for the current batch (see ``BatchGroupCache``).
-    /// Used by one thread at a time (the engine's), never reentrantly: no exclusivity check.
-    @exclusivity(unchecked) private var groupCache = BatchGroupCache()
+    /// The current batch's groups (see ``BatchGroupCache``).
+    private let groupCache: BatchGroupCache
 
     /// The indices of the row's group fields, when all are fields of the string table or
     /// enumerated (up to four): an enumerated value is its case with the top bit set.
@@ -78,14 +84,18 @@ final class RuleRunner {
         return slots
     }
 
-    private func group(of event: Arrival) -> BatchGroupCache.Group {
-        func make() -> BatchGroupCache.Group {
-            let values = rule.groupBy.map(event.text(of:))
-            return (values, GroupKey.id(GroupKey.make(values)))
+    /// The identity of the event's group: from the batch's cache, the engine's memo, or made now.
+    private func group(of event: Arrival) -> GroupID {
+        func make() -> GroupID {
+            identities.id(count: rule.groupBy.count) { event.text(of: rule.groupBy[$0]) }
         }
         guard let slots = slots(of: event.row) else { return make() }
-        return groupCache.group(slots, batch: event.fields.batch.stringTableID, make: make)
+        return groupCache.id(of: slots, batch: event.fields.batch.stringTableID, make: make)
     }
+
+    /// The values of the event's group: the event's own, read only when an alert or a kept key
+    /// needs them.
+    private func groupByValues(of event: Arrival) -> [String] { rule.groupBy.map(event.text(of:)) }
 
     /// A window keeps the keys of its events from this count on: the last ones before it can
     /// fire, and the first after. Most groups never come near firing; a million of them holding
@@ -119,20 +129,20 @@ final class RuleRunner {
 
     func consider(_ event: Arrival, state: inout RuleState, groupsLeft: inout Int, limits: DetectionLimits,
                   changes: inout AlertChanges) {
-        let (values, groupID) = group(of: event)
+        let groupID = group(of: event)
         let time = event.time
 
         // Types that fire on single events need a group only to suppress.
         switch rule.kind {
         case .match:
-            fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [], summary: { AlertText.eventSummary(event) })
             return
         case .crossNamespace:
             let namespace = event.fields.text(of: .namespace, in: event.row)
             let owner = event.fields.text(of: .resourceNamespace, in: event.row)
             guard !namespace.isEmpty, !owner.isEmpty, namespace.lowercased() != owner.lowercased() else { return }
-            fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [AlertDetail("namespace", .text(namespace)), AlertDetail("resource_namespace", .text(owner))],
                        summary: { AlertText.crossNamespaceSummary(event, namespace: namespace, owner: owner) })
             return
@@ -148,7 +158,7 @@ final class RuleRunner {
             state.seen.insert(digest)
             guard time >= state.learningSince! + learn else { return }
             let pairs = zip(fields, combination).map { GroupValue(field: $0.description, value: $1) }
-            fireOrJoin(event, values: values, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: pairs.map { AlertDetail($0.field, .text($0.value)) },
                        summary: { AlertText.firstSeenSummary(pairs, event: event) })
             return
@@ -156,7 +166,7 @@ final class RuleRunner {
             break
         }
 
-        guard let slot = groupSlot(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        guard let slot = groupSlot(groupID, of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         if case .absence = rule.kind {
             // Only the newest event matters: the group's silence starts there.
             state.groups.update(slot) { group in
@@ -168,13 +178,13 @@ final class RuleRunner {
             return
         }
         let counted = state.groups.update(slot) { group in
-            count(event, values: values, in: &group, changes: &changes)
+            count(event, in: &group, changes: &changes)
         }
         if !counted { state.late += 1 }
     }
 
     /// Counts an event of a windowed rule into its group; false when it came too late.
-    private func count(_ event: Arrival, values: [String], in group: inout GroupState, changes: inout AlertChanges) -> Bool {
+    private func count(_ event: Arrival, in group: inout GroupState, changes: inout AlertChanges) -> Bool {
         let time = event.time
         // Late: its window closed — the group's clock passed the window's end by `lateness`.
         if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness { return false }
@@ -183,30 +193,30 @@ final class RuleRunner {
 
         switch rule.kind {
         case .threshold(let threshold):
-            countInWindow(event, values: values, group: &group, changes: &changes) { tally, _ in
-                tally.count >= threshold ? (AlertText.thresholdSummary(tally.count, values: values, rule: rule),
+            countInWindow(event, group: &group, changes: &changes) { tally, _ in
+                tally.count >= threshold ? (AlertText.thresholdSummary(tally.count, values: groupByValues(of: event), rule: rule),
                                             [AlertDetail("threshold", .integer(threshold))]) : nil
             }
         case .distinct(let field, let threshold):
             let value = event.text(of: field)
             guard !value.isEmpty else { return true }
-            countInWindow(event, values: values, group: &group, changes: &changes,
+            countInWindow(event, group: &group, changes: &changes,
                           distinctValue: value) { tally, _ in
                 guard tally.values.count >= threshold else { return nil }
-                return (AlertText.distinctSummary(tally.values.count, field: field, values: values, rule: rule),
+                return (AlertText.distinctSummary(tally.values.count, field: field, values: groupByValues(of: event), rule: rule),
                         [AlertDetail("field", .text(field.description)), AlertDetail("threshold", .integer(threshold)),
                          AlertDetail("distinct", .integer(tally.values.count)),
                          AlertDetail("values", .list(tally.values.sorted()))])
             }
         case .spike(let baseline, let factor, let minimumCount):
             let spans = max(1, baseline.microseconds / window)
-            countInWindow(event, values: values, group: &group, changes: &changes) { tally, group in
+            countInWindow(event, group: &group, changes: &changes) { tally, group in
                 guard tally.count >= minimumCount else { return nil }
                 // A baseline needs the group to have been seen a whole span before this window.
                 guard group.since.microseconds <= (tally.bucket - spans) * window else { return nil }
                 let mean = Double(baselineCount(group, before: tally.bucket, spans: spans)) / Double(spans)
                 guard Double(tally.count) >= factor * mean else { return nil }
-                return (AlertText.spikeSummary(tally.count, mean: mean, values: values, rule: rule),
+                return (AlertText.spikeSummary(tally.count, mean: mean, values: groupByValues(of: event), rule: rule),
                         [AlertDetail("baseline_mean", .number((mean * 100).rounded() / 100)), AlertDetail("factor", .number(factor)),
                          AlertDetail("min_count", .integer(minimumCount)), AlertDetail("baseline", .text(baseline.description))])
             }
@@ -223,7 +233,7 @@ final class RuleRunner {
     }
 
     /// The slot of group `id`, created (and put on the due queue) if new and the cap allows.
-    private func groupSlot(_ id: GroupID, values: [String], at time: Timestamp, state: inout RuleState,
+    private func groupSlot(_ id: GroupID, of event: Arrival, state: inout RuleState,
                            groupsLeft: inout Int) -> GroupTable.Slot? {
         if let slot = state.groups.slot(of: id) { return slot }
         guard groupsLeft > 0 else {
@@ -231,8 +241,8 @@ final class RuleRunner {
             return nil
         }
         groupsLeft -= 1
-        let group = GroupState(at: time)
-        if keepsGroupKeys { state.keys[id] = GroupKey.make(values) }
+        let group = GroupState(at: event.time)
+        if keepsGroupKeys { state.keys[id] = GroupKey.make(groupByValues(of: event)) }
         let slot = state.groups.insert(group, for: id)
         state.due.add(slot, at: dueTime(of: group))
         return slot
@@ -242,7 +252,7 @@ final class RuleRunner {
     /// fires now, with the summary and details. Changes the window in place: a copy of it would
     /// copy its evidence and distinct values on every event.
     private func countInWindow(
-        _ event: Arrival, values: [String], group: inout GroupState, changes: inout AlertChanges,
+        _ event: Arrival, group: inout GroupState, changes: inout AlertChanges,
         distinctValue: String? = nil, fires: (WindowTally, GroupState) -> (String, [AlertDetail])?
     ) {
         let time = event.time
@@ -272,6 +282,7 @@ final class RuleRunner {
         } else if !group.windows[position].fired, let (summary, details) = fires(group.windows[position], group) {
             group.windows[position].fired = true
             let tally = group.windows[position]
+            let values = groupByValues(of: event)
             let alert = Alert(
                 key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: String(slot)), rule: rule,
                 group: groupValues(values), count: tally.count,
@@ -288,19 +299,20 @@ final class RuleRunner {
     /// Raises an alert for one event, or joins it to the group's open alert of the same
     /// suppression period. Without `suppress`, each event is its own alert. The summary is made
     /// only for an alert raised.
-    private func fireOrJoin(_ event: Arrival, values: [String], groupID: GroupID, state: inout RuleState,
+    private func fireOrJoin(_ event: Arrival, groupID: GroupID, state: inout RuleState,
                             groupsLeft: inout Int, changes: inout AlertChanges, details: [AlertDetail], summary: () -> String) {
         let time = event.time
         func alert(slot: String) -> Alert {
-            Alert(key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: slot), rule: rule, group: groupValues(values),
-                  count: 1, window: nil, firstSeen: time, lastSeen: time, summary: summary(), details: details, events: [event.key])
+            let values = groupByValues(of: event)
+            return Alert(key: GroupKey.alertKey(rule: rule.id, group: GroupKey.make(values), slot: slot), rule: rule, group: groupValues(values),
+                         count: 1, window: nil, firstSeen: time, lastSeen: time, summary: summary(), details: details, events: [event.key])
         }
         guard let suppress else {
             changes.raise(alert(slot: "event:" + event.key))
             return
         }
         let slot = floorDivide(time.microseconds, suppress)
-        guard let groupSlot = groupSlot(groupID, values: values, at: time, state: &state, groupsLeft: &groupsLeft) else { return }
+        guard let groupSlot = groupSlot(groupID, of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         state.groups.update(groupSlot) { group in
             if time > group.newest { group.newest = time }
             if group.open.first?.slot == slot {
