@@ -59,4 +59,23 @@ struct GroupIdentityMemoTests {
         }
         #expect(memo.count <= memo.capacity)
     }
+
+    /// Values whose hashes all collide, as a hash-flooding writer would want them.
+    private struct CollidingValues: GroupValueReader {
+        let values: [String]
+        var count: Int { values.count }
+        func contentHash(at position: Int) -> UInt64 { 7 }
+        func matches(_ remembered: String, at position: Int) -> Bool { remembered == values[position] }
+        func text(at position: Int) -> String { values[position] }
+    }
+
+    @Test("values whose hashes collide are told apart by their text")
+    func collidingHashesKeepTheirOwnIdentities() {
+        let memo = GroupIdentityMemo()
+        let groups = (0..<200).map { [Self.long("user-\($0)")] }
+        for values in groups + groups.reversed() {
+            #expect(memo.id(of: CollidingValues(values: values)) == Self.identity(values))
+        }
+        #expect(memo.count == groups.count)
+    }
 }

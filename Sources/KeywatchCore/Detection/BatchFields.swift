@@ -107,6 +107,25 @@ final class BatchFields {
         if let index = Self.stringIndex(of: field, in: row) { return batch.string(index) ?? "" }
         return value(of: field, in: row).text ?? ""
     }
+
+    /// The ``StringInterner/contentHash(of:)`` of ``text(of:in:)``, mostly as the decoder's
+    /// interner found it: the text is not read again.
+    func contentHash(of field: NormalizedField, in row: EventRow) -> UInt64 {
+        if let index = Self.stringIndex(of: field, in: row) { return batch.contentHash(of: index) }
+        return StringInterner.contentHash(of: text(of: field, in: row))
+    }
+
+    /// Whether `remembered` is ``text(of:in:)``. When it is the same `String` instance as the
+    /// batch holds (the interner hands out one per value), no text is read.
+    func matches(_ remembered: String, _ field: NormalizedField, in row: EventRow) -> Bool {
+        if let index = Self.stringIndex(of: field, in: row) {
+            let held = batch.strings.withUnsafeBufferPointer { strings in
+                UnsafeRawPointer(strings.baseAddress! + Int(index.rawValue)).load(as: (UInt64, UInt64).self)
+            }
+            if withUnsafeBytes(of: remembered, { $0.load(as: (UInt64, UInt64).self) }) == held { return true }
+        }
+        return remembered == text(of: field, in: row)
+    }
 }
 
 /// The raw record of a row, parsed once for every `raw.<path>` a rule reads.

@@ -69,12 +69,11 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
-        // One arrival per batch, its row and raw fields replaced per event: made per rule, it
-        // retained and released the batch's fields each time.
         if let first = batch.rows.first {
-            var arrival = RuleRunner.Arrival(row: first, fields: fields, raw: nil)
-            func take(_ position: Int) {
-                let row = batch.rows[position]
+            let arrival = RuleRunner.Arrival(row: first, fields: fields, raw: nil)
+            let count = rows?.count ?? batch.rows.count
+            for next in 0..<count {
+                let row = batch.rows[rows?[next] ?? next]
                 if limit == nil || row.time <= limit!, clock == nil || row.time > clock! { clock = row.time }
                 arrival.row = row
                 for index in runners.indices {
@@ -84,7 +83,6 @@ public final class DetectionEngine {
                     runners[index].consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits, changes: &changes)
                 }
             }
-            if let rows { rows.forEach(take) } else { batch.rows.indices.forEach(take) }
         }
         self.states = states
         self.clock = clock

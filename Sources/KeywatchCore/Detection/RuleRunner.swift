@@ -86,11 +86,24 @@ final class RuleRunner {
 
     /// The identity of the event's group: from the batch's cache, the engine's memo, or made now.
     private func group(of event: Arrival) -> GroupID {
-        func make() -> GroupID {
-            identities.id(count: rule.groupBy.count) { event.text(of: rule.groupBy[$0]) }
+        guard let fields = slotFields, let slots = slots(of: event.row) else {
+            return identities.id(of: groupByValues(of: event))
         }
-        guard let slots = slots(of: event.row) else { return make() }
-        return groupCache.id(of: slots, batch: event.fields.batch.stringTableID, make: make)
+        return groupCache.id(of: slots, batch: event.fields.batch.stringTableID) {
+            identities.id(of: EventGroupValues(fields: fields, batch: event.fields, row: event.row))
+        }
+    }
+
+    /// The values of an event's group, read from its batch.
+    private struct EventGroupValues: GroupValueReader {
+        let fields: [NormalizedField]
+        let batch: BatchFields
+        let row: EventRow
+
+        var count: Int { fields.count }
+        func contentHash(at position: Int) -> UInt64 { batch.contentHash(of: fields[position], in: row) }
+        func matches(_ remembered: String, at position: Int) -> Bool { batch.matches(remembered, fields[position], in: row) }
+        func text(at position: Int) -> String { batch.text(of: fields[position], in: row) }
     }
 
     /// The values of the event's group: the event's own, read only when an alert or a kept key
@@ -108,11 +121,20 @@ final class RuleRunner {
         }
     }
 
-    /// What an event brings to the rule.
-    struct Arrival {
-        var row: EventRow
-        var fields: BatchFields
-        var raw: RawFields?
+    /// What an event brings to the rules: one per batch, its row and raw fields replaced for each
+    /// event. A class, so that handing it to each rule passes a reference: as a struct, each
+    /// rule's call and closure copied the row (150 bytes) and retained the batch's fields.
+    /// Used by the engine's thread only (hence no exclusivity checks).
+    final class Arrival {
+        @exclusivity(unchecked) var row: EventRow
+        let fields: BatchFields
+        @exclusivity(unchecked) var raw: RawFields?
+
+        init(row: EventRow, fields: BatchFields, raw: RawFields?) {
+            self.row = row
+            self.fields = fields
+            self.raw = raw
+        }
 
         var key: String { fields.batch.text(row.key) ?? "" }
         var time: Timestamp { row.time }

@@ -29,7 +29,8 @@ public final class StringInterner {
     /// The `String` of each slot, made on first use.
     private let strings: UnsafeMutablePointer<String?>
     private let slotCount: Int
-    private let seed = UInt64.random(in: 0...UInt64.max)
+    /// ``seed``, kept at hand: a static is read through a once-check.
+    private let seed = StringInterner.seed
     private let mask: Int
     private var used = 0
     private let arena: UnsafeMutableRawPointer
@@ -67,7 +68,7 @@ public final class StringInterner {
         let slot = find(bytes)
         if slots[slot].table != batch.stringTableID {
             slots[slot].table = batch.stringTableID
-            slots[slot].index = batch.appendString(string(at: slot)).rawValue
+            slots[slot].index = batch.appendString(string(at: slot), hash: slots[slot].hash).rawValue
         }
         return StringIndex(rawValue: slots[slot].index)
     }
@@ -146,8 +147,25 @@ public final class StringInterner {
         return true
     }
 
+    /// The secret seed of ``contentHash(_:)``, one per process.
+    private static let seed = UInt64.random(in: 0...UInt64.max)
+
+    /// A hash of `bytes` for tables that verify every hit, never 0. The same in every interner of
+    /// the process, so that a batch's ``EventBatch/stringHashes`` mean one thing wherever they
+    /// came from; a secret seed keeps attackers from choosing values that collide.
+    @inline(__always)
+    public static func contentHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        bytes.isEmpty ? 1 : hash(bytes, seed: seed) | 1
+    }
+
+    /// The ``contentHash(_:)`` of a string's UTF-8.
+    public static func contentHash(of string: String) -> UInt64 {
+        var string = string
+        return string.withUTF8 { contentHash(UnsafeRawBufferPointer($0)) }
+    }
+
     /// A multiply-xorshift hash over 8-byte words: fast, and good enough for a table that verifies
-    /// every hit. A secret `seed` per process keeps attackers from choosing values that collide.
+    /// every hit.
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         let count = bytes.count

@@ -7,6 +7,9 @@ public struct EventBatch: Sendable {
     public var rows: [EventRow] = []
     /// The batch's distinct text values; index 0 stands for "absent".
     public private(set) var strings: [String] = [""]
+    /// Per string, its ``StringInterner/contentHash(_:)`` when the interner that added it knew
+    /// it, else 0: detection finds group identities by it without reading the text again.
+    public private(set) var stringHashes: [UInt64] = [0]
     /// Identifies this batch's string table to the interners that fill it.
     public let stringTableID: UInt64
     /// The inputs (`file:<path>`, `http:<id>`) rows refer to.
@@ -44,9 +47,17 @@ public struct EventBatch: Sendable {
     }
 
     /// Adds a string to the table without checking for an equal one (interners do that).
-    public mutating func appendString(_ string: String) -> StringIndex {
+    /// - Parameter hash: its ``StringInterner/contentHash(_:)``, or 0 when not at hand.
+    public mutating func appendString(_ string: String, hash: UInt64 = 0) -> StringIndex {
         strings.append(string)
+        stringHashes.append(hash)
         return StringIndex(rawValue: UInt32(strings.count - 1))
+    }
+
+    /// The ``StringInterner/contentHash(_:)`` of the string at `index`.
+    public func contentHash(of index: StringIndex) -> UInt64 {
+        let known = stringHashes[Int(index.rawValue)]
+        return known != 0 ? known : StringInterner.contentHash(of: strings[Int(index.rawValue)])
     }
 
     /// The index of an input name, added on first use.
@@ -133,11 +144,11 @@ public struct EventBatch: Sendable {
         map.reserveCapacity(other.strings.count)
         var existing: [String: StringIndex] = [:]
         for (index, value) in strings.enumerated() where index > 0 { existing[value] = StringIndex(rawValue: UInt32(index)) }
-        for value in other.strings.dropFirst() {
+        for (value, hash) in zip(other.strings, other.stringHashes).dropFirst() {
             if let found = existing[value] {
                 map.append(found)
             } else {
-                let index = appendString(value)
+                let index = appendString(value, hash: hash)
                 existing[value] = index
                 map.append(index)
             }
