@@ -65,6 +65,7 @@ struct GroupIdentityMemoTests {
         let values: [String]
         var count: Int { values.count }
         func contentHash(at position: Int) -> UInt64 { 7 }
+        func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { false }
         func matches(_ remembered: String, at position: Int) -> Bool { remembered == values[position] }
         func text(at position: Int) -> String { values[position] }
     }

@@ -34,15 +34,21 @@ struct StringContentHashTests {
         #expect(batch.contentHash(of: .none) == StringInterner.contentHash(of: ""))
     }
 
-    @Test("a remembered value matches a row's field by instance or by text, and nothing else")
+    @Test("a remembered value is the row's by instance or by text, and nothing else is")
     func matchesByInstanceOrText() {
         var batch = EventBatch()
         let alice = "arn:aws:iam::111122223333:role/alice"
+        let other = "arn:aws:iam::111122223333:role/" + "alice"
         var row = EventRow(key: .none, keyHash: 0, source: .awsKMS, time: Timestamp(microseconds: 0), eventClass: .read, outcome: .success)
         row.principal = batch.appendString(alice)
         let fields = BatchFields(batch: batch)
+        func bits(_ string: String) -> (UInt64, UInt64) { withUnsafeBytes(of: string) { $0.load(as: (UInt64, UInt64).self) } }
+        #expect(fields.isInstance(bits(alice), .principal, in: row))
+        #expect(!fields.isInstance(bits(other), .principal, in: row))
+        #expect(!fields.isInstance(bits(alice), .resource, in: row))
+        #expect(!fields.isInstance(bits("aws.kms"), .source, in: row))
         #expect(fields.matches(alice, .principal, in: row))
-        #expect(fields.matches("arn:aws:iam::111122223333:role/" + "alice", .principal, in: row))
+        #expect(fields.matches(other, .principal, in: row))
         #expect(!fields.matches("arn:aws:iam::111122223333:role/alicf", .principal, in: row))
         #expect(!fields.matches(alice, .resource, in: row))
         #expect(fields.matches("", .resource, in: row))

@@ -115,16 +115,19 @@ final class BatchFields {
         return StringInterner.contentHash(of: text(of: field, in: row))
     }
 
-    /// Whether `remembered` is ``text(of:in:)``. When it is the same `String` instance as the
-    /// batch holds (the interner hands out one per value), no text is read.
+    /// Whether the field's value in `row` is held by the `String` whose bits (its 16 bytes) are
+    /// `bits`: the same instance as the batch holds (the interner hands out one per value), so
+    /// the same value, found without reading text. False says nothing: ask ``matches(_:_:in:)``.
+    func isInstance(_ bits: (UInt64, UInt64), _ field: NormalizedField, in row: EventRow) -> Bool {
+        guard let index = Self.stringIndex(of: field, in: row) else { return false }
+        return batch.strings.withUnsafeBufferPointer { strings in
+            UnsafeRawPointer(strings.baseAddress! + Int(index.rawValue)).load(as: (UInt64, UInt64).self)
+        } == bits
+    }
+
+    /// Whether `remembered` is ``text(of:in:)``.
     func matches(_ remembered: String, _ field: NormalizedField, in row: EventRow) -> Bool {
-        if let index = Self.stringIndex(of: field, in: row) {
-            let held = batch.strings.withUnsafeBufferPointer { strings in
-                UnsafeRawPointer(strings.baseAddress! + Int(index.rawValue)).load(as: (UInt64, UInt64).self)
-            }
-            if withUnsafeBytes(of: remembered, { $0.load(as: (UInt64, UInt64).self) }) == held { return true }
-        }
-        return remembered == text(of: field, in: row)
+        remembered == text(of: field, in: row)
     }
 }
 

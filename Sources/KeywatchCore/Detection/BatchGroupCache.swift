@@ -32,14 +32,17 @@ final class BatchGroupCache {
         buckets = Array(repeating: 0, count: size)
     }
 
-    /// The identity of the group of `slots` in batch `batch`, made by `make` on the first look-up.
-    func id(of slots: Slots, batch: UInt64, make: () -> GroupID) -> GroupID {
+    /// The identity of the group of `slots` in batch `batch`, if ``insert(_:for:)`` added it.
+    /// (Not a look-up that takes a closure to make what is missing: forming the closure
+    /// retained and released three objects on every look-up.)
+    func id(of slots: Slots, batch: UInt64) -> GroupID? {
         if batch != self.batch {
             self.batch = batch
             if !ids.isEmpty {
                 ids.removeAll(keepingCapacity: true)
                 for index in buckets.indices { buckets[index] = 0 }
             }
+            return nil
         }
         let mask = buckets.count - 1
         var index = bucket(of: slots) & mask
@@ -47,12 +50,18 @@ final class BatchGroupCache {
             if keys[index] == slots { return ids[Int(buckets[index]) - 1] }
             index = (index + 1) & mask
         }
-        let made = make()
-        ids.append(made)
+        return nil
+    }
+
+    /// Adds the group of `slots` to the batch of the last ``id(of:batch:)``, which did not find it.
+    func insert(_ id: GroupID, for slots: Slots) {
+        let mask = buckets.count - 1
+        var index = bucket(of: slots) & mask
+        while buckets[index] != 0 { index = (index + 1) & mask }
+        ids.append(id)
         keys[index] = slots
         buckets[index] = UInt32(ids.count)
         if ids.count * 2 > buckets.count { grow() }
-        return made
     }
 
     private func bucket(of slots: Slots) -> Int {

@@ -50,8 +50,9 @@ struct BatchRuleFilter {
     }
 
     /// True when the row meets every `where` condition and not all of the `unless` ones; the
-    /// row's raw values, when the rule reads any, are parsed once and handed back.
-    mutating func counts(_ row: EventRow) -> (counts: Bool, raw: RawFields?) {
+    /// row's raw values, when the rule reads any, are parsed once and handed back. The row is
+    /// read where the batch holds it: passed by value, it was copied (170 bytes) for each rule.
+    mutating func counts(_ row: UnsafePointer<EventRow>) -> (counts: Bool, raw: RawFields?) {
         var raw: RawFields?
         for position in 0..<whereCount where !holds(position, row, &raw) {
             return (false, raw)
@@ -64,14 +65,14 @@ struct BatchRuleFilter {
             }
             if allHold { return (false, raw) }
         }
-        if raw == nil, let parser { raw = RawFields(row: row, in: fields.batch, paths: rawPaths, parser: parser) }
+        if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
         return (true, raw)
     }
 
-    private mutating func holds(_ position: Int, _ row: EventRow, _ raw: inout RawFields?) -> Bool {
+    private mutating func holds(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
         switch reads[position] {
         case .string(let field):
-            let index = BatchFields.stringIndex(of: field, in: row) ?? .none
+            let index = BatchFields.stringIndex(of: field, in: row.pointee) ?? .none
             if stringMemo.isEmpty { stringMemo = [UInt8](repeating: 0, count: reads.count * stride) }
             let memo = position * stride + Int(index.rawValue)
             let known = stringMemo[memo]
@@ -80,10 +81,10 @@ struct BatchRuleFilter {
             stringMemo[memo] = result ? 1 : 2
             return result
         case .enumerated(let field):
-            let memo = position * 256 + (BatchFields.enumeratedSlot(of: field, in: row) ?? 255)
+            let memo = position * 256 + (BatchFields.enumeratedSlot(of: field, in: row.pointee) ?? 255)
             let known = enumeratedMemo[memo]
             if known != 0 { return known == 1 }
-            let text = BatchFields.enumeratedText(of: field, in: row) ?? nil
+            let text = BatchFields.enumeratedText(of: field, in: row.pointee) ?? nil
             let result = condition(at: position).holds(for: text.map(FieldValue.string) ?? .absent)
             enumeratedMemo[memo] = result ? 1 : 2
             return result
@@ -91,10 +92,10 @@ struct BatchRuleFilter {
             let condition = condition(at: position)
             switch condition.field {
             case .raw(let path):
-                if raw == nil, let parser { raw = RawFields(row: row, in: fields.batch, paths: rawPaths, parser: parser) }
+                if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
                 return condition.holds(for: raw?.value(at: path) ?? .absent)
             case .normalized(let field):
-                return condition.holds(for: fields.value(of: field, in: row))
+                return condition.holds(for: fields.value(of: field, in: row.pointee))
             }
         }
     }

@@ -69,15 +69,16 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
-        if let first = batch.rows.first {
-            let arrival = RuleRunner.Arrival(row: first, fields: fields, raw: nil)
-            let count = rows?.count ?? batch.rows.count
+        batch.rows.withUnsafeBufferPointer { batchRows in
+            guard let first = batchRows.baseAddress else { return }
+            let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields)
+            let count = rows?.count ?? batchRows.count
             for next in 0..<count {
-                let row = batch.rows[rows?[next] ?? next]
-                if limit == nil || row.time <= limit!, clock == nil || row.time > clock! { clock = row.time }
-                arrival.row = row
+                arrival.rowAddress = first + (rows?[next] ?? next)
+                let time = arrival.row.time
+                if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
                 for index in runners.indices {
-                    let (counts, raw) = filters[index].counts(row)
+                    let (counts, raw) = filters[index].counts(arrival.rowAddress)
                     guard counts else { continue }
                     arrival.raw = raw
                     runners[index].consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits, changes: &changes)

@@ -24,15 +24,27 @@ final class GroupIdentityMemo {
         var id = GroupID(high: 0, low: 0)
         var first = ""
         var rest: [String] = []
-
-        func holds<Values: GroupValueReader>(_ values: Values) -> Bool {
-            guard count == values.count, count == 0 || values.matches(first, at: 0) else { return false }
-            for position in 1..<max(1, count) where !values.matches(rest[position - 1], at: position) { return false }
-            return true
-        }
     }
 
-    @exclusivity(unchecked) private var buckets: [Bucket]
+    /// Where ``Bucket/first`` sits in a bucket, to read its bits without retaining it.
+    private static let firstOffset = MemoryLayout<Bucket>.offset(of: \Bucket.first)!
+
+    /// Whether the group at `bucket` has `values`. Reads the bucket in place: a copy of it, or of
+    /// its first value, would retain and release.
+    private static func holds<Values: GroupValueReader>(_ bucket: UnsafeMutablePointer<Bucket>, _ values: Values) -> Bool {
+        let count = bucket.pointee.count
+        guard count == values.count else { return false }
+        guard count > 0 else { return true }
+        let firstBits = UnsafeRawPointer(bucket).load(fromByteOffset: firstOffset, as: (UInt64, UInt64).self)
+        guard values.isInstance(firstBits, at: 0) || values.matches(bucket.pointee.first, at: 0) else { return false }
+        for position in 1..<count where !values.matches(bucket.pointee.rest[position - 1], at: position) { return false }
+        return true
+    }
+
+    /// Manually managed, so that a probe reads a bucket in place: an array's element was copied
+    /// (its strings retained) to call ``Bucket/holds(_:)``.
+    private let buckets: UnsafeMutablePointer<Bucket>
+    private let mask: Int
     @exclusivity(unchecked) private(set) var count = 0
 
     /// - Parameter capacity: groups held before the memo is emptied.
@@ -40,7 +52,14 @@ final class GroupIdentityMemo {
         self.capacity = max(1, capacity)
         var size = 16
         while size < self.capacity * 2 { size <<= 1 }
-        buckets = Array(repeating: Bucket(), count: size)
+        mask = size - 1
+        buckets = .allocate(capacity: size)
+        buckets.initialize(repeating: Bucket(), count: size)
+    }
+
+    deinit {
+        buckets.deinitialize(count: mask + 1)
+        buckets.deallocate()
     }
 
     /// The identity of the group of `values`.
@@ -59,16 +78,15 @@ final class GroupIdentityMemo {
             hash ^= hash >> 32
         }
         hash |= 1
-        let mask = buckets.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while buckets[index].hash != 0 {
-            if buckets[index].hash == hash, buckets[index].holds(values) { return buckets[index].id }
+            if buckets[index].hash == hash, Self.holds(buckets + index, values) { return buckets[index].id }
             index = (index + 1) & mask
         }
         let texts = (0..<count).map(values.text(at:))
         let id = GroupKey.id(GroupKey.make(texts))
         if self.count >= capacity {
-            for bucket in buckets.indices { buckets[bucket] = Bucket() }
+            buckets.update(repeating: Bucket(), count: mask + 1)
             self.count = 0
             index = Int(truncatingIfNeeded: hash) & mask
         }
@@ -84,6 +102,9 @@ protocol GroupValueReader {
     var count: Int { get }
     /// ``StringInterner/contentHash(of:)`` of the value at `position`.
     func contentHash(at position: Int) -> UInt64
+    /// Whether the value at `position` is held by the `String` whose bits (its 16 bytes) are
+    /// `bits` — the same instance, so the same value. False says nothing: ask ``matches(_:at:)``.
+    func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool
     /// Whether `remembered` is the value at `position`.
     func matches(_ remembered: String, at position: Int) -> Bool
     func text(at position: Int) -> String
@@ -95,6 +116,7 @@ struct GroupValueArray: GroupValueReader {
 
     var count: Int { values.count }
     func contentHash(at position: Int) -> UInt64 { StringInterner.contentHash(of: values[position]) }
+    func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { false }
     func matches(_ remembered: String, at position: Int) -> Bool { remembered == values[position] }
     func text(at position: Int) -> String { values[position] }
 }
