@@ -30,26 +30,55 @@ public enum InputFiles {
                 if seen.insert(path).inserted { files.append(path) }
                 continue
             }
-            let root = URL(fileURLWithPath: path).resolvingSymlinksInPath()
-            guard let walker = manager.enumerator(
-                at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
-                options: [.skipsHiddenFiles])
-            else { throw Problem(path: path, reason: "cannot list the directory") }
-            var found: [String] = []
-            for case let url as URL in walker {
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-                if values?.isRegularFile == true {
-                    found.append(url.path)
-                } else if values?.isSymbolicLink == true {
-                    var linkIsDirectory: ObjCBool = false
-                    if manager.fileExists(atPath: url.path, isDirectory: &linkIsDirectory), !linkIsDirectory.boolValue {
-                        found.append(url.path)
-                    }
-                }
-            }
+            guard let found = regularFiles(under: path) else { throw Problem(path: path, reason: "cannot list the directory") }
             for file in inTimeOrder(found) where seen.insert(file).inserted { files.append(file) }
         }
         return files
+    }
+
+    /// The regular files under `directory` (its symbolic links resolved), recursively: hidden
+    /// entries skipped, links to files followed, links to directories not. Nil when the
+    /// directory cannot be listed; a subdirectory that cannot be is skipped.
+    ///
+    /// `readdir` rather than `FileManager`'s enumerator, which took a third of a second for the
+    /// bench corpus's 755 files and 500 folders — before ingest could start.
+    static func regularFiles(under directory: String) -> [String]? {
+        guard let resolved = realpath(directory, nil) else { return nil }
+        let root = String(cString: resolved)
+        free(resolved)
+        var found: [String] = []
+        var pending = [root]
+        var isRoot = true
+        while let current = pending.popLast() {
+            guard let listing = opendir(current) else {
+                if isRoot { return nil }
+                continue
+            }
+            isRoot = false
+            defer { closedir(listing) }
+            let prefix = current.hasSuffix("/") ? current : current + "/"
+            while let entry = readdir(listing) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+                if name.hasPrefix(".") { continue }
+                let path = prefix + name
+                switch Int32(entry.pointee.d_type) {
+                case Int32(DT_REG): found.append(path)
+                case Int32(DT_DIR): pending.append(path)
+                case Int32(DT_LNK), Int32(DT_UNKNOWN):
+                    var link = stat()
+                    guard lstat(path, &link) == 0 else { continue }
+                    if link.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR) {
+                        pending.append(path)
+                        continue
+                    }
+                    // A link is followed to a file; one to a directory could form a cycle.
+                    var target = stat()
+                    if stat(path, &target) == 0, target.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) { found.append(path) }
+                default: continue
+                }
+            }
+        }
+        return found
     }
 
     /// Files whose path names a time, by that time (then name); the others after them, by name.
@@ -104,8 +133,8 @@ public enum InputFiles {
     /// The total size of `files`, in bytes (for progress).
     public static func totalSize(_ files: [String]) -> Int64 {
         files.reduce(0) { total, file in
-            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
-            return total + size
+            var status = stat()
+            return total + (stat(file, &status) == 0 ? Int64(status.st_size) : 0)
         }
     }
 }
