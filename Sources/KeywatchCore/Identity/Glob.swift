@@ -15,7 +15,12 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public var isLiteral: Bool { !bytes.contains(UInt8(ascii: "*")) && !bytes.contains(UInt8(ascii: "?")) }
 
     public func matches(_ text: String) -> Bool {
-        let subject = text.utf8.map(\.asciiLowercased)
+        matches(lowercased: text.utf8.map(\.asciiLowercased))
+    }
+
+    /// ``matches(_:)`` for a subject already lowercased (ASCII) into UTF-8: one subject checked
+    /// against many patterns is lowercased once.
+    func matches(lowercased subject: [UInt8]) -> Bool {
         // Iterative matching with backtracking to the last star: linear in practice, no recursion.
         var p = 0, s = 0
         var starP = -1, starS = 0

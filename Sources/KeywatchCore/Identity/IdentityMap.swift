@@ -24,6 +24,14 @@ public struct IdentityMap: Sendable, Equatable {
     public var namespaces: [String: Namespace]
     public var shared: [Glob]
     private let principalIndex: [String: String]
+    /// The resource patterns in the order ``owner(ofResource:objectName:)`` tries them: shared,
+    /// then each namespace by name.
+    private let resourcePatterns: [OwnedPatterns]
+
+    private struct OwnedPatterns: Sendable, Equatable {
+        var owner: Owner
+        var patterns: [Glob]
+    }
 
     public init(namespaces: [String: Namespace] = [:], shared: [Glob] = []) {
         self.namespaces = namespaces
@@ -33,6 +41,8 @@ public struct IdentityMap: Sendable, Equatable {
             for principal in namespaces[name]!.principals { index[principal.lowercased()] = name }
         }
         principalIndex = index
+        resourcePatterns = [OwnedPatterns(owner: .shared, patterns: shared)]
+            + namespaces.keys.sorted().map { OwnedPatterns(owner: .namespace($0), patterns: namespaces[$0]!.resources) }
     }
 
     public static let empty = IdentityMap()
@@ -52,13 +62,8 @@ public struct IdentityMap: Sendable, Equatable {
     /// matching pattern (namespaces in name order), else `shared`, else unknown.
     public func owner(ofResource resource: String?, objectName: String? = nil) -> Owner {
         guard resource != nil || objectName != nil else { return .unknown }
-        func matches(_ glob: Glob) -> Bool {
-            (resource.map(glob.matches) ?? false) || (objectName.map(glob.matches) ?? false)
-        }
-        if shared.contains(where: matches) { return .shared }
-        for name in namespaces.keys.sorted() where namespaces[name]!.resources.contains(where: matches) {
-            return .namespace(name)
-        }
-        return .unknown
+        let subjects = [resource, objectName].compactMap { $0?.utf8.map(\.asciiLowercased) }
+        func matches(_ glob: Glob) -> Bool { subjects.contains(where: glob.matches(lowercased:)) }
+        return resourcePatterns.first { $0.patterns.contains(where: matches) }?.owner ?? .unknown
     }
 }
