@@ -41,8 +41,8 @@ final class GroupIdentityMemo {
         return true
     }
 
-    /// Manually managed, so that a probe reads a bucket in place: an array's element was copied
-    /// (its strings retained) to call ``Bucket/holds(_:)``.
+    /// Manually managed, so that a probe reads a bucket in place: an array's element was copied,
+    /// its strings retained and released, to be compared.
     private let buckets: UnsafeMutablePointer<Bucket>
     private let mask: Int
     @exclusivity(unchecked) private(set) var count = 0
