@@ -69,19 +69,26 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
+        // Through buffer pointers, the filters and states are changed in place without a
+        // uniqueness check per event and rule.
         batch.rows.withUnsafeBufferPointer { batchRows in
-            guard let first = batchRows.baseAddress else { return }
-            let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields)
-            let count = rows?.count ?? batchRows.count
-            for next in 0..<count {
-                arrival.rowAddress = first + (rows?[next] ?? next)
-                let time = arrival.row.time
-                if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
-                for index in runners.indices {
-                    let (counts, raw) = filters[index].counts(arrival.rowAddress)
-                    guard counts else { continue }
-                    arrival.raw = raw
-                    runners[index].consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits, changes: &changes)
+            filters.withUnsafeMutableBufferPointer { filters in
+                states.withUnsafeMutableBufferPointer { states in
+                    guard let first = batchRows.baseAddress else { return }
+                    let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields)
+                    let count = rows?.count ?? batchRows.count
+                    for next in 0..<count {
+                        arrival.rowAddress = first + (rows?[next] ?? next)
+                        let time = arrival.row.time
+                        if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
+                        for index in runners.indices {
+                            let (counts, raw) = filters[index].counts(arrival.rowAddress)
+                            guard counts else { continue }
+                            arrival.raw = raw
+                            runners[index].consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits,
+                                                    changes: &changes)
+                        }
+                    }
                 }
             }
         }
