@@ -27,8 +27,9 @@ public final class DetectionEngine {
         let identities = GroupIdentityMemo()
         var caches: [[String]: BatchGroupCache] = [:]
         runners = rules.map { rule in
-            let groups = caches[rule.groupBy.map(\.description), default: BatchGroupCache()]
-            caches[rule.groupBy.map(\.description)] = groups
+            let groupBy = rule.groupBy.map(\.description)
+            let groups = caches[groupBy, default: BatchGroupCache()]
+            caches[groupBy] = groups
             return RuleRunner(rule: rule, identities: identities, groups: groups)
         }
         states = runners.map { runner in

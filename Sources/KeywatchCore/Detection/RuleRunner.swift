@@ -44,73 +44,17 @@ final class RuleRunner {
         slotFields = Self.slotFields(of: rule.groupBy)
     }
 
-    private let identities: GroupIdentityMemo
+    /// The engine's memo of group identities (see `RuleRunner+Groups.swift`).
+    let identities: GroupIdentityMemo
 
     /// The `group_by` fields when the batch's cache can key them: up to four, each in the string
     /// table or enumerated.
-    private let slotFields: [NormalizedField]?
-
-    private static func slotFields(of groupBy: [RuleField]) -> [NormalizedField]? {
-        guard groupBy.count <= 4 else { return nil }
-        var fields: [NormalizedField] = []
-        for field in groupBy {
-            guard case .normalized(let name) = field, BatchFields.kind(of: name) != .other else { return nil }
-            fields.append(name)
-        }
-        return fields
-    }
+    let slotFields: [NormalizedField]?
 
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
 
     /// The current batch's groups (see ``BatchGroupCache``).
-    private let groupCache: BatchGroupCache
-
-    /// The indices of the row's group fields, when all are fields of the string table or
-    /// enumerated (up to four): an enumerated value is its case with the top bit set.
-    private func slots(of row: UnsafePointer<EventRow>) -> BatchGroupCache.Slots? {
-        guard let fields = slotFields else { return nil }
-        var slots = BatchGroupCache.Slots()
-        for position in fields.indices {
-            let field = fields[position]
-            let slot = BatchFields.stringIndex(of: field, in: row.pointee)?.rawValue
-                ?? BatchFields.enumeratedSlot(of: field, in: row.pointee).map { 0x8000_0000 | UInt32($0) } ?? 0
-            switch position {
-            case 0: slots.a = slot
-            case 1: slots.b = slot
-            case 2: slots.c = slot
-            default: slots.d = slot
-            }
-        }
-        return slots
-    }
-
-    /// The identity of the event's group: from the batch's cache, the engine's memo, or made now.
-    private func group(of event: Arrival) -> GroupID {
-        guard let fields = slotFields, let slots = slots(of: event.rowAddress) else {
-            return identities.id(of: groupByValues(of: event))
-        }
-        if let known = groupCache.id(of: slots, batch: event.fields.batch.stringTableID) { return known }
-        let id = identities.id(of: EventGroupValues(fields: fields, batch: event.fields, row: event.row))
-        groupCache.insert(id, for: slots)
-        return id
-    }
-
-    /// The values of an event's group, read from its batch.
-    private struct EventGroupValues: GroupValueReader {
-        let fields: [NormalizedField]
-        let batch: BatchFields
-        let row: EventRow
-
-        var count: Int { fields.count }
-        func contentHash(at position: Int) -> UInt64 { batch.contentHash(of: fields[position], in: row) }
-        func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { batch.isInstance(bits, fields[position], in: row) }
-        func matches(_ remembered: String, at position: Int) -> Bool { batch.matches(remembered, fields[position], in: row) }
-        func text(at position: Int) -> String { batch.text(of: fields[position], in: row) }
-    }
-
-    /// The values of the event's group: the event's own, read only when an alert or a kept key
-    /// needs them.
-    private func groupByValues(of event: Arrival) -> [String] { rule.groupBy.map(event.text(of:)) }
+    let groupCache: BatchGroupCache
 
     /// A window keeps the keys of its events from this count on: the last ones before it can
     /// fire, and the first after. Most groups never come near firing; a million of them holding
@@ -120,37 +64,6 @@ final class RuleRunner {
         case .threshold(let threshold), .distinct(_, let threshold): return max(0, threshold - Alert.evidenceLimit)
         case .spike(_, _, let minimumCount): return max(0, minimumCount - Alert.evidenceLimit)
         default: return 0
-        }
-    }
-
-    /// What an event brings to the rules: one per batch, its row and raw fields replaced for each
-    /// event. A class, so that handing it to each rule passes a reference: as a struct, each
-    /// rule's call and closure copied the row (170 bytes) and retained the batch's fields.
-    /// Used by the engine's thread only (hence no exclusivity checks).
-    final class Arrival {
-        /// The event's row where the batch holds it, read in place: a copy per rule cost a
-        /// tenth of detection's time in `memmove`. Valid while the engine works on the batch.
-        @exclusivity(unchecked) var rowAddress: UnsafePointer<EventRow>
-        let fields: BatchFields
-        @exclusivity(unchecked) var raw: RawFields?
-
-        init(rowAddress: UnsafePointer<EventRow>, fields: BatchFields) {
-            self.rowAddress = rowAddress
-            self.fields = fields
-        }
-
-        var row: EventRow {
-            unsafeAddress { rowAddress }
-        }
-
-        var key: String { fields.batch.text(row.key) ?? "" }
-        var time: Timestamp { row.time }
-
-        func text(of field: RuleField) -> String {
-            switch field {
-            case .normalized(let name): return fields.text(of: name, in: row)
-            case .raw(let path): return raw?.value(at: path).text ?? ""
-            }
         }
     }
 

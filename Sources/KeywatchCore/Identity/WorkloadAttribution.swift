@@ -31,22 +31,15 @@ public struct WorkloadAttribution {
     /// Sessions learned since ``takeNewSessions()``, for the store.
     private var learned: [Session] = []
 
+    /// A session's key in ``sessions``: from the ``StringInterner/contentHash(of:)``s of role and
+    /// name, seeded per process so that an attacker cannot make a session displace another's.
     static func key(role: String, name: String) -> UInt64 {
-        key(roleHash: hash(role), nameHash: hash(name))
+        key(roleHash: StringInterner.contentHash(of: role), nameHash: StringInterner.contentHash(of: name))
     }
 
     static func key(roleHash: UInt64, nameHash: UInt64) -> UInt64 {
         (roleHash &* 0x9E37_79B9_7F4A_7C15) ^ nameHash
     }
-
-    /// A hash of the string's bytes, never 0, seeded per process so that an attacker cannot
-    /// make a session of theirs displace another's.
-    static func hash(_ string: String) -> UInt64 {
-        var string = string
-        return string.withUTF8 { StringInterner.hash(UnsafeRawBufferPointer($0), seed: seed) } | 1
-    }
-
-    private static let seed = UInt64.random(in: 0...UInt64.max)
 
     public init(identities: IdentityMap = .empty, sessions known: [Session] = [], maximumSessions: Int = 200_000) {
         self.identities = identities
@@ -85,13 +78,8 @@ public struct WorkloadAttribution {
             return index
         }
         let useMap = !identities.isEmpty
-        // Hashes of the batch's strings, computed once each (0: not yet).
-        var hashes = [UInt64](repeating: 0, count: batch.strings.count)
-        func hash(_ index: StringIndex) -> UInt64 {
-            let slot = Int(index.rawValue)
-            if hashes[slot] == 0 { hashes[slot] = Self.hash(batch.strings[slot]) }
-            return hashes[slot]
-        }
+        // The decoder's interner already hashed the batch's strings.
+        func hash(_ index: StringIndex) -> UInt64 { batch.contentHash(of: index) }
         for position in batch.rows.indices {
             let row = batch.rows[position].attributionFields
             var namespace = row.namespace, serviceAccount = row.serviceAccount, owner = row.resourceNamespace

@@ -1,0 +1,32 @@
+extension RuleRunner {
+    /// What an event brings to the rules: one per batch, its row and raw fields replaced for each
+    /// event. A class, so that handing it to each rule passes a reference: as a struct, each
+    /// rule's call and closure copied the row (170 bytes) and retained the batch's fields.
+    /// Used by the engine's thread only (hence no exclusivity checks).
+    final class Arrival {
+        /// The event's row where the batch holds it, read in place: a copy per rule cost a
+        /// tenth of detection's time in `memmove`. Valid while the engine works on the batch.
+        @exclusivity(unchecked) var rowAddress: UnsafePointer<EventRow>
+        let fields: BatchFields
+        @exclusivity(unchecked) var raw: RawFields?
+
+        init(rowAddress: UnsafePointer<EventRow>, fields: BatchFields) {
+            self.rowAddress = rowAddress
+            self.fields = fields
+        }
+
+        var row: EventRow {
+            unsafeAddress { rowAddress }
+        }
+
+        var key: String { fields.batch.text(row.key) ?? "" }
+        var time: Timestamp { row.time }
+
+        func text(of field: RuleField) -> String {
+            switch field {
+            case .normalized(let name): return fields.text(of: name, in: row)
+            case .raw(let path): return raw?.value(at: path).text ?? ""
+            }
+        }
+    }
+}
