@@ -15,36 +15,41 @@
 final class GroupIdentityMemo {
     let capacity: Int
 
-    /// A remembered group: the hash of its values (0 for an empty bucket), its identity, and its
-    /// values — the first inline, so that a probe for a one-value group, the common kind, reads
-    /// one place in memory (and a value held by the same `String` instance reads no more).
-    private struct Bucket {
-        var hash: UInt64 = 0
-        var count = 0
-        var id = GroupID(high: 0, low: 0)
-        var first = ""
-        var rest: [String] = []
+    /// A remembered group: its identity and its values — the first inline, so that confirming a
+    /// one-value group, the common kind, reads one place in memory (and a value held by the same
+    /// `String` instance reads no more).
+    private struct Entry {
+        var count: Int
+        var id: GroupID
+        var first: String
+        var rest: [String]
     }
 
-    /// Where ``Bucket/first`` sits in a bucket, to read its bits without retaining it.
-    private static let firstOffset = MemoryLayout<Bucket>.offset(of: \Bucket.first)!
+    /// Where ``Entry/first`` sits in an entry, to read its bits without retaining it.
+    private static let firstOffset = MemoryLayout<Entry>.offset(of: \Entry.first)!
 
-    /// Whether the group at `bucket` has `values`. Reads the bucket in place: a copy of it, or of
-    /// its first value, would retain and release.
-    private static func holds<Values: GroupValueReader>(_ bucket: UnsafeMutablePointer<Bucket>, _ values: Values) -> Bool {
-        let count = bucket.pointee.count
+    /// Whether `entry` has `values`. Reads the entry in place: a copy of it, or of its first
+    /// value, would retain and release.
+    private static func holds<Values: GroupValueReader>(_ entry: UnsafeMutablePointer<Entry>, _ values: Values) -> Bool {
+        let count = entry.pointee.count
         guard count == values.count else { return false }
         guard count > 0 else { return true }
-        let firstBits = UnsafeRawPointer(bucket).load(fromByteOffset: firstOffset, as: (UInt64, UInt64).self)
-        guard values.isInstance(firstBits, at: 0) || values.matches(bucket.pointee.first, at: 0) else { return false }
-        for position in 1..<count where !values.matches(bucket.pointee.rest[position - 1], at: position) { return false }
+        let firstBits = UnsafeRawPointer(entry).load(fromByteOffset: firstOffset, as: (UInt64, UInt64).self)
+        guard values.isInstance(firstBits, at: 0) || values.matches(entry.pointee.first, at: 0) else { return false }
+        for position in 1..<count where !values.matches(entry.pointee.rest[position - 1], at: position) { return false }
         return true
     }
 
-    /// Manually managed, so that a probe reads a bucket in place: an array's element was copied,
-    /// its strings retained and released, to be compared.
-    private let buckets: UnsafeMutablePointer<Bucket>
+    /// The probed table: per bucket, the group's hash with its low ``entryBits`` replaced by one
+    /// more than its position in ``entries``; 0 for empty. Eight bytes a bucket, so that probing
+    /// — most of the memo's work — reads a megabyte, not the seven that buckets holding the whole
+    /// entry took, which shared the processor's last-level cache with SQLite's pages.
+    private let tags: UnsafeMutablePointer<UInt64>
     private let mask: Int
+    private let entryBits: UInt64
+    /// The remembered groups, in the order remembered; read only when a tag matches.
+    /// Manually managed, so that a confirmation reads an entry in place.
+    private let entries: UnsafeMutablePointer<Entry>
     @exclusivity(unchecked) private(set) var count = 0
 
     /// - Parameter capacity: groups held before the memo is emptied.
@@ -53,13 +58,18 @@ final class GroupIdentityMemo {
         var size = 16
         while size < self.capacity * 2 { size <<= 1 }
         mask = size - 1
-        buckets = .allocate(capacity: size)
-        buckets.initialize(repeating: Bucket(), count: size)
+        var bits: UInt64 = 1
+        while (1 << bits) <= self.capacity { bits += 1 }
+        entryBits = bits
+        tags = .allocate(capacity: size)
+        tags.initialize(repeating: 0, count: size)
+        entries = .allocate(capacity: self.capacity)
     }
 
     deinit {
-        buckets.deinitialize(count: mask + 1)
-        buckets.deallocate()
+        entries.deinitialize(count: count)
+        entries.deallocate()
+        tags.deallocate()
     }
 
     /// The identity of the group of `values`.
@@ -77,21 +87,30 @@ final class GroupIdentityMemo {
             hash = (hash ^ values.contentHash(at: position)) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 32
         }
-        hash |= 1
+        let entryMask: UInt64 = (1 << entryBits) - 1
+        let high = hash & ~entryMask
+        // The bucket is chosen by the low bits, which the tag does not keep: its bits all tell
+        // the groups of a bucket apart.
         var index = Int(truncatingIfNeeded: hash) & mask
-        while buckets[index].hash != 0 {
-            if buckets[index].hash == hash, Self.holds(buckets + index, values) { return buckets[index].id }
+        while tags[index] != 0 {
+            let tag = tags[index]
+            if tag & ~entryMask == high {
+                let entry = entries + Int(tag & entryMask) - 1
+                if Self.holds(entry, values) { return entry.pointee.id }
+            }
             index = (index + 1) & mask
         }
         let texts = (0..<count).map(values.text(at:))
         let id = GroupKey.id(GroupKey.make(texts))
         if self.count >= capacity {
-            buckets.update(repeating: Bucket(), count: mask + 1)
+            tags.update(repeating: 0, count: mask + 1)
+            entries.deinitialize(count: self.count)
             self.count = 0
             index = Int(truncatingIfNeeded: hash) & mask
         }
-        buckets[index] = Bucket(hash: hash, count: count, id: id, first: texts.first ?? "", rest: Array(texts.dropFirst()))
+        (entries + self.count).initialize(to: Entry(count: count, id: id, first: texts.first ?? "", rest: Array(texts.dropFirst())))
         self.count += 1
+        tags[index] = high | UInt64(self.count)
         return id
     }
 }

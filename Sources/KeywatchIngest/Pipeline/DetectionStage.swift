@@ -135,7 +135,7 @@ private final class InFlightDetection: @unchecked Sendable {
     private let engine: DetectionEngine
     private let done = DispatchSemaphore(value: 0)
     /// Written by the detection thread before `done` is signalled, read only after waiting on it.
-    private var result: [AlertChange] = []
+    private var result = RenderedAlertChanges([])
 
     private static let queue = DispatchQueue(label: "keywatch-detection", qos: .userInitiated)
 
@@ -144,12 +144,12 @@ private final class InFlightDetection: @unchecked Sendable {
         self.now = now
         self.engine = engine
         Self.queue.async { [self] in
-            result = self.engine.process(batch, rows: rows, now: now)
+            result = RenderedAlertChanges(self.engine.process(batch, rows: rows, now: now))
             done.signal()
         }
     }
 
-    func changes() -> [AlertChange] {
+    func changes() -> RenderedAlertChanges {
         done.wait()
         return result
     }

@@ -15,6 +15,20 @@ public struct StoredAlert: Sendable, Equatable {
     public var json: String
 }
 
+/// Alert changes with each alert's JSON (SPEC §4) already written, as the store keeps it.
+/// Writing it takes a quarter of storing an alert: detection's thread writes it, beside the
+/// writer, whose thread is ingest's critical path.
+public struct RenderedAlertChanges: Sendable {
+    public let changes: [AlertChange]
+    /// ``Alert/json`` of each change's alert.
+    let json: [String]
+
+    public init(_ changes: [AlertChange]) {
+        self.changes = changes
+        json = changes.map(\.alert.json)
+    }
+}
+
 extension EventStore {
     /// Stores what detection did, inside the current transaction (the one holding the events
     /// that caused it). A raised alert whose key is already stored — a replay after a restart —
@@ -22,6 +36,12 @@ extension EventStore {
     /// A new alert gets one outbox row per sink of ``deliverySinks``, in the same transaction.
     /// - Returns: the alerts new to the store, in the order raised: the ones to send.
     public func record(_ changes: [AlertChange], at now: Timestamp) throws(StoreError) -> [Alert] {
+        try record(RenderedAlertChanges(changes), at: now)
+    }
+
+    /// ``record(_:at:)`` of changes whose JSON another thread has written.
+    public func record(_ rendered: RenderedAlertChanges, at now: Timestamp) throws(StoreError) -> [Alert] {
+        let changes = rendered.changes
         guard !changes.isEmpty else { return [] }
         do {
             let insert = try connection.prepare("""
@@ -32,12 +52,12 @@ extension EventStore {
                 UPDATE alerts SET first_seen = ?2, last_seen = ?3, count = ?4, updated = ?5, json = ?6 WHERE key = ?1
                 """)
             var raised: [Alert] = []
-            for change in changes {
+            for (change, json) in zip(changes, rendered.json) {
                 let alert = change.alert
                 if case .raised = change {
                     try insert.run([.text(alert.id), .text(alert.key), .text(alert.rule), .text(alert.severity.rawValue),
                                     .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
-                                    .integer(Int64(alert.count)), .integer(now.microseconds), .text(alert.json)])
+                                    .integer(Int64(alert.count)), .integer(now.microseconds), .text(json)])
                     if connection.changes == 1 {
                         raised.append(alert)
                         try enqueueDeliveries(of: alert.id, at: now)
@@ -45,7 +65,7 @@ extension EventStore {
                     }
                 }
                 try update.run([.text(alert.key), .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
-                                .integer(Int64(alert.count)), .integer(now.microseconds), .text(alert.json)])
+                                .integer(Int64(alert.count)), .integer(now.microseconds), .text(json)])
             }
             return raised
         } catch {
