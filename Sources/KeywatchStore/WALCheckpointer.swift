@@ -6,6 +6,12 @@ import Foundation
 /// with an fsync; measured on a 485k-event backfill that was 1.4 s of the writer's 7.5 s.
 /// Here most of that copying overlaps with the writer; the writer's own, rarer checkpoint
 /// (``StoreOptions/backgroundCheckpoints``) then finds little left to copy.
+///
+/// And little left to sync: SQLite (3.40) syncs the database file only after a checkpoint that
+/// reached the end of the log, which a log appended to all the time never lets it do, so the
+/// pages copied here stayed unsynced until the writer's checkpoint waited on them (strace of a
+/// 585k-event backfill: 6 syncs of the database, 0.60 s, on the writer). Syncing them here after
+/// each copy left that at 0.12 s, and the writer's time off the processor 0.4 s shorter.
 public final class WALCheckpointer: @unchecked Sendable {
     private let path: String
     private let interval: TimeInterval
@@ -24,11 +30,15 @@ public final class WALCheckpointer: @unchecked Sendable {
 
     private func run() {
         let connection = try? SQLiteConnection(path: path)
+        // Its own descriptor of the file, only to sync it: SQLite does not lend its own.
+        let database = open(path, O_RDONLY | O_CLOEXEC)
+        defer { if database >= 0 { close(database) } }
         connection?.setBusyTimeout(milliseconds: 1000)
         condition.lock()
         while !stopping {
             condition.unlock()
             try? connection?.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            if database >= 0 { _ = fdatasync(database) }
             condition.lock()
             if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
         }
