@@ -74,11 +74,11 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         return items.count
     }
 
-    /// True when a ``put`` would wait.
-    var isFull: Bool {
+    /// Whether an item waits for a taker: the taker is behind.
+    var hasWaitingItems: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return items.count >= capacity
+        return !items.isEmpty
     }
 
     /// No more items will be put; waiting takers drain what is left.
