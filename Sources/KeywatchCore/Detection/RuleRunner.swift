@@ -71,20 +71,21 @@ final class RuleRunner {
 
     func consider(_ event: Arrival, state: inout RuleState, groupsLeft: inout Int, limits: DetectionLimits,
                   changes: inout AlertChanges) {
-        let groupID = group(of: event)
         let time = event.time
 
-        // Types that fire on single events need a group only to suppress.
+        // Types that fire on single events need a group only to suppress, and find it only then:
+        // most events a cross-namespace rule sees stay in their namespace, and finding the group
+        // of each was a third of detection's group look-ups.
         switch rule.kind {
         case .match:
-            fireOrJoin(event, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [], summary: { AlertText.eventSummary(event) })
             return
         case .crossNamespace:
             let namespace = event.fields.text(of: .namespace, in: event.row)
             let owner = event.fields.text(of: .resourceNamespace, in: event.row)
             guard !namespace.isEmpty, !owner.isEmpty, namespace.lowercased() != owner.lowercased() else { return }
-            fireOrJoin(event, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: [AlertDetail("namespace", .text(namespace)), AlertDetail("resource_namespace", .text(owner))],
                        summary: { AlertText.crossNamespaceSummary(event, namespace: namespace, owner: owner) })
             return
@@ -100,7 +101,7 @@ final class RuleRunner {
             state.seen.insert(digest)
             guard time >= state.learningSince! + learn else { return }
             let pairs = zip(fields, combination).map { GroupValue(field: $0.description, value: $1) }
-            fireOrJoin(event, groupID: groupID, state: &state, groupsLeft: &groupsLeft, changes: &changes,
+            fireOrJoin(event, state: &state, groupsLeft: &groupsLeft, changes: &changes,
                        details: pairs.map { AlertDetail($0.field, .text($0.value)) },
                        summary: { AlertText.firstSeenSummary(pairs, event: event) })
             return
@@ -108,7 +109,7 @@ final class RuleRunner {
             break
         }
 
-        guard let slot = groupSlot(groupID, of: event, state: &state, groupsLeft: &groupsLeft) else { return }
+        guard let slot = groupSlot(group(of: event), of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         if case .absence = rule.kind {
             // Only the newest event matters: the group's silence starts there.
             state.groups.update(slot) { group in
@@ -241,7 +242,7 @@ final class RuleRunner {
     /// Raises an alert for one event, or joins it to the group's open alert of the same
     /// suppression period. Without `suppress`, each event is its own alert. The summary is made
     /// only for an alert raised.
-    private func fireOrJoin(_ event: Arrival, groupID: GroupID, state: inout RuleState,
+    private func fireOrJoin(_ event: Arrival, state: inout RuleState,
                             groupsLeft: inout Int, changes: inout AlertChanges, details: [AlertDetail], summary: () -> String) {
         let time = event.time
         func alert(slot: String) -> Alert {
@@ -254,7 +255,7 @@ final class RuleRunner {
             return
         }
         let slot = floorDivide(time.microseconds, suppress)
-        guard let groupSlot = groupSlot(groupID, of: event, state: &state, groupsLeft: &groupsLeft) else { return }
+        guard let groupSlot = groupSlot(group(of: event), of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         state.groups.update(groupSlot) { group in
             if time > group.newest { group.newest = time }
             if group.open.first?.slot == slot {
