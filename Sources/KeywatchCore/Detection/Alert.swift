@@ -6,7 +6,8 @@
 /// deduplicate by it. Later events of the same group and period join the alert: its ``count``,
 /// ``lastSeen`` and ``events`` grow, its key stays.
 public struct Alert: Sendable, Equatable {
-    /// Short and stable: derived from ``key``, so a replay yields the same id.
+    /// Short and stable: derived from ``key``, so a replay yields the same id. The store gives
+    /// the rare alert whose short id another key already holds ``collisionID(forKey:)``.
     public var id: String
     public var key: String
     public var rule: String
@@ -53,6 +54,12 @@ public struct Alert: Sendable, Equatable {
     /// `kw-` and the first 16 hex digits of the key (itself a digest): short enough to type.
     public static func id(forKey key: String) -> String {
         "kw-" + key.prefix(16)
+    }
+
+    /// The id of an alert whose ``id(forKey:)`` a stored alert of another key already has:
+    /// `kw-` and the whole key, as unique as the key.
+    public static func collisionID(forKey key: String) -> String {
+        "kw-" + key
     }
 
     /// A group value by field name, nil when the alert is not grouped by it.

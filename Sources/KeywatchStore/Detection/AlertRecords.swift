@@ -44,33 +44,57 @@ extension EventStore {
         let changes = rendered.changes
         guard !changes.isEmpty else { return [] }
         do {
+            // No conflict target: a clash of ids as well as of keys is not an error (see below).
             let insert = try connection.prepare("""
                 INSERT INTO alerts(id, key, rule, severity, first_seen, last_seen, count, raised, updated, json)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT(key) DO NOTHING
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT DO NOTHING
                 """)
+            // An alert stored under its collision id (below) keeps that id in its JSON.
             let update = try connection.prepare("""
-                UPDATE alerts SET first_seen = ?2, last_seen = ?3, count = ?4, updated = ?5, json = ?6 WHERE key = ?1
+                UPDATE alerts SET first_seen = ?2, last_seen = ?3, count = ?4, updated = ?5,
+                    json = CASE WHEN id = ?7 THEN ?6 ELSE json_set(?6, '$.id', id) END
+                WHERE key = ?1
                 """)
             var raised: [Alert] = []
             for (change, json) in zip(changes, rendered.json) {
-                let alert = change.alert
+                var alert = change.alert
+                var json = json
                 if case .raised = change {
-                    try insert.run([.text(alert.id), .text(alert.key), .text(alert.rule), .text(alert.severity.rawValue),
-                                    .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
-                                    .integer(Int64(alert.count)), .integer(now.microseconds), .text(json)])
-                    if connection.changes == 1 {
+                    func insertAlert() throws -> Bool {
+                        try insert.run([.text(alert.id), .text(alert.key), .text(alert.rule), .text(alert.severity.rawValue),
+                                        .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
+                                        .integer(Int64(alert.count)), .integer(now.microseconds), .text(json)])
+                        return connection.changes == 1
+                    }
+                    var inserted = try insertAlert()
+                    // An id is 64 bits of the key's digest, and log writers choose the values
+                    // keys are made of: two keys sharing those bits would otherwise have made the
+                    // batch's transaction fail, again on every retry. The newcomer takes its whole
+                    // key as its id.
+                    if !inserted, try !isStored(key: alert.key) {
+                        alert.id = Alert.collisionID(forKey: alert.key)
+                        json = alert.json
+                        inserted = try insertAlert()
+                    }
+                    if inserted {
                         raised.append(alert)
                         try enqueueDeliveries(of: alert.id, at: now)
                         continue
                     }
                 }
                 try update.run([.text(alert.key), .integer(alert.firstSeen.microseconds), .integer(alert.lastSeen.microseconds),
-                                .integer(Int64(alert.count)), .integer(now.microseconds), .text(json)])
+                                .integer(Int64(alert.count)), .integer(now.microseconds), .text(json), .text(alert.id)])
             }
             return raised
         } catch {
             throw StoreError(error)
         }
+    }
+
+    private func isStored(key: String) throws -> Bool {
+        let statement = try connection.prepare("SELECT 1 FROM alerts WHERE key = ?1")
+        statement.bind(key, at: 1)
+        return try statement.step()
     }
 
     /// The newest raw block (0 when none).
