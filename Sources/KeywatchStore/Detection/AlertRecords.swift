@@ -55,6 +55,12 @@ extension EventStore {
                     json = CASE WHEN id = ?7 THEN ?6 ELSE json_set(?6, '$.id', id) END
                 WHERE key = ?1
                 """)
+            let stored = try connection.prepare("SELECT 1 FROM alerts WHERE key = ?1")
+            func isStored(_ key: String) throws -> Bool {
+                stored.bind(key, at: 1)
+                defer { stored.reset() }
+                return try stored.step()
+            }
             var raised: [Alert] = []
             for (change, json) in zip(changes, rendered.json) {
                 var alert = change.alert
@@ -71,7 +77,7 @@ extension EventStore {
                     // keys are made of: two keys sharing those bits would otherwise have made the
                     // batch's transaction fail, again on every retry. The newcomer takes its whole
                     // key as its id.
-                    if !inserted, try !isStored(key: alert.key) {
+                    if !inserted, try !isStored(alert.key) {
                         alert.id = Alert.collisionID(forKey: alert.key)
                         json = alert.json
                         inserted = try insertAlert()
@@ -89,12 +95,6 @@ extension EventStore {
         } catch {
             throw StoreError(error)
         }
-    }
-
-    private func isStored(key: String) throws -> Bool {
-        let statement = try connection.prepare("SELECT 1 FROM alerts WHERE key = ?1")
-        statement.bind(key, at: 1)
-        return try statement.step()
     }
 
     /// The newest raw block (0 when none).
