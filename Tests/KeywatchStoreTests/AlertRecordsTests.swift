@@ -14,9 +14,9 @@ struct AlertRecordsTests {
             fields: [principal, resource]
         """, file: "rules/denied.yaml")[0]
 
-    private func alert(key: String, principal: String, count: Int = 1) -> Alert {
+    private func alert(key: String, principal: String) -> Alert {
         let time = Timestamp(parsing: "2026-11-20T09:00:00Z")!
-        return Alert(key: key, rule: rule, group: [GroupValue(field: "principal", value: principal)], count: count,
+        return Alert(key: key, rule: rule, group: [GroupValue(field: "principal", value: principal)], count: 1,
                      window: nil, firstSeen: time, lastSeen: time, summary: "denied \(principal)", details: [],
                      events: ["event-\(principal)"])
     }
