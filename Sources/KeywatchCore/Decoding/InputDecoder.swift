@@ -57,25 +57,32 @@ public final class InputDecoder {
     /// Decodes what the framer finds into a batch.
     private struct BatchHandler: RecordFramer.Handler {
         let decoder: RecordDecoder
-        let input: String
         let recordsOffsets: Bool
+        /// The origin of the record at hand: one value whose offset changes, not one made per
+        /// record (each would retain and release the input's name).
+        var origin: Origin
         var batch = EventBatch()
+
+        init(decoder: RecordDecoder, input: String, recordsOffsets: Bool) {
+            self.decoder = decoder
+            self.recordsOffsets = recordsOffsets
+            origin = Origin(input: input, offset: nil)
+        }
 
         mutating func handle(_ output: RecordFramer.Output) {
             switch output {
             case .record(let record):
-                decoder.decode(record, origin: origin(record.offset), into: &batch)
+                origin.offset = recordsOffsets ? record.offset : nil
+                decoder.decode(record, origin: origin, into: &batch)
             case .problem(let problem):
-                batch.rejects.append(Reject(origin: origin(problem.offset), reason: problem.reason, prefix: problem.prefix))
+                origin.offset = recordsOffsets ? problem.offset : nil
+                batch.rejects.append(Reject(origin: origin, reason: problem.reason, prefix: problem.prefix))
             }
         }
 
         mutating func leadingRecord(_ bytes: UnsafeRawBufferPointer, offset: Int64, container: RecordFramer.Container) -> Int? {
-            decoder.decodeLeading(bytes, container: container, origin: origin(offset), into: &batch)
-        }
-
-        private func origin(_ offset: Int64) -> Origin {
-            Origin(input: input, offset: recordsOffsets ? offset : nil)
+            origin.offset = recordsOffsets ? offset : nil
+            return decoder.decodeLeading(bytes, container: container, origin: origin, into: &batch)
         }
     }
 

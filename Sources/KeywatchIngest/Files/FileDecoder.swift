@@ -42,8 +42,9 @@ public final class FileDecoder {
         guard descriptor >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         let input = InputDecoder(input: "file:\(path)", recordsOffsets: true, requireJSON: true, decoder: recordDecoder)
-        // The first chunk tells gzip from plain text (by content, never by name).
-        let first = try readChunk(descriptor, path: path)
+        // The first chunk tells gzip from plain text (by content, never by name). It is small: plain
+        // text is copied from it into the framer, while later chunks are read straight into the framer.
+        let first = try readChunk(descriptor, path: path, limit: Self.firstChunkSize)
         guard first > 0 else {
             input.finish(into: &batch)
             return true
@@ -80,9 +81,13 @@ public final class FileDecoder {
         return input.beginsLikeJSON != false
     }
 
-    private func readChunk(_ descriptor: Int32, path: String) throws -> Int {
+    /// Enough to tell gzip from JSON, and little to copy.
+    private static let firstChunkSize = 4096
+
+    private func readChunk(_ descriptor: Int32, path: String, limit: Int? = nil) throws -> Int {
+        let size = min(limit ?? chunkSize, chunkSize)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, chunkSize) }
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, size) }
             if count >= 0 { return count }
             if errno != EINTR { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
         }
