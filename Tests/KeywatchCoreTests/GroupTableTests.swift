@@ -69,6 +69,31 @@ struct GroupTableTests {
         #expect(literal.map(\.bucket) == [1, 2])
     }
 
+    @Test("a bucket's window is found in place, or where it would go: before, between and after the others")
+    func windowPositions() {
+        var windows: WindowList = []
+        #expect(windows.position(ofBucket: 4) == (0, false) && windows.oldest == nil)
+        for bucket: Int64 in [10, 12, 15] {
+            windows.append(WindowTally(bucket: bucket, count: Int(bucket), first: Timestamp(microseconds: 0), last: Timestamp(microseconds: 0)))
+        }
+        let expected: [(Int64, Int, Bool)] = [(5, 0, false), (10, 0, true), (11, 1, false), (12, 1, true), (13, 2, false),
+                                              (15, 2, true), (16, 3, false)]
+        for (bucket, position, found) in expected {
+            #expect(windows.position(ofBucket: bucket) == (position, found), "bucket \(bucket)")
+        }
+        #expect(windows.oldest?.bucket == 10 && windows.oldest?.count == 10)
+        let fired = windows.update(2) { tally in
+            tally.count += 1
+            tally.evidence.append("ct:x")
+            return tally.fired
+        }
+        #expect(!fired && windows[2].count == 16 && windows[2].evidence == ["ct:x"])
+        windows.update(0) { $0.values.insert("v") }
+        windows.update(0) { $0.restart(at: Timestamp(microseconds: 7), evidence: "ct:new") }
+        #expect(windows[0].bucket == 0 && windows[0].count == 1 && windows[0].evidence == ["ct:new"] && windows[0].values.isEmpty
+                && windows[0].first == Timestamp(microseconds: 7) && windows[0].last == Timestamp(microseconds: 7))
+    }
+
     @Test("a group's state stays within 88 bytes (a million live groups), and a window's count saturates rather than wraps")
     func groupStateSize() {
         #expect(MemoryLayout<GroupState>.stride <= 88)

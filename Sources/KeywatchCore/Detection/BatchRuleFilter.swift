@@ -49,13 +49,15 @@ struct BatchRuleFilter {
         self.parser = rawPaths.isEmpty ? nil : parser
     }
 
-    /// True when the row meets every `where` condition and not all of the `unless` ones; the
-    /// row's raw values, when the rule reads any, are parsed once and handed back. The row is
-    /// read where the batch holds it: passed by value, it was copied (170 bytes) for each rule.
-    mutating func counts(_ row: UnsafePointer<EventRow>) -> (counts: Bool, raw: RawFields?) {
-        var raw: RawFields?
+    /// True when the row meets every `where` condition and not all of the `unless` ones. When the
+    /// rule reads raw values, the row's are parsed once into `raw`; otherwise `raw` is left as it
+    /// was (another rule's, which this one never reads): a value handed back for every rule and
+    /// event was released for each, nil or not. The row is read where the batch holds it: passed
+    /// by value, it was copied (170 bytes) for each rule.
+    mutating func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
+        if parser != nil { raw = nil }
         for position in 0..<whereCount where !holds(position, row, &raw) {
-            return (false, raw)
+            return false
         }
         if reads.count > whereCount {
             var allHold = true
@@ -63,10 +65,10 @@ struct BatchRuleFilter {
                 allHold = false
                 break
             }
-            if allHold { return (false, raw) }
+            if allHold { return false }
         }
         if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
-        return (true, raw)
+        return true
     }
 
     private mutating func holds(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {

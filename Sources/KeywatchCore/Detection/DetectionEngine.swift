@@ -83,11 +83,12 @@ public final class DetectionEngine {
                         let time = arrival.row.time
                         if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
                         for index in runners.indices {
-                            let (counts, raw) = filters[index].counts(arrival.rowAddress)
-                            guard counts else { continue }
-                            arrival.raw = raw
-                            runners[index].consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits,
-                                                    changes: &changes)
+                            guard filters[index].counts(arrival.rowAddress, raw: &arrival.raw) else { continue }
+                            // The engine holds its runners: calling one needs no retain of its own.
+                            Unmanaged.passUnretained(runners[index])._withUnsafeGuaranteedRef { runner in
+                                runner.consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits,
+                                                changes: &changes)
+                            }
                         }
                     }
                 }

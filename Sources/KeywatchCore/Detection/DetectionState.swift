@@ -83,6 +83,19 @@ struct WindowTally: Sendable {
         storedCount = UInt32(clamping: count)
     }
 
+    /// Makes this the window of bucket 0 holding one event (`absence`: the newest), keeping the
+    /// evidence array's storage.
+    mutating func restart(at time: Timestamp, evidence key: String) {
+        bucket = 0
+        count = 1
+        first = time
+        last = time
+        evidence.removeAll(keepingCapacity: true)
+        evidence.append(key)
+        if !values.isEmpty { values = [] }
+        fired = false
+    }
+
     /// Events counted in the window.
     var count: Int {
         get { Int(storedCount) }

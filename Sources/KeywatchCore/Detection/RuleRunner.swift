@@ -115,7 +115,14 @@ final class RuleRunner {
             state.groups.update(slot) { group in
                 if time >= group.newest || group.windows.isEmpty {
                     group.newest = max(group.newest, time)
-                    group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+                    if group.windows.count == 1 {
+                        // In place: a new list per event allocated its evidence and freed the old.
+                        group.windows.update(0) { tally in
+                            tally.restart(at: time, evidence: event.key)
+                        }
+                    } else {
+                        group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+                    }
                 }
             }
             return
@@ -200,29 +207,27 @@ final class RuleRunner {
     ) {
         let time = event.time
         let bucket = floorDivide(time.microseconds, window)
-        let position: Int
-        if let found = group.windows.firstIndex(where: { $0.bucket == bucket }) {
-            position = found
-        } else {
-            position = group.windows.firstIndex { $0.bucket > bucket } ?? group.windows.endIndex
-            group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: position)
-        }
-        group.windows[position].count += 1
-        if time < group.windows[position].first { group.windows[position].first = time }
-        if time > group.windows[position].last { group.windows[position].last = time }
-        if group.windows[position].count > evidenceFrom, group.windows[position].evidence.count < Alert.evidenceLimit {
-            group.windows[position].evidence.append(event.key)
-        }
-        if let distinctValue, group.windows[position].values.count < Self.distinctValuesKept {
-            group.windows[position].values.insert(distinctValue)
-        }
+        let (position, found) = group.windows.position(ofBucket: bucket)
+        if !found { group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: position) }
         let slot = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
-        if group.open.first?.slot == slot {
+        // Read in place: `open.first` would copy the open alert.
+        let joinsOpenAlert = !group.open.isEmpty && group.open[0].slot == slot
+        let evidenceFrom = self.evidenceFrom
+        let firedBefore = group.windows.update(position) { tally in
+            tally.count += 1
+            if time < tally.first { tally.first = time }
+            if time > tally.last { tally.last = time }
+            if tally.count > evidenceFrom, tally.evidence.count < Alert.evidenceLimit { tally.evidence.append(event.key) }
+            if let distinctValue, tally.values.count < Self.distinctValuesKept { tally.values.insert(distinctValue) }
+            let fired = tally.fired
+            if joinsOpenAlert { tally.fired = true }
+            return fired
+        }
+        if joinsOpenAlert {
             group.open[0].alert.join(key: event.key, at: time)
             if let distinctValue { group.open[0].alert.addDistinctValue(distinctValue, keeping: Self.distinctValuesKept) }
-            group.windows[position].fired = true
             changes.update(group.open[0].alert)
-        } else if !group.windows[position].fired, let (summary, details) = fires(group.windows[position], group) {
+        } else if !firedBefore, let (summary, details) = fires(group.windows[position], group) {
             group.windows[position].fired = true
             let tally = group.windows[position]
             let values = groupByValues(of: event)
@@ -279,7 +284,7 @@ final class RuleRunner {
     private func closeWindows(of group: inout GroupState) {
         guard window > 0 else { return }
         let closedBefore = group.newest.microseconds - lateness
-        while let first = group.windows.first, (first.bucket + 1) * window <= closedBefore {
+        while let first = group.windows.oldest, (first.bucket + 1) * window <= closedBefore {
             if case .spike = rule.kind { group.history.append(BucketCount(bucket: first.bucket, count: first.count)) }
             group.windows.removeFirst()
         }

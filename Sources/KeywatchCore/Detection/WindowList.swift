@@ -35,6 +35,33 @@ struct WindowList: Sendable, RandomAccessCollection, MutableCollection, Expressi
         }
     }
 
+    /// Where the window of `bucket` is, or where it goes when there is none (windows are kept in
+    /// bucket order). Reads buckets in place: the subscript hands out a copy of a window, which
+    /// retains and releases its evidence and values, and this runs for every event counted.
+    func position(ofBucket bucket: Int64) -> (position: Int, found: Bool) {
+        guard let oldest = head?.bucket else { return (0, false) }
+        if bucket <= oldest { return (0, bucket == oldest) }
+        var index = 0
+        while index < tail.count {
+            let candidate = tail[index].bucket
+            if bucket <= candidate { return (index + 1, bucket == candidate) }
+            index += 1
+        }
+        return (tail.count + 1, false)
+    }
+
+    /// The oldest window's bucket and count, read in place.
+    var oldest: (bucket: Int64, count: Int)? {
+        guard let bucket = head?.bucket, let count = head?.count else { return nil }
+        return (bucket, count)
+    }
+
+    /// Runs `body` on the window at `position` where it lives.
+    mutating func update<Result>(_ position: Int, _ body: (inout WindowTally) -> Result) -> Result {
+        precondition(position >= 0 && position < endIndex, "window index out of range")
+        return position == 0 ? body(&head!) : body(&tail[position - 1])
+    }
+
     mutating func append(_ window: WindowTally) {
         insert(window, at: endIndex)
     }
