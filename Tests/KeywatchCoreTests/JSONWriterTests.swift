@@ -17,6 +17,25 @@ struct JSONWriterTests {
         #expect(decoded == ["k\"ey": hostile])
     }
 
+    @Test("a byte that needs escaping is found wherever it falls in the words the writer scans")
+    func escapesAtEveryOffset() throws {
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{7F}", "é", "\u{2028}", "\u{2029}"] {
+            for padding in 0..<18 {
+                let text = String(repeating: "a", count: padding) + special + String(repeating: "b", count: padding % 9)
+                var writer = JSONWriter()
+                writer.value(text)
+                let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes), options: .fragmentsAllowed) as? String
+                #expect(decoded == text, "\(special.unicodeScalars.map { $0.value }) after \(padding) bytes")
+                let unescaped = writer.bytes.enumerated().contains { index, byte in
+                    byte < 0x20 || byte == 0x7F
+                        || (byte == 0xE2 && index + 2 < writer.bytes.count && writer.bytes[index + 1] == 0x80
+                            && (writer.bytes[index + 2] == 0xA8 || writer.bytes[index + 2] == 0xA9))
+                }
+                #expect(!unescaped, "\(special.unicodeScalars.map { $0.value }) after \(padding) bytes")
+            }
+        }
+    }
+
     @Test("an escape at the very end, and a truncated-looking E2 sequence, are handled")
     func edges() {
         var writer = JSONWriter()

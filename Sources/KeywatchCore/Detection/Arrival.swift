@@ -19,7 +19,7 @@ extension RuleRunner {
             unsafeAddress { rowAddress }
         }
 
-        var key: String { fields.batch.text(row.key) ?? "" }
+        var key: String { fields.key(of: row) }
         var time: Timestamp { row.time }
 
         func text(of field: RuleField) -> String {

@@ -2,9 +2,22 @@
 /// that each event handed to each rule carries one reference, not copies of the batch's arrays.
 final class BatchFields {
     let batch: EventBatch
+    /// The batch's ``EventBatch/texts``, at hand: reading an event's key through `batch` copied
+    /// the whole batch value (retaining each of its arrays) for every key read.
+    private let texts: [UInt8]
 
     init(batch: EventBatch) {
         self.batch = batch
+        texts = batch.texts
+    }
+
+    /// The event key of `row`.
+    func key(of row: EventRow) -> String {
+        let span = row.key
+        guard !span.isNone else { return "" }
+        return texts.withUnsafeBufferPointer { bytes in
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(span.offset)..<Int(span.offset + span.length)]), as: UTF8.self)
+        }
     }
 
     /// The position in the batch's string table of a field kept there; nil for other fields.

@@ -53,6 +53,26 @@ enum ByteScan {
         (word &- ones) & ~word & highBits
     }
 
+    /// Returns the offset of the first byte at or after `start` that text written as a JSON string
+    /// must look at — a special byte (``isSpecial(_:)``) or DEL, which ``JSONWriter`` escapes — or `end`.
+    @inline(__always)
+    static func skipPlainOutputBytes(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var i = start
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= end {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let mask = specialBytes(word) | zeroBytes(word ^ (ones &* 0x7F))
+            if mask != 0 { return i + mask.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < end {
+            let byte = base[i]
+            if isSpecial(byte) || byte == 0x7F { return i }
+            i += 1
+        }
+        return end
+    }
+
     /// Returns the offset of the first byte at or after `start` that is `"` or `\`, or `end`.
     /// Used where the bytes were validated before and only string boundaries matter.
     @inline(__always)

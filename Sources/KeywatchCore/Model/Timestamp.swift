@@ -39,23 +39,28 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = Int(secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400)
         let secondOfDay = Int(secs - Int64(days) * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        var out = [UInt8]()
-        out.reserveCapacity(27)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var v = value
-            for k in stride(from: width - 1, through: 0, by: -1) {
-                digits[k] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
+        // Written into the string's own storage: alerts carry several timestamps each, and an
+        // array per field made this the largest part of writing an alert.
+        return String(unsafeUninitializedCapacity: 27) { out in
+            var at = 0
+            func put(_ value: Int, _ width: Int) {
+                var rest = value.magnitude
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    out[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                at += width
             }
-            out.append(contentsOf: digits)
+            func put(_ separator: Unicode.Scalar) {
+                out[at] = UInt8(ascii: separator)
+                at += 1
+            }
+            put(year, 4); put("-"); put(month, 2); put("-"); put(day, 2)
+            put("T")
+            put(secondOfDay / 3600, 2); put(":"); put(secondOfDay / 60 % 60, 2); put(":"); put(secondOfDay % 60, 2)
+            put("."); put(micros, 6); put("Z")
+            return at
         }
-        put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
-        out.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":")); put(secondOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":")); put(secondOfDay % 60, 2)
-        out.append(UInt8(ascii: ".")); put(micros, 6); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Parsing

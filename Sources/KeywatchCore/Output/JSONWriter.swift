@@ -93,31 +93,35 @@ public struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Copies runs of bytes that need no escape as they are (a String is valid UTF-8, so the
-    /// bytes that need one are found without decoding scalars).
+    /// Copies runs of bytes that need no escape as they are, found eight bytes at a time (a
+    /// String is valid UTF-8, so the bytes that need one are found without decoding scalars).
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            let count = utf8.count
             var runStart = 0
             var i = 0
-            while i < utf8.count {
-                let byte = utf8[i]
+            while true {
+                i = ByteScan.skipPlainOutputBytes(base, i, count)
+                guard i < count else { break }
+                let byte = base[i]
                 let length: Int
                 if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte == 0x7F {
                     length = 1
-                } else if byte == 0xE2, i + 2 < utf8.count, utf8[i + 1] == 0x80, utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9 {
+                } else if byte == 0xE2, i + 2 < count, base[i + 1] == 0x80, base[i + 2] == 0xA8 || base[i + 2] == 0xA9 {
                     length = 3  // U+2028, U+2029: line ends to JavaScript
                 } else {
                     i += 1
                     continue
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                appendEscape(length == 1 ? UInt32(byte) : 0x2028 + UInt32(utf8[i + 2] - 0xA8))
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
+                appendEscape(length == 1 ? UInt32(byte) : 0x2028 + UInt32(base[i + 2] - 0xA8))
                 i += length
                 runStart = i
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
         bytes.append(UInt8(ascii: "\""))
     }
