@@ -13,11 +13,7 @@ final class BatchFields {
 
     /// The event key of `row`.
     func key(of row: EventRow) -> String {
-        let span = row.key
-        guard !span.isNone else { return "" }
-        return texts.withUnsafeBufferPointer { bytes in
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(span.offset)..<Int(span.offset + span.length)]), as: UTF8.self)
-        }
+        EventBatch.text(row.key, in: texts) ?? ""
     }
 
     /// The position in the batch's string table of a field kept there; nil for other fields.

@@ -82,6 +82,11 @@ public struct EventBatch: Sendable {
 
     /// The text of a span, nil when absent.
     public func text(_ span: TextSpan) -> String? {
+        Self.text(span, in: texts)
+    }
+
+    /// The text of a span of `texts` (a batch's ``texts``), nil when absent.
+    static func text(_ span: TextSpan, in texts: [UInt8]) -> String? {
         span.isNone ? nil : String(decoding: texts[Int(span.offset)..<Int(span.offset + span.length)], as: UTF8.self)
     }
 
