@@ -56,40 +56,20 @@ final class BatchFields {
         }
     }
 
-    /// A small number standing for an enumerated field's value (its case, or one past the last
-    /// for absent), so conditions on it are decided once per value with an array look-up.
-    @inline(__always)
-    static func enumeratedSlot(of field: NormalizedField, in row: EventRow) -> Int? {
-        switch field {
-        case .source: return Int(unsafeBitCast(row.source, to: UInt8.self))
-        case .eventClass: return Int(unsafeBitCast(row.eventClass, to: UInt8.self))
-        case .outcome: return Int(unsafeBitCast(row.outcome, to: UInt8.self))
-        case .reason: return Int(unsafeBitCast(row.reason, to: UInt8.self))
-        case .principalType: return Int(unsafeBitCast(row.principalType, to: UInt8.self))
-        case .resourceType: return Int(unsafeBitCast(row.resourceType, to: UInt8.self))
-        default: return nil
-        }
-    }
-
     /// Where a field's values are, as detection reads them.
     enum Kind {
         /// In the batch's string table (``stringIndex(of:in:)``).
         case string
-        /// Few values, numbered by ``enumeratedSlot(of:in:)``.
+        /// Few values, numbered by their byte (``RowFieldLocation``).
         case enumerated
         /// Neither: the key, time, status, request id, origin.
         case other
     }
 
     static func kind(of field: NormalizedField) -> Kind {
-        if stringIndex(of: field, in: placeholder) != nil { return .string }
-        if enumeratedSlot(of: field, in: placeholder) != nil { return .enumerated }
-        return .other
+        guard let location = RowFieldLocation(field) else { return .other }
+        return location.isEnumerated ? .enumerated : .string
     }
-
-    /// A row to ask which kind a field is (the answer depends on the field alone).
-    private static let placeholder = EventRow(
-        key: .none, keyHash: 0, source: .azureKeyVault, time: Timestamp(microseconds: 0), eventClass: .read, outcome: .success)
 
     /// A field's value in a row, as conditions compare it.
     func value(of field: NormalizedField, in row: EventRow) -> FieldValue {

@@ -5,100 +5,119 @@
 /// table look-up per condition instead of a string comparison. Deciding a row touches only plain
 /// values (what each condition reads, and the memos); the conditions themselves — strings,
 /// patterns — are read on a memo's miss alone, so the hot path retains and releases nothing.
-struct BatchRuleFilter {
+final class BatchRuleFilter {
     private let rule: Rule
     private let fields: BatchFields
-    /// What each condition reads (`where` first, then `unless`).
-    private let reads: [ConditionRead]
+    /// What each condition reads (`where` first, then `unless`), and its memo.
+    private let steps: [Step]
     private let whereCount: Int
-    /// Memos, per condition: 0 undecided, 1 holds, 2 does not. By string index, `stride` entries
-    /// a condition (made on the first row that needs them)…
-    private var stringMemo: [UInt8] = []
-    private let stride: Int
-    /// …and by ``BatchFields/enumeratedSlot(of:in:)``, 256 a condition.
-    private var enumeratedMemo: [UInt8]
+    /// Every condition's memo: 0 undecided, 1 holds, 2 does not.
+    private let memos: UnsafeMutablePointer<UInt8>
     private let rawPaths: [[String]]
     private let parser: JSONParser?
 
-    /// What a condition reads, as a plain value.
-    private enum ConditionRead {
-        /// A field kept in the batch's string table.
-        case string(NormalizedField)
-        /// A field of few values (``BatchFields/enumeratedSlot(of:in:)``).
-        case enumerated(NormalizedField)
-        /// Anything else: the key, time, status, `raw.<path>` — decided row by row.
-        case other
+    /// One condition, as the hot path reads it: plain values only.
+    private struct Step {
+        /// Where the field is, for a field of the string table or an enumerated one; nil for
+        /// anything else (the key, time, status, `raw.<path>`), decided row by row.
+        let location: RowFieldLocation?
+        /// This condition's first entry in ``memos``: one per string of the batch's table, or
+        /// 256 for an enumerated field…
+        let memo: Int
+        /// …so many entries (a row's number past them would be a broken batch).
+        let memoCount: Int
     }
 
     init(rule: Rule, fields: BatchFields, parser: JSONParser?) {
         self.rule = rule
         self.fields = fields
-        let conditions = rule.conditions + rule.exceptions
-        reads = conditions.map { condition in
-            guard case .normalized(let field) = condition.field else { return .other }
-            switch BatchFields.kind(of: field) {
-            case .string: return .string(field)
-            case .enumerated: return .enumerated(field)
-            case .other: return .other
+        var steps: [Step] = []
+        var memoCount = 0
+        for condition in rule.conditions + rule.exceptions {
+            guard case .normalized(let field) = condition.field, let location = RowFieldLocation(field) else {
+                steps.append(Step(location: nil, memo: 0, memoCount: 0))
+                continue
             }
+            let count = location.isEnumerated ? 256 : fields.batch.strings.count
+            steps.append(Step(location: location, memo: memoCount, memoCount: count))
+            memoCount += count
         }
+        self.steps = steps
         whereCount = rule.conditions.count
-        stride = fields.batch.strings.count
-        enumeratedMemo = conditions.isEmpty ? [] : [UInt8](repeating: 0, count: conditions.count * 256)
+        memos = .allocate(capacity: max(memoCount, 1))
+        memos.initialize(repeating: 0, count: max(memoCount, 1))
         rawPaths = rule.rawPaths
         self.parser = rawPaths.isEmpty ? nil : parser
     }
+
+    deinit { memos.deallocate() }
 
     /// True when the row meets every `where` condition and not all of the `unless` ones. When the
     /// rule reads raw values, the row's are parsed once into `raw`; otherwise `raw` is left as it
     /// was (another rule's, which this one never reads): a value handed back for every rule and
     /// event was released for each, nil or not. The row is read where the batch holds it: passed
     /// by value, it was copied (170 bytes) for each rule.
-    mutating func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
-        if parser != nil { raw = nil }
-        for position in 0..<whereCount where !holds(position, row, &raw) {
-            return false
+    ///
+    /// Most rules look at a few operations, so most rows fail their first condition on a value met
+    /// before: that answer is read here, inlined into the caller's loop.
+    @inline(__always)
+    func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
+        if let first = steps.first, whereCount > 0, let location = first.location {
+            let number = Int(location.number(in: row))
+            if number < first.memoCount, memos[first.memo + number] == 2 { return false }
         }
-        if reads.count > whereCount {
-            var allHold = true
-            for position in whereCount..<reads.count where !holds(position, row, &raw) {
-                allHold = false
-                break
-            }
-            if allHold { return false }
-        }
-        if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
-        return true
+        return decides(row, raw: &raw)
     }
 
-    private mutating func holds(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
-        switch reads[position] {
-        case .string(let field):
-            let index = BatchFields.stringIndex(of: field, in: row.pointee) ?? .none
-            if stringMemo.isEmpty { stringMemo = [UInt8](repeating: 0, count: reads.count * stride) }
-            let memo = position * stride + Int(index.rawValue)
-            let known = stringMemo[memo]
-            if known != 0 { return known == 1 }
-            let result = condition(at: position).holds(for: fields.batch.string(index).map(FieldValue.string) ?? .absent)
-            stringMemo[memo] = result ? 1 : 2
-            return result
-        case .enumerated(let field):
-            let memo = position * 256 + (BatchFields.enumeratedSlot(of: field, in: row.pointee) ?? 255)
-            let known = enumeratedMemo[memo]
-            if known != 0 { return known == 1 }
-            let text = BatchFields.enumeratedText(of: field, in: row.pointee) ?? nil
-            let result = condition(at: position).holds(for: text.map(FieldValue.string) ?? .absent)
-            enumeratedMemo[memo] = result ? 1 : 2
-            return result
-        case .other:
-            let condition = condition(at: position)
-            switch condition.field {
-            case .raw(let path):
-                if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
-                return condition.holds(for: raw?.value(at: path) ?? .absent)
-            case .normalized(let field):
-                return condition.holds(for: fields.value(of: field, in: row.pointee))
+    private func decides(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
+        if parser != nil { raw = nil }
+        let counts = steps.withUnsafeBufferPointer { steps in
+            for position in 0..<whereCount where !holds(steps[position], position, row, &raw) {
+                return false
             }
+            guard steps.count > whereCount else { return true }
+            for position in whereCount..<steps.count where !holds(steps[position], position, row, &raw) {
+                return true
+            }
+            return false
+        }
+        if counts, raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
+        return counts
+    }
+
+    @inline(__always)
+    private func holds(_ step: Step, _ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
+        guard let location = step.location else { return decide(position, row, &raw) }
+        let number = location.number(in: row)
+        precondition(Int(number) < step.memoCount, "a row refers to a string its batch does not hold")
+        let memo = memos + step.memo + Int(number)
+        if memo.pointee != 0 { return memo.pointee == 1 }
+        let result = decide(position, number: number, at: location, row)
+        memo.pointee = result ? 1 : 2
+        return result
+    }
+
+    /// A condition on a field of the string table or an enumerated one, for a value not met before.
+    private func decide(_ position: Int, number: UInt32, at location: RowFieldLocation, _ row: UnsafePointer<EventRow>) -> Bool {
+        guard case .normalized(let field) = condition(at: position).field else { return false }
+        let value: FieldValue
+        if location.isEnumerated {
+            value = (BatchFields.enumeratedText(of: field, in: row.pointee) ?? nil).map(FieldValue.string) ?? .absent
+        } else {
+            value = fields.batch.string(StringIndex(rawValue: number)).map(FieldValue.string) ?? .absent
+        }
+        return condition(at: position).holds(for: value)
+    }
+
+    /// Any other condition, decided for this row.
+    private func decide(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
+        let condition = condition(at: position)
+        switch condition.field {
+        case .raw(let path):
+            if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
+            return condition.holds(for: raw?.value(at: path) ?? .absent)
+        case .normalized(let field):
+            return condition.holds(for: fields.value(of: field, in: row.pointee))
         }
     }
 

@@ -62,7 +62,7 @@ public final class DetectionEngine {
     public func process(_ batch: EventBatch, rows: [Int]? = nil, now: Timestamp? = nil) -> [AlertChange] {
         var changes = AlertChanges()
         let fields = BatchFields(batch: batch)
-        var filters = rules.map { BatchRuleFilter(rule: $0, fields: fields, parser: parser) }
+        let filters = rules.map { BatchRuleFilter(rule: $0, fields: fields, parser: parser) }
         let limit = now.map { $0 + limits.futureTolerance }
         // The loop works on the state moved into locals — an engine's stored properties, changed
         // in place per event, cost a dynamic exclusivity check each time — and puts it back after.
@@ -70,10 +70,10 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
-        // Through buffer pointers, the filters and states are changed in place without a
-        // uniqueness check per event and rule.
+        // Through buffer pointers, the states are changed in place (and the filters read) without
+        // a uniqueness check per event and rule.
         batch.rows.withUnsafeBufferPointer { batchRows in
-            filters.withUnsafeMutableBufferPointer { filters in
+            filters.withUnsafeBufferPointer { filters in
                 states.withUnsafeMutableBufferPointer { states in
                     guard let first = batchRows.baseAddress else { return }
                     let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields)
@@ -83,8 +83,11 @@ public final class DetectionEngine {
                         let time = arrival.row.time
                         if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
                         for index in runners.indices {
-                            guard filters[index].counts(arrival.rowAddress, raw: &arrival.raw) else { continue }
-                            // The engine holds its runners: calling one needs no retain of its own.
+                            // The engine holds its filters and runners: calling one needs no retain of its own.
+                            let counts = Unmanaged.passUnretained(filters[index])._withUnsafeGuaranteedRef { filter in
+                                filter.counts(arrival.rowAddress, raw: &arrival.raw)
+                            }
+                            guard counts else { continue }
                             Unmanaged.passUnretained(runners[index])._withUnsafeGuaranteedRef { runner in
                                 runner.consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits,
                                                 changes: &changes)

@@ -16,12 +16,12 @@ extension RuleRunner {
     /// The indices of the row's group fields, when all are fields of the string table or
     /// enumerated (up to four): an enumerated value is its case with the top bit set.
     private func slots(of row: UnsafePointer<EventRow>) -> BatchGroupCache.Slots? {
-        guard let fields = slotFields else { return nil }
+        guard let locations = slotLocations else { return nil }
         var slots = BatchGroupCache.Slots()
-        for position in fields.indices {
-            let field = fields[position]
-            let slot = BatchFields.stringIndex(of: field, in: row.pointee)?.rawValue
-                ?? BatchFields.enumeratedSlot(of: field, in: row.pointee).map { 0x8000_0000 | UInt32($0) } ?? 0
+        for position in locations.indices {
+            let location = locations[position]
+            let number = location.number(in: row)
+            let slot = location.isEnumerated ? 0x8000_0000 | number : number
             switch position {
             case 0: slots.a = slot
             case 1: slots.b = slot

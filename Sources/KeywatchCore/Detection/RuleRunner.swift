@@ -42,6 +42,7 @@ final class RuleRunner {
         lateness = rule.lateness.microseconds
         suppress = rule.suppress?.microseconds
         slotFields = Self.slotFields(of: rule.groupBy)
+        slotLocations = slotFields?.map { RowFieldLocation($0)! }
     }
 
     /// The engine's memo of group identities (see `RuleRunner+Groups.swift`).
@@ -50,6 +51,8 @@ final class RuleRunner {
     /// The `group_by` fields when the batch's cache can key them: up to four, each in the string
     /// table or enumerated.
     let slotFields: [NormalizedField]?
+    /// Where each of ``slotFields`` sits in a row.
+    let slotLocations: [RowFieldLocation]?
 
     var fingerprint: String { rule.id + "@" + rule.fileSHA256 }
 
