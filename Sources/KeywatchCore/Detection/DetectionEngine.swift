@@ -97,10 +97,12 @@ public final class DetectionEngine {
                 }
             }
         }
+        // Swept before they go back: while both this local and the property held the states, the
+        // sweep's first change to a group copied the whole page of groups it sits in.
+        sweep(&states, clock: clock, groupsLeft: &groupsLeft, changes: &changes)
         self.states = states
         self.clock = clock
         self.groupsLeft = groupsLeft
-        sweep(&changes)
         return changes.list
     }
 
@@ -109,11 +111,16 @@ public final class DetectionEngine {
     public func advance(to time: Timestamp) -> [AlertChange] {
         if clock == nil || time > clock! { clock = time }
         var changes = AlertChanges()
-        sweep(&changes)
+        var states = self.states
+        self.states = []
+        sweep(&states, clock: clock, groupsLeft: &groupsLeft, changes: &changes)
+        self.states = states
         return changes.list
     }
 
-    private func sweep(_ changes: inout AlertChanges) {
+    /// Looks at the groups the clock has passed: raises `absence` alerts, forgets idle groups.
+    /// Works on states held by the caller alone (see ``process(_:rows:now:)``).
+    private func sweep(_ states: inout [RuleState], clock: Timestamp?, groupsLeft: inout Int, changes: inout AlertChanges) {
         guard let clock else { return }
         for index in runners.indices {
             runners[index].sweep(state: &states[index], clock: clock, idleHorizon: limits.idleHorizon,
