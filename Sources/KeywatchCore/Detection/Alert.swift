@@ -129,7 +129,8 @@ public struct AlertDetail: Sendable, Equatable {
 extension Alert {
     /// The alert as one line of JSON, keys in SPEC §4's order.
     public var json: String {
-        var writer = JSONWriter()
+        // An alert is mostly its 20 evidence keys and fixed fields: about a kilobyte.
+        var writer = JSONWriter(reservingCapacity: 1024 + events.reduce(0) { $0 + $1.utf8.count + 3 })
         write(to: &writer)
         return writer.string
     }

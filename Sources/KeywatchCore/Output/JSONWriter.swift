@@ -8,6 +8,13 @@ public struct JSONWriter {
 
     public init() {}
 
+    /// A writer with room for `capacity` bytes, for output of a size known roughly in advance:
+    /// growing the buffer copies what was written.
+    public init(reservingCapacity capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        needsComma.reserveCapacity(4)
+    }
+
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     public mutating func beginObject() {
