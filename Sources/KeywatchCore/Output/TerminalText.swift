@@ -5,7 +5,8 @@ public enum TerminalText {
     /// and bidirectional overrides with a visible escape such as `\x1b` or `\u{202e}`.
     public static func escape(_ text: String) -> String {
         // Printable ASCII, the common case, is settled on the bytes.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        var text = text
+        if text.withUTF8({ $0.allSatisfy { $0 &- 0x20 < 0x5F } }) { return text }
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)

@@ -11,8 +11,16 @@ enum AlertLines {
     /// `2026-11-20T09:14:00Z HIGH kms-denied-burst kw-… 5 events for principal=… within 10m` —
     /// escaped, since group values and summaries come from log fields.
     static func text(_ alert: Alert) -> String {
-        let time = String(alert.firstSeen.rfc3339.prefix(19)) + "Z"
-        return TerminalText.escape("\(time) \(alert.severity.rawValue.uppercased()) \(alert.rule) \(alert.id) \(alert.summary)")
+        var line = ""
+        line.reserveCapacity(32 + alert.rule.utf8.count + alert.id.utf8.count + alert.summary.utf8.count)
+        line += alert.firstSeen.rfc3339.prefix(19)
+        line += "Z "
+        line += alert.severity.rawValue.uppercased()
+        for part in [alert.rule, alert.id, alert.summary] {
+            line += " "
+            line += part
+        }
+        return TerminalText.escape(line)
     }
 
     static func print(_ alerts: [Alert], format: AlertFormat) {
