@@ -145,7 +145,7 @@ public final class RecordFramer {
     public func finish<H: Handler>(_ handler: inout H) {
         run(final: true, &handler)
         state.finish()
-        deliver(&handler)
+        Self.deliver(&state, &handler)
         compact()
     }
 
@@ -165,10 +165,17 @@ public final class RecordFramer {
         }
     }
 
+    /// Frames and hands over records, on the state in one access: each of the several reads and
+    /// changes of the framer's state per record was a dynamic exclusivity check of its own.
+    /// A handler must not call back into this framer.
     private func run<H: Handler>(final: Bool, _ handler: inout H) {
+        Self.run(&state, final: final, &handler)
+    }
+
+    private static func run<H: Handler>(_ state: inout FramerState, final: Bool, _ handler: inout H) {
         while true {
             state.frame(final: final)
-            deliver(&handler)
+            deliver(&state, &handler)
             guard state.leadingRecordPending else { return }
             state.leadingRecordPending = false
             let start = state.unitStart
@@ -184,7 +191,7 @@ public final class RecordFramer {
     }
 
     /// Hands over what the scan found. Records stay in the buffer until the next compaction.
-    private func deliver<H: Handler>(_ handler: inout H) {
+    private static func deliver<H: Handler>(_ state: inout FramerState, _ handler: inout H) {
         guard !state.outputs.isEmpty else { return }
         for output in state.outputs {
             switch output {
