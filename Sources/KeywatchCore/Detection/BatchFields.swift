@@ -44,7 +44,7 @@ final class BatchFields {
 
     /// The text of an enumerated field (few values: conditions on it are decided once per value).
     @inline(__always)
-    static func enumeratedText(of field: NormalizedField, in row: EventRow) -> String?? {
+    private static func enumeratedText(of field: NormalizedField, in row: EventRow) -> String?? {
         switch field {
         case .source: return .some(row.source.rawValue)
         case .eventClass: return .some(row.eventClass.rawValue)

@@ -62,10 +62,7 @@ final class BatchRuleFilter {
     /// before: that answer is read here, inlined into the caller's loop.
     @inline(__always)
     func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
-        if let first = steps.first, whereCount > 0, let location = first.location {
-            let number = Int(location.number(in: row))
-            if number < first.memoCount, memos[first.memo + number] == 2 { return false }
-        }
+        if whereCount > 0, let first = steps.first, let memo = memo(of: first, for: row), memo.pointee == 2 { return false }
         return decides(row, raw: &raw)
     }
 
@@ -87,29 +84,24 @@ final class BatchRuleFilter {
 
     @inline(__always)
     private func holds(_ step: Step, _ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
-        guard let location = step.location else { return decide(position, row, &raw) }
-        let number = location.number(in: row)
-        precondition(Int(number) < step.memoCount, "a row refers to a string its batch does not hold")
-        let memo = memos + step.memo + Int(number)
+        guard let memo = memo(of: step, for: row) else { return decide(position, row, &raw) }
         if memo.pointee != 0 { return memo.pointee == 1 }
-        let result = decide(position, number: number, at: location, row)
+        let result = decide(position, row, &raw)
         memo.pointee = result ? 1 : 2
         return result
     }
 
-    /// A condition on a field of the string table or an enumerated one, for a value not met before.
-    private func decide(_ position: Int, number: UInt32, at location: RowFieldLocation, _ row: UnsafePointer<EventRow>) -> Bool {
-        guard case .normalized(let field) = condition(at: position).field else { return false }
-        let value: FieldValue
-        if location.isEnumerated {
-            value = (BatchFields.enumeratedText(of: field, in: row.pointee) ?? nil).map(FieldValue.string) ?? .absent
-        } else {
-            value = fields.batch.string(StringIndex(rawValue: number)).map(FieldValue.string) ?? .absent
-        }
-        return condition(at: position).holds(for: value)
+    /// The memo entry of the row's value for a condition on a field of the string table or an
+    /// enumerated one; nil for other conditions.
+    @inline(__always)
+    private func memo(of step: Step, for row: UnsafePointer<EventRow>) -> UnsafeMutablePointer<UInt8>? {
+        guard let location = step.location else { return nil }
+        let number = Int(location.number(in: row))
+        precondition(number < step.memoCount, "a row refers to a string its batch does not hold")
+        return memos + step.memo + number
     }
 
-    /// Any other condition, decided for this row.
+    /// A condition decided for this row: on a memo's miss, or for a field without memos.
     private func decide(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
         let condition = condition(at: position)
         switch condition.field {
