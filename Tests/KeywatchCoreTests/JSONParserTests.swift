@@ -155,6 +155,42 @@ struct JSONParserTests {
         }
     }
 
+    /// Inside a long input the scanner finds the special bytes of 64 bytes at once and reuses them
+    /// for the next strings (``SpecialByteWindow``): a string after another of every length starts
+    /// at every offset of a window, and its special byte — at every position, across the window's
+    /// end — must be found where it is, with nothing carried over from the string before.
+    @Test("strings sharing a 64-byte window, or crossing into the next, end where they end")
+    func stringsAcrossSpecialByteWindows() throws {
+        let trailing = [UInt8](repeating: 0x20, count: 70)  // the input goes on past every window
+        for padding in 0..<66 {
+            for length in [1, 2, 30, 63, 64, 65, 130] {
+                let positions = length <= 65 ? Array(0..<length) : [0, 1, 62, 63, 64, 65, 127, 128, 129]
+                for position in positions {
+                    func document(_ special: String) -> [UInt8] {
+                        var contents = [UInt8](repeating: UInt8(ascii: "b"), count: length)
+                        contents.replaceSubrange(position..<(position + 1), with: Array(special.utf8))
+                        let pad = [UInt8](repeating: UInt8(ascii: "a"), count: padding)
+                        return Array(#"[""#.utf8) + pad + Array(#"",""#.utf8) + contents + Array(#""]"#.utf8) + trailing
+                    }
+                    let contentsStart = padding + 5
+                    var control = document("b")
+                    control[contentsStart + position] = 0x1F
+                    #expect(parseError(control) == JSONError(.controlCharacterInString(0x1F), at: contentsStart + position))
+                    #expect(parseError(document("\"")) == JSONError(.unexpectedByte(UInt8(ascii: "b")), at: contentsStart + position + 1)
+                        || position == length - 1)
+                    let plain = String(repeating: "b", count: position)
+                    let rest = String(repeating: "b", count: length - position - 1)
+                    let decoded = try withJSON(String(decoding: document("\\\""), as: UTF8.self)) { root in
+                        root.elements.map { $0.string }
+                    }
+                    #expect(decoded == [String(repeating: "a", count: padding), plain + "\"" + rest])
+                    let accented = try withJSON(String(decoding: document("é"), as: UTF8.self)) { $0[1]?.string }
+                    #expect(accented == plain + "é" + rest)
+                }
+            }
+        }
+    }
+
     /// Differential fuzzing: on thousands of random and mutated documents, our parser accepts
     /// exactly what Foundation's accepts — away from the corners where Foundation departs from
     /// RFC 8259 (found by this test): it accepts NUL bytes, trailing commas and unpaired surrogate

@@ -18,6 +18,7 @@ enum JSONScanner {
         stack: UnsafeMutablePointer<UInt32>, maximumDepth: Int
     ) throws(JSONError) -> Int {
         var depth = 0
+        var window = SpecialByteWindow()
         var i = skipWhitespace(base, 0, end)
         if i == end { throw JSONError(.empty, at: i) }
 
@@ -28,7 +29,7 @@ enum JSONScanner {
                 // The member's key and colon.
                 guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
                 guard base[i] == quote else { throw JSONError(.unexpectedByte(base[i]), at: i) }
-                i = skipWhitespace(base, try string(base, i, end, &tape), end)
+                i = skipWhitespace(base, try string(base, i, end, &tape, &window), end)
                 guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
                 guard base[i] == UInt8(ascii: ":") else { throw JSONError(.unexpectedByte(base[i]), at: i) }
                 i = skipWhitespace(base, i + 1, end)
@@ -37,7 +38,7 @@ enum JSONScanner {
             guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
             let byte = base[i]
             if byte == quote {
-                i = try string(base, i, end, &tape)
+                i = try string(base, i, end, &tape, &window)
             } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                 if depth >= maximumDepth { throw JSONError(.tooDeep(limit: maximumDepth), at: i) }
                 let isObject = byte == UInt8(ascii: "{")
@@ -107,11 +108,13 @@ enum JSONScanner {
     /// Reads a string starting at its opening quote and appends its node; returns the offset after
     /// the closing quote.
     @inline(__always)
-    private static func string(_ base: UnsafePointer<UInt8>, _ quote: Int, _ end: Int, _ tape: inout JSONTape) throws(JSONError) -> Int {
+    private static func string(
+        _ base: UnsafePointer<UInt8>, _ quote: Int, _ end: Int, _ tape: inout JSONTape, _ window: inout SpecialByteWindow
+    ) throws(JSONError) -> Int {
         var i = quote + 1
         var escaped = false
         while true {
-            i = plainRunEnd(base, i, end)
+            i = plainRunEnd(base, i, end, &window)
             guard i < end else { throw JSONError(.unexpectedEnd, at: end) }
             let byte = base[i]
             if byte == Self.quote { break }
@@ -125,9 +128,20 @@ enum JSONScanner {
     /// The offset of the first byte at or after `start` that needs attention inside a string (see
     /// ``ByteScan/isSpecial(_:)``), or `end`.
     @inline(__always)
-    private static func plainRunEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+    private static func plainRunEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ window: inout SpecialByteWindow) -> Int {
         var i = start
         #if arch(x86_64)
+        while true {
+            let offset = i &- window.start
+            if UInt(bitPattern: offset) < 64 {
+                let mask = window.mask >> UInt64(truncatingIfNeeded: offset)
+                if mask != 0 { return i &+ mask.trailingZeroBitCount }
+                i = window.start &+ 64
+            }
+            guard i &+ 64 <= end else { break }
+            window.start = i
+            window.mask = keywatch_string_special_mask64(base + i)
+        }
         while i + 16 <= end {
             let mask = keywatch_string_special_mask16(base + i)
             if mask != 0 { return i + mask.trailingZeroBitCount }
@@ -227,6 +241,20 @@ enum JSONScanner {
         tape.append(.number, start: start, end: i)
         return i
     }
+}
+
+/// The bytes needing attention inside a string (``ByteScan/isSpecial(_:)``) among 64 input bytes,
+/// found once for every string that lies in them.
+///
+/// A record's strings are short and close together — a key, a colon, a value — so most share a
+/// window with the one before: their ends are found with a shift and a bit count, and a loop over
+/// 16-byte chunks, whose exit the processor mispredicted for every string of another length, is
+/// left to the last 64 bytes of the input.
+struct SpecialByteWindow {
+    /// Offset of the window's first byte; far from any offset until the first window is read.
+    var start = Int.min / 2
+    /// Bit k set when byte `start + k` needs attention.
+    var mask: UInt64 = 0
 }
 
 extension UInt8 {
