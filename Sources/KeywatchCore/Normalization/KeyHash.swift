@@ -12,6 +12,66 @@ public enum KeyHash {
     }
 
     public static func of(_ key: UnsafeRawBufferPointer) -> Int64 {
+        if let value = ofCommonShape(key) { return Int64(bitPattern: value) }
+        return ofAnyShape(key)
+    }
+
+    /// The value of ``ofAnyShape(_:)`` for the keys nearly every record has — a UUID in its
+    /// 8-4-4-4-12 form (CloudTrail event ids), or 32 or 64 hexadecimal digits (Key Vault keys) —
+    /// read eight digits at a time; nil for any other key, or a bad digit, which take the long way.
+    @inline(__always)
+    static func ofCommonShape(_ key: UnsafeRawBufferPointer) -> UInt64? {
+        guard let base = key.baseAddress else { return nil }
+        func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        func half(_ offset: Int) -> UInt64 { UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+        switch key.count {
+        case 36:
+            let dash = UInt8(ascii: "-")
+            guard key[8] == dash, key[13] == dash, key[18] == dash, key[23] == dash,
+                  let high = hexValue(word(0)), let low = hexValue(half(9) | half(14) << 32),
+                  hexValue(half(19) | half(24) << 32) != nil, hexValue(word(28)) != nil
+            else { return nil }
+            return high << 32 | low
+        case 32, 64:
+            guard let high = hexValue(word(0)), let low = hexValue(word(8)) else { return nil }
+            for offset in stride(from: 16, to: key.count, by: 8) where hexValue(word(offset)) == nil { return nil }
+            return high << 32 | low
+        default:
+            return nil
+        }
+    }
+
+    /// The number eight ASCII hexadecimal digits spell (the first byte of the little-endian
+    /// `word` most significant); nil when any byte is not a digit of either case.
+    @inline(__always)
+    static func hexValue(_ word: UInt64) -> UInt64? {
+        guard word & highBits == 0 else { return nil }
+        let letter = bytes(of: word | caseBits, from: 0x61, through: 0x66)
+        guard bytes(of: word, from: 0x30, through: 0x39) | letter == highBits else { return nil }
+        // '0'…'9' → 0…9; 'a'…'f' and 'A'…'F' have 1…6 in their low nibble, and 9 more.
+        let nibbles = (word & lowNibbles) &+ ((letter >> 7) &* 9)
+        // Pairs of nibbles into bytes, bytes into a word, in the digits' order.
+        var packed = (nibbles << 4 | nibbles >> 8) & 0x00FF_00FF_00FF_00FF
+        packed = (packed | packed >> 8) & 0x0000_FFFF_0000_FFFF
+        packed = (packed | packed >> 16) & 0xFFFF_FFFF
+        return UInt64(UInt32(truncatingIfNeeded: packed).byteSwapped)
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let caseBits: UInt64 = 0x2020_2020_2020_2020
+    private static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
+
+    /// The high bit of each byte of `word` (all below 0x80) that lies in `low...high`.
+    @inline(__always)
+    private static func bytes(of word: UInt64, from low: UInt8, through high: UInt8) -> UInt64 {
+        let atLeastLow = word &+ (ones &* UInt64(0x80 - low))
+        let aboveHigh = word &+ (ones &* UInt64(0x7F - high))
+        return (atLeastLow & ~aboveHigh) & highBits
+    }
+
+    /// The first 16 hexadecimal digits of a key of 32 or 64 (dashes aside), else its SHA-256.
+    static func ofAnyShape(_ key: UnsafeRawBufferPointer) -> Int64 {
         var value: UInt64 = 0
         var digits = 0
         let valid = hexDigits.withUnsafeBufferPointer { table in
