@@ -23,6 +23,17 @@ enum ByteScan {
         return quote | backslash | control | (word & highBits)
     }
 
+    /// The high bit of every byte of `word` equal to `byte`, and no other bit: exact, unlike
+    /// ``zeroBytes(_:)``, so the last match can be read as well as the first.
+    @inline(__always)
+    static func bytes(equalTo byte: UInt8, in word: UInt64) -> UInt64 {
+        let lowBits = ~highBits
+        let difference = word ^ (ones &* UInt64(byte))
+        // A byte's high bit is set here when any of its bits is: the low seven carry into it.
+        let nonzero = ((difference & lowBits) &+ lowBits) | difference
+        return ~(nonzero | lowBits)
+    }
+
     @inline(__always)
     static func zeroBytes(_ word: UInt64) -> UInt64 {
         (word &- ones) & ~word & highBits

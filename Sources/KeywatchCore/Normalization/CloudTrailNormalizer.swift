@@ -292,13 +292,7 @@ final class CloudTrailNormalizer {
 
     /// 1 for `arn:…:alias/…`, 2 for `arn:…:key/…`, 0 otherwise: the resource part follows the fifth colon.
     private static func arnResourceKind(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var colons = 0
-        var index = 0
-        while index < bytes.count && colons < 5 {
-            if bytes[index] == UInt8(ascii: ":") { colons += 1 }
-            index += 1
-        }
-        guard colons == 5 else { return 0 }
+        guard let index = bytes.offset(after: 5, of: UInt8(ascii: ":")) else { return 0 }
         let rest = bytes.count - index
         if rest > 6, bytes[index] == UInt8(ascii: "a"), bytes[index + 1] == UInt8(ascii: "l"), bytes[index + 2] == UInt8(ascii: "i"),
            bytes[index + 3] == UInt8(ascii: "a"), bytes[index + 4] == UInt8(ascii: "s"), bytes[index + 5] == UInt8(ascii: "/") {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a normalizer made of one record.
 public enum Normalized {
     /// An event, appended to the batch (its input and raw span are filled in by the decoder).
@@ -54,7 +60,34 @@ extension JSONValue {
 extension UnsafeRawBufferPointer {
     /// The bytes after the last `separator`, if any follow it.
     func suffix(afterLast separator: UInt8) -> UnsafeRawBufferPointer? {
-        guard let index = lastIndex(of: separator), index + 1 < count else { return nil }
+        guard let index = lastOffset(of: separator), index + 1 < count else { return nil }
         return UnsafeRawBufferPointer(rebasing: self[(index + 1)...])
+    }
+
+    /// The offset of the last `byte`, searched for from the end eight bytes at a time.
+    func lastOffset(of byte: UInt8) -> Int? {
+        guard let base = baseAddress else { return nil }
+        var end = count
+        while end >= 8 {
+            let matches = ByteScan.bytes(equalTo: byte, in: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)))
+            if matches != 0 { return end - 8 + (63 - matches.leadingZeroBitCount) / 8 }
+            end -= 8
+        }
+        while end > 0 {
+            end -= 1
+            if base.load(fromByteOffset: end, as: UInt8.self) == byte { return end }
+        }
+        return nil
+    }
+
+    /// The offset just past the `occurrence`-th (from 1) `byte`, or nil when there are fewer.
+    func offset(after occurrence: Int, of byte: UInt8) -> Int? {
+        guard let base = baseAddress else { return nil }
+        var start = 0
+        for _ in 0..<occurrence {
+            guard let hit = memchr(base + start, Int32(byte), count - start) else { return nil }
+            start = UnsafeRawPointer(hit) - base + 1
+        }
+        return start
     }
 }
