@@ -147,7 +147,6 @@ public final class EventStore {
             var needed = [Bool](repeating: false, count: batch.strings.count)
             for row in batch.rows {
                 var row = row
-                row.session = .none
                 row.ip = .none
                 row.remapStrings { needed[Int($0.rawValue)] = true; return $0 }
             }
@@ -273,7 +272,11 @@ public final class EventStore {
         bind(row.principalType?.code, at: 12)
         bind(row.principalName, at: 13)
         bind(row.appID, at: 14)
-        statement.bind(batch.string(row.session), at: base + 15)
+        if row.session.isNone {
+            statement.bindNull(at: base + 15)
+        } else {
+            batch.withTextBytes(row.session) { statement.bind(text: $0, at: base + 15) }
+        }
         bind(row.namespace, at: 16)
         bind(row.serviceAccount, at: 17)
         bind(row.tenant, at: 18)

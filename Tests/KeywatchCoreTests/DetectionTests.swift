@@ -165,6 +165,40 @@ struct DetectionTests {
         #expect(values == .list(keys.map { "arn:aws:kms:us-east-1:111122223333:key/\($0)" }.sorted()))
     }
 
+    /// Sessions are kept as text, not in the string table: conditions, group keys and distinct
+    /// values read them there, across batches.
+    @Test("sessions are read by conditions, group keys and distinct counts")
+    func sessionsAsText() {
+        let perSession = rule("""
+            id: per-session
+            type: threshold
+            where: {session|endswith: -session}
+            unless: {session: quiet-session}
+            threshold: 2
+            group_by: [session]
+            window: 10m
+            """)
+        let sessionsPerAccount = rule("""
+            id: sessions
+            type: distinct
+            where: {class: crypto}
+            field: session
+            threshold: 3
+            group_by: [tenant]
+            window: 10m
+            """)
+        let batches = [
+            [kmsCall(at: at(0), by: "web"), kmsCall(at: at(1), by: "quiet"), kmsCall(at: at(2), by: "quiet")],
+            [kmsCall(at: at(3), by: "web"), kmsCall(at: at(4), by: "batch")],
+        ]
+        let alerts = detect([perSession, sessionsPerAccount], batches)
+        #expect(alerts.map(\.rule) == ["per-session", "sessions"])
+        #expect(alerts.first?.group.map(\.value) == ["web-session"])
+        #expect(alerts.first?.count == 2)
+        let values = alerts.last?.details.first(where: { $0.name == "values" })?.value
+        #expect(values == .list(["batch-session", "quiet-session", "web-session"]))
+    }
+
     let spike = rule("""
         id: crypto-spike
         type: spike

@@ -25,7 +25,6 @@ final class BatchFields {
         case .principal: return row.principal
         case .principalName: return row.principalName
         case .appID: return row.appID
-        case .session: return row.session
         case .namespace: return row.namespace
         case .serviceAccount: return row.serviceAccount
         case .tenant: return row.tenant
@@ -37,7 +36,7 @@ final class BatchFields {
         case .userAgent: return row.userAgent
         case .region: return row.region
         case .key, .source, .time, .eventClass, .outcome, .status, .reason, .principalType, .resourceType,
-             .requestID, .origin:
+             .requestID, .session, .origin:
             return nil
         }
     }
@@ -62,7 +61,7 @@ final class BatchFields {
         case string
         /// Few values, numbered by their byte (``RowFieldLocation``).
         case enumerated
-        /// Neither: the key, time, status, request id, origin.
+        /// Neither: the key, time, status, request id, session, origin.
         case other
     }
 
@@ -84,6 +83,7 @@ final class BatchFields {
         case .time: return .string(row.time.rfc3339)
         case .status: return row.status.map { .number(Double($0)) } ?? .absent
         case .requestID: return batch.text(row.requestID).map(FieldValue.string) ?? .absent
+        case .session: return batch.text(row.session).map(FieldValue.string) ?? .absent
         case .origin:
             let input = batch.inputs.isEmpty ? "" : batch.inputs[Int(row.input)]
             return .string(Origin(input: input, offset: row.inputOffset).description)

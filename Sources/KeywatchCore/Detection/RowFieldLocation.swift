@@ -12,7 +12,7 @@ struct RowFieldLocation: Equatable {
     let isEnumerated: Bool
 
     /// Nil for fields that are neither in the string table nor enumerated: key, time, status,
-    /// request id, origin.
+    /// request id, session, origin.
     init?(_ field: NormalizedField) {
         let stringIndex: PartialKeyPath<EventRow>
         switch field {
@@ -21,7 +21,6 @@ struct RowFieldLocation: Equatable {
         case .principal: stringIndex = \.principal
         case .principalName: stringIndex = \.principalName
         case .appID: stringIndex = \.appID
-        case .session: stringIndex = \.session
         case .namespace: stringIndex = \.namespace
         case .serviceAccount: stringIndex = \.serviceAccount
         case .tenant: stringIndex = \.tenant
@@ -38,7 +37,7 @@ struct RowFieldLocation: Equatable {
         case .reason: self.init(enumerated: \.reason); return
         case .principalType: self.init(enumerated: \.principalType); return
         case .resourceType: self.init(enumerated: \.resourceType); return
-        case .key, .time, .status, .requestID, .origin: return nil
+        case .key, .time, .status, .requestID, .session, .origin: return nil
         }
         self.init(offset: MemoryLayout<EventRow>.offset(of: stringIndex)!, isEnumerated: false)
     }

@@ -85,8 +85,8 @@ public struct WorkloadAttribution {
             var namespace = row.namespace, serviceAccount = row.serviceAccount, owner = row.resourceNamespace
             var session: Session?
             if namespace.isNone, row.source == .awsKMS, row.principalType == .role, !sessions.isEmpty, !row.session.isNone,
-               let candidate = sessions[Self.key(roleHash: hash(row.principal), nameHash: hash(row.session))],
-               candidate.role == batch.string(row.principal), candidate.name == batch.string(row.session) {
+               let candidate = sessions[Self.key(roleHash: hash(row.principal), nameHash: batch.withTextBytes(row.session, StringInterner.contentHash))],
+               candidate.role == batch.string(row.principal), candidate.name == batch.text(row.session) {
                 session = candidate
             }
             if namespace.isNone {
@@ -128,7 +128,7 @@ public struct WorkloadAttribution {
     }
 
     private mutating func learn(from row: EventRow, in batch: EventBatch) {
-        guard row.outcome == .success, let namespace = batch.string(row.namespace), let name = batch.string(row.session),
+        guard row.outcome == .success, let namespace = batch.string(row.namespace), let name = batch.text(row.session),
               let role = Self.roleARN(row, in: batch) else { return }
         let session = Session(role: role, name: name, namespace: namespace, serviceAccount: batch.string(row.serviceAccount), seen: row.time)
         let key = Self.key(role: role, name: name)
@@ -155,14 +155,15 @@ public struct WorkloadAttribution {
 struct AttributionFields {
     var source: EventSource
     var principalType: PrincipalType?
-    var principal, appID, session, namespace, serviceAccount, resource, objectName, resourceNamespace: StringIndex
+    var principal, appID, namespace, serviceAccount, resource, objectName, resourceNamespace: StringIndex
+    var session: TextSpan
 }
 
 extension EventRow {
     var attributionFields: AttributionFields {
-        AttributionFields(source: source, principalType: principalType, principal: principal, appID: appID, session: session,
+        AttributionFields(source: source, principalType: principalType, principal: principal, appID: appID,
                           namespace: namespace, serviceAccount: serviceAccount, resource: resource, objectName: objectName,
-                          resourceNamespace: resourceNamespace)
+                          resourceNamespace: resourceNamespace, session: session)
     }
 }
 

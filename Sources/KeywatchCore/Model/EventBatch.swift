@@ -125,7 +125,7 @@ public struct EventBatch: Sendable {
         event.principalType = row.principalType
         event.principalName = string(row.principalName)
         event.appID = string(row.appID)
-        event.session = string(row.session)
+        event.session = text(row.session)
         event.namespace = string(row.namespace)
         event.serviceAccount = string(row.serviceAccount)
         event.tenant = string(row.tenant)
@@ -168,6 +168,7 @@ public struct EventBatch: Sendable {
             row.raw.offset += base
             row.key.offset += textBase
             if !row.requestID.isNone { row.requestID.offset += textBase }
+            if !row.session.isNone { row.session.offset += textBase }
             row.input = inputMap.isEmpty ? 0 : inputMap[Int(row.input)]
             row.remapStrings { map[Int($0.rawValue)] }
             rows.append(row)
@@ -186,7 +187,6 @@ extension EventRow {
         principal = transform(principal)
         principalName = transform(principalName)
         appID = transform(appID)
-        session = transform(session)
         namespace = transform(namespace)
         serviceAccount = transform(serviceAccount)
         tenant = transform(tenant)

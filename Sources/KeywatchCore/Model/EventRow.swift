@@ -12,7 +12,7 @@ public struct StringIndex: Hashable, Sendable, Comparable {
 }
 
 /// Bytes in a batch's text buffer: values too varied to share a string table (dedup keys, request
-/// ids). Empty when absent.
+/// ids, sessions). Empty when absent.
 public struct TextSpan: Hashable, Sendable {
     public var offset: UInt32
     public var length: UInt32
@@ -50,7 +50,8 @@ public struct EventRow: Sendable, Equatable {
     public var principalType: PrincipalType?
     public var principalName: StringIndex = .none
     public var appID: StringIndex = .none
-    public var session: StringIndex = .none
+    /// In the batch's texts: most sessions are seen once (a pod's role session, a request's).
+    public var session: TextSpan = .none
     public var namespace: StringIndex = .none
     public var serviceAccount: StringIndex = .none
     public var tenant: StringIndex = .none

@@ -222,7 +222,7 @@ final class CloudTrailNormalizer {
         }
         if row.principalType == .role || caller.typeIs("FederatedUser"), let id = caller.principalID {
             let session = id.withDecodedBytes { bytes in
-                bytes.suffix(afterLast: UInt8(ascii: ":")).map { interner.index(of: $0, in: &batch) }
+                bytes.suffix(afterLast: UInt8(ascii: ":")).map { batch.appendText($0) }
             }
             row.session = (session ?? nil) ?? .none
         }
@@ -382,7 +382,7 @@ final class CloudTrailNormalizer {
         to row: inout EventRow, in batch: inout EventBatch
     ) {
         if let session = parameters?["roleSessionName"], session.isNonEmptyString {
-            row.session = session.index(in: &batch, interner)
+            row.session = session.withDecodedBytes { batch.appendText($0) } ?? .none
         }
         var namespace: String?
         var serviceAccount: String?
@@ -407,7 +407,7 @@ final class CloudTrailNormalizer {
         row.serviceAccount = interner.index(of: serviceAccount, in: &batch)
         if source == .awsEKSAuth, let assumed = response?.string("assumedRoleUser", "arn"),
            let session = assumed.suffix(afterLast: UInt8(ascii: "/")) {
-            row.session = interner.index(of: String(session), in: &batch)
+            row.session = batch.appendText(String(session))
         }
     }
 

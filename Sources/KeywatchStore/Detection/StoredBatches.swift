@@ -97,7 +97,7 @@ public struct StoredBatches {
                 row.principalType = rows.isNull(10) ? nil : EventCodes.value(rows.int64(10), as: PrincipalType.self)
                 row.principalName = try string(11)
                 row.appID = try string(12)
-                row.session = intern(rows.text(13))
+                row.session = rows.text(13).map { batch.appendText($0) } ?? .none
                 row.namespace = try string(14)
                 row.serviceAccount = try string(15)
                 row.tenant = try string(16)
