@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Word-at-a-time scanning of string contents.
 ///
 /// Most bytes inside JSON strings are plain ASCII; testing eight at a time (SWAR) for the few bytes
@@ -37,6 +43,27 @@ enum ByteScan {
     @inline(__always)
     static func zeroBytes(_ word: UInt64) -> UInt64 {
         (word &- ones) & ~word & highBits
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal: keys and short values in a few word loads
+    /// inline, where a call to `memcmp` cost more than the comparison; longer ones by `memcmp`.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        switch count {
+        case 8...16:
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        case 4..<8:
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        case 0..<4:
+            for k in 0..<count where a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) {
+                return false
+            }
+            return true
+        default:
+            return memcmp(a, b, count) == 0
+        }
     }
 
     /// Returns the offset of the first byte at or after `start` that text written as a JSON string

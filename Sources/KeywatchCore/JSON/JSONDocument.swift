@@ -73,7 +73,7 @@ public struct JSONValue {
         while i < end {
             let keyNode = nodes[i]
             if Int(keyNode.end - keyNode.start) == count, !keyNode.escaped,
-               bytes[Int(keyNode.start)] == key.utf8Start[0], memcmp(bytes + Int(keyNode.start), key.utf8Start, count) == 0 {
+               ByteScan.equal(bytes + Int(keyNode.start), key.utf8Start, count) {
                 return true
             }
             i = Int(nodes[i + 1].next)
@@ -94,7 +94,7 @@ public struct JSONValue {
             let length = Int(keyNode.end - keyNode.start)
             if keyNode.escaped {
                 if JSONValue(document: document, index: i).decodedBytesEqual(key, count) { found = i + 1 }
-            } else if length == count, memcmp(bytes + Int(keyNode.start), key, count) == 0 {
+            } else if length == count, ByteScan.equal(bytes + Int(keyNode.start), key, count) {
                 found = i + 1
             }
             i = Int(nodes[i + 1].next)
@@ -216,7 +216,7 @@ public struct JSONValue {
 
     @inline(__always)
     static func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int, _ caseInsensitive: Bool) -> Bool {
-        if !caseInsensitive { return memcmp(a, b, count) == 0 }
+        if !caseInsensitive { return ByteScan.equal(a, b, count) }
         for k in 0..<count where a[k].asciiLowercased != b[k].asciiLowercased { return false }
         return true
     }
