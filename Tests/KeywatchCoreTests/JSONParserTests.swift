@@ -63,6 +63,37 @@ struct JSONParserTests {
         #expect(parseError("{} {}")?.kind == .trailingContent)
     }
 
+    /// Members of string values are read straight through (`"key":"value","next"`); wherever that
+    /// pattern breaks off, the general way must take over with the same verdict and position.
+    @Test("minified string members: every way the pattern breaks off is read or rejected as usual")
+    func minifiedStringMembers() throws {
+        let valid = [
+            #"{"a":"b","c":"d"}"#, #"{"a":"b","c":1,"d":"e"}"#, #"{"a":"b" ,"c":"d"}"#, #"{"a" :"b","c": "d"}"#,
+            #"{"a":{"b":"c","d":"e"},"f":"g"}"#, #"{"a\"":"b\\","c":"\u0041"}"#, #"{"a":"b","c":[],"d":{}}"#,
+            #"[{"a":"b"},{"c":"d"}]"#, #"{"a":""}"#, #"{"":"","":""}"#,
+        ]
+        for text in valid { #expect(parseError(text) == nil, "\(text)") }
+        let members = try withJSON(#"{"a":"b","c":1,"d":"e","f":{"g":"h"}}"#) { root in
+            root.members.map { "\($0.key.string ?? "?")=\($0.value.string ?? "\($0.value.kind)")" }
+        }
+        #expect(members == ["a=b", "c=number", "d=e", "f=object"])
+        let invalid: [(String, JSONError)] = [
+            (#"{"a":"b",}"#, JSONError(.unexpectedByte(UInt8(ascii: "}")), at: 9)),
+            (#"{"a":"b","c"}"#, JSONError(.unexpectedByte(UInt8(ascii: "}")), at: 12)),
+            (#"{"a":"b","c":}"#, JSONError(.unexpectedByte(UInt8(ascii: "}")), at: 13)),
+            (#"{"a":"b""c":"d"}"#, JSONError(.unexpectedByte(UInt8(ascii: "\"")), at: 8)),
+            (#"{"a":"b",,"c":"d"}"#, JSONError(.unexpectedByte(UInt8(ascii: ",")), at: 9)),
+            (#"{"a":"b"]"#, JSONError(.unexpectedByte(UInt8(ascii: "]")), at: 8)),
+            (#"{"a":"b","#, JSONError(.unexpectedEnd, at: 9)),
+            (#"{"a":"b""#, JSONError(.unexpectedEnd, at: 8)),
+            (#"{"a":"#, JSONError(.unexpectedEnd, at: 5)),
+            (#"{"a":"b"#, JSONError(.unexpectedEnd, at: 7)),
+            (#"{"a":"b","c"#, JSONError(.unexpectedEnd, at: 11)),
+        ]
+        for (text, error) in invalid { #expect(parseError(text) == error, "\(text)") }
+        #expect(parseError([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0x01, 0x22, 0x7D]) == JSONError(.controlCharacterInString(0x01), at: 6))
+    }
+
     @Test("invalid UTF-8 is rejected: stray continuation, overlong, surrogate, past U+10FFFF, truncated", arguments: [
         [0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
         [0xE2, 0x82], [0xFF],

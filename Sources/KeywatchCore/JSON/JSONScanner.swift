@@ -25,38 +25,56 @@ enum JSONScanner {
         // Alternates between reading a value (after its key, in an object) and reading what follows it.
         var memberNext = false
         valueLoop: while true {
+            var valueRead = false
             if memberNext {
-                // The member's key and colon.
-                guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
-                guard base[i] == quote else { throw JSONError(.unexpectedByte(base[i]), at: i) }
-                i = skipWhitespace(base, try string(base, i, end, &tape, &window), end)
-                guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
-                guard base[i] == UInt8(ascii: ":") else { throw JSONError(.unexpectedByte(base[i]), at: i) }
-                i = skipWhitespace(base, i + 1, end)
+                memberLoop: while true {
+                    // The member's key and colon.
+                    guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                    guard base[i] == quote else { throw JSONError(.unexpectedByte(base[i]), at: i) }
+                    i = try string(base, i, end, &tape, &window)
+                    // Minified members of string values — most of a log record — read straight
+                    // through: `"key":"value","next"…`; anything else takes the general way.
+                    if i + 1 < end, pair(base, i) == Self.colonQuote {
+                        i = try string(base, i + 1, end, &tape, &window)
+                        if i + 1 < end, pair(base, i) == Self.commaQuote {
+                            i += 1
+                            continue memberLoop
+                        }
+                        valueRead = true
+                        break memberLoop
+                    }
+                    i = skipWhitespace(base, i, end)
+                    guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                    guard base[i] == UInt8(ascii: ":") else { throw JSONError(.unexpectedByte(base[i]), at: i) }
+                    i = skipWhitespace(base, i + 1, end)
+                    break memberLoop
+                }
                 memberNext = false
             }
-            guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
-            let byte = base[i]
-            if byte == quote {
-                i = try string(base, i, end, &tape, &window)
-            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
-                if depth >= maximumDepth { throw JSONError(.tooDeep(limit: maximumDepth), at: i) }
-                let isObject = byte == UInt8(ascii: "{")
-                stack[depth] = UInt32(truncatingIfNeeded: tape.count) << 1 | (isObject ? 1 : 0)
-                depth += 1
-                tape.append(isObject ? .object : .array, start: i, end: i)
-                i = skipWhitespace(base, i + 1, end)
+            if !valueRead {
                 guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
-                if base[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    i += 1
-                    depth -= 1
-                    tape.close(Int(stack[depth] >> 1), end: i)
+                let byte = base[i]
+                if byte == quote {
+                    i = try string(base, i, end, &tape, &window)
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    if depth >= maximumDepth { throw JSONError(.tooDeep(limit: maximumDepth), at: i) }
+                    let isObject = byte == UInt8(ascii: "{")
+                    stack[depth] = UInt32(truncatingIfNeeded: tape.count) << 1 | (isObject ? 1 : 0)
+                    depth += 1
+                    tape.append(isObject ? .object : .array, start: i, end: i)
+                    i = skipWhitespace(base, i + 1, end)
+                    guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+                    if base[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        i += 1
+                        depth -= 1
+                        tape.close(Int(stack[depth] >> 1), end: i)
+                    } else {
+                        memberNext = isObject
+                        continue valueLoop
+                    }
                 } else {
-                    memberNext = isObject
-                    continue valueLoop
+                    i = try scalar(base, i, end, &tape)
                 }
-            } else {
-                i = try scalar(base, i, end, &tape)
             }
 
             // After a complete value: close containers, or move to the next member or element.
@@ -85,6 +103,16 @@ enum JSONScanner {
                 tape.close(Int(top >> 1), end: i)
             }
         }
+    }
+
+    /// `:"` and `,"` as ``pair(_:_:)`` reads them: the first byte low.
+    private static let colonQuote: UInt16 = 0x223A
+    private static let commaQuote: UInt16 = 0x222C
+
+    /// The two bytes at `i` as one number, so that a pair of punctuation is checked in one comparison.
+    @inline(__always)
+    private static func pair(_ base: UnsafePointer<UInt8>, _ i: Int) -> UInt16 {
+        UInt16(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt16.self))
     }
 
     @inline(__always)
