@@ -4,10 +4,11 @@ import CByteScan
 
 /// The validating scan behind ``JSONParser``: one loop over the bytes, no recursion.
 ///
-/// Written for the shape of log records — objects of short keys and string values, little
-/// whitespace — so the common path is a key, a colon, a string and a comma, each settled with
-/// a comparison or two, and string contents are skipped sixteen bytes at a time (eight without SSE2). Everything rare
-/// (escapes, non-ASCII, numbers, literals, errors) leaves the loop for a function of its own.
+/// Written for the shape of log records — objects of short keys and string values, no
+/// whitespace — so the common path is a key, `:"`, a string and `,"`, each pair of punctuation
+/// settled with one comparison, and the ends of strings are read from bit masks of 64 input bytes
+/// (``SpecialByteWindow``; eight bytes at a time without SSE2). Everything rare (escapes,
+/// non-ASCII, numbers, literals, errors) leaves the loop for a function of its own.
 enum JSONScanner {
     private static let quote = UInt8(ascii: "\"")
 
