@@ -10,8 +10,9 @@ import Darwin
 /// that need attention — a quote, a backslash, a control character or a non-ASCII byte — is what
 /// makes the parser fast without platform-specific SIMD.
 enum ByteScan {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    /// 0x01 and 0x80 in every byte of a word.
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
 
     /// True for a byte inside a string that needs attention: `"`, `\`, below 0x20 or above 0x7F.
     @inline(__always)
@@ -43,6 +44,14 @@ enum ByteScan {
     @inline(__always)
     static func zeroBytes(_ word: UInt64) -> UInt64 {
         (word &- ones) & ~word & highBits
+    }
+
+    /// The high bit of each byte of `word` (all below 0x80) that lies in `low...high`, and no other bit.
+    @inline(__always)
+    static func bytes(in word: UInt64, from low: UInt8, through high: UInt8) -> UInt64 {
+        let atLeastLow = word &+ (ones &* UInt64(0x80 - low))
+        let aboveHigh = word &+ (ones &* UInt64(0x7F - high))
+        return (atLeastLow & ~aboveHigh) & highBits
     }
 
     /// Whether `count` bytes at `a` and `b` are equal: keys and short values in a few word loads

@@ -46,8 +46,8 @@ public enum KeyHash {
     @inline(__always)
     static func hexValue(_ word: UInt64) -> UInt64? {
         guard word & highBits == 0 else { return nil }
-        let letter = bytes(of: word | caseBits, from: 0x61, through: 0x66)
-        guard bytes(of: word, from: 0x30, through: 0x39) | letter == highBits else { return nil }
+        let letter = ByteScan.bytes(in: word | caseBits, from: 0x61, through: 0x66)
+        guard ByteScan.bytes(in: word, from: 0x30, through: 0x39) | letter == highBits else { return nil }
         // '0'…'9' → 0…9; 'a'…'f' and 'A'…'F' have 1…6 in their low nibble, and 9 more.
         let nibbles = (word & lowNibbles) &+ ((letter >> 7) &* 9)
         // Pairs of nibbles into bytes, bytes into a word, in the digits' order.
@@ -57,18 +57,9 @@ public enum KeyHash {
         return UInt64(UInt32(truncatingIfNeeded: packed).byteSwapped)
     }
 
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let highBits = ByteScan.highBits
     private static let caseBits: UInt64 = 0x2020_2020_2020_2020
     private static let lowNibbles: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
-
-    /// The high bit of each byte of `word` (all below 0x80) that lies in `low...high`.
-    @inline(__always)
-    private static func bytes(of word: UInt64, from low: UInt8, through high: UInt8) -> UInt64 {
-        let atLeastLow = word &+ (ones &* UInt64(0x80 - low))
-        let aboveHigh = word &+ (ones &* UInt64(0x7F - high))
-        return (atLeastLow & ~aboveHigh) & highBits
-    }
 
     /// The first 16 hexadecimal digits of a key of 32 or 64 (dashes aside), else its SHA-256.
     static func ofAnyShape(_ key: UnsafeRawBufferPointer) -> Int64 {
