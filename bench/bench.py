@@ -12,6 +12,9 @@ measures, with the release build:
   - the tools a user would pick instead, on the same files (installed when missing): DuckDB's
     read_json into a database file, `sqlite-utils insert` of the same records (from a JSON Lines
     file prepared once, untimed), jq selecting the denied calls, and the floor — zcat / cat;
+  - query latency on a 10M-event store (bench/query.py);
+  - the daemon: tailing, append-to-alert latency, HTTP push (bench/daemon.py) and alert delivery
+    to a webhook (bench/delivery.py);
 every run, keywatch's and the peers' alike, starting with its input in the page cache and no other
 run's writes pending (both arranged untimed);
 and prints a table, with keywatch's ratio to each peer (the peer's time over keywatch's ingest
@@ -215,6 +218,7 @@ def main():
                         ("principal_json", "query --principal X --format json"),
                         ("denied_last_hour", "query --outcome denied --since 1h")]:
         lines.append(f"| {label} | {latencies[name]['median_ms']} | {latencies[name]['worst_ms']} |")
+    lines += daemon_lines(paths)
     lines += ["", f"Peers read all {record_count:,} records (keywatch stores the KMS, STS and EKS-auth ones and skips the rest); "
               "the ratio is the peer's median time over keywatch's end-to-end ingest time on the same files "
               "(sqlite-utils reads a JSON Lines copy of the same records, made once and not timed)."]
@@ -222,6 +226,32 @@ def main():
     print(report)
     with open(os.path.join(HERE, "results.md"), "w") as f:
         f.write(report)
+
+
+def last_json_line(script, *args):
+    """Runs one of the bench's own scripts and returns the JSON of its last line."""
+    result = subprocess.run([sys.executable, os.path.join(HERE, script), *args], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: bench/{script}\n{result.stdout}{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def daemon_lines(paths):
+    """The daemon's table: bench/daemon.py (tailing, append-to-alert, HTTP push) and
+    bench/delivery.py (alert committed to webhook received), each over RUNS rounds."""
+    daemon = last_json_line("daemon.py", KEYWATCH, paths["all"], str(RUNS))
+    delivery = last_json_line("delivery.py", KEYWATCH, str(RUNS))
+    return ["", f"The daemon (`keywatch run`; bench/daemon.py and bench/delivery.py, {RUNS} rounds: rates are the median "
+            "round, latencies the percentiles of every round's alerts):", "",
+            "| measurement | result |", "|---|---:|",
+            f"| tailing the corpus directory ({daemon['tailed_events']:,} events) | {daemon['tailing']:,} events/s |",
+            f"| append to a tailed file → alert on stdout, p50 / p99 ({daemon['latency_samples']} alerts) | "
+            f"{daemon['latency_p50_ms']} / {daemon['latency_p99_ms']} ms |",
+            f"| HTTP push, batches of 500, 1 client | {daemon['push_1']:,} events/s |",
+            f"| HTTP push, batches of 500, 4 clients | {daemon['push_4']:,} events/s |",
+            f"| alert committed → signed webhook received, p50 / p99 ({delivery['alerts']} alerts) | "
+            f"{delivery['p50_ms']} / {delivery['p99_ms']} ms |"]
 
 
 def cpu_model():

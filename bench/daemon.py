@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """The daemon's numbers: sustained tailing (events/s), append-to-alert latency (p50/p99) and
-HTTP push (events/s in batches of 500). Run by bench/run.sh after the release build, or alone:
+HTTP push (events/s in batches of 500, one client and four). Run by `make bench` (bench/bench.py)
+after the release build, or alone:
 
-    python3 bench/daemon.py .build/release/keywatch bench/.corpus/logs
+    python3 bench/daemon.py .build/release/keywatch bench/.corpus/logs [runs]
+
+Each of `runs` rounds (default 3) measures every case once, so the cases alternate; tailing and
+push report the median round, latency the percentiles of all rounds' samples. The last line
+printed is the same numbers as JSON, for bench.py.
 """
 import json, os, random, urllib.error, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
@@ -90,6 +95,7 @@ def denied_line(n):
 
 
 def latency(samples=100):
+    """Seconds from appending each of `samples` denied calls to a tailed file to its alert on stdout."""
     work = tempfile.mkdtemp(prefix="kw-bench-")
     logs = os.path.join(work, "logs")
     os.makedirs(logs)
@@ -119,8 +125,7 @@ def latency(samples=100):
             time.sleep(0.02)
     stop(process)
     shutil.rmtree(work)
-    delays.sort()
-    return statistics.median(delays), delays[int(len(delays) * 0.99) - 1]
+    return delays
 
 
 def push(batches=200, size=500, clients=1):
@@ -170,12 +175,28 @@ def push(batches=200, size=500, clients=1):
     return accepted, seconds
 
 
+def main():
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    rates = {"tailing": [], "push_1": [], "push_4": []}
+    delays = []
+    for _ in range(runs):
+        events, seconds = tailing()
+        rates["tailing"].append(events / seconds)
+        print(f"tailing: {int(events)} events in {seconds:.2f} s = {events / seconds:,.0f} events/s")
+        delays += latency()
+        for clients in (1, 4):
+            accepted, seconds = push(clients=clients)
+            rates[f"push_{clients}"].append(accepted / seconds)
+            print(f"HTTP push (batches of 500, {clients} client{'s' if clients > 1 else ''}): {accepted} events in {seconds:.2f} s"
+                  f" = {accepted / seconds:,.0f} events/s")
+    delays.sort()
+    p50, p99 = delays[len(delays) // 2], delays[min(len(delays) - 1, int(len(delays) * 0.99))]
+    print(f"append-to-alert: {len(delays)} alerts, p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    result = {name: round(statistics.median(values)) for name, values in rates.items()}
+    result.update(tailed_events=int(events), latency_samples=len(delays),
+                  latency_p50_ms=round(p50 * 1000, 1), latency_p99_ms=round(p99 * 1000, 1))
+    print(json.dumps(result))
+
+
 if __name__ == "__main__":
-    events, seconds = tailing()
-    print(f"tailing: {int(events)} events in {seconds:.2f} s = {events / seconds:,.0f} events/s")
-    p50, p99 = latency()
-    print(f"append-to-alert: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
-    for clients in (1, 4):
-        accepted, seconds = push(clients=clients)
-        print(f"HTTP push (batches of 500, {clients} client{'s' if clients > 1 else ''}): {accepted} events in {seconds:.2f} s"
-              f" = {accepted / seconds:,.0f} events/s")
+    main()

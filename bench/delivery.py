@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Alert delivery latency: from an alert's commit (alerts.raised, wall clock) to its arrival at
-a webhook receiver, p50 / p99, on the daemon running over sample-logs/.
+a webhook receiver, p50 / p99, on the daemon running over sample-logs/. Run by `make bench`, or
+alone; the last line printed is the same numbers as JSON, for bench.py.
 
     python3 bench/delivery.py .build/release/keywatch [ROUNDS]
 
@@ -75,6 +76,8 @@ def main():
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
     print(f"alert committed -> webhook received: {len(latencies)} alerts over {rounds} rounds, "
           f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {latencies[-1]:.1f} ms")
+    print(json.dumps({"alerts": len(latencies), "rounds": rounds, "p50_ms": round(p(0.5), 1),
+                      "p99_ms": round(p(0.99), 1), "max_ms": round(latencies[-1], 1)}))
 
 
 if __name__ == "__main__":
