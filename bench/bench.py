@@ -208,9 +208,7 @@ def main():
         megabytes = size(path) / 1e6
         ratio = f"{seconds / keywatch_seconds:.2f}× as fast" if name in peer_names else ""
         lines.append(f"| {name} | {events:,} | {seconds:.2f} | {events / seconds:,.0f} | {megabytes / seconds:,.0f} | {rss / 1024:,.0f} MB | {ratio} |")
-    query = subprocess.run([sys.executable, os.path.join(HERE, "query.py"), KEYWATCH, paths["all"]],
-                           capture_output=True, text=True, check=True)
-    latencies = json.loads(query.stdout.strip().splitlines()[-1])
+    latencies = last_json_line("query.py", KEYWATCH, paths["all"])
     lines += ["", f"Query latency on a {latencies['events']:,}-event store (bench/query.py: each query a whole process, "
               f"median of 7; the process alone, `keywatch --help`, takes {latencies['floor_ms']} ms):", "",
               "| query | median ms | worst ms |", "|---|---:|---:|"]
