@@ -221,17 +221,22 @@ public struct JSONValue {
         return true
     }
 
+    /// A decimal integer that fits in `Int`; nil for anything else, however many digits it has.
     static func parseInteger(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        let negative = bytes[0] == UInt8(ascii: "-")
+        guard !(negative && bytes.count == 1) else { return nil }
+        // Accumulated as a negative number, so that `Int.min` is read too.
         var value = 0
-        var negative = false
-        for (k, byte) in bytes.enumerated() {
-            if k == 0, byte == UInt8(ascii: "-") { negative = true; continue }
+        for byte in bytes.dropFirst(negative ? 1 : 0) {
             guard byte.isASCIIDigit else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            let (shifted, overflowShifting) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowAdding) = shifted.subtractingReportingOverflow(Int(byte &- UInt8(ascii: "0")))
+            guard !overflowShifting, !overflowAdding else { return nil }
+            value = next
         }
-        if negative && bytes.count == 1 { return nil }
-        return negative ? -value : value
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 }
 
