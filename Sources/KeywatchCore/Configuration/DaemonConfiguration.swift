@@ -63,10 +63,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let node = mapping["tail"] { configuration.tail = try reader.tails(node) }
         if let node = mapping["http"] { configuration.http = try reader.http(node) }
         if let node = mapping["retention"] {
-            guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration.microseconds > 0 else {
-                throw ConfigurationError(file: file, line: node.line, key: "retention", message: "expected a duration such as 90d or 12h")
-            }
-            configuration.retention = duration
+            configuration.retention = try YAMLSupport.duration(node, file: file, key: "retention", example: "90d or 12h")
         }
         if let node = mapping["sinks"] { configuration.sinks = try reader.sinks(node) }
         return configuration

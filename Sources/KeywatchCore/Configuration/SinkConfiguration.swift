@@ -184,17 +184,14 @@ extension ConfigurationReader {
     {
         var delivery = DaemonConfiguration.Delivery(timeout: defaultTimeout)
         if let node = mapping["timeout"] {
-            guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration.microseconds > 0,
-                  duration.microseconds <= 600_000_000 else {
+            let duration = try YAMLSupport.duration(node, file: file, key: "\(path).timeout", example: "10s (from 1s to 10m)")
+            guard duration.microseconds >= 1_000_000, duration.microseconds <= 600_000_000 else {
                 throw error(node, "\(path).timeout", "expected a duration from 1s to 10m, such as 10s")
             }
             delivery.timeout = Double(duration.microseconds) / 1_000_000
         }
         if let node = mapping["max_age"] {
-            guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration.microseconds > 0 else {
-                throw error(node, "\(path).max_age", "expected a duration such as 24h")
-            }
-            delivery.maximumAge = duration
+            delivery.maximumAge = try YAMLSupport.duration(node, file: file, key: "\(path).max_age", example: "24h")
         }
         if let node = mapping["max_per_minute"] {
             guard let count = node.scalar.flatMap({ Int($0.string) }), count > 0 else {

@@ -50,6 +50,25 @@ enum YAMLSupport {
         return values
     }
 
+    /// A duration (`90s`, `15m`, `24h`, `7d`) up to ``EventDuration/maximum``, longer than zero
+    /// unless `allowZero`; `example` ends the message "expected a duration such as …".
+    static func duration(_ node: Node, file: String, key: String, example: String, allowZero: Bool = false)
+        throws(ConfigurationError) -> EventDuration
+    {
+        let expected = ConfigurationError(file: file, line: node.line, key: key, message: "expected a duration such as \(example)")
+        guard let text = node.scalar?.string else { throw expected }
+        let duration: EventDuration
+        do {
+            duration = try EventDuration(validating: text)
+        } catch .tooLong {
+            throw ConfigurationError(file: file, line: node.line, key: key, message: "\(DurationError.tooLong(text))")
+        } catch {
+            throw expected
+        }
+        guard duration.microseconds > 0 || (allowZero && duration.microseconds == 0) else { throw expected }
+        return duration
+    }
+
     static func allowOnly(_ keys: Set<String>, in mapping: Node.Mapping, file: String, path: String) throws(ConfigurationError) {
         for (keyNode, _) in mapping {
             let key = keyNode.scalar?.string ?? ""

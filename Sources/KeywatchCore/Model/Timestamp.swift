@@ -149,13 +149,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.microseconds = secs * 1_000_000 + Int64(micros)
     }
 
-    /// A Unix time that may be in seconds or milliseconds (values past year 5138 in seconds are read as milliseconds).
-    public init(epochNumber value: Double) {
-        if abs(value) >= 1e11 {
-            microseconds = Int64(value * 1000)
-        } else {
-            microseconds = Int64(value * 1_000_000)
-        }
+    /// A Unix time that may be in seconds or milliseconds (values past year 5138 in seconds are read as milliseconds);
+    /// nil when it is not a finite number or lies beyond what microseconds in 64 bits hold (about ±292,000 years).
+    public init?(epochNumber value: Double) {
+        guard value.isFinite else { return nil }
+        let micros = abs(value) >= 1e11 ? value * 1000 : value * 1_000_000
+        // 2^63 is exactly representable; anything at or past it would trap in the conversion.
+        guard micros > -0x1p63, micros < 0x1p63 else { return nil }
+        microseconds = Int64(micros)
     }
 
     // MARK: - Calendar arithmetic (proleptic Gregorian; Howard Hinnant's algorithms)
@@ -203,8 +204,21 @@ public struct EventDuration: Hashable, Comparable, Sendable, CustomStringConvert
 
     public static func < (lhs: EventDuration, rhs: EventDuration) -> Bool { lhs.microseconds < rhs.microseconds }
 
-    /// Parses `90s`, `15m`, `24h`, `7d`, `2w` (and combinations such as `1h30m`).
+    /// The longest duration keywatch reads: 100 years (`36500d`). Longer spans mean nothing for
+    /// windows, retention or look-backs over event times, and bounding them keeps every sum of a
+    /// time and a duration inside 64 bits.
+    public static let maximum = EventDuration.days(36_500)
+
+    /// Parses `90s`, `15m`, `24h`, `7d`, `2w` (and combinations such as `1h30m`); nil when the
+    /// text is not a duration or is longer than ``maximum``. ``init(validating:)`` says which.
     public init?(parsing text: String) {
+        guard let duration = try? EventDuration(validating: text) else { return nil }
+        self = duration
+    }
+
+    /// Parses `90s`, `15m`, `24h`, `7d`, `2w` (and combinations such as `1h30m`), up to ``maximum``.
+    public init(validating text: String) throws(DurationError) {
+        let limitSeconds = EventDuration.maximum.microseconds / 1_000_000
         var total: Int64 = 0
         var number: Int64 = 0
         var sawDigit = false
@@ -213,10 +227,10 @@ public struct EventDuration: Hashable, Comparable, Sendable, CustomStringConvert
             if let d = char.wholeNumberValue, char.isASCII {
                 number = number * 10 + Int64(d)
                 sawDigit = true
-                guard number < 1_000_000_000 else { return nil }
+                guard number <= limitSeconds else { throw .tooLong(text) }
                 continue
             }
-            guard sawDigit else { return nil }
+            guard sawDigit else { throw .malformed(text) }
             let unit: Int64
             switch char {
             case "s": unit = 1
@@ -224,14 +238,16 @@ public struct EventDuration: Hashable, Comparable, Sendable, CustomStringConvert
             case "h": unit = 3600
             case "d": unit = 86_400
             case "w": unit = 604_800
-            default: return nil
+            default: throw .malformed(text)
             }
+            // Both factors are at most `limitSeconds` (about 3.2e9): the product and the sum fit in 64 bits.
             total += number * unit
+            guard total <= limitSeconds else { throw .tooLong(text) }
             number = 0
             sawDigit = false
             sawUnit = true
         }
-        guard sawUnit, !sawDigit else { return nil }
+        guard sawUnit, !sawDigit else { throw .malformed(text) }
         microseconds = total * 1_000_000
     }
 
@@ -245,5 +261,22 @@ public struct EventDuration: Hashable, Comparable, Sendable, CustomStringConvert
             secs %= unit
         }
         return parts
+    }
+}
+
+/// Why a text is not a duration keywatch reads.
+public enum DurationError: Error, Equatable, CustomStringConvertible {
+    /// Not a number followed by a unit, such as `90s`, `15m`, `24h`, `7d` or `1h30m`.
+    case malformed(String)
+    /// Longer than ``EventDuration/maximum``.
+    case tooLong(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let text):
+            return "'\(text.prefix(40))' is not a duration: expected a number and a unit (s, m, h, d, w), such as 90s, 15m, 24h or 7d"
+        case .tooLong(let text):
+            return "'\(text.prefix(40))' is longer than the longest duration keywatch reads, 36500d (100 years)"
+        }
     }
 }

@@ -29,6 +29,8 @@ final class CloudTrailNormalizer {
     private var classes = BatchStringMemo<EventClass>()
     /// A key or alias's scope and object name, by the resource's string index.
     private var resourceFacts = BatchStringMemo<ResourceFacts>()
+    /// The event times kept; records dated outside are rejected.
+    var eventTimes = EventTimeBounds.anyTimeSinceEpoch
 
     private struct ResourceFacts {
         var type: ResourceType
@@ -81,8 +83,10 @@ final class CloudTrailNormalizer {
             return .skipped(.otherSTSEvent)
         }
         guard let eventTime else { return .rejected("CloudTrail record without an eventTime") }
-        guard let time = Self.timestamp(eventTime) else {
-            return .rejected("CloudTrail eventTime is not a timestamp: \(Self.excerpt(eventTime))")
+        let time: Timestamp
+        switch eventTimes.eventTime(eventTime, field: "CloudTrail eventTime") {
+        case .success(let read): time = read
+        case .failure(let rejection): return .rejected(rejection.reason)
         }
 
         let caller = identity.map(readIdentity) ?? Caller()
@@ -416,7 +420,7 @@ final class CloudTrailNormalizer {
     static func timestamp(_ value: JSONValue) -> Timestamp? {
         switch value.kind {
         case .string: return Timestamp(bytes: value.rawBytes)
-        case .number: return value.double.map(Timestamp.init(epochNumber:))
+        case .number: return value.double.flatMap { Timestamp(epochNumber: $0) }
         default: return nil
         }
     }

@@ -179,11 +179,7 @@ private struct RuleReader {
 
     func duration(_ key: String, _ node: Node?, allowZero: Bool = false) throws(ConfigurationError) -> EventDuration? {
         guard let node else { return nil }
-        guard let text = node.scalar?.string, let duration = EventDuration(parsing: text),
-              duration.microseconds > 0 || (allowZero && duration.microseconds == 0) else {
-            throw failure(node, key, "expected a duration such as 90s, 10m, 1h or 7d")
-        }
-        return duration
+        return try YAMLSupport.duration(node, file: file, key: "\(path).\(key)", example: "90s, 10m, 1h or 7d", allowZero: allowZero)
     }
 
     func count(_ key: String, _ node: Node?, required: Bool, in rule: Node? = nil) throws(ConfigurationError) -> Int? {

@@ -7,9 +7,12 @@ import KeywatchStore
 enum TimeOption {
     static func parse(_ text: String?, _ option: String, now: Timestamp) throws -> Timestamp? {
         guard let text else { return nil }
-        guard let time = TimeArgument.parse(text, now: now) else {
+        do {
+            return try TimeArgument.parseExplaining(text, now: now)
+        } catch .tooLong {
+            throw ValidationError("\(option): \(DurationError.tooLong(text))")
+        } catch {
             throw ValidationError("\(option) '\(text)' is not a time (RFC 3339, or 15m, 24h, 7d)")
         }
-        return time
     }
 }
