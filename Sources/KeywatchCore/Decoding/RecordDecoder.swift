@@ -29,6 +29,14 @@ public final class RecordDecoder {
     }
 
     public let options: Options
+    /// The event times kept (records dated outside are rejected): by default any time since the
+    /// epoch; the ingest layer sets bounds from the wall clock and refreshes them as it runs.
+    public var eventTimes = EventTimeBounds.anyTimeSinceEpoch {
+        didSet {
+            cloudTrail.eventTimes = eventTimes
+            keyVault.eventTimes = eventTimes
+        }
+    }
     private let inflate: NestedInflater?
     /// One parser per level of nesting (a record inside a record's payload).
     private var parsers: [JSONParser] = []
@@ -203,7 +211,7 @@ public final class RecordDecoder {
             let raw = detail.sourceBytes
             accept(cloudTrail.normalize(detail, raw: raw, into: &batch), raw: raw, origin: origin, into: &batch)
         } else if root["source"]?.stringEquals("aws.kms") == true {
-            accept(EventBridgeNormalizer.native(root, detailType: detailType, into: &batch), raw: bytes, origin: origin, into: &batch)
+            accept(EventBridgeNormalizer.native(root, detailType: detailType, eventTimes: eventTimes, into: &batch), raw: bytes, origin: origin, into: &batch)
         } else {
             batch.skip(.otherEventBridgeEvent)
         }

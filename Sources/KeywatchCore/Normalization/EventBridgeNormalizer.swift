@@ -1,11 +1,15 @@
 /// Normalizes the events KMS itself sends to EventBridge (`KMS CMK Rotation`,
 /// `KMS Imported Key Material Expiration`, `KMS CMK Deletion`): AWS acting, so class `service`.
 enum EventBridgeNormalizer {
-    static func native(_ envelope: JSONValue, detailType: JSONValue, into batch: inout EventBatch) -> Normalized {
+    static func native(_ envelope: JSONValue, detailType: JSONValue, eventTimes: EventTimeBounds,
+                       into batch: inout EventBatch) -> Normalized {
         guard let id = envelope["id"]?.nonEmptyString else { return .rejected("EventBridge event without an id") }
         guard let operation = detailType.nonEmptyString else { return .rejected("EventBridge event without a detail-type") }
-        guard let timeValue = envelope["time"], let time = CloudTrailNormalizer.timestamp(timeValue) else {
-            return .rejected("EventBridge event without a valid time")
+        guard let timeValue = envelope["time"] else { return .rejected("EventBridge event without a time") }
+        let time: Timestamp
+        switch eventTimes.eventTime(timeValue, field: "EventBridge time") {
+        case .success(let read): time = read
+        case .failure(let rejection): return .rejected(rejection.reason)
         }
         var row = EventRow(key: batch.appendText(id), keyHash: KeyHash.of(id), source: .awsKMS, time: time, eventClass: .service, outcome: .success)
         row.operation = batch.appendString(operation)

@@ -38,6 +38,8 @@ final class KeyVaultNormalizer {
     private var lastResourceID: [UInt8] = []
     private var lastVault: String?
     private var lastSubscription: String?
+    /// The event times kept; records dated outside are rejected.
+    var eventTimes = EventTimeBounds.anyTimeSinceEpoch
 
     func normalize(_ record: JSONValue, raw: UnsafeRawBufferPointer, into batch: inout EventBatch) -> Normalized {
         var time: JSONValue?, resourceID: JSONValue?, operationName: JSONValue?, category: JSONValue?
@@ -67,8 +69,10 @@ final class KeyVaultNormalizer {
             return .rejected("Key Vault record without an operationName")
         }
         guard let time else { return .rejected("Key Vault record without a time") }
-        guard let timestamp = CloudTrailNormalizer.timestamp(time) else {
-            return .rejected("Key Vault time is not a timestamp: \(CloudTrailNormalizer.excerpt(time))")
+        let timestamp: Timestamp
+        switch eventTimes.eventTime(time, field: "Key Vault time") {
+        case .success(let read): timestamp = read
+        case .failure(let rejection): return .rejected(rejection.reason)
         }
 
         let key = canonicalKey.appendKey(of: raw, to: &batch)

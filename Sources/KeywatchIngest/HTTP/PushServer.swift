@@ -95,7 +95,7 @@ struct PushHandler: Sendable {
         let firehoseID = request.headers[Self.firehoseRequestID]
         let key = (request.headers[Self.idempotencyKey] ?? firehoseID).map { String($0.prefix(200)) }
         let body = PushBody(requestID: key ?? UUID().uuidString.lowercased(), gzip: gzip,
-                            limit: limit, decoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
+                            limit: limit, decoder: RecordDecoder.forIngest(options: options.decoder))
         do {
             for try await piece in request.body {
                 try piece.withUnsafeReadableBytes { bytes throws(PushBody.Failure) in try body.write(bytes) }

@@ -107,7 +107,7 @@ public final class Backfill {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        let decoder = FileDecoder(recordDecoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
+        let decoder = FileDecoder(recordDecoder: RecordDecoder.forIngest(options: options.decoder))
         var batch = options.emptyBatch(afterOneOf: options.batchRawBytes / 3)
         var lastReport = Date.distantPast
         let compressor = RawBlockCompressor()

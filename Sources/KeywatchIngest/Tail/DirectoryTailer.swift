@@ -80,7 +80,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         self.metrics = metrics
         self.options = options
         self.logger = logger
-        decoder = RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate)
+        decoder = RecordDecoder.forIngest(options: options.decoder)
         files = FileDecoder(recordDecoder: decoder, chunkSize: options.chunkBytes)
         watcher = DirectoryWatcher(logger: logger)
         unclaimed = Dictionary(records.map { (FileKey(device: $0.device, inode: $0.inode), $0) }, uniquingKeysWith: { first, _ in first })
@@ -133,6 +133,7 @@ public final class DirectoryTailer: @unchecked Sendable {
     /// - Throws: ``StoreWriter`` stopped: there is nowhere to hand events.
     @discardableResult
     public func pass(rescan: Bool = false) throws -> Bool {
+        decoder.eventTimes = .fromWallClock()
         if rescan || !scannedOnce || Date().timeIntervalSince(lastScan) >= options.rescanInterval {
             try scan()
         }
