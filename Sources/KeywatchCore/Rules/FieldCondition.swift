@@ -19,7 +19,7 @@ public struct FieldCondition: Sendable {
     private enum Operand: @unchecked Sendable {
         case text(String)  // lower-cased
         case number(Double)
-        case pattern(NSRegularExpression)
+        case pattern(BoundedPattern)
         case network(CIDR)
         case exists(Bool)
     }
@@ -63,7 +63,7 @@ public struct FieldCondition: Sendable {
             return .text(value.lowercased())
         case .re:
             do {
-                return .pattern(try NSRegularExpression(pattern: value, options: [.caseInsensitive]))
+                return .pattern(try BoundedPattern(value))
             } catch {
                 throw RuleError("'\(value)' is not a regular expression")
             }
@@ -79,6 +79,14 @@ public struct FieldCondition: Sendable {
         case .gt, .gte, .lt, .lte:
             guard let number = Double(value), number.isFinite else { throw RuleError("'\(value)' is not a number") }
             return .number(number)
+        }
+    }
+
+    /// The regular expressions of an `re` condition (none for other comparisons).
+    public var patterns: [BoundedPattern] {
+        operands.compactMap { operand in
+            if case .pattern(let pattern) = operand { return pattern }
+            return nil
         }
     }
 
@@ -123,7 +131,7 @@ public struct FieldCondition: Sendable {
             return value.text.map(network.contains) ?? false
         case (.re, .pattern(let pattern)):
             guard let text = value.text.map(Self.bounded) else { return false }
-            return pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return pattern.matches(text)
         case (_, .text(let wanted)):
             guard let text = value.text.map(Self.bounded)?.lowercased() else { return false }
             switch comparison {
