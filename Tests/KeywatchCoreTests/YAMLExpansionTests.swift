@@ -1,0 +1,71 @@
+import Testing
+@testable import KeywatchCore
+
+/// Nested YAML aliases ("billion laughs") are refused before anything walks their expansion.
+@Suite("YAML alias expansion")
+struct YAMLExpansionTests {
+    /// About 1 KB: nine levels of a mapping naming the level below ten times — 10^9 values expanded,
+    /// reached through a rule test's expected alert, which is read by walking every nested mapping.
+    static let laughs: String = {
+        let levels = (1...9).map { level in
+            "          - group: &a\(level) {" + (0..<10).map { "k\($0): *a\(level - 1)" }.joined(separator: ", ") + "}"
+        }
+        return """
+            rules:
+              - id: laughs
+                type: match
+                where: {operation: Decrypt}
+                tests:
+                  - events: events.json
+                    expect:
+                      - group: &a0 {k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v, k8: v, k9: v}
+
+            """ + levels.joined(separator: "\n") + "\n"
+    }()
+
+    @Test("a rules file of nested aliases is refused with its file and line, in bounded time and memory", .timeLimit(.minutes(1)))
+    func billionLaughsInRules() {
+        #expect(Self.laughs.utf8.count < 1500)
+        do {
+            _ = try RuleFile.parse(Self.laughs, file: "rules/laughs.yaml")
+            Issue.record("the file was accepted")
+        } catch {
+            #expect(error.file == "rules/laughs.yaml")
+            #expect(error.line != nil)
+            #expect(error.message.hasPrefix("YAML aliases expand to more than 100000 values"), "\(error)")
+        }
+    }
+
+    @Test("the daemon's configuration and the identities file refuse them too", .timeLimit(.minutes(1)))
+    func billionLaughsElsewhere() {
+        var text = "x0: &a0 [v, v, v, v, v, v, v, v, v, v]\n"
+        for level in 1...9 { text += "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(text, file: "k.yaml") }
+        #expect(throws: ConfigurationError.self) { try IdentityMap.parse(text, file: "identities.yaml") }
+    }
+
+    @Test("aliases that expand modestly, as merge keys for shared defaults do, are read as before")
+    func modestAliases() throws {
+        let rules = try RuleFile.parse("""
+            rules:
+              - id: a
+                type: match
+                where: &common {operation: [Decrypt, Encrypt], outcome: denied}
+              - id: b
+                type: match
+                where: *common
+            """, file: "r.yaml")
+        #expect(rules.map(\.id) == ["a", "b"])
+        #expect(rules[1].conditions.count == 2)
+    }
+
+    @Test("the walk stops at the limit of nodes for the file's size")
+    func limitScalesWithSize() throws {
+        #expect(YAMLSupport.maximumNodes(forBytes: 10) == 100_000)
+        #expect(YAMLSupport.maximumNodes(forBytes: 1_000_000) == 4_000_000)
+        // 200,001 values written out in a file of 400 KB: no aliases, under its limit of 1.6M.
+        let big = "[" + Array(repeating: "1", count: 200_001).joined(separator: ",") + "]"
+        let root = try #require(try YAMLSupport.compose(big, file: "big.yaml"))
+        #expect(root.sequence?.count == 200_001)
+    }
+}
