@@ -86,4 +86,24 @@ struct DaemonConfigurationTests {
             #expect(error.description.contains(expected), "\(error.description)")
         }
     }
+
+    @Test("the idempotency keys' lifetime parses, 24h when absent")
+    func httpLimits() throws {
+        let http = try #require(try DaemonConfiguration.parse("http: {idempotency_ttl: 7d}\n", file: "k.yaml").http)
+        #expect(http.idempotencyTTL == .days(7))
+        let defaults = try #require(try DaemonConfiguration.parse("http: {listen: \"127.0.0.1:1\"}\n", file: "k.yaml").http)
+        #expect(defaults.idempotencyTTL == .hours(24))
+    }
+
+    @Test("out-of-range HTTP limits name the key and the range", arguments: [
+        ("http: {idempotency_ttl: soon}\n", "k.yaml:1: http.idempotency_ttl: expected a duration from 1m to 365d"),
+    ])
+    func httpLimitProblems(text: String, expected: String) {
+        do {
+            _ = try DaemonConfiguration.parse(text, file: "k.yaml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
 }

@@ -30,12 +30,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var token: Secret?
         /// Largest body accepted, after decompression.
         public var maximumBodyBytes: Int
+        /// How long an idempotency key is remembered: a retry within it is answered, not stored again.
+        public var idempotencyTTL: EventDuration
 
-        public init(host: String = "127.0.0.1", port: Int = 8514, token: Secret? = nil, maximumBodyBytes: Int = 10 << 20) {
+        public init(host: String = "127.0.0.1", port: Int = 8514, token: Secret? = nil, maximumBodyBytes: Int = 10 << 20,
+                    idempotencyTTL: EventDuration = .hours(24)) {
             self.host = host
             self.port = port
             self.token = token
             self.maximumBodyBytes = maximumBodyBytes
+            self.idempotencyTTL = idempotencyTTL
         }
     }
 
@@ -111,7 +115,7 @@ struct ConfigurationReader {
     func http(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.HTTP? {
         if node.scalar?.string == "off" || node.scalar?.string == "false" { return nil }
         let mapping = try YAMLSupport.mapping(node, file: file, key: "http")
-        try YAMLSupport.allowOnly(["listen", "token_env", "token_file", "max_body"], in: mapping, file: file, path: "http")
+        try YAMLSupport.allowOnly(["listen", "token_env", "token_file", "max_body", "idempotency_ttl"], in: mapping, file: file, path: "http")
         var http = DaemonConfiguration.HTTP()
         if let listen = mapping["listen"] {
             let text = try nonEmptyString(listen, key: "http.listen")
@@ -131,7 +135,20 @@ struct ConfigurationReader {
             }
             http.maximumBodyBytes = bytes
         }
+        if let node = mapping["idempotency_ttl"] {
+            http.idempotencyTTL = try duration(node, key: "http.idempotency_ttl", from: .minutes(1), to: .days(365), example: "24h")
+        }
         return http
+    }
+
+    /// A duration within `from...to`, or an error naming the range and an example.
+    func duration(_ node: Node, key: String, from: EventDuration, to: EventDuration, example: String)
+        throws(ConfigurationError) -> EventDuration
+    {
+        guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration >= from, duration <= to else {
+            throw error(node, key, "expected a duration from \(from) to \(to), such as \(example)")
+        }
+        return duration
     }
 
     func url(_ mapping: Node.Mapping, path: String, schemes: Set<String>, body: Node) throws(ConfigurationError) -> String {

@@ -19,6 +19,7 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var rejects = 0
     private var alerts: [String: Int] = [:]
     private var requests: [Int: Int] = [:]
+    private var replays = 0
     private var filesTailed = 0
     private var bytesBehind: Int64 = 0
     private var commits = 0
@@ -66,6 +67,11 @@ public final class DaemonMetrics: @unchecked Sendable {
         lock.withLock { requests[status, default: 0] += 1 }
     }
 
+    /// Pushes answered from their idempotency key: a retry of a batch already stored.
+    public func countReplays(_ count: Int) {
+        lock.withLock { replays += count }
+    }
+
     /// The tailer's view after a pass: files followed, and bytes written to them not yet read.
     public func setTailing(files: Int, bytesBehind: Int64) {
         lock.withLock {
@@ -104,6 +110,9 @@ public final class DaemonMetrics: @unchecked Sendable {
                    samples("rule", alerts))
             family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.",
                    requests.sorted { $0.key < $1.key }.map { ("status=\"\($0.key)\"", "\($0.value)") })
+            family("keywatch_http_replays_total", "counter",
+                   "Pushes whose Idempotency-Key came with the same body before: answered again, nothing stored.",
+                   [("", "\(replays)")])
             family("keywatch_commits_total", "counter", "Transactions committed by the writer.", [("", "\(commits)")])
             family("keywatch_files_tailed", "gauge", "Files followed by the tailer.", [("", "\(filesTailed)")])
             family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.", [("", "\(bytesBehind)")])

@@ -29,10 +29,10 @@ public struct PushServerOptions: Sendable {
 /// `POST /v1/events`, `GET /healthz` and `GET /metrics` (SPEC §6), served by Hummingbird.
 ///
 /// A push is answered only after its events are committed: `202` with the counts. `400` when
-/// nothing in it could be parsed, `401` for a missing or wrong token (compared in constant
-/// time, never logged), `413` past the size limit (counted while reading, after
-/// decompression), `415` for an encoding other than gzip, `503` with `Retry-After` when the
-/// writer's queue is full.
+/// nothing in it could be parsed or its idempotency key is empty, `401` for a missing or wrong
+/// token (compared in constant time, never logged), `409` for an idempotency key that came with
+/// another body, `413` past the size limit (counted while reading, after decompression), `415`
+/// for an encoding other than gzip, `503` with `Retry-After` when the writer's queue is full.
 public enum PushServer {
     /// The application, a `Service` to run in the daemon's service group.
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
@@ -93,8 +93,12 @@ struct PushHandler: Sendable {
             return Self.tooLarge(limit)
         }
         let firehoseID = request.headers[Self.firehoseRequestID]
-        let key = (request.headers[Self.idempotencyKey] ?? firehoseID).map { String($0.prefix(200)) }
-        let body = PushBody(requestID: key ?? UUID().uuidString.lowercased(), gzip: gzip,
+        let key = request.headers[Self.idempotencyKey] ?? firehoseID
+        if key?.isEmpty == true {
+            return Self.json(.badRequest, ["error": "the idempotency key is empty: send a key of its own with each batch, or none"])
+        }
+        let keyDigest = key.map { Array(SHA256.hash(data: Array($0.utf8))) }
+        let body = PushBody(requestID: Self.requestID(key: key, digest: keyDigest), gzip: gzip,
                             limit: limit, decoder: RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate))
         do {
             for try await piece in request.body {
@@ -114,24 +118,47 @@ struct PushHandler: Sendable {
         if !parseable && batch.rejects.isEmpty {
             return Self.json(.badRequest, ["error": "the body holds no records"])
         }
-        let outcome: PushOutcome
+        let answer: PushAnswer
         do {
-            outcome = try await writer.write(batch, idempotencyKey: key)
+            answer = try await writer.write(batch, idempotency: keyDigest.map { PushIdempotency(key: $0, body: body.digest) })
         } catch is StoreWriter.Saturated {
             return Self.json(.serviceUnavailable, ["error": "the writer is saturated; retry later"], headers: [.retryAfter: "1"])
         } catch {
             return Self.json(.serviceUnavailable, ["error": "the events could not be stored"], headers: [.retryAfter: "10"])
         }
+        let outcome: PushOutcome
+        var fields: [String: Any] = [:]
+        switch answer {
+        case .keyReused:
+            return Self.json(.conflict, [
+                "error": "this idempotency key came with a different body before; nothing was stored: send each batch under a key of its own",
+            ])
+        case .stored(let stored):
+            outcome = stored
+        case .replayed(let first):
+            outcome = first
+            fields["replayed"] = true
+        }
         if !parseable && outcome.accepted == 0 && outcome.duplicates == 0 {
-            return Self.json(.badRequest, ["error": "nothing in the body could be parsed", "rejected": outcome.rejected, "errors": errors])
+            fields.merge(["error": "nothing in the body could be parsed", "rejected": outcome.rejected, "errors": errors]) { $1 }
+            return Self.json(.badRequest, fields)
         }
-        var answer: [String: Any] = ["accepted": outcome.accepted, "duplicates": outcome.duplicates,
-                                     "rejected": outcome.rejected, "errors": errors]
+        fields.merge(["accepted": outcome.accepted, "duplicates": outcome.duplicates, "rejected": outcome.rejected,
+                      "errors": errors]) { $1 }
         if let firehoseID {
-            answer["requestId"] = firehoseID
-            answer["timestamp"] = Int64(Date().timeIntervalSince1970 * 1000)
+            fields["requestId"] = firehoseID
+            fields["timestamp"] = Int64(Date().timeIntervalSince1970 * 1000)
         }
-        return Self.json(.accepted, answer)
+        return Self.json(.accepted, fields)
+    }
+
+    /// The name a push's records and rejects are filed under (`http:<id>`): its key when short,
+    /// the key's digest when long (keys are not cut, so two long keys never share a name), a new
+    /// id without a key.
+    static func requestID(key: String?, digest: [UInt8]?) -> String {
+        guard let key, let digest else { return UUID().uuidString.lowercased() }
+        if key.utf8.count <= 200 { return key }
+        return "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Compares digests of the presented and the configured token, in time independent of where they differ.

@@ -50,7 +50,9 @@ final class Daemon: @unchecked Sendable {
         let printFormat = stdoutFormat
         writer = try StoreWriter(
             store: store, identities: rules.identities, detection: detection, metrics: metrics,
-            options: StoreWriter.Options(retention: configuration.retention), logger: logger,
+            options: StoreWriter.Options(retention: configuration.retention,
+                                         idempotencyTTL: configuration.http?.idempotencyTTL ?? .hours(24)),
+            logger: logger,
             onAlerts: { alerts in
                 // Committed with their outbox rows: the workers may send them now.
                 metrics.addPending(alerts.count, sinks: sinks.map(\.name))
