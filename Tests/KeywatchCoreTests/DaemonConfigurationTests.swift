@@ -87,15 +87,21 @@ struct DaemonConfigurationTests {
         }
     }
 
-    @Test("the idempotency keys' lifetime parses, 24h when absent")
+    @Test("the HTTP connection limits and the idempotency keys' lifetime parse, with defaults when absent")
     func httpLimits() throws {
-        let http = try #require(try DaemonConfiguration.parse("http: {idempotency_ttl: 7d}\n", file: "k.yaml").http)
-        #expect(http.idempotencyTTL == .days(7))
+        let text = "http: {header_timeout: 5s, idle_timeout: 2m, max_connections: 64, idempotency_ttl: 7d}\n"
+        let http = try #require(try DaemonConfiguration.parse(text, file: "k.yaml").http)
+        #expect(http.headerTimeout == .seconds(5) && http.idleTimeout == .minutes(2))
+        #expect(http.maximumConnections == 64 && http.idempotencyTTL == .days(7))
         let defaults = try #require(try DaemonConfiguration.parse("http: {listen: \"127.0.0.1:1\"}\n", file: "k.yaml").http)
-        #expect(defaults.idempotencyTTL == .hours(24))
+        #expect(defaults.headerTimeout == .seconds(10) && defaults.idleTimeout == .seconds(60))
+        #expect(defaults.maximumConnections == 256 && defaults.idempotencyTTL == .hours(24))
     }
 
     @Test("out-of-range HTTP limits name the key and the range", arguments: [
+        ("http: {header_timeout: 0s}\n", "k.yaml:1: http.header_timeout: expected a duration from 1s to 10m"),
+        ("http: {idle_timeout: 2h}\n", "k.yaml:1: http.idle_timeout: expected a duration from 1s to 1h"),
+        ("http: {max_connections: 0}\n", "k.yaml:1: http.max_connections: expected a whole number from 1"),
         ("http: {idempotency_ttl: soon}\n", "k.yaml:1: http.idempotency_ttl: expected a duration from 1m to 365d"),
     ])
     func httpLimitProblems(text: String, expected: String) {
