@@ -53,6 +53,15 @@ final class ClientSocket {
         return closedByServer
     }
 
+    /// Waits up to `seconds` for the first bytes to arrive, and returns them as text.
+    func firstReply(waitingUpTo seconds: Int) -> String {
+        var wait = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+
     /// What was received, as text.
     var text: String { String(decoding: received, as: UTF8.self) }
 }

@@ -5,19 +5,7 @@ import KeywatchTestSupport
 /// `Idempotency-Key` (and Firehose's `X-Amz-Firehose-Request-Id`) against a running daemon:
 /// a retry is answered with the first answer, the same key with another body is refused and
 /// stores nothing, keys of any length are told apart, and an empty key is no key.
-@Suite("HTTP push idempotency", .serialized)
-struct IdempotencyTests {
-    static let token = "s3cret-token-for-tests"
-
-    func withDaemon(_ body: (String, DaemonProcess) async throws -> Void) async throws {
-        let directory = TemporaryDirectory()
-        let configuration = DaemonProcess.configuration(port: freePort(), extraHTTP: ", token_env: KW_TEST_TOKEN")
-        let daemon = try DaemonProcess(in: directory, configuration: configuration, environment: ["KW_TEST_TOKEN": Self.token])
-        let port = try #require(daemon.listeningPort(), "\(daemon.stderr)")
-        try await body("http://127.0.0.1:\(port)/v1/events", daemon)
-        #expect(daemon.terminate().status == 0)
-    }
-
+extension PushTests {
     func headers(_ key: String, header: String = "Idempotency-Key") -> [String: String] {
         ["Authorization": "Bearer \(Self.token)", header: key]
     }
@@ -26,7 +14,8 @@ struct IdempotencyTests {
 
     @Test("The same key with another body is 409 and stores nothing; a retry, plain or gzipped, is the first answer with \"replayed\": true")
     func sameKeyOtherBody() async throws {
-        try await withDaemon { url, daemon in
+        try await withDaemon { base, daemon in
+            let url = "\(base)/v1/events"
             let first = try await http("POST", url, body: records(0..<5), headers: headers("batch-1"))
             #expect(first.status == 202)
             #expect(first.json["accepted"] as? Int == 5)
@@ -53,7 +42,8 @@ struct IdempotencyTests {
 
     @Test("Firehose's X-Amz-Firehose-Request-Id is the same mechanism")
     func firehoseRequestID() async throws {
-        try await withDaemon { url, daemon in
+        try await withDaemon { base, daemon in
+            let url = "\(base)/v1/events"
             let id = "ddd9f2e3-fcd3-4bb1-b8a8-7c3e2e2a0001"
             let first = try await http("POST", url, body: records(0..<2), headers: headers(id, header: "X-Amz-Firehose-Request-Id"))
             #expect(first.status == 202)
@@ -69,7 +59,8 @@ struct IdempotencyTests {
 
     @Test("Keys are kept whole: two 300-character keys that share their first 200 characters are two keys")
     func longKeys() async throws {
-        try await withDaemon { url, daemon in
+        try await withDaemon { base, daemon in
+            let url = "\(base)/v1/events"
             let prefix = String(repeating: "k", count: 290)
             let first = try await http("POST", url, body: records(0..<3), headers: headers(prefix + "-batch-0001"))
             let second = try await http("POST", url, body: records(3..<6), headers: headers(prefix + "-batch-0002"))
@@ -83,9 +74,10 @@ struct IdempotencyTests {
 
     @Test("An empty key is refused with 400 and stores nothing")
     func emptyKey() async throws {
-        try await withDaemon { url, daemon in
+        try await withDaemon { base, daemon in
+            let url = "\(base)/v1/events"
             // A raw request: HTTP clients drop a header whose value is empty.
-            let port = try #require(URL(string: url)?.port)
+            let port = try #require(URL(string: base)?.port)
             let client = try #require(ClientSocket(port: port))
             let body = SyntheticLogs.keyVaultLines(0..<2)
             client.send("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Self.token)\r\nIdempotency-Key: \r\n"
