@@ -58,6 +58,7 @@ struct ConnectionLimitTests {
         #expect(allClosed, "\((idle + slow).filter { !$0.closedByServer }.count) connections still open")
         #expect(try await metric(port, "keywatch_http_connections_dropped_total{reason=\"evicted\"}") ?? 0 > 0)
         #expect(try await metric(port, "keywatch_http_connections_dropped_total{reason=\"header_timeout\"}") ?? 0 > 0)
+        #expect(daemon.stderr.contains("within http.header_timeout") && daemon.stderr.contains("idle longest"), "logged")
         #expect(daemon.terminate().status == 0)
     }
 

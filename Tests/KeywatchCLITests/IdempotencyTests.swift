@@ -25,6 +25,7 @@ extension PushTests {
             #expect(other.status == 409, "\(other.body)")
             #expect((other.json["error"] as? String)?.contains("different body") == true, "\(other.body)")
             #expect(try daemon.count("SELECT count(*) FROM event_rows") == 5, "the other body is not stored")
+            #expect(DaemonProcess.wait(seconds: 10) { daemon.stderr.contains("came with a different body before (409)") }, "and logged")
 
             for body in [records(0..<5), gzipBytes(records(0..<5))] {
                 let gzip = body.first == 0x1F

@@ -173,8 +173,9 @@ public final class StoreWriter: @unchecked Sendable {
                     // still queued is answered as a replay once both are committed.
                     if let idempotency = request.idempotency,
                        let earlier = try store.push(key: idempotency.key, receivedSince: now - options.idempotencyTTL) {
-                        answers.append(earlier.body == idempotency.body ? .replayed(earlier.outcome) : .keyReused)
-                        if earlier.body == idempotency.body { replays += 1 }
+                        let replay = earlier.body == idempotency.body
+                        answers.append(replay ? .replayed(earlier.outcome) : .keyReused)
+                        if replay { replays += 1 }
                         continue
                     }
                     var batch = request.batch

@@ -24,18 +24,15 @@ final class ConnectionGate: @unchecked Sendable {
 
     private let maximum: Int
     private let metrics: DaemonMetrics
-    private let logger: Logger
+    private let log: ThrottledLog
     private let lock = NSLock()
     private var open: [UInt64: Connection] = [:]
     private var sequence: UInt64 = 0
-    /// When a drop was last logged, by reason; drops are logged at most once a minute each.
-    private var lastLogged: [HTTPConnectionDrop: Date] = [:]
-    private var unlogged: [HTTPConnectionDrop: Int] = [:]
 
     init(maximum: Int, metrics: DaemonMetrics, logger: Logger) {
         self.maximum = maximum
         self.metrics = metrics
-        self.logger = logger
+        log = ThrottledLog(logger: logger)
     }
 
     /// Lets `channel` in — closing the connection idle longest when at the limit — or returns
@@ -86,25 +83,14 @@ final class ConnectionGate: @unchecked Sendable {
         }
     }
 
-    /// Counts a connection closed on purpose, and logs it — once a minute at most per reason,
-    /// with how many went since the last such line, so a flood of connections does not flood
-    /// the log (/metrics counts every one).
+    /// Counts a connection closed on purpose, and logs it (``ThrottledLog``).
     func dropped(_ reason: HTTPConnectionDrop) {
         metrics.countDroppedConnection(reason)
-        let count: Int? = lock.withLock {
-            unlogged[reason, default: 0] += 1
-            let now = Date()
-            guard now.timeIntervalSince(lastLogged[reason] ?? .distantPast) >= 60 else { return nil }
-            lastLogged[reason] = now
-            defer { unlogged[reason] = 0 }
-            return unlogged[reason]
-        }
-        guard let count else { return }
         let message: Logger.Message = switch reason {
         case .headerTimeout: "closed HTTP connections that sent no complete request head within http.header_timeout"
         case .evicted: "at http.max_connections: closed the HTTP connections idle longest to admit new ones"
         case .refused: "at http.max_connections with every connection busy: closed new HTTP connections"
         }
-        logger.warning(message, metadata: ["connections": "\(count)"])
+        log.warning(reason.rawValue, message)
     }
 }

@@ -99,6 +99,8 @@ struct PushHandler: Sendable {
     let metrics: DaemonMetrics
     let logger: Logger
     private let tokenDigest: [UInt8]?
+    /// Pushes refused for a key reused with another body: their batches are not stored.
+    private let refusedBatches: ThrottledLog
 
     init(options: PushServerOptions, writer: StoreWriter, metrics: DaemonMetrics, logger: Logger) {
         self.options = options
@@ -106,6 +108,7 @@ struct PushHandler: Sendable {
         self.metrics = metrics
         self.logger = logger
         tokenDigest = options.token.map { Array(SHA256.hash(data: Array($0.utf8))) }
+        refusedBatches = ThrottledLog(logger: logger)
     }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
@@ -162,6 +165,9 @@ struct PushHandler: Sendable {
         var fields: [String: Any] = [:]
         switch answer {
         case .keyReused:
+            // The key's digest, not the key: it comes from the client and goes to a terminal.
+            refusedBatches.warning("409", "refused pushes whose idempotency key came with a different body before (409); their batches are not stored",
+                                   metadata: ["last_key_sha256": "\(Self.hex(keyDigest?.prefix(8) ?? []))"])
             return Self.json(.conflict, [
                 "error": "this idempotency key came with a different body before; nothing was stored: send each batch under a key of its own",
             ])
@@ -190,7 +196,11 @@ struct PushHandler: Sendable {
     static func requestID(key: String?, digest: [UInt8]?) -> String {
         guard let key, let digest else { return UUID().uuidString.lowercased() }
         if key.utf8.count <= 200 { return key }
-        return "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + hex(digest)
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Compares digests of the presented and the configured token, in time independent of where they differ.
