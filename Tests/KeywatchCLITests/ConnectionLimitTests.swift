@@ -101,6 +101,20 @@ struct ConnectionLimitTests {
         #expect(daemon.terminate().status == 0)
     }
 
+    @Test("Connections lingering after a refusal are the first to make room at max_connections")
+    func refusedConnectionsMakeRoomFirst() async throws {
+        let directory = TemporaryDirectory()
+        let (daemon, port) = try start(directory, extraHTTP: ", max_connections: 2")
+        // Refused, and still sending: each lingers up to 2 s for the client to finish.
+        let refused = try (0..<2).map { _ in try #require(ClientSocket(port: port)) }
+        for client in refused { client.send("POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{") }
+        #expect(DaemonProcess.wait(seconds: 10) { refused.allSatisfy { $0.poll(); return $0.text.contains("401") } })
+        let pushed = try await http("POST", "http://127.0.0.1:\(port)/v1/events", body: Array(SyntheticLogs.keyVaultLines(0..<2).utf8),
+                                    headers: auth)
+        #expect(pushed.status == 202)
+        #expect(daemon.terminate().status == 0)
+    }
+
     @Test("A request head that does not arrive whole within header_timeout closes its connection: a new connection's first, or a later one's on a kept-alive connection")
     func slowHeadsAreClosed() async throws {
         let directory = TemporaryDirectory()

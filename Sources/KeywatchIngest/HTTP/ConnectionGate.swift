@@ -67,11 +67,12 @@ final class ConnectionGate: @unchecked Sendable {
         lock.withLock { open[ticket.id]?.waitingSince = nil }
     }
 
-    /// The connection's answers are all written: it waits for a request again.
-    func requestsEnded(_ ticket: Ticket) {
+    /// The connection's answers are all written: it waits for a request again — or, when it is
+    /// `closing` after a refusal, only for its end, and is the first to make room.
+    func requestsEnded(_ ticket: Ticket, closing: Bool = false) {
         lock.withLock {
             sequence += 1
-            open[ticket.id]?.waitingSince = sequence
+            open[ticket.id]?.waitingSince = closing ? 0 : sequence
         }
     }
 

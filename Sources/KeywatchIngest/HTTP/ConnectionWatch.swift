@@ -121,6 +121,7 @@ final class ConnectionWatch: ChannelDuplexHandler, RemovableChannelHandler {
     /// Sends FIN after the answer and waits for the client's, up to ``lingerAfterClose``.
     private func closeAfterWriting(_ context: ChannelHandlerContext) {
         closing = true
+        if let ticket { gate.requestsEnded(ticket, closing: true) }
         headDeadline?.cancel()
         context.close(mode: .output, promise: nil)
         linger = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerAfterClose) {
