@@ -16,7 +16,29 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6]
+        [version1, version2, version3, version4, version5, version6, version8]
+    }
+
+    /// Idempotency keys of pushes, by digest: a key of any length is kept whole (it was cut to
+    /// 200 characters, so long keys sharing a prefix collided), with the digest of the body it
+    /// came with (so the same key with another body is refused, not answered with the first
+    /// answer) and an index by time for pruning expired keys. The keys kept before are dropped:
+    /// they cannot be digested in SQL, and a retry of a batch pushed before the upgrade stores
+    /// its events as duplicates, not twice. Touches nothing else, so it applies after any
+    /// migration numbered before it.
+    private static var version8: String {
+        """
+        DROP TABLE http_requests;
+        CREATE TABLE http_requests(
+            key_hash BLOB PRIMARY KEY,           -- SHA-256 of the whole Idempotency-Key (or X-Amz-Firehose-Request-Id)
+            body_hash BLOB NOT NULL,             -- SHA-256 of the body after decompression
+            received INTEGER NOT NULL,           -- microseconds, wall clock: the key expires http.idempotency_ttl after
+            accepted INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL,
+            rejected INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX http_requests_by_received ON http_requests(received);
+        """
     }
 
     /// The principal and resource indexes ordered by hour first, so an append writes the pages of

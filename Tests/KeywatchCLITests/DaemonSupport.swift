@@ -14,8 +14,10 @@ final class DaemonProcess {
     var stdoutPath: String { directory.path("stdout.txt") }
     var stderrPath: String { directory.path("stderr.txt") }
 
-    /// Starts the daemon with `configuration` (YAML, written to the directory).
-    init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:]) throws {
+    /// Starts the daemon with `configuration` (YAML, written to the directory), with at most
+    /// `openFileLimit` open files when given (as `ulimit -n` sets).
+    init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:],
+         openFileLimit: Int? = nil) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         try directory.write("keywatch.yaml", configuration)
@@ -23,6 +25,11 @@ final class DaemonProcess {
         try directory.write("stderr.txt", "")
         process.executableURL = keywatchBinary
         process.arguments = ["run", "--config", directory.path("keywatch.yaml")]
+        if let openFileLimit {
+            // The shell sets the limit and becomes keywatch: the process is still the daemon's.
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", keywatchBinary.path] + process.arguments!
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        }
         process.currentDirectoryURL = directory.url
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("stdout.txt")))

@@ -106,22 +106,9 @@ struct PushTests {
 
 /// Sends `request` on a raw socket and returns what comes back first.
 func rawHTTP(port: Int, request: String) throws -> String {
-    let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { return "connect failed" }
-    _ = request.withCString { send(socket, $0, strlen($0), 0) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
-    setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    let count = recv(socket, &buffer, buffer.count, 0)
-    return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    guard let client = ClientSocket(port: port) else { return "connect failed" }
+    client.send(request)
+    return client.firstReply(waitingUpTo: 10)
 }
 
 /// `bytes` gzipped by the system's gzip.

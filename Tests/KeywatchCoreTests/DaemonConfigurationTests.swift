@@ -67,6 +67,10 @@ struct DaemonConfigurationTests {
         ("http: {listen: \"localhost\"}\n", "k.yaml:1: http.listen: expected host:port"),
         ("http:\n  max_body: lots\n", "k.yaml:2: http.max_body: expected a size"),
         ("http: {token_env: A, token_file: /b}\n", "k.yaml:1: http.token_file: give token_env or token_file, not both"),
+        ("http: {header_timeout: 0s}\n", "k.yaml:1: http.header_timeout: expected a duration from 1s to 10m"),
+        ("http: {idle_timeout: 2h}\n", "k.yaml:1: http.idle_timeout: expected a duration from 1s to 1h"),
+        ("http: {max_connections: 0}\n", "k.yaml:1: http.max_connections: expected a whole number from 1"),
+        ("http: {idempotency_ttl: soon}\n", "k.yaml:1: http.idempotency_ttl: expected a duration from 1m to 365d"),
         ("retention: forever\n", "k.yaml:1: retention: expected a duration"),
         ("sinks:\n  - pager: {}\n", "k.yaml:2: sinks[0].pager: unknown sink"),
         ("sinks:\n  - webhook: {url: \"ftp://x\"}\n", "k.yaml:2: sinks[0].webhook.url: expected a URL"),
@@ -85,5 +89,16 @@ struct DaemonConfigurationTests {
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test("the HTTP connection limits and the idempotency keys' lifetime parse, with defaults when absent")
+    func httpLimits() throws {
+        let text = "http: {header_timeout: 5s, idle_timeout: 2m, max_connections: 64, idempotency_ttl: 7d}\n"
+        let http = try #require(try DaemonConfiguration.parse(text, file: "k.yaml").http)
+        #expect(http.headerTimeout == .seconds(5) && http.idleTimeout == .minutes(2))
+        #expect(http.maximumConnections == 64 && http.idempotencyTTL == .days(7))
+        let defaults = try #require(try DaemonConfiguration.parse("http: {listen: \"127.0.0.1:1\"}\n", file: "k.yaml").http)
+        #expect(defaults.headerTimeout == .seconds(10) && defaults.idleTimeout == .seconds(60))
+        #expect(defaults.maximumConnections == 256 && defaults.idempotencyTTL == .hours(24))
     }
 }

@@ -26,8 +26,8 @@ struct RetentionWriterTests {
         Array((SyntheticLogs.keyVaultLines(0..<2000) + SyntheticLogs.keyVaultLines(100_000..<101_000)).utf8).withUnsafeBytes {
             RecordDecoder().decodeDocument($0, origin: Origin(input: "http:test", offset: nil), into: &batch)
         }
-        let outcome = try await writer.write(batch, idempotencyKey: nil)
-        #expect(outcome.accepted == 3000)
+        let outcome = try await writer.write(batch, idempotency: nil).outcome
+        #expect(outcome?.accepted == 3000)
         let reader = try SQLiteConnection(path: path, readOnly: true)
         let deadline = Date().addingTimeInterval(20)
         while try reader.scalar("SELECT count(*) FROM event_rows") != 1000, Date() < deadline {

@@ -50,7 +50,7 @@ struct WriterDetectionTests {
         Array(SyntheticLogs.keyVaultLines(1000..<1010).utf8).withUnsafeBytes {
             RecordDecoder().decodeDocument($0, origin: Origin(input: "http:test", offset: nil), into: &reads)
         }
-        _ = try await writer.write(reads, idempotencyKey: nil)
+        _ = try await writer.write(reads, idempotency: nil)
         writer.flush()  // the first loop is over: from here on, only commits store alerts
 
         // Fifty denied reads by one principal within a second: a burst, and a first denial.
@@ -59,8 +59,8 @@ struct WriterDetectionTests {
         Array(denied.utf8).withUnsafeBytes {
             RecordDecoder().decodeDocument($0, origin: Origin(input: "http:test", offset: nil), into: &batch)
         }
-        let outcome = try await writer.write(batch, idempotencyKey: nil)
-        #expect(outcome.accepted == 50)
+        let outcome = try await writer.write(batch, idempotency: nil).outcome
+        #expect(outcome?.accepted == 50)
         let deadline = Date().addingTimeInterval(10)
         let expected: Set = ["denied-burst", "first-denial"]
         while !Set(delivered.all.map(\.rule)).isSuperset(of: expected), Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -110,12 +110,13 @@ struct HourWalkTests {
         #expect(plan.contains("event_rows_by_principal"), "\(plan)")
     }
 
-    @Test("a store of the previous schema gets the hour-ordered indexes when opened, and says so first")
+    @Test("a store of the schema before them gets the hour-ordered indexes when opened, and says so first")
     func migration() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("k.db")
         let connection = try SQLiteConnection(path: path)
-        for (version, migration) in Schema.migrations.dropLast().enumerated() {
+        // Version 6 brought the hour-ordered indexes: a store at version 5, whatever came after.
+        for (version, migration) in Schema.migrations.prefix(5).enumerated() {
             try connection.execute(migration)
             try connection.execute("PRAGMA user_version = \(version + 1)")
         }
@@ -130,7 +131,7 @@ struct HourWalkTests {
         _ = try EventStore(path: path, options: options)
         _ = try EventStore(path: directory.path("new.db"), options: options)
         let latest = EventStore.schemaVersion
-        #expect(upgrades.seen.map { [$0.from, $0.to] } == [[latest - 1, latest]], "told once, for the old store only")
+        #expect(upgrades.seen.map { [$0.from, $0.to] } == [[5, latest]], "told once, for the old store only")
     }
 
     /// Schema upgrades a store announced.

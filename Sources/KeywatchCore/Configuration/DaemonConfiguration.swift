@@ -30,12 +30,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var token: Secret?
         /// Largest body accepted, after decompression.
         public var maximumBodyBytes: Int
+        /// A request head must arrive complete within this of the connection's opening (or of
+        /// the first byte of a later request on it), or the connection is closed.
+        public var headerTimeout: EventDuration
+        /// A connection without a request part for this long is closed: idle between requests,
+        /// or a body that stopped arriving.
+        public var idleTimeout: EventDuration
+        /// Connections open at once at most: at the limit the one idle longest is closed for a
+        /// new one, or the new one when all are busy. Well below the open-file limit, which
+        /// tailing and the store need too.
+        public var maximumConnections: Int
+        /// How long an idempotency key is remembered: a retry within it is answered, not stored again.
+        public var idempotencyTTL: EventDuration
 
-        public init(host: String = "127.0.0.1", port: Int = 8514, token: Secret? = nil, maximumBodyBytes: Int = 10 << 20) {
+        public init(host: String = "127.0.0.1", port: Int = 8514, token: Secret? = nil, maximumBodyBytes: Int = 10 << 20,
+                    headerTimeout: EventDuration = .seconds(10), idleTimeout: EventDuration = .seconds(60),
+                    maximumConnections: Int = 256, idempotencyTTL: EventDuration = .hours(24)) {
             self.host = host
             self.port = port
             self.token = token
             self.maximumBodyBytes = maximumBodyBytes
+            self.headerTimeout = headerTimeout
+            self.idleTimeout = idleTimeout
+            self.maximumConnections = maximumConnections
+            self.idempotencyTTL = idempotencyTTL
         }
     }
 
@@ -108,7 +126,8 @@ struct ConfigurationReader {
     func http(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.HTTP? {
         if node.scalar?.string == "off" || node.scalar?.string == "false" { return nil }
         let mapping = try YAMLSupport.mapping(node, file: file, key: "http")
-        try YAMLSupport.allowOnly(["listen", "token_env", "token_file", "max_body"], in: mapping, file: file, path: "http")
+        try YAMLSupport.allowOnly(["listen", "token_env", "token_file", "max_body", "header_timeout", "idle_timeout",
+                                   "max_connections", "idempotency_ttl"], in: mapping, file: file, path: "http")
         var http = DaemonConfiguration.HTTP()
         if let listen = mapping["listen"] {
             let text = try nonEmptyString(listen, key: "http.listen")
@@ -128,7 +147,32 @@ struct ConfigurationReader {
             }
             http.maximumBodyBytes = bytes
         }
+        if let node = mapping["header_timeout"] {
+            http.headerTimeout = try duration(node, key: "http.header_timeout", from: .seconds(1), to: .minutes(10), example: "10s")
+        }
+        if let node = mapping["idle_timeout"] {
+            http.idleTimeout = try duration(node, key: "http.idle_timeout", from: .seconds(1), to: .hours(1), example: "60s")
+        }
+        if let node = mapping["max_connections"] {
+            guard let count = node.scalar.flatMap({ Int($0.string) }), (1...1_000_000).contains(count) else {
+                throw error(node, "http.max_connections", "expected a whole number from 1 to 1000000, such as 256")
+            }
+            http.maximumConnections = count
+        }
+        if let node = mapping["idempotency_ttl"] {
+            http.idempotencyTTL = try duration(node, key: "http.idempotency_ttl", from: .minutes(1), to: .days(365), example: "24h")
+        }
         return http
+    }
+
+    /// A duration within `from...to`, or an error naming the range and an example.
+    func duration(_ node: Node, key: String, from: EventDuration, to: EventDuration, example: String)
+        throws(ConfigurationError) -> EventDuration
+    {
+        guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration >= from, duration <= to else {
+            throw error(node, key, "expected a duration from \(from) to \(to), such as \(example)")
+        }
+        return duration
     }
 
     func url(_ mapping: Node.Mapping, path: String, schemes: Set<String>, body: Node) throws(ConfigurationError) -> String {

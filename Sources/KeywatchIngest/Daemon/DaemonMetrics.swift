@@ -19,6 +19,9 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var rejects = 0
     private var alerts: [String: Int] = [:]
     private var requests: [Int: Int] = [:]
+    private var replays = 0
+    private var httpConnections = 0
+    private var droppedConnections: [HTTPConnectionDrop: Int] = [:]
     private var filesTailed = 0
     private var bytesBehind: Int64 = 0
     private var commits = 0
@@ -67,6 +70,21 @@ public final class DaemonMetrics: @unchecked Sendable {
         lock.withLock { requests[status, default: 0] += 1 }
     }
 
+    /// Pushes answered from their idempotency key: a retry of a batch already stored.
+    public func countReplays(_ count: Int) {
+        lock.withLock { replays += count }
+    }
+
+    /// HTTP connections open now.
+    public func setHTTPConnections(_ count: Int) {
+        lock.withLock { httpConnections = count }
+    }
+
+    /// An HTTP connection the server closed on purpose, and why (``HTTPConnectionDrop``).
+    public func countDroppedConnection(_ reason: HTTPConnectionDrop) {
+        lock.withLock { droppedConnections[reason, default: 0] += 1 }
+    }
+
     /// The tailer's view after a pass: files followed, and bytes written to them not yet read.
     public func setTailing(files: Int, bytesBehind: Int64) {
         lock.withLock {
@@ -113,6 +131,15 @@ public final class DaemonMetrics: @unchecked Sendable {
                    samples("rule", abandonedPatternMatches))
             family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.",
                    requests.sorted { $0.key < $1.key }.map { ("status=\"\($0.key)\"", "\($0.value)") })
+            family("keywatch_http_replays_total", "counter",
+                   "Pushes whose Idempotency-Key came with the same body before: answered again, nothing stored.",
+                   [("", "\(replays)")])
+            family("keywatch_http_connections", "gauge", "HTTP connections open.", [("", "\(httpConnections)")])
+            family("keywatch_http_connections_dropped_total", "counter",
+                   "HTTP connections closed by the server, by reason: header_timeout (no complete request head in time), "
+                       + "evicted (an idle connection closed to admit a new one at max_connections), "
+                       + "refused (at max_connections with every connection busy).",
+                   HTTPConnectionDrop.allCases.map { ("reason=\"\($0.rawValue)\"", "\(droppedConnections[$0] ?? 0)") })
             family("keywatch_commits_total", "counter", "Transactions committed by the writer.", [("", "\(commits)")])
             family("keywatch_files_tailed", "gauge", "Files followed by the tailer.", [("", "\(filesTailed)")])
             family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.", [("", "\(bytesBehind)")])
@@ -132,4 +159,14 @@ public final class DaemonMetrics: @unchecked Sendable {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
+}
+
+/// Why the server closed an HTTP connection on its own.
+public enum HTTPConnectionDrop: String, CaseIterable, Sendable {
+    /// The request head did not arrive complete within `http.header_timeout`.
+    case headerTimeout = "header_timeout"
+    /// At `http.max_connections`, the connection idle longest was closed for a new one.
+    case evicted
+    /// At `http.max_connections` with no idle connection to close, the new one was closed.
+    case refused
 }

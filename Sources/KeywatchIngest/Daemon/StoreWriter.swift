@@ -26,14 +26,21 @@ public final class StoreWriter: @unchecked Sendable {
         public var retention: EventDuration?
         /// How often retention looks for old events.
         public var retentionInterval: TimeInterval
+        /// How long a push's idempotency key is remembered: a retry after that is a new push.
+        public var idempotencyTTL: EventDuration
+        /// How often expired idempotency keys are deleted (lookups ignore them meanwhile).
+        public var idempotencyPruneInterval: TimeInterval
 
         public init(queueDepth: Int = 16, tailedBatchesWaiting: Int = 2, advanceInterval: TimeInterval = 15,
-                    retention: EventDuration? = nil, retentionInterval: TimeInterval = 3600) {
+                    retention: EventDuration? = nil, retentionInterval: TimeInterval = 3600,
+                    idempotencyTTL: EventDuration = .hours(24), idempotencyPruneInterval: TimeInterval = 600) {
             self.queueDepth = queueDepth
             self.tailedBatchesWaiting = tailedBatchesWaiting
             self.advanceInterval = advanceInterval
             self.retention = retention
             self.retentionInterval = retentionInterval
+            self.idempotencyTTL = idempotencyTTL
+            self.idempotencyPruneInterval = idempotencyPruneInterval
         }
     }
 
@@ -61,6 +68,10 @@ public final class StoreWriter: @unchecked Sendable {
     private var retentionCutoff: Timestamp?
     private var retained = RetentionResult()
     private let patternWatch: PatternBudgetWatch
+    private var lastKeyPrune = Date.distantPast
+    /// Expired idempotency keys are being deleted, a slice between commits.
+    private var pruningKeys = false
+    private static let keysPerPrune = 10_000
 
     /// - Parameters:
     ///   - detection: the detection stage (its saved state restored, what came after replayed);
@@ -108,11 +119,12 @@ public final class StoreWriter: @unchecked Sendable {
         queue.put(request, whenFewerThan: options.tailedBatchesWaiting)
     }
 
-    /// Writes a pushed batch and returns what it stored once committed.
+    /// Writes a pushed batch and returns what it stored once committed — or, for a key seen
+    /// before, that nothing was stored and why.
     /// - Throws: ``Saturated`` when the queue is full; a ``StoreError`` when the commit failed.
-    public func write(_ batch: EventBatch, idempotencyKey: String?) async throws -> PushOutcome {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PushOutcome, Error>) in
-            let request = WriteRequest(batch: batch, idempotencyKey: idempotencyKey) { result in
+    public func write(_ batch: EventBatch, idempotency: PushIdempotency?) async throws -> PushAnswer {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PushAnswer, Error>) in
+            let request = WriteRequest(batch: batch, idempotency: idempotency) { result in
                 continuation.resume(with: result.mapError { $0 as Error })
             }
             if !queue.tryPut(request) { continuation.resume(throwing: Saturated()) }
@@ -144,6 +156,7 @@ public final class StoreWriter: @unchecked Sendable {
             if closed || failure != nil { break }
             if Date().timeIntervalSince(lastAdvance) >= options.advanceInterval { advanceClock() }
             if failure == nil { enforceRetention() }
+            if failure == nil { pruneIdempotencyKeys() }
         }
         guard failure == nil else { return }
         do {
@@ -155,13 +168,19 @@ public final class StoreWriter: @unchecked Sendable {
 
     private func commit(_ requests: [WriteRequest]) {
         let now = Timestamp.now
-        var outcomes: [PushOutcome] = []
+        var answers: [PushAnswer] = []
         var tallies: [(EventBatch, BatchWriteResult)] = []
+        var replays = 0
         do {
             try store.transaction { () throws(StoreError) in
                 for request in requests {
-                    if let key = request.idempotencyKey, let answered = try store.pushOutcome(idempotencyKey: key) {
-                        outcomes.append(answered)
+                    // Requests under one key wait in turn, so a retry sent while the first is
+                    // still queued is answered as a replay once both are committed.
+                    if let idempotency = request.idempotency,
+                       let earlier = try store.push(key: idempotency.key, receivedSince: now - options.idempotencyTTL) {
+                        let replay = earlier.body == idempotency.body
+                        answers.append(replay ? .replayed(earlier.outcome) : .keyReused)
+                        if replay { replays += 1 }
                         continue
                     }
                     var batch = request.batch
@@ -171,9 +190,9 @@ public final class StoreWriter: @unchecked Sendable {
                     try store.apply(request.files, at: now)
                     let outcome = PushOutcome(accepted: written.counts.stored, duplicates: written.counts.duplicates,
                                               rejected: written.counts.rejected)
-                    if let key = request.idempotencyKey { try store.savePushOutcome(outcome, idempotencyKey: key, at: now) }
+                    if let idempotency = request.idempotency { try store.savePush(idempotency, outcome: outcome, at: now) }
                     do { try detection?.onCommit(prepared, written) } catch { throw StoreError(error) }
-                    outcomes.append(outcome)
+                    answers.append(.stored(outcome))
                     tallies.append((batch, written))
                 }
             }
@@ -182,7 +201,8 @@ public final class StoreWriter: @unchecked Sendable {
             return
         }
         for (batch, written) in tallies { metrics.count(batch, written: written) }
-        for (request, outcome) in zip(requests, outcomes) { request.completion?(.success(outcome)) }
+        if replays > 0 { metrics.countReplays(replays) }
+        for (request, answer) in zip(requests, answers) { request.completion?(.success(answer)) }
         if queue.count == 0 {
             // Nothing else to commit: the last batch's alerts are stored now, not with a next
             // batch that may not come for a while.
@@ -228,6 +248,25 @@ public final class StoreWriter: @unchecked Sendable {
                     "rejects": "\(retained.rejects)",
                 ])
             }
+        } catch {
+            fail(error, [])
+        }
+    }
+
+    /// Deletes one slice of expired idempotency keys; a pass starts every
+    /// ``Options/idempotencyPruneInterval`` and goes on, a slice per loop, until none is left.
+    private func pruneIdempotencyKeys() {
+        if !pruningKeys {
+            guard Date().timeIntervalSince(lastKeyPrune) >= options.idempotencyPruneInterval else { return }
+            lastKeyPrune = Date()
+        }
+        do {
+            let cutoff = Timestamp.now - options.idempotencyTTL
+            let deleted = try store.transaction { () throws(StoreError) in
+                try store.deletePushKeys(receivedBefore: cutoff, limit: Self.keysPerPrune)
+            }
+            pruningKeys = deleted == Self.keysPerPrune
+            if deleted > 0 { logger.debug("deleted expired idempotency keys", metadata: ["keys": "\(deleted)"]) }
         } catch {
             fail(error, [])
         }

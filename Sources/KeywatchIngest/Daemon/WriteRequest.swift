@@ -7,17 +7,17 @@ public struct WriteRequest: Sendable {
     /// Tailing progress the events stand for: saved in their transaction, so a restart resumes
     /// exactly after them.
     public var files: [TailedFileChange]
-    /// A pushed request's idempotency key: a retried request with the same key stores nothing
-    /// and is answered with the first answer.
-    public var idempotencyKey: String?
+    /// A pushed request's idempotency key and body: a retry with the same key and body stores
+    /// nothing and is answered with the first answer; the same key with another body stores nothing.
+    public var idempotency: PushIdempotency?
     /// Called on the writer thread once the transaction has committed (or failed).
-    public var completion: (@Sendable (Result<PushOutcome, StoreError>) -> Void)?
+    public var completion: (@Sendable (Result<PushAnswer, StoreError>) -> Void)?
 
-    public init(batch: EventBatch, files: [TailedFileChange] = [], idempotencyKey: String? = nil,
-                completion: (@Sendable (Result<PushOutcome, StoreError>) -> Void)? = nil) {
+    public init(batch: EventBatch, files: [TailedFileChange] = [], idempotency: PushIdempotency? = nil,
+                completion: (@Sendable (Result<PushAnswer, StoreError>) -> Void)? = nil) {
         self.batch = batch
         self.files = files
-        self.idempotencyKey = idempotencyKey
+        self.idempotency = idempotency
         self.completion = completion
     }
 }

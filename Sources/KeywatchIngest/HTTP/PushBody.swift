@@ -1,8 +1,10 @@
+import Crypto
 import KeywatchCore
 
 /// Decodes a pushed body as it arrives — gzip or not — into a batch, holding the size limit on
 /// the decompressed bytes while reading, so neither a lying `Content-Length` nor a gzip bomb
-/// makes it buffer more than the limit.
+/// makes it buffer more than the limit. It digests the decompressed bytes as they pass, so the
+/// same batch sent plain and gzipped has one digest (what an idempotency key is checked against).
 final class PushBody {
     enum Failure: Error, Equatable {
         /// More than the limit (after decompression).
@@ -16,6 +18,7 @@ final class PushBody {
     private let limit: Int
     private(set) var bytes = 0
     var batch = EventBatch()
+    private var hasher = SHA256()
 
     /// - Parameters:
     ///   - requestID: the origin of its records and rejects: `http:<id>`.
@@ -31,13 +34,18 @@ final class PushBody {
         guard let inflater else {
             bytes += piece.count
             if bytes > limit { throw .tooLarge(limit: limit) }
+            hasher.update(bufferPointer: piece)
             input.framer.write(piece)
             input.drain(into: &batch)
             return
         }
         do {
             try inflater.inflate(piece) { write in
-                bytes += input.framer.write(upTo: 256 << 10) { write($0) }
+                bytes += input.framer.write(upTo: 256 << 10) { buffer in
+                    let written = write(buffer)
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<written]))
+                    return written
+                }
                 input.drain(into: &batch)
                 return true
             }
@@ -54,4 +62,7 @@ final class PushBody {
         }
         input.finish(into: &batch)
     }
+
+    /// SHA-256 of the decompressed body, once it is finished.
+    var digest: [UInt8] { Array(hasher.finalize()) }
 }

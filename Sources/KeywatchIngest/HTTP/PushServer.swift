@@ -2,9 +2,11 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import KeywatchCore
 import KeywatchStore
 import Logging
+import NIOCore
 
 /// How the push receiver listens and what it accepts.
 public struct PushServerOptions: Sendable {
@@ -15,24 +17,48 @@ public struct PushServerOptions: Sendable {
     /// Largest body accepted, after decompression.
     public var maximumBodyBytes: Int
     public var decoder: RecordDecoder.Options
+    public var limits: ConnectionLimits
 
     public init(host: String = "127.0.0.1", port: Int = 8514, token: String? = nil, maximumBodyBytes: Int = 10 << 20,
-                decoder: RecordDecoder.Options = .init()) {
+                decoder: RecordDecoder.Options = .init(), limits: ConnectionLimits = ConnectionLimits()) {
         self.host = host
         self.port = port
         self.token = token
         self.maximumBodyBytes = maximumBodyBytes
         self.decoder = decoder
+        self.limits = limits
+    }
+}
+
+/// How long connections may take and how many may be open (`http.header_timeout`,
+/// `http.idle_timeout`, `http.max_connections`), so that clients that connect and send nothing,
+/// or send a head a byte at a time, cannot hold the daemon's file descriptors.
+public struct ConnectionLimits: Sendable, Equatable {
+    /// A request head must arrive complete within this (seconds) of the connection's opening,
+    /// or of the first byte of a later request on it.
+    public var headerTimeout: TimeInterval
+    /// A connection is closed after this long (seconds) without a request part: idle between
+    /// requests, or a body that stopped arriving (never while its answer is being prepared).
+    public var idleTimeout: TimeInterval
+    /// Connections open at once at most (``ConnectionGate``).
+    public var maximumConnections: Int
+
+    public init(headerTimeout: TimeInterval = 10, idleTimeout: TimeInterval = 60, maximumConnections: Int = 256) {
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
+        self.maximumConnections = maximumConnections
     }
 }
 
 /// `POST /v1/events`, `GET /healthz` and `GET /metrics` (SPEC §6), served by Hummingbird.
 ///
 /// A push is answered only after its events are committed: `202` with the counts. `400` when
-/// nothing in it could be parsed, `401` for a missing or wrong token (compared in constant
-/// time, never logged), `413` past the size limit (counted while reading, after
-/// decompression), `415` for an encoding other than gzip, `503` with `Retry-After` when the
-/// writer's queue is full.
+/// nothing in it could be parsed or its idempotency key is empty, `401` for a missing or wrong
+/// token (compared in constant time, never logged), `409` for an idempotency key that came with
+/// another body, `413` past the size limit (counted while reading, after decompression), `415`
+/// for an encoding other than gzip, `503` with `Retry-After` when the writer's queue is full.
+/// A refusal made before the body was read closes the connection. Connections are bounded by
+/// ``ConnectionLimits``.
 public enum PushServer {
     /// The application, a `Service` to run in the daemon's service group.
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
@@ -52,8 +78,14 @@ public enum PushServer {
             metrics.countRequest(status: Int(response.status.code))
             return response
         }
+        let gate = ConnectionGate(maximum: options.limits.maximumConnections, metrics: metrics, logger: logger)
+        let headerTimeout = TimeAmount.nanoseconds(Int64(options.limits.headerTimeout * 1e9))
+        let channel = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionWatch(gate: gate, headerTimeout: headerTimeout)],
+            idleTimeout: .nanoseconds(Int64(options.limits.idleTimeout * 1e9)))
         return Application(
             router: router,
+            server: .http1(configuration: channel),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "keywatch"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.port) },
             logger: logger)
@@ -67,6 +99,8 @@ struct PushHandler: Sendable {
     let metrics: DaemonMetrics
     let logger: Logger
     private let tokenDigest: [UInt8]?
+    /// Pushes refused for a key reused with another body: their batches are not stored.
+    private let refusedBatches: ThrottledLog
 
     init(options: PushServerOptions, writer: StoreWriter, metrics: DaemonMetrics, logger: Logger) {
         self.options = options
@@ -74,6 +108,7 @@ struct PushHandler: Sendable {
         self.metrics = metrics
         self.logger = logger
         tokenDigest = options.token.map { Array(SHA256.hash(data: Array($0.utf8))) }
+        refusedBatches = ThrottledLog(logger: logger)
     }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
@@ -81,20 +116,24 @@ struct PushHandler: Sendable {
 
     func handle(_ request: Request) async -> Response {
         if let tokenDigest, !Self.authorized(request.headers[.authorization], digest: tokenDigest) {
-            return Self.json(.unauthorized, ["error": "missing or wrong bearer token"], headers: [.wwwAuthenticate: "Bearer"])
+            return Self.refusal(.unauthorized, "missing or wrong bearer token", headers: [.wwwAuthenticate: "Bearer"])
         }
         let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let gzip = encoding == "gzip" || encoding == "x-gzip"
         guard gzip || encoding == "identity" || encoding.isEmpty else {
-            return Self.json(.unsupportedMediaType, ["error": "unsupported Content-Encoding \(encoding.prefix(40)); send gzip or none"])
+            return Self.refusal(.unsupportedMediaType, "unsupported Content-Encoding \(encoding.prefix(40)); send gzip or none")
         }
         let limit = options.maximumBodyBytes
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             return Self.tooLarge(limit)
         }
         let firehoseID = request.headers[Self.firehoseRequestID]
-        let key = (request.headers[Self.idempotencyKey] ?? firehoseID).map { String($0.prefix(200)) }
-        let body = PushBody(requestID: key ?? UUID().uuidString.lowercased(), gzip: gzip,
+        let key = request.headers[Self.idempotencyKey] ?? firehoseID
+        if key?.isEmpty == true {
+            return Self.refusal(.badRequest, "the idempotency key is empty: send a key of its own with each batch, or none")
+        }
+        let keyDigest = key.map { Array(SHA256.hash(data: Array($0.utf8))) }
+        let body = PushBody(requestID: Self.requestID(key: key, digest: keyDigest), gzip: gzip,
                             limit: limit, decoder: RecordDecoder.forIngest(options: options.decoder))
         do {
             for try await piece in request.body {
@@ -104,9 +143,9 @@ struct PushHandler: Sendable {
         } catch PushBody.Failure.tooLarge {
             return Self.tooLarge(limit)
         } catch PushBody.Failure.badGzip(let reason) {
-            return Self.json(.badRequest, ["error": "the gzip body cannot be read: \(reason)"])
+            return Self.refusal(.badRequest, "the gzip body cannot be read: \(reason)")
         } catch {
-            return Self.json(.badRequest, ["error": "the body could not be read: \(error)"])
+            return Self.refusal(.badRequest, "the body could not be read: \(error)")
         }
         let batch = body.batch
         let errors = batch.rejects.prefix(10).map { $0.reason }
@@ -114,24 +153,54 @@ struct PushHandler: Sendable {
         if !parseable && batch.rejects.isEmpty {
             return Self.json(.badRequest, ["error": "the body holds no records"])
         }
-        let outcome: PushOutcome
+        let answer: PushAnswer
         do {
-            outcome = try await writer.write(batch, idempotencyKey: key)
+            answer = try await writer.write(batch, idempotency: keyDigest.map { PushIdempotency(key: $0, body: body.digest) })
         } catch is StoreWriter.Saturated {
             return Self.json(.serviceUnavailable, ["error": "the writer is saturated; retry later"], headers: [.retryAfter: "1"])
         } catch {
             return Self.json(.serviceUnavailable, ["error": "the events could not be stored"], headers: [.retryAfter: "10"])
         }
+        let outcome: PushOutcome
+        var fields: [String: Any] = [:]
+        switch answer {
+        case .keyReused:
+            // The key's digest, not the key: it comes from the client and goes to a terminal.
+            refusedBatches.warning("409", "refused pushes whose idempotency key came with a different body before (409); their batches are not stored",
+                                   metadata: ["last_key_sha256": "\(Self.hex(keyDigest?.prefix(8) ?? []))"])
+            return Self.json(.conflict, [
+                "error": "this idempotency key came with a different body before; nothing was stored: send each batch under a key of its own",
+            ])
+        case .stored(let stored):
+            outcome = stored
+        case .replayed(let first):
+            outcome = first
+            fields["replayed"] = true
+        }
         if !parseable && outcome.accepted == 0 && outcome.duplicates == 0 {
-            return Self.json(.badRequest, ["error": "nothing in the body could be parsed", "rejected": outcome.rejected, "errors": errors])
+            fields.merge(["error": "nothing in the body could be parsed", "rejected": outcome.rejected, "errors": errors]) { $1 }
+            return Self.json(.badRequest, fields)
         }
-        var answer: [String: Any] = ["accepted": outcome.accepted, "duplicates": outcome.duplicates,
-                                     "rejected": outcome.rejected, "errors": errors]
+        fields.merge(["accepted": outcome.accepted, "duplicates": outcome.duplicates, "rejected": outcome.rejected,
+                      "errors": errors]) { $1 }
         if let firehoseID {
-            answer["requestId"] = firehoseID
-            answer["timestamp"] = Int64(Date().timeIntervalSince1970 * 1000)
+            fields["requestId"] = firehoseID
+            fields["timestamp"] = Int64(Date().timeIntervalSince1970 * 1000)
         }
-        return Self.json(.accepted, answer)
+        return Self.json(.accepted, fields)
+    }
+
+    /// The name a push's records and rejects are filed under (`http:<id>`): its key when short,
+    /// the key's digest when long (keys are not cut, so two long keys never share a name), a new
+    /// id without a key.
+    static func requestID(key: String?, digest: [UInt8]?) -> String {
+        guard let key, let digest else { return UUID().uuidString.lowercased() }
+        if key.utf8.count <= 200 { return key }
+        return "sha256:" + hex(digest)
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Compares digests of the presented and the configured token, in time independent of where they differ.
@@ -144,7 +213,16 @@ struct PushHandler: Sendable {
     }
 
     static func tooLarge(_ limit: Int) -> Response {
-        json(.contentTooLarge, ["error": "the body is larger than the \(limit)-byte limit (after decompression)"])
+        refusal(.contentTooLarge, "the body is larger than the \(limit)-byte limit (after decompression)")
+    }
+
+    /// An answer given before the body was read to its end: it says `Connection: close`, and the
+    /// connection closes after it (``ConnectionWatch``) instead of reading the rest of a body —
+    /// or another request — from a client that was refused.
+    static func refusal(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.connection] = "close"
+        return json(status, ["error": message], headers: headers)
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any], headers: HTTPFields = [:]) -> Response {

@@ -41,19 +41,6 @@ public enum TailedFileChange: Sendable, Equatable {
     case forget(id: Int64)
 }
 
-/// The counts a pushed request was answered with, kept under its idempotency key.
-public struct PushOutcome: Sendable, Equatable {
-    public var accepted: Int
-    public var duplicates: Int
-    public var rejected: Int
-
-    public init(accepted: Int, duplicates: Int, rejected: Int) {
-        self.accepted = accepted
-        self.duplicates = duplicates
-        self.rejected = rejected
-    }
-}
-
 extension EventStore {
     /// Every tailed file the store knows.
     public func tailedFiles() throws(StoreError) -> [TailedFileRecord] {
@@ -97,32 +84,6 @@ extension EventStore {
                     try forget.run([.integer(id)])
                 }
             }
-        } catch {
-            throw StoreError(error)
-        }
-    }
-
-    /// The answer already given to a request with this idempotency key, if any.
-    public func pushOutcome(idempotencyKey: String) throws(StoreError) -> PushOutcome? {
-        do {
-            let select = try connection.prepare(
-                "SELECT accepted, duplicates, rejected FROM http_requests WHERE idempotency_key = ?1")
-            try select.bind([.text(idempotencyKey)])
-            guard try select.step() else { return nil }
-            return PushOutcome(accepted: Int(select.int64(0)), duplicates: Int(select.int64(1)), rejected: Int(select.int64(2)))
-        } catch {
-            throw StoreError(error)
-        }
-    }
-
-    /// Keeps a request's answer under its idempotency key, inside the transaction holding its events.
-    public func savePushOutcome(_ outcome: PushOutcome, idempotencyKey: String, at now: Timestamp) throws(StoreError) {
-        do {
-            try connection.prepare("""
-                INSERT OR REPLACE INTO http_requests(idempotency_key, received, accepted, duplicates, rejected)
-                VALUES (?1, ?2, ?3, ?4, ?5)
-                """).run([.text(idempotencyKey), .integer(now.microseconds), .integer(Int64(outcome.accepted)),
-                          .integer(Int64(outcome.duplicates)), .integer(Int64(outcome.rejected))])
         } catch {
             throw StoreError(error)
         }

@@ -50,7 +50,9 @@ final class Daemon: @unchecked Sendable {
         let printFormat = stdoutFormat
         writer = try StoreWriter(
             store: store, identities: rules.identities, detection: detection, metrics: metrics,
-            options: StoreWriter.Options(retention: configuration.retention), logger: logger,
+            options: StoreWriter.Options(retention: configuration.retention,
+                                         idempotencyTTL: configuration.http?.idempotencyTTL ?? .hours(24)),
+            logger: logger,
             onAlerts: { alerts in
                 // Committed with their outbox rows: the workers may send them now.
                 metrics.addPending(alerts.count, sinks: sinks.map(\.name))
@@ -72,7 +74,16 @@ final class Daemon: @unchecked Sendable {
             ThreadService(name: "tailer", start: { [tailer] in tailer.start() }, stop: { [tailer] in tailer.stop() }),
         ]
         if let http = configuration.http {
-            let options = PushServerOptions(host: http.host, port: http.port, token: token, maximumBodyBytes: http.maximumBodyBytes)
+            let limits = ConnectionLimits(
+                headerTimeout: Double(http.headerTimeout.microseconds) / 1e6, idleTimeout: Double(http.idleTimeout.microseconds) / 1e6,
+                maximumConnections: http.maximumConnections)
+            let options = PushServerOptions(host: http.host, port: http.port, token: token, maximumBodyBytes: http.maximumBodyBytes,
+                                            limits: limits)
+            var files = rlimit()
+            if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0, UInt64(http.maximumConnections) + 128 > UInt64(files.rlim_cur) {
+                logger.warning("http.max_connections leaves few of the open-file limit to tailing and the store: lower it or raise the limit (ulimit -n)",
+                               metadata: ["max_connections": "\(http.maximumConnections)", "open_file_limit": "\(files.rlim_cur)"])
+            }
             services.append(PushServer.application(options: options, writer: writer, metrics: metrics, logger: logger) { port in
                 logger.info("listening", metadata: ["address": "\(http.host):\(port)"])
             })
