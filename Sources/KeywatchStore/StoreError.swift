@@ -19,7 +19,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .sqlite(let error): return error.description
+        case .sqlite(let error): return error.explanation
         case .corrupt(let what): return "the store is damaged: \(what)"
         case .newerSchema(let found, let supported):
             return "the store has schema version \(found), newer than this keywatch supports (\(supported)); upgrade keywatch"
