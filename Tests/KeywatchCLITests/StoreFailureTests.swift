@@ -16,6 +16,44 @@ struct StoreFailureTests {
         #expect(ingest.status == 0, "\(ingest.stderr)")
     }
 
+    /// Overwrites `count` bytes of the first leaf page of `tree` in the store at `db`, from `offset`.
+    func damage(_ tree: String, of db: String, offset: Int64 = 0, count: Int, with byte: UInt8 = 0xA5) throws {
+        let page = try #require(try SQLiteConnection(path: db, readOnly: true)
+            .scalar("SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = 'leaf' LIMIT 1", [.text(tree)]))
+        let handle = try #require(FileHandle(forUpdatingAtPath: db))
+        try handle.seek(toOffset: UInt64((page - 1) * 16384 + offset))
+        try handle.write(contentsOf: Data(repeating: byte, count: count))
+        try handle.close()
+    }
+
+    @Test("a damaged data page stops the daemon at start: status 2, the file named, what to do")
+    func damagedPageAtStart() throws {
+        let directory = TemporaryDirectory()
+        try ingestSamples(into: directory.path("k.db"))
+        try damage("event_rows", of: directory.path("k.db"), count: 100)
+        let daemon = try DaemonProcess(in: directory, configuration: DaemonProcess.configuration())
+        let exited = DaemonProcess.wait(seconds: 60) { !daemon.process.isRunning }
+        #expect(exited, "the daemon ran on a damaged store: \(daemon.stderr)")
+        guard exited else { return }
+        #expect(daemon.process.terminationStatus == 2)
+        #expect(daemon.stderr.contains("keywatch run: \(directory.path("k.db")) is damaged"), "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("keep a copy of the file"), "\(daemon.stderr)")
+    }
+
+    @Test("run --check: the full integrity check finds an index that lacks a row, which the quick check does not")
+    func fullCheckAtStart() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.path("k.db")
+        try ingestSamples(into: db)
+        try damage("event_rows_by_principal", of: db, offset: 16383, count: 1, with: 0x7E)
+        try directory.write("keywatch.yaml", DaemonProcess.configuration())
+        let run = try keywatch(["run", "--check", "--config", directory.path("keywatch.yaml")], in: directory.url)
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("keywatch run: \(db) is damaged: SQLite's integrity check found 'row"), "\(run.stderr)")
+        #expect(run.stderr.contains("missing from index event_rows_by_principal"), "\(run.stderr)")
+        #expect(run.stderr.contains("sqlite3 \(db) REINDEX"), "\(run.stderr)")
+    }
+
     @Test("a disk that fills under the daemon: it stops with status 1 and says the disk is full, and where",
           .enabled(if: MountNamespace.isAvailable, "needs a mount namespace (unshare) for the small tmpfs"))
     func fullDisk() throws {

@@ -16,6 +16,46 @@ struct StoreDamageTests {
         try handle.write(contentsOf: Data(repeating: byte, count: count))
     }
 
+    /// The first leaf page of `tree` (a table or an index), found with the dbstat table.
+    static func leafPage(of tree: String, in path: String) throws -> Int64 {
+        let connection = try SQLiteConnection(path: path, readOnly: true)
+        return try #require(try connection.scalar("SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = 'leaf' LIMIT 1", [.text(tree)]))
+    }
+
+    @Test("a data page overwritten: the quick check names the file, says it is damaged and what to do")
+    func damagedPage() throws {
+        let store = try SampleStore()
+        try IntegrityCheck.quick.run(path: store.path)
+        try IntegrityCheck.full.run(path: store.path)
+        try Self.overwrite(store.path, page: try Self.leafPage(of: "event_rows", in: store.path), count: 100)
+        for check in [IntegrityCheck.quick, .full] {
+            do {
+                try check.run(path: store.path)
+                Issue.record("\(check) found nothing")
+            } catch {
+                let message = "\(error)"
+                #expect(message.hasPrefix("\(store.path) is damaged"), "\(message)")
+                #expect(message.contains("keep a copy of the file") && message.contains("move it away"), "\(message)")
+            }
+        }
+    }
+
+    @Test("an index that lacks a row: only the full check finds it, and says REINDEX mends it")
+    func damagedIndex() throws {
+        let store = try SampleStore()
+        let page = try Self.leafPage(of: "event_rows_by_principal", in: store.path)
+        // The last byte of the page: inside the last index record's key, not its structure.
+        try Self.overwrite(store.path, page: page, offset: 16383, count: 1, with: 0x7E)
+        try IntegrityCheck.quick.run(path: store.path)
+        do {
+            try IntegrityCheck.full.run(path: store.path)
+            Issue.record("integrity_check found nothing")
+        } catch {
+            #expect("\(error)".contains("missing from index event_rows_by_principal"), "\(error)")
+            #expect("\(error)".contains("sqlite3 \(store.path) REINDEX"), "\(error)")
+        }
+    }
+
     @Test("not a database: the header overwritten")
     func notADatabase() throws {
         let store = try SampleStore()
