@@ -20,6 +20,32 @@ struct ReadOnlySQLTests {
         #expect(try sql.run("SELECT 1; -- a trailing comment").rows == [[.integer(1)]])
     }
 
+    @Test("table-valued functions read: pragma functions of the schema pragmas, json_each, dbstat")
+    func tableValuedFunctions() throws {
+        let store = try SampleStore()
+        let sql = try ReadOnlySQL(path: store.path)
+        #expect(try sql.run("SELECT name FROM pragma_table_info('event_rows') WHERE name = 'principal'").rows == [[.text("principal")]])
+        #expect(try sql.run("SELECT sum(value) FROM json_each('[1,2,3]')").rows == [[.integer(6)]])
+        #expect(try sql.run("SELECT count(*) > 0 FROM dbstat").rows == [[.integer(1)]])
+    }
+
+    @Test("a pragma function that is not a schema pragma is refused, saying which pragma", arguments: [
+        ("SELECT * FROM pragma_user_version", "PRAGMA user_version"),
+        ("SELECT * FROM pragma_writable_schema", "PRAGMA writable_schema"),
+        ("SELECT * FROM pragma_journal_mode", "PRAGMA journal_mode"),
+        ("SELECT * FROM pragma_integrity_check", "PRAGMA integrity_check"),
+    ])
+    func pragmaFunctions(_ statement: String, _ message: String) throws {
+        let store = try SampleStore()
+        do {
+            _ = try ReadOnlySQL(path: store.path).run(statement)
+            Issue.record("\(statement) was allowed")
+        } catch {
+            #expect("\(error)".contains(message) && "\(error)".contains("not allowed in --sql"), "\(statement): \(error)")
+            #expect(!"\(error)".contains("sqlite_master"), "\(error)")
+        }
+    }
+
     @Test("anything but reading is refused with a clear message", arguments: [
         ("DELETE FROM event_rows", "only reads the store"),
         ("UPDATE strings SET value = 'x'", "only reads the store"),
