@@ -8,6 +8,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case notReadOnly(String)
     /// SQLite's integrity check found damage in the store `file` (its first `problems`).
     case damaged(file: String, problems: [String])
+    /// A read-only query was stopped before its end: it ran out of time or memory, or held the
+    /// store's log from the writer for too long. Says which, and what to do.
+    case queryStopped(String)
 
     /// Any error met while using the store, as a store error: SQLite's as ``sqlite(_:)``, a
     /// store error as itself, anything else as damage.
@@ -33,6 +36,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             let indexesOnly = problems.allSatisfy { $0.contains(" missing from index ") || $0.hasPrefix("wrong # of entries in index ") }
             return "\(file) is damaged: SQLite's integrity check found \(shown)\(more). "
                 + SQLiteError.damageAdvice(file, indexesOnly: indexesOnly)
+        case .queryStopped(let why): return why
         }
     }
 }

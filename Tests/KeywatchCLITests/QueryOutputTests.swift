@@ -72,4 +72,56 @@ struct QueryOutputTests {
                                  "-5", "-1.5", "-2e3", #"say "hi", ok"#, "", #"a\x0d\x0ab"#])
         #expect(csv.stdout.hasSuffix("\"say \"\"hi\"\", ok\",,a\\x0d\\x0ab\n"))
     }
+
+    @Test("--sql: an endless statement is stopped by --timeout, with status 2 and a message")
+    func timeout() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.path("k.db")
+        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let process = Process()
+        process.executableURL = keywatchBinary
+        process.arguments = ["query", "--db", db, "--timeout", "1s", "--sql",
+                             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stopped = DaemonProcess.wait(seconds: 60) { !process.isRunning }
+        if !stopped { process.terminate() }
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stopped, "an endless statement ran for a minute")
+        #expect(process.terminationStatus == 2)
+        #expect(stderr.contains("the statement ran longer than 1 s and was stopped (--timeout)"), "\(stderr)")
+    }
+
+    @Test("--sql: SQLite's memory is capped by --max-memory (512 MiB unless given), and a value's length by half of it")
+    func memory() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.path("k.db")
+        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let three = "SELECT length(a) + length(b) + length(c) AS n FROM (SELECT randomblob(40e6) AS a, randomblob(40e6) AS b, randomblob(40e6) AS c)"
+        let capped = try keywatch(["query", "--db", db, "--max-memory", "100", "--sql", three])
+        #expect(capped.status == 2)
+        #expect(capped.stderr.contains("the statement needed more than 100 MiB of memory and was stopped (--max-memory)"), "\(capped.stderr)")
+        let roomy = try keywatch(["query", "--db", db, "--format", "json", "--sql", three])
+        #expect(roomy.stdout == "{\"n\":120000000}\n", "\(roomy.stderr)")
+        let long = try keywatch(["query", "--db", db, "--sql", "SELECT length(randomblob(1e9))"])
+        #expect(long.status == 2)
+        #expect(long.stderr.contains("made or read a value longer than 256 MiB and was stopped"), "\(long.stderr)")
+    }
+
+    @Test("--sql as a table holds at most --limit rows, and says so; csv streams them all")
+    func tableRows() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.path("k.db")
+        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) SELECT x FROM c"
+        let table = try keywatch(["query", "--db", db, "--sql", sql, "--limit", "10"])
+        #expect(table.status == 0)
+        #expect(table.stdout.split(separator: "\n").count == 11)
+        #expect(table.stderr.contains("showing the first 10 rows"))
+        let csv = try keywatch(["query", "--db", db, "--sql", sql, "--limit", "10", "--format", "csv"])
+        #expect(csv.stdout.split(separator: "\n").count == 5001)
+    }
 }

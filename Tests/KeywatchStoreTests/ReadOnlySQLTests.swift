@@ -46,6 +46,32 @@ struct ReadOnlySQLTests {
         }
     }
 
+    @Test("a value longer than the limit is refused at once, not made: randomblob(1e9)")
+    func longestValue() throws {
+        let store = try SampleStore()
+        do {
+            _ = try ReadOnlySQL(path: store.path).run("SELECT length(randomblob(1e9))")
+            Issue.record("a gigabyte was made")
+        } catch {
+            #expect("\(error)".contains("longer than 256 MiB"), "\(error)")
+        }
+    }
+
+    @Test("a statement past its timeout is stopped, saying so")
+    func timeout() throws {
+        let store = try SampleStore()
+        let limits = ReadOnlySQL.Limits(timeout: .milliseconds(200))
+        let sql = try ReadOnlySQL(path: store.path, limits: limits)
+        do {
+            _ = try sql.run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+            Issue.record("an endless statement ended")
+        } catch {
+            #expect("\(error)".contains("ran longer than 0.2 s and was stopped (--timeout)"), "\(error)")
+        }
+        // The connection is usable again, with a fresh clock.
+        #expect(try sql.run("SELECT count(*) > 0 FROM events").rows == [[.integer(1)]])
+    }
+
     @Test("anything but reading is refused with a clear message", arguments: [
         ("DELETE FROM event_rows", "only reads the store"),
         ("UPDATE strings SET value = 'x'", "only reads the store"),

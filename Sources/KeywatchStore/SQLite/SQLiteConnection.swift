@@ -10,7 +10,7 @@ public final class SQLiteConnection {
 
     /// Opens (and, unless `readOnly`, creates) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
-        _ = Self.configureLibrary
+        _ = SQLiteLibrary.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
@@ -27,11 +27,6 @@ public final class SQLiteConnection {
     deinit {
         sqlite3_close_v2(handle)
     }
-
-    /// Process-wide settings, applied once before the first connection opens.
-    private static let configureLibrary: Void = {
-        _ = keywatch_sqlite_disable_memory_statistics()
-    }()
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {
