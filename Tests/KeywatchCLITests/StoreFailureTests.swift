@@ -10,10 +10,19 @@ import KeywatchTestSupport
 struct StoreFailureTests {
     let samples = repositoryRoot.appendingPathComponent("sample-logs").path
 
-    /// A store of the sample logs at `db`.
+    /// The tests' daemon configuration with the store at `db`, tailing `logs`.
+    func configuration(db: String, logs: String) -> String {
+        DaemonProcess.configuration().replacingOccurrences(of: "db: ./k.db", with: "db: \(db)")
+            .replacingOccurrences(of: "path: ./logs", with: "path: \(logs)")
+    }
+
+    /// A store of the sample logs at `db`, one file: no -wal or -shm beside it (with them, a
+    /// reader in a read-only directory needs to create nothing, and a page overwritten in the
+    /// file could be superseded by its copy in the log).
     func ingestSamples(into db: String) throws {
         let ingest = try keywatch(["ingest", "--no-detect", "--db", db, samples])
         #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal") && !FileManager.default.fileExists(atPath: db + "-shm"))
     }
 
     /// Overwrites `count` bytes of the first leaf page of `tree` in the store at `db`, from `offset`.
@@ -62,9 +71,7 @@ struct StoreFailureTests {
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         // About 9 MB of log for a 3 MiB disk.
         try directory.write("logs/PT1H.json", SyntheticLogs.keyVaultLines(0..<30_000))
-        let configuration = DaemonProcess.configuration().replacingOccurrences(of: "db: ./k.db", with: "db: \(store)/k.db")
-            .replacingOccurrences(of: "path: ./logs", with: "path: \(directory.path("logs"))")
-        let file = try directory.write("keywatch.yaml", configuration)
+        let file = try directory.write("keywatch.yaml", configuration(db: "\(store)/k.db", logs: directory.path("logs")))
         let daemon = try MountNamespace.start(
             "mount -t tmpfs -o size=3m tmpfs \(MountNamespace.quote(store)) && exec \(MountNamespace.quote(keywatchBinary.path)) run --config \(MountNamespace.quote(file))",
             output: directory.path("stderr.txt"))
@@ -93,9 +100,7 @@ struct StoreFailureTests {
         let held = try SQLiteConnection(path: "\(store)/held.db")
         #expect(try held.scalar("SELECT count(*) FROM event_rows") == 111)
         #expect(FileManager.default.fileExists(atPath: "\(store)/held.db-shm"))
-        let configuration = DaemonProcess.configuration().replacingOccurrences(of: "db: ./k.db", with: "db: \(store)/k.db")
-            .replacingOccurrences(of: "path: ./logs", with: "path: \(directory.path("logs"))")
-        let file = try directory.write("keywatch.yaml", configuration)
+        let file = try directory.write("keywatch.yaml", configuration(db: "\(store)/k.db", logs: directory.path("logs")))
         let binary = MountNamespace.quote(keywatchBinary.path)
         let script = """
             mount --bind \(MountNamespace.quote(store)) \(MountNamespace.quote(store)) && \\
