@@ -33,6 +33,18 @@ func parseCSV(_ bytes: [UInt8]) -> [[String]] {
 
 @Suite("Query output and bounds", .serialized)
 struct QueryOutputTests {
+    /// A store of the sample pushes, for statements that need a store but not its events.
+    struct StoreOfPushes {
+        let directory = TemporaryDirectory()
+        var db: String { directory.path("k.db") }
+
+        init() throws {
+            let ingest = try keywatch(["ingest", "--no-detect", "--db", directory.path("k.db"),
+                                       repositoryRoot.appendingPathComponent("sample-logs/pushes").path])
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+        }
+    }
+
     @Test("CSV of hostile log fields: one record per event, formulas neutralised, no control bytes, RFC 4180 quoting")
     func hostileCSV() throws {
         let directory = TemporaryDirectory()
@@ -57,9 +69,8 @@ struct QueryOutputTests {
 
     @Test("CSV cells, one rule each: formula triggers, plain numbers, quotes and commas, NULL")
     func csvCells() throws {
-        let directory = TemporaryDirectory()
-        let db = directory.path("k.db")
-        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let store = try StoreOfPushes()
+        let db = store.db
         let sql = """
             SELECT '=1+1' AS a, '+1' AS b, '-1+1' AS c, '@SUM(A1)' AS d, char(9) || '=1' AS e, char(13) || '=1' AS f,
                    -5 AS g, -1.5 AS h, '-2e3' AS i, 'say "hi", ok' AS j, NULL AS k, 'a' || char(13, 10) || 'b' AS l
@@ -75,9 +86,8 @@ struct QueryOutputTests {
 
     @Test("--sql: an endless statement is stopped by --timeout, with status 2 and a message")
     func timeout() throws {
-        let directory = TemporaryDirectory()
-        let db = directory.path("k.db")
-        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let store = try StoreOfPushes()
+        let db = store.db
         let process = Process()
         process.executableURL = keywatchBinary
         process.arguments = ["query", "--db", db, "--timeout", "1s", "--sql",
@@ -97,9 +107,8 @@ struct QueryOutputTests {
 
     @Test("--sql: SQLite's memory is capped by --max-memory (512 MiB unless given), and a value's length by half of it")
     func memory() throws {
-        let directory = TemporaryDirectory()
-        let db = directory.path("k.db")
-        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let store = try StoreOfPushes()
+        let db = store.db
         let three = "SELECT length(a) + length(b) + length(c) AS n FROM (SELECT randomblob(40e6) AS a, randomblob(40e6) AS b, randomblob(40e6) AS c)"
         let capped = try keywatch(["query", "--db", db, "--max-memory", "100", "--sql", three])
         #expect(capped.status == 2)
@@ -113,9 +122,8 @@ struct QueryOutputTests {
 
     @Test("--sql as a table holds at most --limit rows, and says so; csv streams them all")
     func tableRows() throws {
-        let directory = TemporaryDirectory()
-        let db = directory.path("k.db")
-        #expect(try keywatch(["ingest", "--no-detect", "--db", db, repositoryRoot.appendingPathComponent("sample-logs/pushes").path]).status == 0)
+        let store = try StoreOfPushes()
+        let db = store.db
         let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) SELECT x FROM c"
         let table = try keywatch(["query", "--db", db, "--sql", sql, "--limit", "10"])
         #expect(table.status == 0)
