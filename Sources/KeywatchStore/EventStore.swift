@@ -32,6 +32,11 @@ public final class EventStore {
         self.path = path
         do {
             connection = try SQLiteConnection(path: path)
+            if connection.isReadOnly {
+                // Said now, not by the first commit: SQLite opens a file it cannot write read-only.
+                throw SQLiteError(code: SQLITE_READONLY, message: "opened read-only: the file cannot be written",
+                                  file: connection.fileName ?? path)
+            }
             connection.setBusyTimeout(milliseconds: options.busyTimeoutMilliseconds)
             try connection.execute("PRAGMA page_size = \(options.pageSize)")
             try connection.execute("PRAGMA journal_mode = WAL")

@@ -29,7 +29,7 @@ public final class WALCheckpointer: @unchecked Sendable {
     }
 
     private func run() {
-        let connection = try? SQLiteConnection(path: path)
+        var connection = try? SQLiteConnection(path: path)
         // Its own descriptor of the file, only to sync it: SQLite does not lend its own.
         let database = open(path, O_RDONLY | O_CLOEXEC)
         defer { if database >= 0 { close(database) } }
@@ -43,8 +43,12 @@ public final class WALCheckpointer: @unchecked Sendable {
             if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
         }
         condition.unlock()
-        // A last full checkpoint, and the log truncated, so the store is one file again.
+        // A last full checkpoint, and the log truncated, so the store is one file again — once
+        // the store's own connection closes too, as the last one, which deletes the log and its
+        // index; closed only when this thread ends, this one was often the last and the process
+        // had exited by then, leaving them.
         try? connection?.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection = nil
         condition.lock()
         stopped = true
         condition.broadcast()

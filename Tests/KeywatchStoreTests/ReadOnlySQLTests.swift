@@ -20,6 +20,58 @@ struct ReadOnlySQLTests {
         #expect(try sql.run("SELECT 1; -- a trailing comment").rows == [[.integer(1)]])
     }
 
+    @Test("table-valued functions read: pragma functions of the schema pragmas, json_each, dbstat")
+    func tableValuedFunctions() throws {
+        let store = try SampleStore()
+        let sql = try ReadOnlySQL(path: store.path)
+        #expect(try sql.run("SELECT name FROM pragma_table_info('event_rows') WHERE name = 'principal'").rows == [[.text("principal")]])
+        #expect(try sql.run("SELECT sum(value) FROM json_each('[1,2,3]')").rows == [[.integer(6)]])
+        #expect(try sql.run("SELECT count(*) > 0 FROM dbstat").rows == [[.integer(1)]])
+    }
+
+    @Test("a pragma function that is not a schema pragma is refused, saying which pragma", arguments: [
+        ("SELECT * FROM pragma_user_version", "PRAGMA user_version"),
+        ("SELECT * FROM pragma_writable_schema", "PRAGMA writable_schema"),
+        ("SELECT * FROM pragma_journal_mode", "PRAGMA journal_mode"),
+        ("SELECT * FROM pragma_integrity_check", "PRAGMA integrity_check"),
+    ])
+    func pragmaFunctions(_ statement: String, _ message: String) throws {
+        let store = try SampleStore()
+        do {
+            _ = try ReadOnlySQL(path: store.path).run(statement)
+            Issue.record("\(statement) was allowed")
+        } catch {
+            #expect("\(error)".contains(message) && "\(error)".contains("not allowed in --sql"), "\(statement): \(error)")
+            #expect(!"\(error)".contains("sqlite_master"), "\(error)")
+        }
+    }
+
+    @Test("a value longer than the limit is refused at once, not made: randomblob(1e9)")
+    func longestValue() throws {
+        let store = try SampleStore()
+        do {
+            _ = try ReadOnlySQL(path: store.path).run("SELECT length(randomblob(1e9))")
+            Issue.record("a gigabyte was made")
+        } catch {
+            #expect("\(error)".contains("longer than 256 MiB"), "\(error)")
+        }
+    }
+
+    @Test("a statement past its timeout is stopped, saying so")
+    func timeout() throws {
+        let store = try SampleStore()
+        let limits = ReadOnlySQL.Limits(timeout: .milliseconds(200))
+        let sql = try ReadOnlySQL(path: store.path, limits: limits)
+        do {
+            _ = try sql.run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+            Issue.record("an endless statement ended")
+        } catch {
+            #expect("\(error)".contains("ran longer than 0.2 s and was stopped (--timeout)"), "\(error)")
+        }
+        // The connection is usable again, with a fresh clock.
+        #expect(try sql.run("SELECT count(*) > 0 FROM events").rows == [[.integer(1)]])
+    }
+
     @Test("anything but reading is refused with a clear message", arguments: [
         ("DELETE FROM event_rows", "only reads the store"),
         ("UPDATE strings SET value = 'x'", "only reads the store"),

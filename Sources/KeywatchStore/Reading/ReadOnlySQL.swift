@@ -8,6 +8,11 @@ import KeywatchCore
 /// authorizer allows nothing but reading tables, calling functions (not `load_extension`),
 /// recursive CTEs and a few introspection pragmas. (Measured here: on a read-only connection,
 /// `VACUUM INTO` still creates its output file unless the authorizer refuses the attach it makes.)
+///
+/// And bounds, because a read can hurt too: a statement is stopped past its time, past a
+/// longest value, and — beside a writer — when the write-ahead log it keeps the writer from
+/// restarting has grown too far (``Limits``). With `copy`, the statement reads a private copy
+/// of the store instead, and holds nothing of the writer's however long it runs.
 public final class ReadOnlySQL {
     /// A result: column names and rows.
     public struct Result: Sendable {
@@ -15,34 +20,99 @@ public final class ReadOnlySQL {
         public var rows: [[SQLiteValue]]
     }
 
-    private let connection: SQLiteConnection
+    private let path: String
+    private let copy: Bool
+    /// The store itself; statements are checked here, and run here unless `copy`.
+    private let store: SQLiteConnection
+    /// The private copy, made for the first statement that passes the checks.
+    private var privateCopy: SQLiteConnection?
     private let guardian = Guardian()
+    private let budget: Budget
 
     /// Pragmas that only describe the schema.
     static let allowedPragmas: Set<String> = [
         "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo", "foreign_key_list",
     ]
 
-    public init(path: String) throws(StoreError) {
+    /// Opens the store at `path` for reading, each statement bounded by `limits`; with `copy`,
+    /// statements run on a private copy of the store (see ``SQLiteConnection/privateCopy(of:busyTimeoutMilliseconds:)``).
+    public init(path: String, limits: Limits = Limits(), copy: Bool = false) throws(StoreError) {
+        self.path = path
+        self.copy = copy
         do {
-            connection = try SQLiteConnection(path: path, readOnly: true)
-            connection.setBusyTimeout(milliseconds: 10_000)
+            store = try SQLiteConnection(path: path, readOnly: true)
+            store.setBusyTimeout(milliseconds: 10_000)
+        } catch {
+            throw .sqlite(error)
+        }
+        budget = Budget(limits: limits, log: copy ? nil : (store.fileName ?? path) + "-wal")
+        try lock(store)
+    }
+
+    /// Read-only, authorized, bounded: the three locks and the budget on `connection`.
+    private func lock(_ connection: SQLiteConnection) throws(StoreError) {
+        do {
             try connection.execute("PRAGMA query_only = 1")
         } catch {
             throw .sqlite(error)
         }
-        let context = Unmanaged.passUnretained(guardian).toOpaque()
+        sqlite3_limit(connection.handle, SQLITE_LIMIT_LENGTH, budget.limits.maximumValueBytes)
+        let guardian = Unmanaged.passUnretained(self.guardian).toOpaque()
         sqlite3_set_authorizer(connection.handle, { context, action, first, second, _, _ in
             guard let context else { return SQLITE_DENY }
             let guardian = Unmanaged<Guardian>.fromOpaque(context).takeUnretainedValue()
             return guardian.authorize(action, first.map { String(cString: $0) }, second.map { String(cString: $0) })
-        }, context)
+        }, guardian)
+        let budget = Unmanaged.passUnretained(self.budget).toOpaque()
+        sqlite3_progress_handler(connection.handle, Budget.stepsBetweenChecks, { context in
+            guard let context else { return 1 }
+            return Unmanaged<Budget>.fromOpaque(context).takeUnretainedValue().mustStop() ? 1 : 0
+        }, budget)
     }
 
     /// Runs one statement, handing each row to `body` (after `header` with the column names).
     public func run(
         _ sql: String, header: ([String]) throws -> Void = { _ in }, _ body: ([SQLiteValue]) throws -> Void
     ) throws {
+        // A fresh budget already: SQLite may call the progress handler while preparing.
+        budget.start()
+        var statement = try prepare(sql, on: store)
+        if copy {
+            if privateCopy == nil {
+                do {
+                    let connection = try SQLiteConnection.privateCopy(of: path)
+                    try lock(connection)
+                    privateCopy = connection
+                } catch {
+                    throw StoreError(error)
+                }
+            }
+            if let privateCopy { statement = try prepare(sql, on: privateCopy) }
+        }
+        let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+        try header(columns)
+        budget.start()
+        while true {
+            let more: Bool
+            do {
+                more = try statement.step()
+            } catch {
+                throw stopped(error)
+            }
+            guard more else { break }
+            try body((0..<statement.columnCount).map { statement.value($0) })
+        }
+    }
+
+    /// Runs one statement and collects its rows.
+    public func run(_ sql: String) throws -> Result {
+        var result = Result(columns: [], rows: [])
+        try run(sql, header: { result.columns = $0 }) { result.rows.append($0) }
+        return result
+    }
+
+    /// `sql` prepared on `connection`, once the guardian and SQLite agree that it only reads.
+    private func prepare(_ sql: String, on connection: SQLiteConnection) throws -> Statement {
         guardian.refusal = nil
         var handle: OpaquePointer?
         var tail: UnsafePointer<CChar>?
@@ -69,26 +139,26 @@ public final class ReadOnlySQL {
         guard statement.isReadOnly else {
             throw StoreError.notReadOnly("--sql only reads the store; this statement would change it")
         }
-        let columns = (0..<statement.columnCount).map { statement.columnName($0) }
-        try header(columns)
-        while true {
-            let more: Bool
-            do {
-                more = try statement.step()
-            } catch {
-                if let refusal = guardian.refusal { throw StoreError.notReadOnly(refusal) }
-                throw StoreError.sqlite(error)
-            }
-            guard more else { break }
-            try body((0..<statement.columnCount).map { statement.value($0) })
-        }
+        return statement
     }
 
-    /// Runs one statement and collects its rows.
-    public func run(_ sql: String) throws -> Result {
-        var result = Result(columns: [], rows: [])
-        try run(sql, header: { result.columns = $0 }) { result.rows.append($0) }
-        return result
+    /// The error a failed step ends the statement with: why it was refused or stopped, in words.
+    private func stopped(_ error: SQLiteError) -> StoreError {
+        if let refusal = guardian.refusal { return .notReadOnly(refusal) }
+        switch error.primaryCode {
+        case SQLITE_INTERRUPT:
+            if let why = budget.stopped { return .queryStopped(why) }
+        case SQLITE_TOOBIG:
+            return .queryStopped("the statement made or read a value longer than \(budget.limits.maximumValueBytes >> 20) MiB "
+                + "and was stopped (SQLite: \(error.message))")
+        case SQLITE_NOMEM:
+            if let limit = SQLiteLibrary.heapLimit {
+                return .queryStopped("the statement needed more than \(limit >> 20) MiB of memory and was stopped (--max-memory)")
+            }
+        default:
+            break
+        }
+        return .sqlite(error)
     }
 
     private static func isBlank(_ text: String) -> Bool {
@@ -102,60 +172,6 @@ public final class ReadOnlySQL {
                 rest = rest[end.upperBound...]
             } else {
                 return rest.isEmpty
-            }
-        }
-    }
-
-    /// Decides each action SQLite asks about, and remembers why it refused the first one.
-    final class Guardian {
-        var refusal: String?
-
-        func authorize(_ action: Int32, _ first: String?, _ second: String?) -> Int32 {
-            switch action {
-            case SQLITE_SELECT, SQLITE_READ, SQLITE_RECURSIVE:
-                return SQLITE_OK
-            case SQLITE_FUNCTION:
-                if let name = second?.lowercased(), name == "load_extension" || name.hasPrefix("fts3_tokenizer") {
-                    return refuse("the function \(name)() is not allowed in --sql")
-                }
-                return SQLITE_OK
-            case SQLITE_PRAGMA:
-                let name = first?.lowercased() ?? ""
-                if ReadOnlySQL.allowedPragmas.contains(name) { return SQLITE_OK }
-                return refuse("PRAGMA \(name) is not allowed in --sql (only \(ReadOnlySQL.allowedPragmas.sorted().joined(separator: ", ")))")
-            case SQLITE_ATTACH, SQLITE_DETACH:
-                return refuse("ATTACH, DETACH and VACUUM INTO are not allowed in --sql: they would open or create other files")
-            case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE:
-                return refuse("--sql only reads the store: \(Self.name(action)) on \(first ?? "a table") is not allowed")
-            default:
-                return refuse("--sql only reads the store: \(Self.name(action)) is not allowed")
-            }
-        }
-
-        private func refuse(_ reason: String) -> Int32 {
-            if refusal == nil { refusal = reason }
-            return SQLITE_DENY
-        }
-
-        static func name(_ action: Int32) -> String {
-            switch action {
-            case SQLITE_INSERT: return "INSERT"
-            case SQLITE_UPDATE: return "UPDATE"
-            case SQLITE_DELETE: return "DELETE"
-            case SQLITE_TRANSACTION: return "a transaction"
-            case SQLITE_SAVEPOINT: return "a savepoint"
-            case SQLITE_ALTER_TABLE: return "ALTER TABLE"
-            case SQLITE_REINDEX: return "REINDEX"
-            case SQLITE_ANALYZE: return "ANALYZE"
-            case SQLITE_CREATE_INDEX, SQLITE_CREATE_TABLE, SQLITE_CREATE_TEMP_INDEX, SQLITE_CREATE_TEMP_TABLE,
-                 SQLITE_CREATE_TEMP_TRIGGER, SQLITE_CREATE_TEMP_VIEW, SQLITE_CREATE_TRIGGER, SQLITE_CREATE_VIEW,
-                 SQLITE_CREATE_VTABLE:
-                return "CREATE"
-            case SQLITE_DROP_INDEX, SQLITE_DROP_TABLE, SQLITE_DROP_TEMP_INDEX, SQLITE_DROP_TEMP_TABLE,
-                 SQLITE_DROP_TEMP_TRIGGER, SQLITE_DROP_TEMP_VIEW, SQLITE_DROP_TRIGGER, SQLITE_DROP_VIEW,
-                 SQLITE_DROP_VTABLE:
-                return "DROP"
-            default: return "this statement (authorizer action \(action))"
             }
         }
     }

@@ -10,12 +10,12 @@ public final class SQLiteConnection {
 
     /// Opens (and, unless `readOnly`, creates) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
-        _ = Self.configureLibrary
+        _ = SQLiteLibrary.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
-            let error = SQLiteError(code: code, connection: db, sql: nil)
+            let error = SQLiteError(code: code, connection: db, sql: nil, file: path)
             sqlite3_close_v2(db)
             throw error
         }
@@ -28,11 +28,6 @@ public final class SQLiteConnection {
         sqlite3_close_v2(handle)
     }
 
-    /// Process-wide settings, applied once before the first connection opens.
-    private static let configureLibrary: Void = {
-        _ = keywatch_sqlite_disable_memory_statistics()
-    }()
-
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {
         var error: UnsafeMutablePointer<CChar>?
@@ -40,7 +35,7 @@ public final class SQLiteConnection {
         if code != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_free(error)
-            throw SQLiteError(code: code, message: message, sql: sql)
+            throw SQLiteError(code: code, connection: handle, sql: sql, message: message)
         }
     }
 
@@ -59,6 +54,16 @@ public final class SQLiteConnection {
         guard try statement.step() else { return nil }
         return statement.isNull(0) ? nil : statement.int64(0)
     }
+
+    /// The database file's absolute path, as SQLite opened it (nil for a temporary database).
+    public var fileName: String? {
+        guard let name = sqlite3_db_filename(handle, "main"), name.pointee != 0 else { return nil }
+        return String(cString: name)
+    }
+
+    /// True when SQLite opened the database read-only — asked for, or because the file cannot be
+    /// written (SQLite then falls back to reading without saying so).
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes(handle)) }

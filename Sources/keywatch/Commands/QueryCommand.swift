@@ -14,7 +14,9 @@ struct QueryCommand: ParsableCommand {
             Times are RFC 3339 (2026-11-22T10:00:00Z) or a span before now (15m, 24h, 7d). \
             Results are the most recent --limit events, oldest first. With --sql, the view `events` \
             has every field of the normalized event; `event_rows`, `strings`, `rejects` and `inputs` \
-            are the tables behind it.
+            are the tables behind it. A statement is stopped after --timeout, past --max-memory, or when \
+            the write-ahead log of a daemon writing beside it grows by 256 MiB while it runs; --copy runs it \
+            on a private copy of the store instead.
             """
     )
 
@@ -63,13 +65,35 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Run this read-only SQL statement instead of filtering.")
     var sql: String?
 
+    @Option(help: "With --sql: stop the statement after this long (30s, 5m, …; 0 for no limit). Default: 30s.")
+    var timeout: String?
+
+    @Option(help: "With --sql: MiB of memory SQLite may use (0 for no limit).")
+    var maxMemory = 512
+
+    @Flag(help: "With --sql: run on a private copy of the store (a temporary file as big as the store), so that a long statement holds nothing of a running daemon's.")
+    var copy = false
+
     func validate() throws {
         if sql != nil {
             let filtering = since != nil || until != nil || !principal.isEmpty || !operation.isEmpty || !eventClass.isEmpty
                 || !outcome.isEmpty || !resource.isEmpty || !namespace.isEmpty || !source.isEmpty || !ip.isEmpty || raw
             if filtering { throw ValidationError("--sql cannot be combined with filters or --raw") }
         }
+        if sql == nil && (timeout != nil || copy) { throw ValidationError("--timeout and --copy go with --sql") }
         if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
+        if maxMemory < 0 { throw ValidationError("--max-memory must be 0 (no limit) or more MiB") }
+        _ = try timeLimit()
+    }
+
+    /// `--timeout` as a duration; nil for no limit.
+    func timeLimit() throws -> Duration? {
+        guard let timeout else { return .seconds(30) }
+        if timeout == "0" { return nil }
+        guard let span = EventDuration(parsing: timeout), span.microseconds >= 0 else {
+            throw ValidationError("--timeout '\(timeout)' is not a duration (30s, 5m, 1h; 0 for no limit)")
+        }
+        return span.microseconds == 0 ? nil : .microseconds(span.microseconds)
     }
 
     func run() throws {
@@ -148,40 +172,56 @@ struct QueryCommand: ParsableCommand {
     }
 
     private func runSQL(_ sql: String) throws {
-        let runner = try ReadOnlySQL(path: db)
+        // Before any connection opens: SQLite can be capped only then.
+        if maxMemory > 0 { SQLiteLibrary.limitHeap(toBytes: Int64(maxMemory) << 20) }
+        var limits = ReadOnlySQL.Limits(timeout: try timeLimit())
+        if maxMemory > 0 { limits.maximumValueBytes = Int32(clamping: (Int64(maxMemory) << 20) / 2) }
+        let runner = try ReadOnlySQL(path: db, limits: limits, copy: copy)
         var columns: [String] = []
         var table: Table?
-        try runner.run(sql, header: { names in
-            columns = names
-            switch format {
-            case .csv: Standard.out(CSV.line(names))
-            case .table: table = Table(headers: names)
-            case .json: break
-            }
-        }) { values in
-            switch format {
-            case .json:
-                var writer = JSONWriter()
-                writer.beginObject()
-                for (name, value) in zip(columns, values) {
-                    writer.key(name)
-                    switch value {
-                    case .null: writer.value(nil as String?)
-                    case .integer(let v): writer.value(v)
-                    case .real(let v): writer.value(v)
-                    case .text(let v): writer.value(v)
-                    case .blob(let v): writer.value(v.map { String(format: "%02x", $0) }.joined())
-                    }
+        do {
+            try runner.run(sql, header: { names in
+                columns = names
+                switch format {
+                case .csv: Standard.out(CSV.line(names))
+                case .table: table = Table(headers: names)
+                case .json: break
                 }
-                writer.endObject()
-                Standard.out(writer.string)
-            case .csv:
-                Standard.out(CSV.line(values.map(Self.text)))
-            case .table:
-                table?.append(values.map(Self.text))
+            }) { values in
+                switch format {
+                case .json: Standard.out(Self.json(values, columns))
+                case .csv: Standard.out(CSV.line(values.map(Self.text)))
+                case .table:
+                    // A table is held whole, to size its columns: at most --limit rows of it.
+                    if limit > 0, table?.rows.count == limit { throw TableFull() }
+                    table?.append(values.map(Self.text))
+                }
             }
+        } catch is TableFull {
+            Standard.error("showing the first \(limit) rows; use --limit 0 for all, or --format csv or json")
         }
         table?.render().forEach(Standard.out)
+    }
+
+    /// The table holds --limit rows: the statement ends there.
+    private struct TableFull: Error {}
+
+    /// A row as a JSON object of its columns.
+    static func json(_ values: [SQLiteValue], _ columns: [String]) -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        for (name, value) in zip(columns, values) {
+            writer.key(name)
+            switch value {
+            case .null: writer.value(nil as String?)
+            case .integer(let v): writer.value(v)
+            case .real(let v): writer.value(v)
+            case .text(let v): writer.value(v)
+            case .blob(let v): writer.value(v.map { String(format: "%02x", $0) }.joined())
+            }
+        }
+        writer.endObject()
+        return writer.string
     }
 
     static func text(_ value: SQLiteValue) -> String? {

@@ -14,12 +14,17 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Without --config: tails ./sample-logs, listens on 127.0.0.1:8514, stores in ./keywatch.db, \
             reads ./rules, and prints alerts on stdout. SIGTERM or SIGINT: the batch under way is committed, \
-            then keywatch exits. Logs go to stderr (KEYWATCH_LOG_LEVEL: debug, info, warning, error).
+            then keywatch exits. Logs go to stderr (KEYWATCH_LOG_LEVEL: debug, info, warning, error). \
+            Before starting, SQLite's quick_check reads every page of the store; a damaged store is named \
+            and keywatch exits with status 2.
             """
     )
 
     @Option(help: "The configuration file (YAML; see SPEC §7).")
     var config: String?
+
+    @Flag(help: "Check the store thoroughly before starting: SQLite's integrity_check (every index against its table) instead of quick_check.")
+    var check = false
 
     func run() throws {
         MallocTuning.keepLargeBuffersOutOfTheHeap()
@@ -32,6 +37,7 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "keywatch")
         let daemon: Daemon
         do {
+            try Self.checkStore(configuration.db, check ? .full : .quick, logger: logger)
             daemon = try Daemon(configuration: configuration, logger: logger)
         } catch {
             Standard.error("keywatch run: \(error)")
@@ -39,6 +45,15 @@ struct RunCommand: ParsableCommand {
         }
         let status = daemon.runUntilShutdown()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Runs `check` on the store, if there is one yet, and logs how long it took.
+    static func checkStore(_ path: String, _ check: IntegrityCheck, logger: Logger) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let started = ContinuousClock.now
+        try check.run(path: path)
+        let seconds = (ContinuousClock.now - started) / .milliseconds(1) / 1000
+        logger.info("store checked", metadata: ["check": "\(check.rawValue)", "seconds": "\(String(format: "%.2f", seconds))"])
     }
 
     /// The file's configuration, or the embedded defaults; a bad file exits with status 2.

@@ -45,18 +45,3 @@ struct Table {
         return [line(headers, headerWidths)] + zip(rows, rowWidths).map(line)
     }
 }
-
-/// CSV per RFC 4180, with a header row. Cells that a spreadsheet would run as a formula (they
-/// begin with `=`, `+`, `@`, a tab or CR) get a leading `'`: log fields are attacker-controlled.
-enum CSV {
-    static func line(_ cells: [String?]) -> String {
-        cells.map { cell -> String in
-            guard var text = cell else { return "" }
-            if let first = text.unicodeScalars.first, ["=", "+", "@", "\t", "\r"].contains(first) { text = "'" + text }
-            if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return text
-        }.joined(separator: ",")
-    }
-}
