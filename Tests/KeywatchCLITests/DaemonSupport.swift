@@ -15,16 +15,16 @@ final class DaemonProcess {
     var stderrPath: String { directory.path("stderr.txt") }
 
     /// Starts the daemon with `configuration` (YAML, written to the directory), with at most
-    /// `openFileLimit` open files when given (as `ulimit -n` sets).
+    /// `openFileLimit` open files when given (as `ulimit -n` sets), and `extraArguments` after `run --config …`.
     init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:],
-         openFileLimit: Int? = nil) throws {
+         openFileLimit: Int? = nil, extraArguments: [String] = []) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         try directory.write("keywatch.yaml", configuration)
         try directory.write("stdout.txt", "")
         try directory.write("stderr.txt", "")
         process.executableURL = keywatchBinary
-        process.arguments = ["run", "--config", directory.path("keywatch.yaml")]
+        process.arguments = ["run", "--config", directory.path("keywatch.yaml")] + extraArguments
         if let openFileLimit {
             // The shell sets the limit and becomes keywatch: the process is still the daemon's.
             process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", keywatchBinary.path] + process.arguments!

@@ -63,6 +63,22 @@ struct StoreFailureTests {
         #expect(run.stderr.contains("sqlite3 \(db) REINDEX"), "\(run.stderr)")
     }
 
+    @Test("run --skip-check starts without reading the store; --check and --skip-check together are a usage error")
+    func skipCheck() throws {
+        let directory = TemporaryDirectory()
+        try ingestSamples(into: directory.path("k.db"))
+        for (arguments, checked) in [([String](), true), (["--skip-check"], false)] {
+            let daemon = try DaemonProcess(in: directory, configuration: DaemonProcess.configuration(), extraArguments: arguments)
+            #expect(DaemonProcess.wait(seconds: 30) { daemon.stderr.contains("keywatch started") }, "\(daemon.stderr)")
+            #expect(daemon.stderr.contains("store checked") == checked, "\(arguments): \(daemon.stderr)")
+            #expect(daemon.terminate().status == 0)
+        }
+        try directory.write("keywatch.yaml", DaemonProcess.configuration())
+        let both = try keywatch(["run", "--check", "--skip-check", "--config", directory.path("keywatch.yaml")], in: directory.url)
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--check and --skip-check cannot be given together"), "\(both.stderr)")
+    }
+
     @Test("a disk that fills under the daemon: it stops with status 1 and says the disk is full, and where",
           .enabled(if: MountNamespace.isAvailable, "needs a mount namespace (unshare) for the small tmpfs"))
     func fullDisk() throws {
