@@ -16,7 +16,19 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6]
+        [version1, version2, version3, version4, version5, version6, version7]
+    }
+
+    /// Rejects of files are unique per file generation, not per path: a rotated file's successor
+    /// (or a file truncated and written again) with a bad record at the same offset as its
+    /// predecessor's has another reject. The generation hashes the file's inode and first
+    /// kilobyte, so the very same file read again still stores each reject once.
+    private static var version7: String {
+        """
+        ALTER TABLE rejects ADD COLUMN input_generation INTEGER NOT NULL DEFAULT 0;  -- 0: unknown (pushes; before version 7)
+        DROP INDEX rejects_once;
+        CREATE UNIQUE INDEX rejects_once ON rejects(input_id, input_generation, input_offset, reason) WHERE input_offset IS NOT NULL;
+        """
     }
 
     /// The principal and resource indexes ordered by hour first, so an append writes the pages of

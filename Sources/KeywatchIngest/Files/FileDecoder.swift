@@ -35,13 +35,22 @@ public final class FileDecoder {
     public func decode(
         path: String,
         into batch: inout EventBatch,
-        checkpoint: (inout EventBatch) throws -> Void,
+        checkpoint handOff: (inout EventBatch) throws -> Void,
         progress: (Int) -> Void = { _ in }
     ) throws -> Bool {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         let input = InputDecoder(input: "file:\(path)", recordsOffsets: true, requireJSON: true, decoder: recordDecoder)
+        var generation: Int64?
+        /// Marks new rejects with this file's generation before they leave with a batch.
+        func checkpoint(_ batch: inout EventBatch) throws {
+            batch.stampRejects(of: input.input) {
+                if generation == nil { generation = InputGeneration.of(descriptor: descriptor) }
+                return generation
+            }
+            try handOff(&batch)
+        }
         // The first chunk tells gzip from plain text (by content, never by name). It is small: plain
         // text is copied from it into the framer, while later chunks are read straight into the framer.
         let first = try readChunk(descriptor, path: path, limit: Self.firstChunkSize)

@@ -103,7 +103,9 @@ final class TailedFile {
         var unlimited = options
         unlimited.readBudget = Int.max
         _ = try read(into: &batch, decoder: decoder, files: files, options: unlimited, checkpoint: checkpoint)
-        input?.finish(into: &batch)
+        guard let input else { return }
+        input.finish(into: &batch)
+        stampRejects(of: input, in: &batch)
     }
 
     func close() {
@@ -148,6 +150,7 @@ final class TailedFile {
             total += count
             readOffset += Int64(count)
             input.drain(into: &batch)
+            stampRejects(of: input, in: &batch)
             if input.beginsLikeJSON == false {
                 // Not a JSON log (a README beside the logs): ignored from now on.
                 record.complete = true
@@ -162,6 +165,14 @@ final class TailedFile {
             try checkpoint(&batch)
         }
         return total >= options.readBudget
+    }
+
+    /// Marks the rejects just read with the file they come from: another file at the same path
+    /// (after rotation or truncation) may have a bad record at the same offset, and it is another reject.
+    private func stampRejects(of input: InputDecoder, in batch: inout EventBatch) {
+        batch.stampRejects(of: input.input) { [record] in
+            InputGeneration.of(inode: record.inode, head: record.fingerprint)
+        }
     }
 
     /// Whether the head the record knows still reads the same.
