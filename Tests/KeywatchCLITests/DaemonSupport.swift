@@ -14,15 +14,18 @@ final class DaemonProcess {
     var stdoutPath: String { directory.path("stdout.txt") }
     var stderrPath: String { directory.path("stderr.txt") }
 
-    /// Starts the daemon with `configuration` (YAML, written to the directory).
-    init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:]) throws {
+    /// Starts the daemon with `configuration` (YAML, written to the directory), through `launcher`
+    /// (a command that runs the one after it) if given.
+    init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:],
+         launcher: [String] = []) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         try directory.write("keywatch.yaml", configuration)
         try directory.write("stdout.txt", "")
         try directory.write("stderr.txt", "")
-        process.executableURL = keywatchBinary
-        process.arguments = ["run", "--config", directory.path("keywatch.yaml")]
+        let command = launcher + [keywatchBinary.path, "run", "--config", directory.path("keywatch.yaml")]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = directory.url
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("stdout.txt")))

@@ -35,12 +35,26 @@ public final class FileDecoder {
     public func decode(
         path: String,
         into batch: inout EventBatch,
-        checkpoint handOff: (inout EventBatch) throws -> Void,
+        checkpoint: (inout EventBatch) throws -> Void,
         progress: (Int) -> Void = { _ in }
     ) throws -> Bool {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
+        return try decode(descriptor: descriptor, path: path, into: &batch, checkpoint: checkpoint, progress: progress)
+    }
+
+    /// Decodes the file open as `descriptor`, from its current position, as ``decode(path:into:checkpoint:progress:)``
+    /// does; `path` names it in origins. The tailer reads the descriptor it checked rather than
+    /// opening the path again.
+    @discardableResult
+    public func decode(
+        descriptor: Int32,
+        path: String,
+        into batch: inout EventBatch,
+        checkpoint handOff: (inout EventBatch) throws -> Void,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> Bool {
         let input = InputDecoder(input: "file:\(path)", recordsOffsets: true, requireJSON: true, decoder: recordDecoder)
         var generation: Int64?
         /// Marks new rejects with this file's generation before they leave with a batch.

@@ -8,10 +8,13 @@ public struct TailSource: Sendable, Equatable {
     public var path: String
     /// Files matching any pattern are read; none means every file (non-JSON files are skipped by content).
     public var include: [PathGlob]
+    /// Whether links under ``path`` are followed — only ever to files and directories below its real path.
+    public var followLinks: Bool
 
-    public init(path: String, include: [PathGlob] = []) {
+    public init(path: String, include: [PathGlob] = [], followLinks: Bool = false) {
         self.path = path
         self.include = include
+        self.followLinks = followLinks
     }
 
     func includes(_ relativePath: String) -> Bool {
@@ -66,7 +69,7 @@ public final class DirectoryTailer: @unchecked Sendable {
     private var batch = EventBatch()
     private var lastScan = Date.distantPast
     private var scannedOnce = false
-    private var reported: Set<String> = []
+    private var problems: TailProblems
 
     private let condition = NSCondition()
     private var stopping = false
@@ -83,6 +86,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         decoder = RecordDecoder(options: options.decoder, inflate: GzipInflater.inflate)
         files = FileDecoder(recordDecoder: decoder, chunkSize: options.chunkBytes)
         watcher = DirectoryWatcher(logger: logger)
+        problems = TailProblems(logger: logger)
         unclaimed = Dictionary(records.map { (FileKey(device: $0.device, inode: $0.inode), $0) }, uniquingKeysWith: { first, _ in first })
         nextID = (records.map(\.id).max() ?? 0) + 1
     }
@@ -141,8 +145,9 @@ public final class DirectoryTailer: @unchecked Sendable {
             guard let file = tracked[key] else { continue }
             do {
                 behind = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull) || behind
+                problems.readable(key, path: file.record.path)
             } catch let error as FileReadError {
-                report(error)
+                problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
         }
         closeIdleFiles()
@@ -151,53 +156,67 @@ public final class DirectoryTailer: @unchecked Sendable {
         for file in tracked.values where file.kind == .plain && !file.record.complete {
             bytesBehind += max(0, file.sizeSeen - file.readOffset)
         }
-        metrics.setTailing(files: tracked.count, bytesBehind: bytesBehind)
+        metrics.setTailing(files: tracked.count, bytesBehind: bytesBehind, unreadableFiles: problems.unreadableFiles.count,
+                           unreadableDirectories: problems.unreadableDirectories,
+                           skipped: Dictionary(uniqueKeysWithValues: problems.skipped.map { ($0.key.rawValue, $0.value) }))
         return behind
     }
 
     // MARK: - Discovery
 
+    /// Walks every root: new files are tracked, moved ones followed, those gone read to their end
+    /// and forgotten.
     private func scan() throws {
         lastScan = Date()
+        problems.scanning()
         var visited = Set<FileKey>()
-        var seen = Set<FileKey>()
-        var found: [(path: String, status: FileStatus)] = []
+        var seen: [FileKey: FileStatus] = [:]
+        var found: [String: TailTree.File] = [:]
         for source in sources {
-            walk(source.path, relative: "", visited: &visited) { path, relative, status in
-                guard source.includes(relative) else { return }
-                seen.insert(status.identity)
-                if let file = tracked[status.identity] {
-                    if file.record.path != path { file.moved(to: path) }
-                } else {
-                    found.append((path, status))
+            TailTree(source: source, watch: { [watcher] path, _ in watcher.watch(path) }).walk(visited: &visited) { entry in
+                switch entry {
+                case .file(let entry):
+                    // A file with several names included is tailed under the first.
+                    guard source.includes(entry.relativePath), seen[entry.status.identity] == nil else { return }
+                    seen[entry.status.identity] = entry.status
+                    if let file = tracked[entry.status.identity] {
+                        if file.record.path != entry.path { file.moved(to: entry.path) }
+                        place(file, entry)
+                    } else {
+                        found[entry.path] = entry
+                    }
+                case .skipped(let path, let relativePath, let why):
+                    // Links are reported whatever their names: one to a directory may hold logs.
+                    if why != .notRegular || source.includes(relativePath) { problems.skipped(path, why) }
+                case .unreadable(let path, let reason):
+                    problems.unreadableDirectory(path, reason: reason)
                 }
             }
         }
-        let newPaths = InputFiles.inTimeOrder(found.map(\.path))
-        let statuses = Dictionary(found.map { ($0.path, $0.status) }, uniquingKeysWith: { first, _ in first })
-        for path in newPaths {
-            guard let status = statuses[path], tracked[status.identity] == nil else { continue }
+        for path in InputFiles.inTimeOrder(Array(found.keys)) {
+            guard let entry = found[path], tracked[entry.status.identity] == nil else { continue }
             let file: TailedFile
-            if var known = unclaimed.removeValue(forKey: status.identity) {
+            if var known = unclaimed.removeValue(forKey: entry.status.identity) {
                 known.path = path
                 file = TailedFile(record: known)
-                file.verifyResumption()
             } else {
-                file = TailedFile(id: nextID, path: path, status: status)
+                file = TailedFile(id: nextID, path: path, status: entry.status)
                 nextID += 1
             }
-            tracked[status.identity] = file
-            order.append(status.identity)
+            place(file, entry)
+            tracked[entry.status.identity] = file
+            order.append(entry.status.identity)
         }
         // Files that left the tree: what they hold is read, then they are forgotten.
-        for key in order where !seen.contains(key) {
+        for key in order where seen[key] == nil {
             guard let file = tracked.removeValue(forKey: key) else { continue }
             do {
                 try file.readToEnd(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
             } catch let error as FileReadError {
-                report(error)
+                problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
             file.close()
+            problems.forget(key)
             forgotten.append(file.record.id)
         }
         order.removeAll { tracked[$0] == nil }
@@ -209,33 +228,9 @@ public final class DirectoryTailer: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` for every regular file under `directory`, following links, once per inode.
-    private func walk(_ directory: String, relative: String, visited: inout Set<FileKey>,
-                      _ body: (String, String, FileStatus) -> Void) {
-        guard let handle = opendir(directory) else {
-            if relative.isEmpty { report(FileReadError(path: directory, reason: String(cString: strerror(errno)))) }
-            return
-        }
-        defer { closedir(handle) }
-        watcher.watch(directory)
-        var entries: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { entries.append(name) }
-        }
-        for name in entries.sorted() {
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            let relativePath = relative.isEmpty ? name : relative + "/" + name
-            guard let status = FileStatus(path: path), !visited.contains(status.identity) else { continue }
-            visited.insert(status.identity)
-            if status.isDirectory {
-                walk(path, relative: relativePath, visited: &visited, body)
-            } else if status.isRegularFile {
-                body(path, relativePath, status)
-            }
-        }
+    /// Records how the walk reached `file`: through a link or not.
+    private func place(_ file: TailedFile, _ entry: TailTree.File) {
+        file.throughLink = entry.throughLink
     }
 
     // MARK: - Hand-off
@@ -264,11 +259,5 @@ public final class DirectoryTailer: @unchecked Sendable {
         for file in open.sorted(by: { $0.lastGrowth < $1.lastGrowth }).prefix(open.count - options.maximumOpenFiles) {
             file.close()
         }
-    }
-
-    /// Logs a file problem once per path and reason.
-    private func report(_ error: FileReadError) {
-        guard reported.insert(error.description).inserted else { return }
-        logger.warning("cannot read a tailed file", metadata: ["path": "\(error.path)", "error": "\(error.reason)"])
     }
 }

@@ -29,17 +29,25 @@ final class TailedFile {
     private(set) var sizeSeen: Int64 = 0
     /// The size and time of a gzip file found incomplete, not checked again until they change.
     private var incompleteGzip: (size: Int64, modified: Double)?
+    /// A record of an earlier run, not yet checked against the file.
+    private var resumed: Bool
+    /// Reached through a link (its root follows links): opened following them.
+    var throughLink = false
 
     init(record: TailedFileRecord) {
         self.record = record
         readOffset = record.offset
         guardOffset = record.offset
+        resumed = true
     }
 
     /// A file seen for the first time: nothing read yet.
-    convenience init(id: Int64, path: String, status: FileStatus) {
-        self.init(record: TailedFileRecord(id: id, path: path, device: status.device, inode: status.inode, fingerprint: [],
-                                           fingerprintLength: 0, offset: 0, guardHash: nil, complete: false))
+    init(id: Int64, path: String, status: FileStatus) {
+        record = TailedFileRecord(id: id, path: path, device: status.device, inode: status.inode, fingerprint: [],
+                                  fingerprintLength: 0, offset: 0, guardHash: nil, complete: false)
+        readOffset = 0
+        guardOffset = 0
+        resumed = false
         dirty = true
     }
 
@@ -57,12 +65,11 @@ final class TailedFile {
     /// Checks that a record saved by an earlier run still describes this file: same head, same
     /// bytes before the offset, not shorter. Otherwise the inode was reused or the file rewritten,
     /// and it is read from its start.
-    func verifyResumption() {
-        guard open() else { return }
-        let status = FileStatus(descriptor: descriptor)
-        let sameHead = status.map { Int64(record.fingerprintLength) <= $0.size } == true
+    private func verifyResumption(_ status: FileStatus) {
+        resumed = false
+        let sameHead = Int64(record.fingerprintLength) <= status.size
             && FileFingerprint.hash(descriptor: descriptor, offset: 0, count: record.fingerprintLength) == record.fingerprint
-        let sameGuard = status.map { record.offset <= $0.size } == true
+        let sameGuard = record.offset <= status.size
             && (record.guardHash == nil || FileFingerprint.guardHash(descriptor: descriptor, before: record.offset) == record.guardHash)
         if !(sameHead && sameGuard) { restart() }
     }
@@ -79,9 +86,17 @@ final class TailedFile {
 
     /// Reads what is new, handing batches over through `checkpoint` as they fill.
     /// - Returns: whether bytes are left to read (the budget ran out).
+    /// - Throws: ``FileReadError`` when the file cannot be opened or read (permissions, I/O).
     func read(into batch: inout EventBatch, decoder: RecordDecoder, files: FileDecoder, options: TailOptions,
               checkpoint: (inout EventBatch) throws -> Void) throws -> Bool {
-        guard open(), let status = FileStatus(descriptor: descriptor) else { return false }
+        switch open() {
+        case .opened: break
+        case .replaced: return false
+        case .failed(let reason):
+            throw FileReadError(path: record.path, reason: reason)
+        }
+        guard let status = FileStatus(descriptor: descriptor) else { return false }
+        if resumed { verifyResumption(status) }
         sizeSeen = status.size
         if kind == nil {
             guard status.size >= 2 else { return false }
@@ -224,7 +239,8 @@ final class TailedFile {
         }
         incompleteGzip = nil
         lastGrowth = Date()
-        try files.decode(path: record.path, into: &batch, checkpoint: checkpoint)
+        lseek(descriptor, 0, SEEK_SET)
+        try files.decode(descriptor: descriptor, path: record.path, into: &batch, checkpoint: checkpoint)
         record.complete = true
         record.offset = status.size
         if let head = FileFingerprint.head(descriptor: descriptor, size: status.size) {
@@ -238,17 +254,31 @@ final class TailedFile {
         return false
     }
 
-    @discardableResult
-    private func open() -> Bool {
-        if descriptor >= 0 { return true }
-        let opened = Foundation.open(record.path, O_RDONLY | O_CLOEXEC)
-        guard opened >= 0 else { return false }
-        guard let status = FileStatus(descriptor: opened), status.identity == key else {
+    private enum Opening {
+        case opened
+        /// Something else is at the path now (gone, renamed, replaced): the next scan sorts it out.
+        case replaced
+        /// It is there but cannot be opened: why.
+        case failed(String)
+    }
+
+    /// Opens the file at its path if it is still the regular file found by the scan. Non-blocking,
+    /// so a path swapped for a FIFO cannot stop the tailer in `open` or `read`; not through a link
+    /// unless the file was found through one (then the identity says it is still that file).
+    private func open() -> Opening {
+        if descriptor >= 0 { return .opened }
+        let opened = Foundation.open(record.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (throughLink ? 0 : O_NOFOLLOW))
+        guard opened >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ELOOP || code == ENOTDIR { return .replaced }
+            return .failed(String(cString: strerror(code)))
+        }
+        guard let status = FileStatus(descriptor: opened), status.isRegularFile, status.identity == key else {
             Foundation.close(opened)
-            return false
+            return .replaced
         }
         descriptor = opened
-        return true
+        return .opened
     }
 }
 
