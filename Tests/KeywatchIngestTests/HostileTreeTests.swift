@@ -6,7 +6,7 @@ import KeywatchTestSupport
 @testable import KeywatchIngest
 
 /// Tailing a directory someone else can write to: paths swapped for FIFOs, links out of the
-/// root, rotated files with bad records at the same offsets.
+/// root, rotated files with bad records at the same offsets, and ten thousand quiet files.
 @Suite("Hostile tail trees")
 struct HostileTreeTests {
     @Test("a tailed path swapped for a FIFO between two looks does not block the tailer; the other files are read")
@@ -125,5 +125,78 @@ struct HostileTreeTests {
         _ = try backfill([file], into: directory)
         let (_, reader) = try backfill([file], into: directory)
         #expect(try rejects(reader).count == 3)
+    }
+
+    @Test("a quiet file is not opened again: idle passes only stat, and a file that grows is read")
+    func quietFilesNotReopened() throws {
+        let tail = try TailHarness()
+        tail.options.maximumOpenFiles = 4
+        try tail.restart()
+        for n in 0..<40 { try tail.write(String(format: "f%02d.json", n), SyntheticLogs.keyVaultLines(n..<(n + 1))) }
+        try tail.pass()
+        try tail.pass()
+        #expect(try tail.events == 40)
+
+        let opens = try OpenWatch(directory: tail.logs)
+        for _ in 0..<3 { try tail.tailer.pass(rescan: false) }
+        #expect(opens.files() == [], "idle passes open nothing")
+        try tail.pass()
+        #expect(opens.files() == [], "nor does a rescan of unchanged files")
+
+        try tail.append("f07.json", SyntheticLogs.keyVaultLines(100..<101))
+        try tail.tailer.pass(rescan: false)
+        tail.writer.flush()
+        #expect(try tail.events == 41)
+        #expect(opens.files().subtracting(["f07.json"]) == [])
+    }
+
+    @Test("a log directory moved away and a new one made at its path: inotify watches the new one")
+    func directoryReplaced() throws {
+        let tail = try TailHarness()
+        tail.options.rescanInterval = 3600  // only inotify says what changed
+        try tail.restart()
+        try tail.write("current/a.json", SyntheticLogs.keyVaultLines(0..<1))
+        try tail.pass()
+        try FileManager.default.moveItem(atPath: tail.path("current"), toPath: tail.directory.path("archived"))
+        try tail.write("current/b.json", SyntheticLogs.keyVaultLines(1..<2))
+        _ = try tail.tailer.step(timeout: 30)  // the moves and creations: a scan
+        try tail.append("current/b.json", SyntheticLogs.keyVaultLines(2..<3))
+        _ = try tail.tailer.step(timeout: 30)
+        tail.writer.flush()
+        #expect(try tail.events == 3, "the line appended to the new directory's file is read at once, not at a rescan")
+    }
+}
+
+/// The names of the files opened in a directory, as inotify reports them (any process's opens).
+final class OpenWatch {
+    private let descriptor: Int32
+
+    init(directory: String) throws {
+        descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard descriptor >= 0, inotify_add_watch(descriptor, directory, UInt32(IN_OPEN)) >= 0 else {
+            throw FileReadError(path: directory, reason: "inotify: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// The files opened since the last call (directories left out).
+    func files() -> Set<String> {
+        var names = Set<String>()
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { return names }
+            var offset = 0
+            while offset + MemoryLayout<inotify_event>.size <= count {
+                let mask = buffer.withUnsafeBytes { $0.load(fromByteOffset: offset + 4, as: UInt32.self) }
+                let length = buffer.withUnsafeBytes { Int($0.load(fromByteOffset: offset + 12, as: UInt32.self)) }
+                let start = offset + MemoryLayout<inotify_event>.size
+                if length > 0, mask & UInt32(IN_ISDIR) == 0 {
+                    names.insert(String(decoding: buffer[start..<(start + length)].prefix { $0 != 0 }, as: UTF8.self))
+                }
+                offset = start + length
+            }
+        }
     }
 }

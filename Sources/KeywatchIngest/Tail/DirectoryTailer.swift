@@ -24,9 +24,11 @@ public struct TailSource: Sendable, Equatable {
 
 /// How the tailer paces itself.
 public struct TailOptions: Sendable {
-    /// The longest wait between looks at the files when inotify says nothing.
+    /// The longest wait between looks at the files inotify does not watch (a `stat` each; a file
+    /// is opened only when that changed).
     public var pollInterval: TimeInterval = 0.25
-    /// Directories are walked again this often (inotify may miss a tree past its watch limit).
+    /// Directories are walked again this often (inotify may miss a tree past its watch limit), and
+    /// every file whose status changed, or that could not be read, is looked at.
     public var rescanInterval: TimeInterval = 10
     /// A gzip file untouched this long is read even if its trailer is missing (its tail is rejected).
     public var settleSeconds: TimeInterval = 60
@@ -49,6 +51,9 @@ public struct TailOptions: Sendable {
 /// the bytes before the saved offset), not by path: a file renamed by rotation keeps its offset;
 /// a new file at the old path is read from its start; a truncated file starts over; a file that
 /// leaves the tree is read to its end, then forgotten.
+///
+/// A quiet file costs nothing: between rescans a file is looked at only when inotify names it,
+/// or — where inotify does not vouch for its directory — when a `stat` shows it changed.
 public final class DirectoryTailer: @unchecked Sendable {
     private let sources: [TailSource]
     private let writer: StoreWriter
@@ -66,6 +71,8 @@ public final class DirectoryTailer: @unchecked Sendable {
     private var unclaimed: [FileKey: TailedFileRecord]
     private var forgotten: [Int64] = []
     private var nextID: Int64
+    /// Files whose last read stopped at the budget: read again at the next pass.
+    private var pending: Set<FileKey> = []
     private var batch = EventBatch()
     private var lastScan = Date.distantPast
     private var scannedOnce = false
@@ -118,9 +125,8 @@ public final class DirectoryTailer: @unchecked Sendable {
     private func run() {
         var behind = false
         while !isStopping {
-            let wake = watcher.wait(timeout: behind ? 0 : options.pollInterval)
             do {
-                behind = try pass(rescan: wake.structural)
+                behind = try step(timeout: behind ? 0 : options.pollInterval)
             } catch {
                 logger.error("tailing stopped", metadata: ["error": "\(error)"])
                 break
@@ -132,24 +138,43 @@ public final class DirectoryTailer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// One look at everything: the tree when due, then every file's new bytes; the batch goes
-    /// to the writer at the end. Returns whether a file has more to read at once.
+    /// Waits up to `timeout` seconds for inotify to say something changed, then makes a pass over
+    /// what it names (and the files it does not watch). Returns whether a file has more to read at once.
+    func step(timeout: TimeInterval) throws -> Bool {
+        let wake = watcher.wait(timeout: timeout)
+        return try pass(rescan: wake.structural, changed: wake.overflowed ? nil : wake.paths)
+    }
+
+    /// One look at the files: the tree when due, then the new bytes of every file that may have
+    /// some; the batch goes to the writer at the end. Returns whether a file has more to read at once.
     /// - Throws: ``StoreWriter`` stopped: there is nowhere to hand events.
     @discardableResult
     public func pass(rescan: Bool = false) throws -> Bool {
+        try pass(rescan: rescan, changed: nil)
+    }
+
+    /// - Parameter changed: the paths inotify saw change since the last pass; files it watches
+    ///   and does not name are not looked at. Nil: every file is checked with a `stat`.
+    func pass(rescan: Bool, changed: Set<String>?) throws -> Bool {
+        var walked: [FileKey: FileStatus]?
         if rescan || !scannedOnce || Date().timeIntervalSince(lastScan) >= options.rescanInterval {
-            try scan()
+            walked = try scan()
         }
         var behind = false
+        var looked = false
         for key in order {
-            guard let file = tracked[key] else { continue }
+            guard let file = tracked[key], mustLook(at: file, walked: walked, changed: changed) else { continue }
+            looked = true
             do {
-                behind = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull) || behind
+                let more = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
+                if more { pending.insert(key) } else { pending.remove(key) }
+                behind = behind || more
                 problems.readable(key, path: file.record.path)
             } catch let error as FileReadError {
                 problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
         }
+        guard looked || walked != nil else { return behind }
         closeIdleFiles()
         try handOff(&batch)
         var bytesBehind: Int64 = 0
@@ -162,18 +187,31 @@ public final class DirectoryTailer: @unchecked Sendable {
         return behind
     }
 
+    /// Whether `file` may have something to read. Just after a scan, the status the walk found
+    /// tells (a file that could not be read is tried again); between scans, inotify tells for the
+    /// files it watches, and a `stat` for the others.
+    private func mustLook(at file: TailedFile, walked: [FileKey: FileStatus]?, changed: Set<String>?) -> Bool {
+        if file.caughtUpAt == nil || pending.contains(file.key) { return true }
+        if let walked {
+            if problems.unreadableFiles[file.key] != nil { return true }
+            return walked[file.key].map { !file.isCaughtUp(at: $0) } ?? true
+        }
+        if let changed, file.watched { return changed.contains(file.record.path) }
+        return file.mayHaveChanged()
+    }
+
     // MARK: - Discovery
 
     /// Walks every root: new files are tracked, moved ones followed, those gone read to their end
-    /// and forgotten.
-    private func scan() throws {
+    /// and forgotten. Returns the status the walk found for each file tracked.
+    private func scan() throws -> [FileKey: FileStatus] {
         lastScan = Date()
         problems.scanning()
         var visited = Set<FileKey>()
         var seen: [FileKey: FileStatus] = [:]
         var found: [String: TailTree.File] = [:]
         for source in sources {
-            TailTree(source: source, watch: { [watcher] path, _ in watcher.watch(path) }).walk(visited: &visited) { entry in
+            TailTree(source: source, watch: watcher.watch(_:identity:)).walk(visited: &visited) { entry in
                 switch entry {
                 case .file(let entry):
                     // A file with several names included is tailed under the first.
@@ -216,6 +254,7 @@ public final class DirectoryTailer: @unchecked Sendable {
                 problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
             file.close()
+            pending.remove(key)
             problems.forget(key)
             forgotten.append(file.record.id)
         }
@@ -226,11 +265,13 @@ public final class DirectoryTailer: @unchecked Sendable {
             unclaimed.removeAll()
             scannedOnce = true
         }
+        return seen
     }
 
-    /// Records how the walk reached `file`: through a link or not.
+    /// Records how the walk reached `file`: through a link or not, in a directory inotify vouches for or not.
     private func place(_ file: TailedFile, _ entry: TailTree.File) {
         file.throughLink = entry.throughLink
+        file.watched = !entry.throughLink && watcher.vouches(for: entry.directory)
     }
 
     // MARK: - Hand-off

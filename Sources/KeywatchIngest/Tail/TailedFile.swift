@@ -29,10 +29,15 @@ final class TailedFile {
     private(set) var sizeSeen: Int64 = 0
     /// The size and time of a gzip file found incomplete, not checked again until they change.
     private var incompleteGzip: (size: Int64, modified: Double)?
+    /// The file's status when the last read caught up with it (or, for a file that could not be
+    /// opened, its status then): while its status is the same, there is nothing new to read.
+    private(set) var caughtUpAt: FileStatus?
     /// A record of an earlier run, not yet checked against the file.
     private var resumed: Bool
     /// Reached through a link (its root follows links): opened following them.
     var throughLink = false
+    /// Inotify reports every change to it, so it need not be looked at between rescans otherwise.
+    var watched = false
 
     init(record: TailedFileRecord) {
         self.record = record
@@ -60,6 +65,20 @@ final class TailedFile {
     func moved(to path: String) {
         record.path = path
         dirty = true
+    }
+
+    /// Whether a look at the file now would find nothing new: its status is the one the last read
+    /// ended on, and it waits for no clock (a gzip file without its trailer settles with time).
+    func isCaughtUp(at status: FileStatus) -> Bool {
+        caughtUpAt == status && incompleteGzip == nil
+    }
+
+    /// Whether it may have something new: its status now differs from the one the last read ended on.
+    /// A `stat`, or an `fstat` when it is open; nothing is opened or read.
+    func mayHaveChanged() -> Bool {
+        guard let caughtUpAt else { return true }
+        let now = isOpen ? FileStatus(descriptor: descriptor) : FileStatus(record.path, followingLinks: throughLink)
+        return now != caughtUpAt
     }
 
     /// Checks that a record saved by an earlier run still describes this file: same head, same
@@ -93,21 +112,27 @@ final class TailedFile {
         case .opened: break
         case .replaced: return false
         case .failed(let reason):
+            caughtUpAt = FileStatus(record.path, followingLinks: throughLink)
             throw FileReadError(path: record.path, reason: reason)
         }
         guard let status = FileStatus(descriptor: descriptor) else { return false }
         if resumed { verifyResumption(status) }
         sizeSeen = status.size
         if kind == nil {
-            guard status.size >= 2 else { return false }
+            guard status.size >= 2 else {
+                caughtUpAt = status
+                return false
+            }
             var magic: [UInt8] = [0, 0]
             guard magic.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, 2, 0) }) == 2 else { return false }
             kind = magic == [0x1F, 0x8B] ? .gzip : .plain
         }
-        switch kind! {
-        case .gzip: return try readGzip(status, files: files, options: options, into: &batch, checkpoint: checkpoint)
-        case .plain: return try readPlain(status, decoder: decoder, options: options, into: &batch, checkpoint: checkpoint)
+        let more = switch kind! {
+        case .gzip: try readGzip(status, files: files, options: options, into: &batch, checkpoint: checkpoint)
+        case .plain: try readPlain(status, decoder: decoder, options: options, into: &batch, checkpoint: checkpoint)
         }
+        caughtUpAt = more ? nil : status
+        return more
     }
 
     /// The file is gone from the directory (deleted, or renamed out of the include patterns):
