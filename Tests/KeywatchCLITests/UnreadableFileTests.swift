@@ -15,7 +15,7 @@ struct UnreadableFileTests {
         return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search", "--"]
     }()
 
-    @Test("a file that cannot be read is logged once and counted in /metrics; once it can be, it is read",
+    @Test("a file or directory that cannot be read is logged once and counted in /metrics; once it can be, it is read",
           .enabled(if: launcher != nil, "as root, permissions can only deny reads with setpriv"))
     func unreadableFileIsReportedThenRead() async throws {
         let directory = TemporaryDirectory()
@@ -31,11 +31,16 @@ struct UnreadableFileTests {
         let text = Array(SyntheticLogs.keyVaultLines(3..<7).utf8)
         #expect(write(descriptor, text, text.count) == text.count)
         close(descriptor)
+        let locked = directory.path("logs/locked")
+        #expect(mkdir(locked, 0) == 0)
+        try directory.write("logs/locked/inner.json", SyntheticLogs.keyVaultLines(7..<9))
 
         let metrics = "http://127.0.0.1:\(port)/metrics"
         var counted = false
         for _ in 0..<600 where !counted {
-            counted = try await http("GET", metrics).body.contains(#"keywatch_tail_unreadable{kind="file"} 1"#)
+            let body = try await http("GET", metrics).body
+            counted = body.contains(#"keywatch_tail_unreadable{kind="file"} 1"#)
+                && body.contains(#"keywatch_tail_unreadable{kind="directory"} 1"#)
             if !counted { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(counted, "\(daemon.stderr)")
@@ -43,12 +48,17 @@ struct UnreadableFileTests {
         #expect(daemon.stderr.contains("Permission denied"), "\(daemon.stderr)")
 
         chmod(secret, 0o644)
-        let read = DaemonProcess.wait(seconds: 60) { try daemon.count("SELECT count(*) FROM event_rows") == 7 }
+        chmod(locked, 0o755)
+        let read = DaemonProcess.wait(seconds: 60) { try daemon.count("SELECT count(*) FROM event_rows") == 9 }
         #expect(read, "\(daemon.stderr)")
-        #expect(try await http("GET", metrics).body.contains(#"keywatch_tail_unreadable{kind="file"} 0"#))
+        let body = try await http("GET", metrics).body
+        #expect(body.contains(#"keywatch_tail_unreadable{kind="file"} 0"#) && body.contains(#"keywatch_tail_unreadable{kind="directory"} 0"#))
         let lines = daemon.stderr.split(separator: "\n").filter { $0.contains("secret.json") }
         #expect(lines.filter { $0.contains("cannot read a tailed file") }.count == 1, "logged once: \(lines)")
         #expect(lines.filter { $0.contains("readable again") }.count == 1, "\(lines)")
+        let directoryLines = daemon.stderr.split(separator: "\n").filter { $0.contains("path=./logs/locked ") }
+        #expect(directoryLines.filter { $0.contains("cannot read a tailed directory") }.count == 1, "\(directoryLines)")
+        #expect(directoryLines.filter { $0.contains("readable again") }.count == 1, "\(directoryLines)")
         #expect(daemon.terminate().status == 0, "\(daemon.stderr)")
     }
 }

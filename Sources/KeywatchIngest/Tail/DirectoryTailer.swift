@@ -231,6 +231,7 @@ public final class DirectoryTailer: @unchecked Sendable {
                 }
             }
         }
+        problems.scanned()
         for path in InputFiles.inTimeOrder(Array(found.keys)) {
             guard let entry = found[path], tracked[entry.status.identity] == nil else { continue }
             let file: TailedFile

@@ -11,7 +11,9 @@ struct TailProblems {
     /// Tracked files that cannot be opened or read now, and why.
     private(set) var unreadableFiles: [FileKey: String] = [:]
     /// Directories (and, with `follow_links`, links) the last scan could not open.
-    private(set) var unreadableDirectories = 0
+    private var unreadable: Set<String> = []
+    /// Those the scan under way could not open.
+    private var unreadableNow: Set<String> = []
     /// Entries the last scan did not tail, by why.
     private(set) var skipped: [TailTree.Skip: Int] = [:]
 
@@ -37,14 +39,25 @@ struct TailProblems {
         unreadableFiles[key] = nil
     }
 
+    var unreadableDirectories: Int { unreadable.count }
+
     /// A scan begins: what it finds replaces what the last one found.
     mutating func scanning() {
-        unreadableDirectories = 0
+        unreadableNow = []
         skipped = [:]
     }
 
+    /// The scan is over: directories it could open again are readable again.
+    mutating func scanned() {
+        for path in unreadable.subtracting(unreadableNow) {
+            logged[path] = nil
+            logger.info("a tailed directory is readable again", metadata: ["path": "\(path)"])
+        }
+        unreadable = unreadableNow
+    }
+
     mutating func unreadableDirectory(_ path: String, reason: String) {
-        unreadableDirectories += 1
+        unreadableNow.insert(path)
         log(.warning, "cannot read a tailed directory; its files are not tailed until it can be", path: path, reason: reason)
     }
 
