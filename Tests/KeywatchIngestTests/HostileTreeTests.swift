@@ -152,18 +152,41 @@ struct HostileTreeTests {
 
     @Test("a log directory moved away and a new one made at its path: inotify watches the new one")
     func directoryReplaced() throws {
-        let tail = try TailHarness()
-        tail.options.rescanInterval = 3600  // only inotify says what changed
-        try tail.restart()
+        let tail = try inotifyDriven()
         try tail.write("current/a.json", SyntheticLogs.keyVaultLines(0..<1))
         try tail.pass()
         try FileManager.default.moveItem(atPath: tail.path("current"), toPath: tail.directory.path("archived"))
         try tail.write("current/b.json", SyntheticLogs.keyVaultLines(1..<2))
-        _ = try tail.tailer.step(timeout: 30)  // the moves and creations: a scan
-        try tail.append("current/b.json", SyntheticLogs.keyVaultLines(2..<3))
+        try steps(tail, appendingTo: "current/b.json", line: 2)
+        #expect(try tail.events == 3, "the line appended to the new directory's file is read at once, not at a rescan")
+    }
+
+    @Test("the tail root removed and made again: its new files are read, and what is appended to them at once")
+    func rootReplaced() throws {
+        let tail = try inotifyDriven()
+        try tail.write("a.json", SyntheticLogs.keyVaultLines(0..<1))
+        try tail.pass()
+        try FileManager.default.removeItem(atPath: tail.logs)
+        try tail.write("sub/b.json", SyntheticLogs.keyVaultLines(1..<2))
+        try steps(tail, appendingTo: "sub/b.json", line: 2)
+        #expect(try tail.events == 3)
+    }
+
+    /// A harness whose passes only inotify brings: no rescan comes by itself.
+    private func inotifyDriven() throws -> TailHarness {
+        let tail = try TailHarness()
+        tail.options.rescanInterval = 3600
+        try tail.restart()
+        return tail
+    }
+
+    /// A step for what was done to the tree (a scan), then record `line` appended to `file` and a
+    /// step for that, as the tailer's thread runs them; what they read is committed.
+    private func steps(_ tail: TailHarness, appendingTo file: String, line: Int) throws {
+        _ = try tail.tailer.step(timeout: 30)
+        try tail.append(file, SyntheticLogs.keyVaultLines(line..<(line + 1)))
         _ = try tail.tailer.step(timeout: 30)
         tail.writer.flush()
-        #expect(try tail.events == 3, "the line appended to the new directory's file is read at once, not at a rescan")
     }
 }
 

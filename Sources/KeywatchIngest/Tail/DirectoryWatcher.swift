@@ -43,7 +43,8 @@ final class DirectoryWatcher {
     /// Watches `directory`, the directory `identity` (not its subdirectories: each is watched on its own).
     func watch(_ directory: String, identity: FileKey) {
         guard descriptor >= 0, !exhausted, watched[directory]?.directory != identity else { return }
-        let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF)
+        let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF
+                          | IN_MOVE_SELF)
         let watch = inotify_add_watch(descriptor, directory, mask)
         if watch >= 0 {
             // The same directory under another path (it was renamed): its events now name this one.
@@ -87,8 +88,13 @@ final class DirectoryWatcher {
                     let watch = bytes.load(fromByteOffset: offset, as: Int32.self)
                     let mask = bytes.load(fromByteOffset: offset + 4, as: UInt32.self)
                     let length = Int(bytes.load(fromByteOffset: offset + 12, as: UInt32.self))
-                    if mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_Q_OVERFLOW) != 0 {
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW) != 0 {
                         wake.structural = true
+                    }
+                    // The directory is no longer at its path: nothing there is vouched for until the
+                    // scan this wake brings watches what is there now (IN_IGNORED can come later).
+                    if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0, let path = paths[watch], watched[path]?.watch == watch {
+                        watched[path] = nil
                     }
                     if mask & UInt32(IN_Q_OVERFLOW) != 0 { wake.overflowed = true }
                     if length > 0, let directory = paths[watch] {
