@@ -71,7 +71,10 @@ public final class EventStore {
             insertBlock = try connection.prepare(
                 "INSERT INTO raw_blocks(codec, size, data, first_time, last_time) VALUES (?1, ?2, ?3, ?4, ?5)")
             insertReject = try connection.prepare(
-                "INSERT OR IGNORE INTO rejects(received, input_id, input_offset, reason, prefix) VALUES (?1, ?2, ?3, ?4, ?5)")
+                """
+                INSERT OR IGNORE INTO rejects(received, input_id, input_offset, reason, prefix, input_generation)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                """)
             insertString = try connection.prepare("INSERT OR IGNORE INTO strings(value) VALUES (?1)")
             selectString = try connection.prepare("SELECT id FROM strings WHERE value = ?1")
             insertInput = try connection.prepare("INSERT OR IGNORE INTO inputs(name) VALUES (?1)")
@@ -224,6 +227,7 @@ public final class EventStore {
                 if let offset = reject.origin.offset { insertReject.bind(offset, at: 3) } else { insertReject.bindNull(at: 3) }
                 insertReject.bind(reject.reason, at: 4)
                 reject.prefix.withUnsafeBytes { insertReject.bind(blob: $0, at: 5) }
+                insertReject.bind(reject.inputGeneration, at: 6)
                 try insertReject.step()
                 insertReject.reset()
                 result.counts.rejected += 1

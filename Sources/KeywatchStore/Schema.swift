@@ -16,7 +16,7 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version8]
+        [version1, version2, version3, version4, version5, version6, version7, version8]
     }
 
     /// Idempotency keys of pushes, by digest: a key of any length is kept whole (it was cut to
@@ -38,6 +38,18 @@ enum Schema {
             rejected INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX http_requests_by_received ON http_requests(received);
+        """
+    }
+
+    /// Rejects of files are unique per file generation, not per path: a rotated file's successor
+    /// (or a file truncated and written again) with a bad record at the same offset as its
+    /// predecessor's has another reject. The generation hashes the file's inode and first
+    /// kilobyte, so the very same file read again still stores each reject once.
+    private static var version7: String {
+        """
+        ALTER TABLE rejects ADD COLUMN input_generation INTEGER NOT NULL DEFAULT 0;  -- 0: unknown (pushes; before version 7)
+        DROP INDEX rejects_once;
+        CREATE UNIQUE INDEX rejects_once ON rejects(input_id, input_generation, input_offset, reason) WHERE input_offset IS NOT NULL;
         """
     }
 

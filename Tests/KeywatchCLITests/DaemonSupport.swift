@@ -14,22 +14,23 @@ final class DaemonProcess {
     var stdoutPath: String { directory.path("stdout.txt") }
     var stderrPath: String { directory.path("stderr.txt") }
 
-    /// Starts the daemon with `configuration` (YAML, written to the directory), with at most
-    /// `openFileLimit` open files when given (as `ulimit -n` sets), and `extraArguments` after `run --config …`.
+    /// Starts the daemon with `configuration` (YAML, written to the directory), through `launcher`
+    /// (a command that runs the one after it) if given, with at most `openFileLimit` open files when
+    /// given (as `ulimit -n` sets), and `extraArguments` after `run --config …`.
     init(in directory: TemporaryDirectory, configuration: String, environment: [String: String] = [:],
-         openFileLimit: Int? = nil, extraArguments: [String] = []) throws {
+         launcher: [String] = [], openFileLimit: Int? = nil, extraArguments: [String] = []) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         try directory.write("keywatch.yaml", configuration)
         try directory.write("stdout.txt", "")
         try directory.write("stderr.txt", "")
-        process.executableURL = keywatchBinary
-        process.arguments = ["run", "--config", directory.path("keywatch.yaml")] + extraArguments
+        var command = launcher + [keywatchBinary.path, "run", "--config", directory.path("keywatch.yaml")] + extraArguments
         if let openFileLimit {
             // The shell sets the limit and becomes keywatch: the process is still the daemon's.
-            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", keywatchBinary.path] + process.arguments!
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            command = ["/bin/sh", "-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\""] + command
         }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = directory.url
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("stdout.txt")))

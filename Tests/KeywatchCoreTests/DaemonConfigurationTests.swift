@@ -101,4 +101,22 @@ struct DaemonConfigurationTests {
         #expect(defaults.headerTimeout == .seconds(10) && defaults.idleTimeout == .seconds(60))
         #expect(defaults.maximumConnections == 256 && defaults.idempotencyTTL == .hours(24))
     }
+
+    @Test("follow_links is off unless a tail root turns it on; any other value than true or false is refused")
+    func followLinks() throws {
+        let text = """
+            tail:
+              - path: /var/log/keyvault
+              - path: /data/linked
+                follow_links: true
+            """
+        let tails = try DaemonConfiguration.parse(text, file: "k.yaml").tail
+        #expect(tails.map(\.followLinks) == [false, true])
+        do {
+            _ = try DaemonConfiguration.parse("tail:\n  - path: /x\n    follow_links: sometimes\n", file: "k.yaml")
+            Issue.record("follow_links: sometimes was accepted")
+        } catch {
+            #expect(error.description == "k.yaml:3: tail[0].follow_links: expected true or false")
+        }
+    }
 }

@@ -10,6 +10,7 @@ import Logging
 final class TailHarness {
     let directory = TemporaryDirectory()
     let include: [PathGlob]
+    let followLinks: Bool
     var options = TailOptions()
     private(set) var writer: StoreWriter!
     private(set) var tailer: DirectoryTailer!
@@ -18,8 +19,9 @@ final class TailHarness {
     var logs: String { directory.path("logs") }
     var db: String { directory.path("k.db") }
 
-    init(include: [String] = []) throws {
+    init(include: [String] = [], followLinks: Bool = false) throws {
         self.include = include.map(PathGlob.init)
+        self.followLinks = followLinks
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         try start()
     }
@@ -30,7 +32,7 @@ final class TailHarness {
         writer = try StoreWriter(store: store, identities: .empty, detection: nil, metrics: metrics,
                                  logger: Logger(label: "test"), onAlerts: { _ in }, onFailure: { _ in })
         writer.start()
-        tailer = DirectoryTailer(sources: [TailSource(path: logs, include: include)], records: records, writer: writer,
+        tailer = DirectoryTailer(sources: [TailSource(path: logs, include: include, followLinks: followLinks)], records: records, writer: writer,
                                  metrics: metrics, options: options, logger: Logger(label: "test"))
     }
 

@@ -114,12 +114,8 @@ struct HourWalkTests {
     func migration() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("k.db")
-        let connection = try SQLiteConnection(path: path)
-        // Version 6 brought the hour-ordered indexes: a store at version 5, whatever came after.
-        for (version, migration) in Schema.migrations.prefix(5).enumerated() {
-            try connection.execute(migration)
-            try connection.execute("PRAGMA user_version = \(version + 1)")
-        }
+        // The schema before version 6, which ordered these indexes by hour.
+        _ = try storeOfSchema(5, at: path)
         let indexSQL = "SELECT sql FROM sqlite_master WHERE name = 'event_rows_by_principal'"
         #expect(try ReadOnlySQL(path: path).run(indexSQL).rows == [[.text("CREATE INDEX event_rows_by_principal ON event_rows(principal, time)")]])
         let upgrades = Upgrades()

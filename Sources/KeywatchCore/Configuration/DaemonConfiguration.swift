@@ -10,10 +10,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var path: String
         /// Glob patterns over paths relative to ``path`` (`**` for any depth); empty: every file.
         public var include: [String]
+        /// Whether symbolic links under ``path`` are followed (`follow_links`); off by default, as
+        /// Filebeat's `symlinks`. Even on, a link is followed only when its target lies under the
+        /// root's real path: a link never brings a file from elsewhere into the logs.
+        public var followLinks: Bool
 
-        public init(path: String, include: [String] = []) {
+        public init(path: String, include: [String] = [], followLinks: Bool = false) {
             self.path = path
             self.include = include
+            self.followLinks = followLinks
         }
     }
 
@@ -104,12 +109,12 @@ struct ConfigurationReader {
 
     func tails(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Tail] {
         if node.scalar?.string.isEmpty == true || node.scalar?.string == "null" { return [] }
-        guard let sequence = node.sequence else { throw error(node, "tail", "expected a list of {path, include}") }
+        guard let sequence = node.sequence else { throw error(node, "tail", "expected a list of {path, include, follow_links}") }
         var tails: [DaemonConfiguration.Tail] = []
         for (index, item) in sequence.enumerated() {
             let key = "tail[\(index)]"
             let mapping = try YAMLSupport.mapping(item, file: file, key: key)
-            try YAMLSupport.allowOnly(["path", "include"], in: mapping, file: file, path: key)
+            try YAMLSupport.allowOnly(["path", "include", "follow_links"], in: mapping, file: file, path: key)
             guard let path = mapping["path"] else { throw error(item, "\(key).path", "missing: the directory to tail") }
             var tail = DaemonConfiguration.Tail(path: try nonEmptyString(path, key: "\(key).path"))
             if let include = mapping["include"] {
@@ -118,9 +123,18 @@ struct ConfigurationReader {
                     throw error(include, "\(key).include[\(empty)]", "an empty pattern matches nothing")
                 }
             }
+            if let follow = mapping["follow_links"] { tail.followLinks = try boolean(follow, key: "\(key).follow_links") }
             tails.append(tail)
         }
         return tails
+    }
+
+    func boolean(_ node: Node, key: String) throws(ConfigurationError) -> Bool {
+        switch node.scalar?.string.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw error(node, key, "expected true or false")
+        }
     }
 
     func http(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.HTTP? {

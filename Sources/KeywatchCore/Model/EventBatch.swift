@@ -206,6 +206,10 @@ public struct Reject: Sendable, Equatable {
     public var reason: String
     /// The first bytes of the record, for the investigator.
     public var prefix: [UInt8]
+    /// Which of the files a path names over time (rotated, truncated, replaced) the record was
+    /// read from, as a hash of its identity; 0 when not known (pushes). A reject is stored once per
+    /// input, generation, offset and reason.
+    public var inputGeneration: Int64 = 0
 
     /// How many leading bytes of a bad record are kept.
     public static let prefixLength = 256

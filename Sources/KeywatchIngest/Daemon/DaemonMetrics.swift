@@ -24,6 +24,9 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var droppedConnections: [HTTPConnectionDrop: Int] = [:]
     private var filesTailed = 0
     private var bytesBehind: Int64 = 0
+    private var unreadableFiles = 0
+    private var unreadableDirectories = 0
+    private var tailSkipped: [String: Int] = [:]
     private var commits = 0
     private var deliveries: [String: [String: Int]] = [:]
     private var outboxDepth: [String: Int] = [:]
@@ -85,11 +88,16 @@ public final class DaemonMetrics: @unchecked Sendable {
         lock.withLock { droppedConnections[reason, default: 0] += 1 }
     }
 
-    /// The tailer's view after a pass: files followed, and bytes written to them not yet read.
-    public func setTailing(files: Int, bytesBehind: Int64) {
+    /// The tailer's view after a pass: files followed, bytes written to them not yet read, files
+    /// and directories that cannot be read now, and entries not tailed on purpose, by why.
+    public func setTailing(files: Int, bytesBehind: Int64, unreadableFiles: Int = 0, unreadableDirectories: Int = 0,
+                           skipped: [String: Int] = [:]) {
         lock.withLock {
             filesTailed = files
             self.bytesBehind = bytesBehind
+            self.unreadableFiles = unreadableFiles
+            self.unreadableDirectories = unreadableDirectories
+            tailSkipped = skipped
         }
     }
 
@@ -143,6 +151,12 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_commits_total", "counter", "Transactions committed by the writer.", [("", "\(commits)")])
             family("keywatch_files_tailed", "gauge", "Files followed by the tailer.", [("", "\(filesTailed)")])
             family("keywatch_bytes_behind", "gauge", "Bytes written to tailed files and not yet read.", [("", "\(bytesBehind)")])
+            family("keywatch_tail_unreadable", "gauge",
+                   "Files and directories under the tail roots that cannot be read now (each logged once; read once they can be).",
+                   [("kind=\"file\"", "\(unreadableFiles)"), ("kind=\"directory\"", "\(unreadableDirectories)")])
+            family("keywatch_tail_skipped", "gauge",
+                   "Entries under the tail roots not tailed at the last scan, by why: symlink (follow_links is off), outside-root, not-regular.",
+                   TailTree.Skip.allCases.map { ("reason=\"\($0.rawValue)\"", "\(tailSkipped[$0.rawValue] ?? 0)") })
             family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.", [("", "\(writerBacklog)")])
             family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",
                    samples("sink", outboxDepth))

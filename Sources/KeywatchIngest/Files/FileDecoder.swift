@@ -41,7 +41,30 @@ public final class FileDecoder {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
+        return try decode(descriptor: descriptor, path: path, into: &batch, checkpoint: checkpoint, progress: progress)
+    }
+
+    /// Decodes the file open as `descriptor`, from its current position, as ``decode(path:into:checkpoint:progress:)``
+    /// does; `path` names it in origins. The tailer reads the descriptor it checked rather than
+    /// opening the path again.
+    @discardableResult
+    public func decode(
+        descriptor: Int32,
+        path: String,
+        into batch: inout EventBatch,
+        checkpoint handOff: (inout EventBatch) throws -> Void,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> Bool {
         let input = InputDecoder(input: "file:\(path)", recordsOffsets: true, requireJSON: true, decoder: recordDecoder)
+        var generation: Int64?
+        /// Marks new rejects with this file's generation before they leave with a batch.
+        func checkpoint(_ batch: inout EventBatch) throws {
+            batch.stampRejects(of: input.input) {
+                if generation == nil { generation = InputGeneration.of(descriptor: descriptor) }
+                return generation
+            }
+            try handOff(&batch)
+        }
         // The first chunk tells gzip from plain text (by content, never by name). It is small: plain
         // text is copied from it into the framer, while later chunks are read straight into the framer.
         let first = try readChunk(descriptor, path: path, limit: Self.firstChunkSize)

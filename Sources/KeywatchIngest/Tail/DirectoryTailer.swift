@@ -8,10 +8,13 @@ public struct TailSource: Sendable, Equatable {
     public var path: String
     /// Files matching any pattern are read; none means every file (non-JSON files are skipped by content).
     public var include: [PathGlob]
+    /// Whether links under ``path`` are followed — only ever to files and directories below its real path.
+    public var followLinks: Bool
 
-    public init(path: String, include: [PathGlob] = []) {
+    public init(path: String, include: [PathGlob] = [], followLinks: Bool = false) {
         self.path = path
         self.include = include
+        self.followLinks = followLinks
     }
 
     func includes(_ relativePath: String) -> Bool {
@@ -21,9 +24,11 @@ public struct TailSource: Sendable, Equatable {
 
 /// How the tailer paces itself.
 public struct TailOptions: Sendable {
-    /// The longest wait between looks at the files when inotify says nothing.
+    /// The longest wait between looks at the files inotify does not watch (a `stat` each; a file
+    /// is opened only when that changed).
     public var pollInterval: TimeInterval = 0.25
-    /// Directories are walked again this often (inotify may miss a tree past its watch limit).
+    /// Directories are walked again this often (inotify may miss a tree past its watch limit), and
+    /// every file whose status changed, or that could not be read, is looked at.
     public var rescanInterval: TimeInterval = 10
     /// A gzip file untouched this long is read even if its trailer is missing (its tail is rejected).
     public var settleSeconds: TimeInterval = 60
@@ -46,6 +51,9 @@ public struct TailOptions: Sendable {
 /// the bytes before the saved offset), not by path: a file renamed by rotation keeps its offset;
 /// a new file at the old path is read from its start; a truncated file starts over; a file that
 /// leaves the tree is read to its end, then forgotten.
+///
+/// A quiet file costs nothing: between rescans a file is looked at only when inotify names it,
+/// or — where inotify does not vouch for its directory — when a `stat` shows it changed.
 public final class DirectoryTailer: @unchecked Sendable {
     private let sources: [TailSource]
     private let writer: StoreWriter
@@ -63,10 +71,12 @@ public final class DirectoryTailer: @unchecked Sendable {
     private var unclaimed: [FileKey: TailedFileRecord]
     private var forgotten: [Int64] = []
     private var nextID: Int64
+    /// Files whose last read stopped at the budget: read again at the next pass.
+    private var pending: Set<FileKey> = []
     private var batch = EventBatch()
     private var lastScan = Date.distantPast
     private var scannedOnce = false
-    private var reported: Set<String> = []
+    private var problems: TailProblems
 
     private let condition = NSCondition()
     private var stopping = false
@@ -83,6 +93,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         decoder = RecordDecoder.forIngest(options: options.decoder)
         files = FileDecoder(recordDecoder: decoder, chunkSize: options.chunkBytes)
         watcher = DirectoryWatcher(logger: logger)
+        problems = TailProblems(logger: logger)
         unclaimed = Dictionary(records.map { (FileKey(device: $0.device, inode: $0.inode), $0) }, uniquingKeysWith: { first, _ in first })
         nextID = (records.map(\.id).max() ?? 0) + 1
     }
@@ -114,9 +125,8 @@ public final class DirectoryTailer: @unchecked Sendable {
     private func run() {
         var behind = false
         while !isStopping {
-            let wake = watcher.wait(timeout: behind ? 0 : options.pollInterval)
             do {
-                behind = try pass(rescan: wake.structural)
+                behind = try step(timeout: behind ? 0 : options.pollInterval)
             } catch {
                 logger.error("tailing stopped", metadata: ["error": "\(error)"])
                 break
@@ -128,77 +138,126 @@ public final class DirectoryTailer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// One look at everything: the tree when due, then every file's new bytes; the batch goes
-    /// to the writer at the end. Returns whether a file has more to read at once.
+    /// Waits up to `timeout` seconds for inotify to say something changed, then makes a pass over
+    /// what it names (and the files it does not watch). Returns whether a file has more to read at once.
+    func step(timeout: TimeInterval) throws -> Bool {
+        let wake = watcher.wait(timeout: timeout)
+        return try pass(rescan: wake.structural, changed: wake.overflowed ? nil : wake.paths)
+    }
+
+    /// One look at the files: the tree when due, then the new bytes of every file that may have
+    /// some; the batch goes to the writer at the end. Returns whether a file has more to read at once.
     /// - Throws: ``StoreWriter`` stopped: there is nowhere to hand events.
     @discardableResult
     public func pass(rescan: Bool = false) throws -> Bool {
+        try pass(rescan: rescan, changed: nil)
+    }
+
+    /// - Parameter changed: the paths inotify saw change since the last pass; files it watches
+    ///   and does not name are not looked at. Nil: every file is checked with a `stat`.
+    func pass(rescan: Bool, changed: Set<String>?) throws -> Bool {
         decoder.eventTimes = .fromWallClock()
+        var walked: [FileKey: FileStatus]?
         if rescan || !scannedOnce || Date().timeIntervalSince(lastScan) >= options.rescanInterval {
-            try scan()
+            walked = try scan()
         }
         var behind = false
+        var looked = false
         for key in order {
-            guard let file = tracked[key] else { continue }
+            guard let file = tracked[key], mustLook(at: file, walked: walked, changed: changed) else { continue }
+            looked = true
             do {
-                behind = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull) || behind
+                let more = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
+                if more { pending.insert(key) } else { pending.remove(key) }
+                behind = behind || more
+                problems.readable(key, path: file.record.path)
             } catch let error as FileReadError {
-                report(error)
+                problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
         }
+        guard looked || walked != nil else { return behind }
         closeIdleFiles()
         try handOff(&batch)
         var bytesBehind: Int64 = 0
         for file in tracked.values where file.kind == .plain && !file.record.complete {
             bytesBehind += max(0, file.sizeSeen - file.readOffset)
         }
-        metrics.setTailing(files: tracked.count, bytesBehind: bytesBehind)
+        metrics.setTailing(files: tracked.count, bytesBehind: bytesBehind, unreadableFiles: problems.unreadableFiles.count,
+                           unreadableDirectories: problems.unreadableDirectories,
+                           skipped: Dictionary(uniqueKeysWithValues: problems.skipped.map { ($0.key.rawValue, $0.value) }))
         return behind
+    }
+
+    /// Whether `file` may have something to read. Just after a scan, the status the walk found
+    /// tells (a file that could not be read is tried again); between scans, inotify tells for the
+    /// files it watches, and a `stat` for the others.
+    private func mustLook(at file: TailedFile, walked: [FileKey: FileStatus]?, changed: Set<String>?) -> Bool {
+        if file.caughtUpAt == nil || pending.contains(file.key) { return true }
+        if let walked {
+            if problems.unreadableFiles[file.key] != nil { return true }
+            return walked[file.key].map { !file.isCaughtUp(at: $0) } ?? true
+        }
+        if let changed, file.watched { return changed.contains(file.record.path) }
+        return file.mayHaveChanged()
     }
 
     // MARK: - Discovery
 
-    private func scan() throws {
+    /// Walks every root: new files are tracked, moved ones followed, those gone read to their end
+    /// and forgotten. Returns the status the walk found for each file tracked.
+    private func scan() throws -> [FileKey: FileStatus] {
         lastScan = Date()
+        problems.scanning()
         var visited = Set<FileKey>()
-        var seen = Set<FileKey>()
-        var found: [(path: String, status: FileStatus)] = []
+        var seen: [FileKey: FileStatus] = [:]
+        var found: [String: TailTree.File] = [:]
         for source in sources {
-            walk(source.path, relative: "", visited: &visited) { path, relative, status in
-                guard source.includes(relative) else { return }
-                seen.insert(status.identity)
-                if let file = tracked[status.identity] {
-                    if file.record.path != path { file.moved(to: path) }
-                } else {
-                    found.append((path, status))
+            TailTree(source: source, watch: watcher.watch(_:identity:)).walk(visited: &visited) { entry in
+                switch entry {
+                case .file(let entry):
+                    // A file with several names included is tailed under the first.
+                    guard source.includes(entry.relativePath), seen[entry.status.identity] == nil else { return }
+                    seen[entry.status.identity] = entry.status
+                    if let file = tracked[entry.status.identity] {
+                        if file.record.path != entry.path { file.moved(to: entry.path) }
+                        place(file, entry)
+                    } else {
+                        found[entry.path] = entry
+                    }
+                case .skipped(let path, let relativePath, let why):
+                    // Links are reported whatever their names: one to a directory may hold logs.
+                    if why != .notRegular || source.includes(relativePath) { problems.skipped(path, why) }
+                case .unreadable(let path, let reason):
+                    problems.unreadableDirectory(path, reason: reason)
                 }
             }
         }
-        let newPaths = InputFiles.inTimeOrder(found.map(\.path))
-        let statuses = Dictionary(found.map { ($0.path, $0.status) }, uniquingKeysWith: { first, _ in first })
-        for path in newPaths {
-            guard let status = statuses[path], tracked[status.identity] == nil else { continue }
+        problems.scanned()
+        for path in InputFiles.inTimeOrder(Array(found.keys)) {
+            guard let entry = found[path], tracked[entry.status.identity] == nil else { continue }
             let file: TailedFile
-            if var known = unclaimed.removeValue(forKey: status.identity) {
+            if var known = unclaimed.removeValue(forKey: entry.status.identity) {
                 known.path = path
                 file = TailedFile(record: known)
-                file.verifyResumption()
             } else {
-                file = TailedFile(id: nextID, path: path, status: status)
+                file = TailedFile(id: nextID, path: path, status: entry.status)
                 nextID += 1
             }
-            tracked[status.identity] = file
-            order.append(status.identity)
+            place(file, entry)
+            tracked[entry.status.identity] = file
+            order.append(entry.status.identity)
         }
         // Files that left the tree: what they hold is read, then they are forgotten.
-        for key in order where !seen.contains(key) {
+        for key in order where seen[key] == nil {
             guard let file = tracked.removeValue(forKey: key) else { continue }
             do {
                 try file.readToEnd(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
             } catch let error as FileReadError {
-                report(error)
+                problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
             file.close()
+            pending.remove(key)
+            problems.forget(key)
             forgotten.append(file.record.id)
         }
         order.removeAll { tracked[$0] == nil }
@@ -208,35 +267,13 @@ public final class DirectoryTailer: @unchecked Sendable {
             unclaimed.removeAll()
             scannedOnce = true
         }
+        return seen
     }
 
-    /// Calls `body` for every regular file under `directory`, following links, once per inode.
-    private func walk(_ directory: String, relative: String, visited: inout Set<FileKey>,
-                      _ body: (String, String, FileStatus) -> Void) {
-        guard let handle = opendir(directory) else {
-            if relative.isEmpty { report(FileReadError(path: directory, reason: String(cString: strerror(errno)))) }
-            return
-        }
-        defer { closedir(handle) }
-        watcher.watch(directory)
-        var entries: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { entries.append(name) }
-        }
-        for name in entries.sorted() {
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            let relativePath = relative.isEmpty ? name : relative + "/" + name
-            guard let status = FileStatus(path: path), !visited.contains(status.identity) else { continue }
-            visited.insert(status.identity)
-            if status.isDirectory {
-                walk(path, relative: relativePath, visited: &visited, body)
-            } else if status.isRegularFile {
-                body(path, relativePath, status)
-            }
-        }
+    /// Records how the walk reached `file`: through a link or not, in a directory inotify vouches for or not.
+    private func place(_ file: TailedFile, _ entry: TailTree.File) {
+        file.throughLink = entry.throughLink
+        file.watched = !entry.throughLink && watcher.vouches(for: entry.directory)
     }
 
     // MARK: - Hand-off
@@ -255,7 +292,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         forgotten.removeAll()
         let request = WriteRequest(batch: batch, files: changes)
         batch = EventBatch()
-        guard writer.submit(request) else { throw StoreError.corrupt("the writer stopped") }
+        guard writer.submit(request) else { throw writer.failure ?? StoreError.corrupt("the writer stopped") }
     }
 
     /// Keeps at most ``TailOptions/maximumOpenFiles`` descriptors: the files grown least recently close first.
@@ -265,11 +302,5 @@ public final class DirectoryTailer: @unchecked Sendable {
         for file in open.sorted(by: { $0.lastGrowth < $1.lastGrowth }).prefix(open.count - options.maximumOpenFiles) {
             file.close()
         }
-    }
-
-    /// Logs a file problem once per path and reason.
-    private func report(_ error: FileReadError) {
-        guard reported.insert(error.description).inserted else { return }
-        logger.warning("cannot read a tailed file", metadata: ["path": "\(error.path)", "error": "\(error.reason)"])
     }
 }

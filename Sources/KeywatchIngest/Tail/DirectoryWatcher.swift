@@ -2,20 +2,30 @@ import Foundation
 import Logging
 
 /// Wakes the tailer when something changes in a watched directory (inotify), so an appended line
-/// is read at once rather than at the next poll. Only a hint: the tailer still polls and
-/// rescans, which is all it does when inotify is missing or its watch limit runs out on a big tree.
+/// is read at once rather than at the next poll, and says which files changed, so a quiet file
+/// costs nothing between rescans. The tailer still rescans, and polls the files of directories
+/// inotify does not vouch for: when it is missing, when its watch limit runs out on a big tree,
+/// and on network filesystems, where it does not see what other machines write.
 final class DirectoryWatcher {
     /// What a wait saw.
     struct Wake {
-        /// Something changed: files may have grown.
-        var changed = false
+        /// Entries of watched directories written, truncated, touched or `chmod`ed (paths as
+        /// `directory/name`, the directory as given to ``watch(_:)``).
+        var paths: Set<String> = []
         /// Files or directories appeared, moved or went: the tree should be scanned again.
         var structural = false
+        /// Events were lost (the queue overflowed): ``paths`` is not the whole story.
+        var overflowed = false
     }
 
     private let descriptor: Int32
-    private var watched: [String: Int32] = [:]
+    /// Watched directories by path: the watch, and the directory it was made for (another one can
+    /// take the path: a log directory renamed by rotation and a new one made in its place).
+    private var watched: [String: (watch: Int32, directory: FileKey)] = [:]
     private var paths: [Int32: String] = [:]
+    /// Watched directories on network filesystems.
+    private var remote: Set<String> = []
+    private var networkFilesystems = NetworkFilesystems()
     private var exhausted = false
     private let logger: Logger
     private var buffer = [UInt8](repeating: 0, count: 64 << 10)
@@ -30,14 +40,21 @@ final class DirectoryWatcher {
 
     deinit { if descriptor >= 0 { close(descriptor) } }
 
-    /// Watches `directory` (not its subdirectories: each is watched on its own).
-    func watch(_ directory: String) {
-        guard descriptor >= 0, !exhausted, watched[directory] == nil else { return }
-        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF)
+    /// Watches `directory`, the directory `identity` (not its subdirectories: each is watched on its own).
+    func watch(_ directory: String, identity: FileKey) {
+        guard descriptor >= 0, !exhausted, watched[directory]?.directory != identity else { return }
+        let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF
+                          | IN_MOVE_SELF)
         let watch = inotify_add_watch(descriptor, directory, mask)
         if watch >= 0 {
-            watched[directory] = watch
+            // The same directory under another path (it was renamed): its events now name this one.
+            if let old = paths[watch], old != directory, watched[old]?.watch == watch {
+                watched[old] = nil
+                remote.remove(old)
+            }
+            watched[directory] = (watch, identity)
             paths[watch] = directory
+            if networkFilesystems.contains(directory) { remote.insert(directory) } else { remote.remove(directory) }
         } else if errno == ENOSPC {
             exhausted = true
             logger.warning("""
@@ -45,6 +62,11 @@ final class DirectoryWatcher {
                 directories beyond it are found by the periodic rescan
                 """, metadata: ["watched": "\(watched.count)"])
         }
+    }
+
+    /// Whether every change to the files in `directory` (as given to ``watch(_:)``) shows in ``Wake/paths``.
+    func vouches(for directory: String) -> Bool {
+        watched[directory] != nil && !remote.contains(directory)
     }
 
     /// Waits up to `timeout` seconds for a change.
@@ -66,11 +88,21 @@ final class DirectoryWatcher {
                     let watch = bytes.load(fromByteOffset: offset, as: Int32.self)
                     let mask = bytes.load(fromByteOffset: offset + 4, as: UInt32.self)
                     let length = Int(bytes.load(fromByteOffset: offset + 12, as: UInt32.self))
-                    wake.changed = true
-                    if mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_Q_OVERFLOW) != 0 {
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW) != 0 {
                         wake.structural = true
                     }
-                    if mask & UInt32(IN_IGNORED) != 0, let path = paths.removeValue(forKey: watch) {
+                    // The directory is no longer at its path: nothing there is vouched for until the
+                    // scan this wake brings watches what is there now (IN_IGNORED can come later).
+                    if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0, let path = paths[watch], watched[path]?.watch == watch {
+                        watched[path] = nil
+                    }
+                    if mask & UInt32(IN_Q_OVERFLOW) != 0 { wake.overflowed = true }
+                    if length > 0, let directory = paths[watch] {
+                        let name = bytes[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }
+                        let path = String(decoding: name, as: UTF8.self)
+                        wake.paths.insert(directory.hasSuffix("/") ? directory + path : directory + "/" + path)
+                    }
+                    if mask & UInt32(IN_IGNORED) != 0, let path = paths.removeValue(forKey: watch), watched[path]?.watch == watch {
                         watched[path] = nil  // the directory went; a new one at its path is watched when found
                     }
                     offset += MemoryLayout<inotify_event>.size + length

@@ -1,28 +1,34 @@
 import Crypto
 import Foundation
 
-/// What `stat` says about a path: enough to know a file again after a rename, and to see it grow.
+/// What `stat` says about a path: enough to know a file again after a rename, to see it grow,
+/// and to see it touched in any way (its change time moves on writes, truncation and `chmod`).
 struct FileStatus: Equatable {
     var device: UInt64
     var inode: UInt64
     var size: Int64
     var modified: Double
+    var changed: Double
     var isRegularFile: Bool
     var isDirectory: Bool
+    var isSymbolicLink: Bool
 
     init(_ status: stat) {
         device = UInt64(status.st_dev)
         inode = UInt64(status.st_ino)
         size = Int64(status.st_size)
         modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+        changed = Double(status.st_ctim.tv_sec) + Double(status.st_ctim.tv_nsec) / 1e9
         isRegularFile = (status.st_mode & S_IFMT) == S_IFREG
         isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+        isSymbolicLink = (status.st_mode & S_IFMT) == S_IFLNK
     }
 
-    /// The status of `path` (following symbolic links); nil when it does not exist or cannot be read.
-    init?(path: String) {
+    /// The status of `name` in the directory open as `directory` (`AT_FDCWD`: a path from the
+    /// working directory); of a link itself unless `followingLinks`. Nil when it does not exist.
+    init?(at directory: Int32 = AT_FDCWD, _ name: String, followingLinks: Bool) {
         var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
+        guard fstatat(directory, name, &status, followingLinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
         self.init(status)
     }
 

@@ -29,17 +29,30 @@ final class TailedFile {
     private(set) var sizeSeen: Int64 = 0
     /// The size and time of a gzip file found incomplete, not checked again until they change.
     private var incompleteGzip: (size: Int64, modified: Double)?
+    /// The file's status when the last read caught up with it (or, for a file that could not be
+    /// opened, its status then): while its status is the same, there is nothing new to read.
+    private(set) var caughtUpAt: FileStatus?
+    /// A record of an earlier run, not yet checked against the file.
+    private var resumed: Bool
+    /// Reached through a link (its root follows links): opened following them.
+    var throughLink = false
+    /// Inotify reports every change to it, so it need not be looked at between rescans otherwise.
+    var watched = false
 
     init(record: TailedFileRecord) {
         self.record = record
         readOffset = record.offset
         guardOffset = record.offset
+        resumed = true
     }
 
     /// A file seen for the first time: nothing read yet.
-    convenience init(id: Int64, path: String, status: FileStatus) {
-        self.init(record: TailedFileRecord(id: id, path: path, device: status.device, inode: status.inode, fingerprint: [],
-                                           fingerprintLength: 0, offset: 0, guardHash: nil, complete: false))
+    init(id: Int64, path: String, status: FileStatus) {
+        record = TailedFileRecord(id: id, path: path, device: status.device, inode: status.inode, fingerprint: [],
+                                  fingerprintLength: 0, offset: 0, guardHash: nil, complete: false)
+        readOffset = 0
+        guardOffset = 0
+        resumed = false
         dirty = true
     }
 
@@ -54,15 +67,28 @@ final class TailedFile {
         dirty = true
     }
 
+    /// Whether a look at the file now would find nothing new: its status is the one the last read
+    /// ended on, and it waits for no clock (a gzip file without its trailer settles with time).
+    func isCaughtUp(at status: FileStatus) -> Bool {
+        caughtUpAt == status && incompleteGzip == nil
+    }
+
+    /// Whether it may have something new: its status now differs from the one the last read ended on.
+    /// A `stat`, or an `fstat` when it is open; nothing is opened or read.
+    func mayHaveChanged() -> Bool {
+        guard let caughtUpAt else { return true }
+        let now = isOpen ? FileStatus(descriptor: descriptor) : FileStatus(record.path, followingLinks: throughLink)
+        return now != caughtUpAt
+    }
+
     /// Checks that a record saved by an earlier run still describes this file: same head, same
     /// bytes before the offset, not shorter. Otherwise the inode was reused or the file rewritten,
     /// and it is read from its start.
-    func verifyResumption() {
-        guard open() else { return }
-        let status = FileStatus(descriptor: descriptor)
-        let sameHead = status.map { Int64(record.fingerprintLength) <= $0.size } == true
+    private func verifyResumption(_ status: FileStatus) {
+        resumed = false
+        let sameHead = Int64(record.fingerprintLength) <= status.size
             && FileFingerprint.hash(descriptor: descriptor, offset: 0, count: record.fingerprintLength) == record.fingerprint
-        let sameGuard = status.map { record.offset <= $0.size } == true
+        let sameGuard = record.offset <= status.size
             && (record.guardHash == nil || FileFingerprint.guardHash(descriptor: descriptor, before: record.offset) == record.guardHash)
         if !(sameHead && sameGuard) { restart() }
     }
@@ -79,20 +105,34 @@ final class TailedFile {
 
     /// Reads what is new, handing batches over through `checkpoint` as they fill.
     /// - Returns: whether bytes are left to read (the budget ran out).
+    /// - Throws: ``FileReadError`` when the file cannot be opened or read (permissions, I/O).
     func read(into batch: inout EventBatch, decoder: RecordDecoder, files: FileDecoder, options: TailOptions,
               checkpoint: (inout EventBatch) throws -> Void) throws -> Bool {
-        guard open(), let status = FileStatus(descriptor: descriptor) else { return false }
+        switch open() {
+        case .opened: break
+        case .replaced: return false
+        case .failed(let reason):
+            caughtUpAt = FileStatus(record.path, followingLinks: throughLink)
+            throw FileReadError(path: record.path, reason: reason)
+        }
+        guard let status = FileStatus(descriptor: descriptor) else { return false }
+        if resumed { verifyResumption(status) }
         sizeSeen = status.size
         if kind == nil {
-            guard status.size >= 2 else { return false }
+            guard status.size >= 2 else {
+                caughtUpAt = status
+                return false
+            }
             var magic: [UInt8] = [0, 0]
             guard magic.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, 2, 0) }) == 2 else { return false }
             kind = magic == [0x1F, 0x8B] ? .gzip : .plain
         }
-        switch kind! {
-        case .gzip: return try readGzip(status, files: files, options: options, into: &batch, checkpoint: checkpoint)
-        case .plain: return try readPlain(status, decoder: decoder, options: options, into: &batch, checkpoint: checkpoint)
+        let more = switch kind! {
+        case .gzip: try readGzip(status, files: files, options: options, into: &batch, checkpoint: checkpoint)
+        case .plain: try readPlain(status, decoder: decoder, options: options, into: &batch, checkpoint: checkpoint)
         }
+        caughtUpAt = more ? nil : status
+        return more
     }
 
     /// The file is gone from the directory (deleted, or renamed out of the include patterns):
@@ -103,7 +143,9 @@ final class TailedFile {
         var unlimited = options
         unlimited.readBudget = Int.max
         _ = try read(into: &batch, decoder: decoder, files: files, options: unlimited, checkpoint: checkpoint)
-        input?.finish(into: &batch)
+        guard let input else { return }
+        input.finish(into: &batch)
+        stampRejects(of: input, in: &batch)
     }
 
     func close() {
@@ -148,6 +190,7 @@ final class TailedFile {
             total += count
             readOffset += Int64(count)
             input.drain(into: &batch)
+            stampRejects(of: input, in: &batch)
             if input.beginsLikeJSON == false {
                 // Not a JSON log (a README beside the logs): ignored from now on.
                 record.complete = true
@@ -162,6 +205,14 @@ final class TailedFile {
             try checkpoint(&batch)
         }
         return total >= options.readBudget
+    }
+
+    /// Marks the rejects just read with the file they come from: another file at the same path
+    /// (after rotation or truncation) may have a bad record at the same offset, and it is another reject.
+    private func stampRejects(of input: InputDecoder, in batch: inout EventBatch) {
+        batch.stampRejects(of: input.input) { [record] in
+            InputGeneration.of(inode: record.inode, head: record.fingerprint)
+        }
     }
 
     /// Whether the head the record knows still reads the same.
@@ -213,7 +264,8 @@ final class TailedFile {
         }
         incompleteGzip = nil
         lastGrowth = Date()
-        try files.decode(path: record.path, into: &batch, checkpoint: checkpoint)
+        lseek(descriptor, 0, SEEK_SET)
+        try files.decode(descriptor: descriptor, path: record.path, into: &batch, checkpoint: checkpoint)
         record.complete = true
         record.offset = status.size
         if let head = FileFingerprint.head(descriptor: descriptor, size: status.size) {
@@ -227,17 +279,31 @@ final class TailedFile {
         return false
     }
 
-    @discardableResult
-    private func open() -> Bool {
-        if descriptor >= 0 { return true }
-        let opened = Foundation.open(record.path, O_RDONLY | O_CLOEXEC)
-        guard opened >= 0 else { return false }
-        guard let status = FileStatus(descriptor: opened), status.identity == key else {
+    private enum Opening {
+        case opened
+        /// Something else is at the path now (gone, renamed, replaced): the next scan sorts it out.
+        case replaced
+        /// It is there but cannot be opened: why.
+        case failed(String)
+    }
+
+    /// Opens the file at its path if it is still the regular file found by the scan. Non-blocking,
+    /// so a path swapped for a FIFO cannot stop the tailer in `open` or `read`; not through a link
+    /// unless the file was found through one (then the identity says it is still that file).
+    private func open() -> Opening {
+        if descriptor >= 0 { return .opened }
+        let opened = Foundation.open(record.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (throughLink ? 0 : O_NOFOLLOW))
+        guard opened >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ELOOP || code == ENOTDIR { return .replaced }
+            return .failed(String(cString: strerror(code)))
+        }
+        guard let status = FileStatus(descriptor: opened), status.isRegularFile, status.identity == key else {
             Foundation.close(opened)
-            return false
+            return .replaced
         }
         descriptor = opened
-        return true
+        return .opened
     }
 }
 

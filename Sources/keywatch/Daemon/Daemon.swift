@@ -63,7 +63,9 @@ final class Daemon: @unchecked Sendable {
                 Standard.flush()
             },
             onFailure: { error in failed.fail(error) })
-        let sources = configuration.tail.map { TailSource(path: $0.path, include: $0.include.map(PathGlob.init)) }
+        let sources = configuration.tail.map {
+            TailSource(path: $0.path, include: $0.include.map(PathGlob.init), followLinks: $0.followLinks)
+        }
         tailer = DirectoryTailer(sources: sources, records: try store.tailedFiles(), writer: writer, metrics: metrics, logger: logger)
         // Started first, stopped last: deliveries go on until the writer has committed its last alerts.
         var services: [any Service] = workers.map { worker in
