@@ -44,6 +44,41 @@ struct YAMLExpansionTests {
         #expect(throws: ConfigurationError.self) { try IdentityMap.parse(text, file: "identities.yaml") }
     }
 
+    /// Nine levels of a list naming the level below nine times (9^10 values), used as a mapping
+    /// key: the YAML library hashes keys while it builds the tree, so this hung inside it, before
+    /// any walk of the tree could refuse it. The count passes the limit at line 6, where the
+    /// definitions alone reach 9^6 values.
+    static let laughsAsKey: String = {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 { text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n" }
+        return text + "? *a9\n: 1\nrules: []\n"
+    }()
+
+    @Test("nested aliases used as a mapping key are refused before the tree is built", .timeLimit(.minutes(1)))
+    func billionLaughsAsKey() {
+        do {
+            _ = try RuleFile.parse(Self.laughsAsKey, file: "rules/key.yaml")
+            Issue.record("the file was accepted")
+        } catch {
+            #expect(error.file == "rules/key.yaml" && error.line == 6, "\(error)")
+            #expect(error.message.hasPrefix("YAML aliases expand to more than 100000 values"), "\(error)")
+        }
+        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(Self.laughsAsKey, file: "k.yaml") }
+    }
+
+    @Test("the expansion is measured exactly: each alias counts as a copy of its anchor's node, nesting included")
+    func measuredExactly() throws {
+        let size = try YAMLExpansion.measure("a: &x [1, 2]\nb: [*x, *x]\n", limit: 1000)
+        // The root mapping, keys a and b, [1, 2], and [[1, 2], [1, 2]].
+        #expect(size.values == 1 + 1 + 3 + 1 + 7)
+        #expect(size.depth == 4)
+        // A chain of aliases each one level deeper than the last: depth grows while values barely do.
+        var chain = "l0: &l0 [x]\n"
+        for level in 1...20 { chain += "l\(level): &l\(level) [*l\(level - 1)]\n" }
+        #expect(try YAMLExpansion.measure(chain, limit: 1000).depth == 23)
+        #expect(throws: YAMLExpansion.Exceeded.self) { try YAMLExpansion.measure(chain, limit: 1000, maximumDepth: 22) }
+    }
+
     @Test("aliases that expand modestly, as merge keys for shared defaults do, are read as before")
     func modestAliases() throws {
         let rules = try RuleFile.parse("""
@@ -61,8 +96,8 @@ struct YAMLExpansionTests {
 
     @Test("the walk stops at the limit of nodes for the file's size")
     func limitScalesWithSize() throws {
-        #expect(YAMLSupport.maximumNodes(forBytes: 10) == 100_000)
-        #expect(YAMLSupport.maximumNodes(forBytes: 1_000_000) == 4_000_000)
+        #expect(YAMLSupport.maximumValues(forBytes: 10) == 100_000)
+        #expect(YAMLSupport.maximumValues(forBytes: 1_000_000) == 4_000_000)
         // 200,001 values written out in a file of 400 KB: no aliases, under its limit of 1.6M.
         let big = "[" + Array(repeating: "1", count: 200_001).joined(separator: ",") + "]"
         let root = try #require(try YAMLSupport.compose(big, file: "big.yaml"))

@@ -5,56 +5,39 @@ enum YAMLSupport {
     /// The node tree of a YAML text; nil for an empty document.
     ///
     /// Aliases are expanded into the tree, so a few lines of nested aliases ("billion laughs")
-    /// make a tree of billions of nodes that every reader of it would walk. The tree is walked
-    /// once here, up to ``maximumNodes(forBytes:)`` nodes and ``maximumDepth`` levels, before
-    /// anything else reads it: a file past either is refused.
+    /// would make a tree of billions of values for every reader to walk. The text is measured
+    /// first (``YAMLExpansion``): past ``maximumValues(forBytes:)`` values or ``maximumDepth``
+    /// levels, aliases expanded, it is refused before it is composed.
     static func compose(_ text: String, file: String) throws(ConfigurationError) -> Node? {
-        let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            _ = try YAMLExpansion.measure(text, limit: maximumValues(forBytes: text.utf8.count), maximumDepth: maximumDepth)
+        } catch {
+            switch error.limit {
+            case .values:
+                throw ConfigurationError(file: file, line: error.line, key: nil, message: """
+                    YAML aliases expand to more than \(maximumValues(forBytes: text.utf8.count)) values \
+                    (four per byte of the file): write the repeated values out, or use fewer nested aliases
+                    """)
+            case .depth:
+                throw ConfigurationError(file: file, line: error.line, key: nil,
+                                         message: "YAML nested more than \(maximumDepth) levels deep (aliases expanded)")
+            }
+        }
+        do {
+            return try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw syntaxError(error, file: file)
         } catch {
             throw ConfigurationError(file: file, line: nil, key: nil, message: "\(error)")
         }
-        if let root { try checkExpansion(of: root, bytes: text.utf8.count, file: file) }
-        return root
     }
 
     /// Levels of nesting a file may have, aliases expanded (libyaml's own limit without them).
     static let maximumDepth = 1000
 
-    /// Nodes a file of `bytes` bytes may expand to: four per byte (a file without aliases has
-    /// fewer nodes than bytes), and never fewer than 100,000.
-    static func maximumNodes(forBytes bytes: Int) -> Int { max(100_000, 4 * bytes) }
-
-    /// Walks the tree without recursion, giving up at the first node past the limits.
-    static func checkExpansion(of root: Node, bytes: Int, file: String) throws(ConfigurationError) {
-        let limit = maximumNodes(forBytes: bytes)
-        var pending: [(node: Node, depth: Int)] = [(root, 1)]
-        var visited = 0
-        while let (node, depth) = pending.popLast() {
-            visited += 1
-            if visited > limit {
-                throw ConfigurationError(file: file, line: node.line, key: nil, message: """
-                    YAML aliases expand to more than \(limit) values (four per byte of the file): \
-                    write the repeated values out, or use fewer nested aliases
-                    """)
-            }
-            if depth > maximumDepth {
-                throw ConfigurationError(file: file, line: node.line, key: nil,
-                                         message: "YAML nested more than \(maximumDepth) levels deep (aliases expanded)")
-            }
-            if let mapping = node.mapping {
-                for (key, value) in mapping {
-                    pending.append((key, depth + 1))
-                    pending.append((value, depth + 1))
-                }
-            } else if let sequence = node.sequence {
-                for item in sequence { pending.append((item, depth + 1)) }
-            }
-        }
-    }
+    /// Values a file of `bytes` bytes may expand to: four per byte (a file without aliases has
+    /// fewer values than bytes), and never fewer than 100,000.
+    static func maximumValues(forBytes bytes: Int) -> Int { max(100_000, 4 * bytes) }
 
     static func syntaxError(_ error: YamlError, file: String) -> ConfigurationError {
         switch error {
