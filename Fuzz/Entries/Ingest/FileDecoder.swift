@@ -1,0 +1,1 @@
+../../../Sources/KeywatchIngest/Files/FileDecoder.swift

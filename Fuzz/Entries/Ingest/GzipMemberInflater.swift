@@ -1,0 +1,1 @@
+../../../Sources/KeywatchIngest/Gzip/GzipMemberInflater.swift

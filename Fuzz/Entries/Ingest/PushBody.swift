@@ -1,0 +1,1 @@
+../../../Sources/KeywatchIngest/HTTP/PushBody.swift
