@@ -59,19 +59,19 @@ struct BatchContents {
 
     /// The first difference from `other`, in words naming both ways of decoding; nil when equal.
     ///
-    /// Events and skips must be the same. Rejects need only begin alike (the same first origin and
-    /// bytes) and be there in both or neither: how the framer resumes after broken structure and
-    /// after a record over the size limit depends on where the input was cut, so the same bad bytes
-    /// may be reported once or as several parts, with different reasons; no event depends on it.
+    /// Events and skips must be the same, and rejects too but for their reasons: a record over the
+    /// size limit that arrives in one piece is framed and rejected for what is wrong inside it,
+    /// while one that arrives in pieces is rejected for its size, which is known first.
     func difference(from other: BatchContents, _ name: String, _ otherName: String) -> String? {
-        if events.count != other.events.count || skipped != other.skipped || rejects.isEmpty != other.rejects.isEmpty {
+        if events.count != other.events.count || skipped != other.skipped || rejects.count != other.rejects.count {
             return "\(name) gave \(summary), \(otherName) \(other.summary)"
         }
         if let position = events.indices.first(where: { events[$0] != other.events[$0] || raws[$0] != other.raws[$0] }) {
             return "event \(position) differs: \(name) \(events[position]), \(otherName) \(other.events[position])"
         }
-        if let mine = rejects.first, let theirs = other.rejects.first, !mine.agrees(with: theirs) {
-            return "the first reject differs: \(name) \(mine.origin) \(mine.reason) \(mine.prefix.count) bytes \(Self.quoted(mine.prefix)), "
+        if let position = rejects.indices.first(where: { !rejects[$0].agrees(with: other.rejects[$0]) }) {
+            let mine = rejects[position], theirs = other.rejects[position]
+            return "reject \(position) differs: \(name) \(mine.origin) \(mine.reason) \(mine.prefix.count) bytes \(Self.quoted(mine.prefix)), "
                 + "\(otherName) \(theirs.origin) \(theirs.reason) \(theirs.prefix.count) bytes \(Self.quoted(theirs.prefix))"
         }
         return nil
