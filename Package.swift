@@ -93,11 +93,8 @@ let package = Package(
         .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
 
         // What each fuzz target does with one input (Fuzz/README.md): shared by the libFuzzer
-        // executables below and by the regression tests, which replay every crash found. It
-        // compiles the few ingest files a pushed or read body goes through (symbolic links into
-        // Sources/KeywatchIngest) instead of depending on KeywatchIngest, so that the fuzz build
-        // needs neither the HTTP server nor the store.
-        .target(name: "KeywatchFuzzing", dependencies: ["KeywatchCore", "CZlib", "CDeflate"], path: "Fuzz/Entries"),
+        // executables below and by the regression tests, which replay every crash found.
+        .target(name: "KeywatchFuzzing", dependencies: ["KeywatchCore", "KeywatchIngest", "CZlib"], path: "Fuzz/Entries"),
         .testTarget(name: "KeywatchFuzzRegressionTests", dependencies: ["KeywatchFuzzing", "KeywatchTestSupport"]),
     ]
 )

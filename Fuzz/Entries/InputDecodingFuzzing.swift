@@ -1,5 +1,6 @@
 import Foundation
 import KeywatchCore
+import KeywatchIngest
 
 /// Fuzz target `input-decoding`: the payload decoded as keywatch decodes a tailed file, an
 /// ingested file or a stream, two ways that must agree.

@@ -1,6 +1,7 @@
 import KeywatchCore
+import KeywatchIngest
 
-/// Fuzz target `push-body`: the payload as the body of `POST /v1/events`, through ``PushBody`` in
+/// Fuzz target `push-body`: the payload as the body of `POST /v1/events`, through ``PushBodyDecoding`` in
 /// the pieces of ``FuzzInput/pieceSizes``, under a limit of 16 × byte 3 bytes (0: the default 10 MiB).
 ///
 /// Header byte 0 (low two bits) picks what the body is:
@@ -31,7 +32,7 @@ public enum PushBodyFuzzing {
             switch (pushed, gzip) {
             case (.accepted(let plain, _), .accepted(let compressed, _)):
                 if let difference = compressed.difference(from: plain, "gzipped at level \(level)", "plain") { violations.append(difference) }
-            case (.refused(.tooLarge), .refused(.tooLarge)):
+            case (.tooLarge, .tooLarge):
                 break
             default:
                 violations.append("the body plain was \(pushed), gzipped at level \(level) \(gzip)")
@@ -45,43 +46,37 @@ public enum PushBodyFuzzing {
                 }
                 let whole = BatchContents(InputDecodingFuzzing.decodeStream([input.payload[...]], decoder: decoder, offsets: false))
                 if let difference = contents.difference(from: whole, "in pieces", "whole") { violations.append(difference) }
-            case .refused(.tooLarge):
+            case .tooLarge:
                 if input.payload.count <= limit {
                     violations.append("a plain body of \(input.payload.count) bytes was refused as over its limit of \(limit)")
                 }
-            case .refused(let failure):
-                violations.append("a plain body was refused: \(failure)")
+            case .badGzip(let reason):
+                violations.append("a plain body was refused as bad gzip: \(reason)")
             }
         }
         if case .accepted(let contents, _) = pushed { violations += contents.violations }
         return FuzzOutcome(summary: "\(pushed)", violations: violations)
     }
 
-    /// What ``PushBody`` made of a body: its batch and decompressed size, or why it refused it.
+    /// What the push receiver made of a body: its batch and decompressed size, or why it refused it.
     enum Pushed: CustomStringConvertible {
         case accepted(BatchContents, bytes: Int)
-        case refused(PushBody.Failure)
+        case tooLarge(limit: Int)
+        case badGzip(String)
 
         init(_ pieces: [ArraySlice<UInt8>], gzip: Bool, limit: Int, decoder: RecordDecoder) {
-            let body = PushBody(requestID: "fuzz", gzip: gzip, limit: limit, decoder: decoder)
-            do throws(PushBody.Failure) {
-                for piece in pieces {
-                    // As the server hands it each piece of the body as it arrives.
-                    let written: Result<Void, PushBody.Failure> = piece.withUnsafeBytes { bytes in Result { () throws(PushBody.Failure) in try body.write(bytes) } }
-                    try written.get()
-                }
-                try body.finish()
-                self = .accepted(BatchContents(body.batch), bytes: body.bytes)
-            } catch {
-                self = .refused(error)
+            switch PushBodyDecoding.decode(pieces, requestID: "fuzz", gzip: gzip, limit: limit, decoder: decoder) {
+            case .accepted(let batch, let bytes): self = .accepted(BatchContents(batch), bytes: bytes)
+            case .tooLarge(let limit): self = .tooLarge(limit: limit)
+            case .badGzip(let reason): self = .badGzip(reason)
             }
         }
 
         var description: String {
             switch self {
             case .accepted(let contents, let bytes): "accepted \(bytes) bytes: \(contents.summary)"
-            case .refused(.tooLarge(let limit)): "refused: over the limit of \(limit) bytes"
-            case .refused(.badGzip(let reason)): "refused: \(reason)"
+            case .tooLarge(let limit): "refused: over the limit of \(limit) bytes"
+            case .badGzip(let reason): "refused: \(reason)"
             }
         }
     }

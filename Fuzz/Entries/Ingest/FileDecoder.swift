@@ -1,1 +1,0 @@
-../../../Sources/KeywatchIngest/Files/FileDecoder.swift

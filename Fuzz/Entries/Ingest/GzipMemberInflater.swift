@@ -1,1 +1,0 @@
-../../../Sources/KeywatchIngest/Gzip/GzipMemberInflater.swift

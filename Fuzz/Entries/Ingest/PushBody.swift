@@ -1,1 +1,0 @@
-../../../Sources/KeywatchIngest/HTTP/PushBody.swift
