@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-30}
 FUZZ_TARGETS=${FUZZ_TARGETS:-"input-decoding rule-file configuration push-body"}
 FUZZ_ARGS=${FUZZ_ARGS:-}
 SCRATCH=.build-fuzz
