@@ -2,13 +2,14 @@
 #   make run    build, then run the daemon on sample-logs/ (embedded defaults): alerts on stdout; Ctrl-C stops it
 #   make test   build and run every test
 #   make bench  speed and memory on a generated 600k-event corpus (see bench/README.md)
+#   make fuzz   libFuzzer on the decoders and parsers, FUZZ_SECONDS (60) per target (see Fuzz/README.md)
 
 SWIFT ?= swift
 PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libdeflate-dev libcurl4-openssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KEYWATCH := .build/release/keywatch
 
-.PHONY: all deps test-deps build run test bench samples clean
+.PHONY: all deps test-deps build run test bench fuzz samples clean
 
 all: build
 
@@ -42,9 +43,13 @@ test: test-deps
 bench: build
 	bench/run.sh
 
+# Crashes go to Fuzz/crashes/<target>/; FUZZ_SECONDS, FUZZ_TARGETS and FUZZ_ARGS are passed on.
+fuzz: deps
+	SWIFT=$(SWIFT) Fuzz/run.sh
+
 # Regenerates sample-logs/ from its generator (deterministic).
 samples:
 	python3 Tests/Fixtures/generate-sample-logs.py
 
 clean:
-	rm -rf .build keywatch.db keywatch.db-wal keywatch.db-shm
+	rm -rf .build .build-fuzz keywatch.db keywatch.db-wal keywatch.db-shm

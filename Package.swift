@@ -98,5 +98,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
+
+        // What each fuzz target does with one input (Fuzz/README.md): shared by the libFuzzer
+        // executables below and by the regression tests, which replay every crash found.
+        .target(name: "KeywatchFuzzing", dependencies: ["KeywatchCore", "KeywatchIngest", "CZlib"], path: "Fuzz/Entries"),
+        .testTarget(name: "KeywatchFuzzRegressionTests", dependencies: ["KeywatchFuzzing", "KeywatchTestSupport"]),
     ]
 )
+
+// The libFuzzer executables, only when KEYWATCH_FUZZ=1 (`make fuzz`): they call libFuzzer's
+// driver, which only a build with `-sanitize=fuzzer` links, so a normal build must not see them.
+if Context.environment["KEYWATCH_FUZZ"] == "1" {
+    package.targets.append(.target(name: "KeywatchFuzzDriver", dependencies: ["KeywatchFuzzing"], path: "Fuzz/Driver"))
+    for name in ["InputDecoding", "RuleFile", "Configuration", "PushBody"] {
+        package.targets.append(.executableTarget(
+            name: "\(name)Fuzzer", dependencies: ["KeywatchFuzzing", "KeywatchFuzzDriver"], path: "Fuzz/Targets/\(name)Fuzzer"))
+    }
+}

@@ -93,6 +93,20 @@ struct RecordFramerTests {
         }
     }
 
+    /// Found by the input-decoding fuzzer: once a broken first line puts the framer in JSON Lines
+    /// mode, a record decoded in place (the decoder's fast path) spanned the next newline when the
+    /// bytes after it had already arrived, and was rejected as a truncated line when they had not:
+    /// the same file gave an event or a reject depending on how it was read.
+    @Test("in JSON Lines, an object across lines is rejected line by line however the input arrives", arguments: [0, 1, 2, 5, 40])
+    func objectAcrossLinesAfterBrokenFirstLine(_ chunk: Int) {
+        let record = keyVault()
+        let split = record.replacingOccurrences(of: ",\"resultType\"", with: ",\n\"resultType\"")
+        let input = "{\n" + split + "\n" + record + "\n"
+        let batch = decode(Array(input.utf8), chunk: chunk)
+        #expect(batch.rows.count == 1, "only the record on a line of its own")
+        #expect(batch.rejects.map { $0.origin.offset } == [0, 2, 2 + Int64(split.utf8.count) - Int64(split.split(separator: "\n")[1].utf8.count)])
+    }
+
     @Test("a byte-order mark is skipped")
     func byteOrderMark() {
         #expect(frame([0xEF, 0xBB, 0xBF] + Array("{\"a\":1}".utf8)) == [.record("{\"a\":1}", offset: 3, .topLevel)])
