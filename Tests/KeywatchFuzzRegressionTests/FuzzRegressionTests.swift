@@ -10,17 +10,6 @@ import Testing
     func reproducerIsHandled(_ reproducer: FuzzReproducer) async {
         await reproducer.expectHandled()
     }
-
-    /// Reproducers of defects found before the fuzzers and fixed on other branches of issue 30
-    /// (input-derived timestamp, integer and duration overflows, YAML alias bombs, regular
-    /// expression backtracking). Each file moves up into its target's folder of
-    /// `Tests/Fixtures/fuzz-regressions/` when its fix is merged, which runs it in the test above.
-    @Test("each reproducer of a defect fixed elsewhere is handled",
-          .disabled("these crash or hang until the fixes of issue 30 for them are merged"),
-          arguments: FuzzReproducer.all(in: "fuzz-regressions/awaiting-fix"))
-    func awaitingFixIsHandled(_ reproducer: FuzzReproducer) async {
-        await reproducer.expectHandled()
-    }
 }
 
 /// One file of `Tests/Fixtures/<folder>/<target>/`: an input for that fuzz target.
