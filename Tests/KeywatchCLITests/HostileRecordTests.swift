@@ -50,6 +50,7 @@ struct HostileRecordTests {
             let reply = try await http("POST", "\(base)/v1/events", body: Array(hugeTime.utf8))
             #expect(reply.status == 400, "\(reply.body)")
             #expect((reply.json["errors"] as? [String]) == ["CloudTrail eventTime is not a timestamp: 1e16"], "\(reply.body)")
+            #expect(reply.json["error"] as? String == "no record in the body could be stored (see errors)")
             let status = SyntheticLogs.keyVaultLine(1).replacingOccurrences(of: "\"httpStatusCode\":200", with: "\"httpStatusCode\":\"9999999999999999999\"")
             let kept = try await http("POST", "\(base)/v1/events", body: Array(status.utf8))
             #expect(kept.status == 202, "\(kept.body)")

@@ -178,7 +178,7 @@ struct PushHandler: Sendable {
             fields["replayed"] = true
         }
         if !parseable && outcome.accepted == 0 && outcome.duplicates == 0 {
-            fields.merge(["error": "nothing in the body could be parsed", "rejected": outcome.rejected, "errors": errors]) { $1 }
+            fields.merge(["error": "no record in the body could be stored (see errors)", "rejected": outcome.rejected, "errors": errors]) { $1 }
             return Self.json(.badRequest, fields)
         }
         fields.merge(["accepted": outcome.accepted, "duplicates": outcome.duplicates, "rejected": outcome.rejected,
