@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KeywatchStore
 import KeywatchTestSupport
 
 /// Records and arguments crafted to break the daemon: each is refused with a reason, and the
@@ -74,6 +75,18 @@ struct HostileRecordTests {
             #expect(DaemonProcess.wait(seconds: 30) { daemon.stdout.contains("\"rule\":\"denied-burst\"") }, "\(daemon.stdout)")
             #expect(try daemon.count("SELECT count(*) FROM event_rows WHERE time > 253402214400000000") == 0)
         }
+    }
+
+    @Test("a file with a far-future record, ingested twice, stores its reject once: the reason does not change with the clock")
+    func futureRejectStoredOnce() throws {
+        let directory = TemporaryDirectory()
+        try directory.write("future.json", Self.deniedDecrypt(300, time: "\"9999-12-31T00:00:00Z\"") + "\n")
+        for _ in 0..<2 {
+            let run = try keywatch(["ingest", "--db", directory.path("k.db"), "--no-detect", directory.path("future.json")], in: directory.url)
+            #expect(run.status == 1, "\(run.stderr)")
+        }
+        let rejects = try SQLiteConnection(path: directory.path("k.db"), readOnly: true).scalar("SELECT count(*) FROM rejects") ?? -1
+        #expect(rejects == 1)
     }
 
     @Test("a catastrophic regular expression in a rule is given up on: pushes are still answered, and it is logged and counted")

@@ -390,6 +390,19 @@ struct DetectionTests {
         #expect(clockEngine.report.clock == Timestamp(parsing: at(60)))
     }
 
+    @Test("an event dated hours ahead of the wall clock counts, but does not make its group's real events late")
+    func futureEventDoesNotHideABurst() {
+        let engine = DetectionEngine(rules: [deniedBurst])
+        let now = Timestamp(parsing: at(0))!
+        var ledger = AlertLedger()
+        // Twelve hours ahead: within a day of the clock, so ingest keeps it.
+        ledger.apply(engine.process(decode(kmsCall(at: at(12 * 3600), denied: true)), now: now))
+        let burst = (1...5).map { kmsCall(at: at($0 * 10), denied: true) }.joined(separator: "\n")
+        ledger.apply(engine.process(decode(burst), now: now))
+        #expect(ledger.alerts.map(\.count) == [5], "\(ledger.alerts)")
+        #expect(engine.report.rules[0].late == 0)
+    }
+
     @Test("raw fields: conditions and groups over the original record")
     func rawFields() {
         let grants = rule("""

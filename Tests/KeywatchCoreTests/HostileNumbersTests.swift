@@ -65,7 +65,7 @@ struct HostileNumbersTests {
             return batch.rejects.map(\.reason) + batch.rows.map { _ in "stored" }
         }
         #expect(reasons(cloudTrail(["eventTime": "9999-12-31T00:00:00Z"])) == [
-            "CloudTrail eventTime \"9999-12-31T00:00:00Z\" is more than a day after the wall clock (latest accepted 2026-12-08T12:00:00.000000Z)",
+            "CloudTrail eventTime \"9999-12-31T00:00:00Z\" is more than a day after the wall clock",
         ])
         #expect(reasons(keyVault(["time": "1969-12-31T23:59:59Z"])) == [
             "Key Vault time \"1969-12-31T23:59:59Z\" is before 1970-01-01T00:00:00Z, the earliest event time kept",

@@ -341,9 +341,11 @@ struct FramerState {
         return count
     }
 
-    func findNewline(from start: Int) -> Int? {
-        guard start < count else { return nil }
-        guard let found = memchr(buffer + start, 0x0A, count - start) else { return nil }
+    /// The position of the first newline at or after `start` and before `end` (the buffer's end when nil).
+    func findNewline(from start: Int, before end: Int? = nil) -> Int? {
+        let end = min(end ?? count, count)
+        guard start < end else { return nil }
+        guard let found = memchr(buffer + start, 0x0A, end - start) else { return nil }
         return UnsafeMutableRawPointer(found) - UnsafeMutableRawPointer(buffer)
     }
 }

@@ -182,8 +182,11 @@ public final class RecordFramer {
             var available = min(state.count - start, state.maximumRecordBytes)
             // A JSON Lines record ends on its line. Without this bound, one whose line had already
             // arrived whole with the next would be decoded across the newline, while the same bytes
-            // arriving in pieces would be rejected as a truncated line.
-            if let newline = state.findNewline(from: start) { available = min(available, newline - start) }
+            // arriving in pieces would be rejected as a truncated line. Only there: an element of
+            // a record array (CloudTrail's one-line files) may be followed by megabytes without a newline.
+            if state.linesMode == true, let newline = state.findNewline(from: start, before: start + available) {
+                available = newline - start
+            }
             let bytes = UnsafeRawBufferPointer(start: state.buffer + start, count: available)
             if let length = handler.leadingRecord(bytes, offset: state.unitOffset, container: state.unitContainer),
                length > 0, length <= available {

@@ -9,10 +9,15 @@ extension RuleRunner {
         @exclusivity(unchecked) var rowAddress: UnsafePointer<EventRow>
         let fields: BatchFields
         @exclusivity(unchecked) var raw: RawFields?
+        /// The latest time an event may move its group's clock to: the wall clock and
+        /// ``DetectionLimits/futureTolerance`` when there is one. An event dated later still counts
+        /// in its own window, but does not make the group's real events late.
+        let latestGroupClock: Timestamp
 
-        init(rowAddress: UnsafePointer<EventRow>, fields: BatchFields) {
+        init(rowAddress: UnsafePointer<EventRow>, fields: BatchFields, latestGroupClock: Timestamp = Timestamp(microseconds: .max)) {
             self.rowAddress = rowAddress
             self.fields = fields
+            self.latestGroupClock = latestGroupClock
         }
 
         var row: EventRow {
@@ -21,6 +26,8 @@ extension RuleRunner {
 
         var key: String { fields.key(of: row) }
         var time: Timestamp { row.time }
+        /// The time the event moves its group's clock to.
+        var groupClockTime: Timestamp { min(row.time, latestGroupClock) }
 
         func text(of field: RuleField) -> String {
             switch field {

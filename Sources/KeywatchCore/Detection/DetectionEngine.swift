@@ -76,7 +76,8 @@ public final class DetectionEngine {
             filters.withUnsafeBufferPointer { filters in
                 states.withUnsafeMutableBufferPointer { states in
                     guard let first = batchRows.baseAddress else { return }
-                    let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields)
+                    let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields,
+                                                     latestGroupClock: limit ?? Timestamp(microseconds: .max))
                     let count = rows?.count ?? batchRows.count
                     for next in 0..<count {
                         arrival.rowAddress = first + (rows?[next] ?? next)

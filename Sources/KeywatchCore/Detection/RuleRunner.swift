@@ -117,7 +117,7 @@ final class RuleRunner {
             // Only the newest event matters: the group's silence starts there.
             state.groups.update(slot) { group in
                 if time >= group.newest || group.windows.isEmpty {
-                    group.newest = max(group.newest, time)
+                    group.newest = max(group.newest, event.groupClockTime)
                     if group.windows.count == 1 {
                         // In place: a new list per event allocated its evidence and freed the old.
                         group.windows.update(0) { tally in
@@ -141,7 +141,7 @@ final class RuleRunner {
         let time = event.time
         // Late: its window closed — the group's clock passed the window's end by `lateness`.
         if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness { return false }
-        if time > group.newest { group.newest = time }
+        if event.groupClockTime > group.newest { group.newest = event.groupClockTime }
         closeWindows(of: &group)
 
         switch rule.kind {
@@ -194,7 +194,7 @@ final class RuleRunner {
             return nil
         }
         groupsLeft -= 1
-        let group = GroupState(at: event.time)
+        let group = GroupState(at: event.groupClockTime)
         if keepsGroupKeys { state.keys[id] = GroupKey.make(groupByValues(of: event)) }
         let slot = state.groups.insert(group, for: id)
         state.due.add(slot, at: dueTime(of: group))
@@ -265,7 +265,7 @@ final class RuleRunner {
         let slot = floorDivide(time.microseconds, suppress)
         guard let groupSlot = groupSlot(group(of: event), of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         state.groups.update(groupSlot) { group in
-            if time > group.newest { group.newest = time }
+            if event.groupClockTime > group.newest { group.newest = event.groupClockTime }
             if group.open.first?.slot == slot {
                 group.open[0].alert.join(key: event.key, at: time)
                 changes.update(group.open[0].alert)

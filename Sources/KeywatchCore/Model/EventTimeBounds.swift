@@ -40,7 +40,8 @@ public struct EventTimeBounds: Sendable, Equatable {
             return "\(field) \(written) is before 1970-01-01T00:00:00Z, the earliest event time kept"
         }
         if latest < time {
-            return "\(field) \(written) is more than a day after the wall clock (latest accepted \(latest))"
+            // The same whenever it is read, so that a file read again stores its reject once.
+            return "\(field) \(written) is more than a day after the wall clock"
         }
         return nil
     }
