@@ -105,6 +105,46 @@ struct QueryOutputTests {
         #expect(stderr.contains("the statement ran longer than 1 s and was stopped (--timeout)"), "\(stderr)")
     }
 
+    @Test("--sql: --timeout holds between rows too, so a slow reader of the output cannot keep the statement running")
+    func timeoutWhileOutputIsSlow() throws {
+        let store = try StoreOfPushes()
+        let process = Process()
+        process.executableURL = keywatchBinary
+        // Rows of 4 KB, far more than a pipe holds: the statement can only go as fast as its reader,
+        // a row per read, and SQLite's progress handler (every 10,000 steps, a few thousand rows)
+        // would not be called for minutes.
+        process.arguments = ["query", "--db", store.db, "--timeout", "1s", "--format", "csv", "--sql",
+                             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT printf('%4000d', x) FROM c"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Reads 4 KB every 50 ms.
+        let started = Date()
+        while process.isRunning && Date().timeIntervalSince(started) < 60 {
+            _ = out.fileHandleForReading.readData(ofLength: 4096)
+            usleep(50_000)
+        }
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Without the check between rows it ran 25 s here, until the progress handler's turn came.
+        #expect(Date().timeIntervalSince(started) < 15, "the statement outlived its 1 s timeout")
+        #expect(process.terminationStatus == 2)
+        #expect(stderr.contains("the statement ran longer than 1 s and was stopped (--timeout)"), "\(stderr)")
+    }
+
+    @Test("--max-memory goes with --sql, and is at most 1 TiB")
+    func maxMemoryOptions() throws {
+        let store = try StoreOfPushes()
+        let alone = try keywatch(["query", "--db", store.db, "--max-memory", "100"])
+        #expect(alone.status == 2)
+        #expect(alone.stderr.contains("--timeout, --max-memory and --copy go with --sql"), "\(alone.stderr)")
+        let huge = try keywatch(["query", "--db", store.db, "--max-memory", "9999999999999", "--sql", "SELECT 1"])
+        #expect(huge.status == 2)
+        #expect(huge.stderr.contains("--max-memory must be from 0 (no limit) to 1048576 MiB (1 TiB)"), "\(huge.stderr)")
+    }
+
     @Test("--sql: SQLite's memory is capped by --max-memory (512 MiB unless given), and a value's length by half of it")
     func memory() throws {
         let store = try StoreOfPushes()

@@ -78,12 +78,16 @@ struct HostileTreeTests {
         try link(tail.path("escape.json"), "../../\(outside.url.lastPathComponent)/secret.json")  // a relative way out
         try link(tail.path("evildir"), outside.path("dir"))               // a directory outside
         try link(tail.path("loop"), ".")                                  // the root again: walked once
+        try link(tail.path("dangling.json"), "nowhere.json")              // a link to nothing: skipped, not unreadable
         try tail.pass()
         #expect(try tail.events == 6)
         #expect(try tail.rejects == 0, "nothing of the files outside reaches the store")
         #expect(try tail.scalar("SELECT count(*) FROM events WHERE origin LIKE '%/records.json@%'") == 3)
         #expect(try tail.scalar("SELECT count(*) FROM events WHERE origin LIKE '%/a-linked/x.json@%'") == 1)
-        #expect(tail.metrics.exposition(writerBacklog: 0).contains(#"keywatch_tail_skipped{reason="outside-root"} 3"#))
+        let exposition = tail.metrics.exposition(writerBacklog: 0)
+        #expect(exposition.contains(#"keywatch_tail_skipped{reason="outside-root"} 3"#))
+        #expect(exposition.contains(#"keywatch_tail_skipped{reason="broken-link"} 1"#), "\(exposition)")
+        #expect(exposition.contains(#"keywatch_tail_unreadable{kind="directory"} 0"#), "\(exposition)")
 
         // A link turned to point outside after it was followed is not read from there.
         try tail.pass()

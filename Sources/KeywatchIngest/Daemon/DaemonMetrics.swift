@@ -155,7 +155,7 @@ public final class DaemonMetrics: @unchecked Sendable {
                    "Files and directories under the tail roots that cannot be read now (each logged once; read once they can be).",
                    [("kind=\"file\"", "\(unreadableFiles)"), ("kind=\"directory\"", "\(unreadableDirectories)")])
             family("keywatch_tail_skipped", "gauge",
-                   "Entries under the tail roots not tailed at the last scan, by why: symlink (follow_links is off), outside-root, not-regular.",
+                   "Entries under the tail roots not tailed at the last scan, by why: symlink (follow_links is off), outside-root, not-regular, broken-link.",
                    TailTree.Skip.allCases.map { ("reason=\"\($0.rawValue)\"", "\(tailSkipped[$0.rawValue] ?? 0)") })
             family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.", [("", "\(writerBacklog)")])
             family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",

@@ -170,7 +170,7 @@ public final class DirectoryTailer: @unchecked Sendable {
                 let more = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
                 if more { pending.insert(key) } else { pending.remove(key) }
                 behind = behind || more
-                problems.readable(key, path: file.record.path)
+                if !file.foundReplaced { problems.readable(key, path: file.record.path) }
             } catch let error as FileReadError {
                 problems.unreadable(key, path: file.record.path, reason: error.reason)
             }

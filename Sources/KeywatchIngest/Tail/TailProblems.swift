@@ -16,6 +16,11 @@ struct TailProblems {
     private var unreadableNow: Set<String> = []
     /// Entries the last scan did not tail, by why.
     private(set) var skipped: [TailTree.Skip: Int] = [:]
+    /// The paths the scan under way found a problem with, and those of tracked files that cannot be
+    /// read: what is logged is forgotten for the rest, so links or FIFOs made under unique names
+    /// and removed again do not pile up.
+    private var pathsNow: Set<String> = []
+    private var unreadableFilePaths: [FileKey: String] = [:]
 
     init(logger: Logger) {
         self.logger = logger
@@ -24,12 +29,14 @@ struct TailProblems {
     /// A tracked file could not be opened or read.
     mutating func unreadable(_ key: FileKey, path: String, reason: String) {
         unreadableFiles[key] = reason
+        unreadableFilePaths[key] = path
         log(.warning, "cannot read a tailed file; it is read once it can be", path: path, reason: reason)
     }
 
     /// A tracked file was read: if it could not be before, that is over.
     mutating func readable(_ key: FileKey, path: String) {
         guard unreadableFiles.removeValue(forKey: key) != nil else { return }
+        unreadableFilePaths[key] = nil
         logged[path] = nil
         logger.info("a tailed file is readable again", metadata: ["path": "\(path)"])
     }
@@ -37,6 +44,7 @@ struct TailProblems {
     /// The file is no longer tailed.
     mutating func forget(_ key: FileKey) {
         unreadableFiles[key] = nil
+        unreadableFilePaths[key] = nil
     }
 
     var unreadableDirectories: Int { unreadable.count }
@@ -44,6 +52,7 @@ struct TailProblems {
     /// A scan begins: what it finds replaces what the last one found.
     mutating func scanning() {
         unreadableNow = []
+        pathsNow = []
         skipped = [:]
     }
 
@@ -54,15 +63,19 @@ struct TailProblems {
             logger.info("a tailed directory is readable again", metadata: ["path": "\(path)"])
         }
         unreadable = unreadableNow
+        let keep = pathsNow.union(unreadableFilePaths.values)
+        logged = logged.filter { keep.contains($0.key) }
     }
 
     mutating func unreadableDirectory(_ path: String, reason: String) {
         unreadableNow.insert(path)
+        pathsNow.insert(path)
         log(.warning, "cannot read a tailed directory; its files are not tailed until it can be", path: path, reason: reason)
     }
 
     mutating func skipped(_ path: String, _ why: TailTree.Skip) {
         skipped[why, default: 0] += 1
+        pathsNow.insert(path)
         switch why {
         case .link:
             log(.notice, "a symbolic link under a tail root is not followed (follow_links is off for it)", path: path,
@@ -73,6 +86,9 @@ struct TailProblems {
         case .notRegular:
             log(.notice, "not a regular file (a FIFO, socket or device); not tailed", path: path, reason: why.rawValue,
                 key: "reason")
+        case .brokenLink:
+            log(.notice, "a symbolic link leads to nothing; not tailed until its target exists", path: path,
+                reason: why.rawValue, key: "reason")
         }
     }
 

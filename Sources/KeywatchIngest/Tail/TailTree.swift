@@ -28,6 +28,8 @@ struct TailTree {
         case outsideRoot = "outside-root"
         /// A FIFO, socket or device.
         case notRegular = "not-regular"
+        /// A link to nothing (its target does not exist).
+        case brokenLink = "broken-link"
     }
 
     enum Entry {
@@ -115,7 +117,11 @@ struct TailTree {
         // Non-blocking: a link to a FIFO must not stop the walk.
         let target = openat(parent, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard target >= 0 else {
-            body(.unreadable(path: path, reason: Self.lastError()))
+            if errno == ENOENT {
+                body(.skipped(path: path, relativePath: relativePath, .brokenLink))
+            } else {
+                body(.unreadable(path: path, reason: Self.lastError()))
+            }
             return
         }
         guard let status = FileStatus(descriptor: target), let real = Self.realPath(of: target, path: path),

@@ -26,6 +26,8 @@ final class TailedFile {
     /// The offset ``record``'s guard hash was computed for.
     private var guardOffset: Int64
     /// The size the last read found: what is behind is `sizeSeen - readOffset`.
+    /// The last read found something else at the path (gone, renamed, replaced), not this file.
+    private(set) var foundReplaced = false
     private(set) var sizeSeen: Int64 = 0
     /// The size and time of a gzip file found incomplete, not checked again until they change.
     private var incompleteGzip: (size: Int64, modified: Double)?
@@ -109,8 +111,10 @@ final class TailedFile {
     func read(into batch: inout EventBatch, decoder: RecordDecoder, files: FileDecoder, options: TailOptions,
               checkpoint: (inout EventBatch) throws -> Void) throws -> Bool {
         switch open() {
-        case .opened: break
-        case .replaced: return false
+        case .opened: foundReplaced = false
+        case .replaced:
+            foundReplaced = true
+            return false
         case .failed(let reason):
             caughtUpAt = FileStatus(record.path, followingLinks: throughLink)
             throw FileReadError(path: record.path, reason: reason)

@@ -101,6 +101,9 @@ public final class ReadOnlySQL {
             }
             guard more else { break }
             try body((0..<statement.columnCount).map { statement.value($0) })
+            // Between rows too: a reader of the output that is slow (a pager, a full pipe) holds
+            // the snapshot as surely as a long step does.
+            if budget.mustStop(), let why = budget.stopped { throw StoreError.queryStopped(why) }
         }
     }
 

@@ -68,8 +68,11 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "With --sql: stop the statement after this long (30s, 5m, …; 0 for no limit). Default: 30s.")
     var timeout: String?
 
-    @Option(help: "With --sql: MiB of memory SQLite may use (0 for no limit).")
-    var maxMemory = 512
+    @Option(help: "With --sql: MiB of memory SQLite may use (0 for no limit). Default: 512.")
+    var maxMemory: Int?
+
+    /// `--max-memory` in MiB, or its default.
+    var memoryLimit: Int { maxMemory ?? 512 }
 
     @Flag(help: "With --sql: run on a private copy of the store (a temporary file as big as the store), so that a long statement holds nothing of a running daemon's.")
     var copy = false
@@ -80,9 +83,13 @@ struct QueryCommand: ParsableCommand {
                 || !outcome.isEmpty || !resource.isEmpty || !namespace.isEmpty || !source.isEmpty || !ip.isEmpty || raw
             if filtering { throw ValidationError("--sql cannot be combined with filters or --raw") }
         }
-        if sql == nil && (timeout != nil || copy) { throw ValidationError("--timeout and --copy go with --sql") }
+        if sql == nil && (timeout != nil || copy || maxMemory != nil) {
+            throw ValidationError("--timeout, --max-memory and --copy go with --sql")
+        }
         if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
-        if maxMemory < 0 { throw ValidationError("--max-memory must be 0 (no limit) or more MiB") }
+        if let maxMemory, !(0...(1 << 20)).contains(maxMemory) {
+            throw ValidationError("--max-memory must be from 0 (no limit) to 1048576 MiB (1 TiB)")
+        }
         _ = try timeLimit()
     }
 
@@ -173,9 +180,9 @@ struct QueryCommand: ParsableCommand {
 
     private func runSQL(_ sql: String) throws {
         // Before any connection opens: SQLite can be capped only then.
-        if maxMemory > 0 { SQLiteLibrary.limitHeap(toBytes: Int64(maxMemory) << 20) }
+        if memoryLimit > 0 { SQLiteLibrary.limitHeap(toBytes: Int64(memoryLimit) << 20) }
         var limits = ReadOnlySQL.Limits(timeout: try timeLimit())
-        if maxMemory > 0 { limits.maximumValueBytes = Int32(clamping: (Int64(maxMemory) << 20) / 2) }
+        if memoryLimit > 0 { limits.maximumValueBytes = Int32(clamping: (Int64(memoryLimit) << 20) / 2) }
         let runner = try ReadOnlySQL(path: db, limits: limits, copy: copy)
         var columns: [String] = []
         var table: Table?
