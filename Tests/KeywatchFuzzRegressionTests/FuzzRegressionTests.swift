@@ -6,7 +6,7 @@ import Testing
 /// Every input the fuzzers found that crashed keywatch or broke an invariant, replayed through the
 /// same entry code (``FuzzTarget/run(_:)``): each must now be handled — parsed, or rejected with a reason.
 @Suite struct FuzzRegressionTests {
-    @Test("each fuzz reproducer is handled", arguments: FuzzReproducer.all(in: "fuzz-regressions"))
+    @Test("each fuzz reproducer is handled", .timeLimit(.minutes(2)), arguments: FuzzReproducer.all(in: "fuzz-regressions"))
     func reproducerIsHandled(_ reproducer: FuzzReproducer) async {
         await reproducer.expectHandled()
     }

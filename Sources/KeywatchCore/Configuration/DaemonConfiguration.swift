@@ -183,10 +183,7 @@ struct ConfigurationReader {
     func duration(_ node: Node, key: String, from: EventDuration, to: EventDuration, example: String)
         throws(ConfigurationError) -> EventDuration
     {
-        guard let text = node.scalar?.string, let duration = EventDuration(parsing: text), duration >= from, duration <= to else {
-            throw error(node, key, "expected a duration from \(from) to \(to), such as \(example)")
-        }
-        return duration
+        try YAMLSupport.duration(node, file: file, key: key, within: from...to, example: example)
     }
 
     func url(_ mapping: Node.Mapping, path: String, schemes: Set<String>, body: Node) throws(ConfigurationError) -> String {

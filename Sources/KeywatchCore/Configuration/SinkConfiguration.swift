@@ -184,10 +184,8 @@ extension ConfigurationReader {
     {
         var delivery = DaemonConfiguration.Delivery(timeout: defaultTimeout)
         if let node = mapping["timeout"] {
-            let duration = try YAMLSupport.duration(node, file: file, key: "\(path).timeout", example: "10s (from 1s to 10m)")
-            guard duration.microseconds >= 1_000_000, duration.microseconds <= 600_000_000 else {
-                throw error(node, "\(path).timeout", "expected a duration from 1s to 10m, such as 10s")
-            }
+            let duration = try YAMLSupport.duration(node, file: file, key: "\(path).timeout", within: .seconds(1)...(.minutes(10)),
+                                                    example: "10s")
             delivery.timeout = Double(duration.microseconds) / 1_000_000
         }
         if let node = mapping["max_age"] {

@@ -96,6 +96,22 @@ enum YAMLSupport {
         return duration
     }
 
+    /// A duration within `range`; out of it, the message names the range.
+    static func duration(_ node: Node, file: String, key: String, within range: ClosedRange<EventDuration>, example: String)
+        throws(ConfigurationError) -> EventDuration
+    {
+        let expected = "expected a duration from \(range.lowerBound) to \(range.upperBound), such as \(example)"
+        let duration: EventDuration
+        do {
+            duration = try Self.duration(node, file: file, key: key, example: example, allowZero: range.lowerBound.microseconds == 0)
+        } catch {
+            if error.message.hasPrefix("expected a duration") { throw ConfigurationError(file: file, line: node.line, key: key, message: expected) }
+            throw error
+        }
+        guard range.contains(duration) else { throw ConfigurationError(file: file, line: node.line, key: key, message: expected) }
+        return duration
+    }
+
     static func allowOnly(_ keys: Set<String>, in mapping: Node.Mapping, file: String, path: String) throws(ConfigurationError) {
         for (keyNode, _) in mapping {
             let key = keyNode.scalar?.string ?? ""
