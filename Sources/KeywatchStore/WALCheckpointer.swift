@@ -43,10 +43,9 @@ public final class WALCheckpointer: @unchecked Sendable {
             if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
         }
         condition.unlock()
-        // A last full checkpoint, and the log truncated, so the store is one file again — once
-        // the store's own connection closes too, as the last one, which deletes the log and its
-        // index; closed only when this thread ends, this one was often the last and the process
-        // had exited by then, leaving them.
+        // A last full checkpoint, and the log truncated, so the store is one file again once the
+        // store's own connection closes too: the last connection to close deletes the log and its
+        // index, so this one closes here, before stop() returns, and cannot be the last.
         try? connection?.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection = nil
         condition.lock()

@@ -29,6 +29,7 @@ public struct EventTimeBounds: Sendable, Equatable {
         latest = now + Self.futureAllowance
     }
 
+    /// Bounds up to `latest`, whatever the clock.
     public init(latest: Timestamp) {
         self.latest = latest
     }

@@ -17,6 +17,7 @@ public struct PushServerOptions: Sendable {
     /// Largest body accepted, after decompression.
     public var maximumBodyBytes: Int
     public var decoder: RecordDecoder.Options
+    /// Timeouts and the cap on connections (`http.header_timeout`, `idle_timeout`, `max_connections`).
     public var limits: ConnectionLimits
 
     public init(host: String = "127.0.0.1", port: Int = 8514, token: String? = nil, maximumBodyBytes: Int = 10 << 20,
@@ -80,6 +81,8 @@ public enum PushServer {
         }
         let gate = ConnectionGate(maximum: options.limits.maximumConnections, metrics: metrics, logger: logger)
         let headerTimeout = TimeAmount.nanoseconds(Int64(options.limits.headerTimeout * 1e9))
+        // `additionalChannelHandlers` is an autoclosure, called for each connection: every
+        // connection gets a watch of its own.
         let channel = HTTP1Channel.Configuration(
             additionalChannelHandlers: [ConnectionWatch(gate: gate, headerTimeout: headerTimeout)],
             idleTimeout: .nanoseconds(Int64(options.limits.idleTimeout * 1e9)))

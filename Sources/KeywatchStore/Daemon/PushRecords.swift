@@ -2,8 +2,11 @@ import KeywatchCore
 
 /// The counts a pushed request was answered with, kept under its idempotency key.
 public struct PushOutcome: Sendable, Equatable {
+    /// Events stored new.
     public var accepted: Int
+    /// Events already stored (by their keys).
     public var duplicates: Int
+    /// Records rejected, each with its reason.
     public var rejected: Int
 
     public init(accepted: Int, duplicates: Int, rejected: Int) {
