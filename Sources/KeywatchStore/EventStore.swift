@@ -324,10 +324,20 @@ public final class EventStore {
 
     /// Stores a row whose (time, key hash) holds another key, under the next hash that is free —
     /// unless its own key turns up on the way (a duplicate after all). Returns whether it was stored.
+    ///
+    /// The hashes that follow the row's own come first; past ``collisionRun`` of them, the ones
+    /// that follow a hash drawn from the SHA-256 of the whole key. A pushed record's key is the
+    /// pusher's choice, and a common-shape key is hashed by its leading digits, so keys that
+    /// share those digits and a time fill the first run; the second they cannot aim at. The
+    /// same key always walks the same hashes, so a duplicate still finds itself.
     private func insertColliding(_ row: EventRow, of batch: EventBatch, ids: [Int64], inputs: [Int64], block: Int64) throws -> Bool {
         var probe = row
-        for _ in 0..<64 {
-            probe.keyHash &+= 1
+        for step in 0..<(2 * Self.collisionRun) {
+            if step == Self.collisionRun {
+                probe.keyHash = batch.withTextBytes(row.key, KeyHash.digest)
+            } else {
+                probe.keyHash &+= 1
+            }
             selectStoredRow.bind(probe.time.microseconds, at: 1)
             selectStoredRow.bind(probe.keyHash, at: 2)
             let taken = try selectStoredRow.step()
@@ -340,8 +350,11 @@ public final class EventStore {
             insertEvent.reset()
             return connection.changes == 1
         }
-        throw StoreError.corrupt("64 events share the time \(row.time) and nearly the same key hash")
+        throw StoreError.corrupt("\(2 * Self.collisionRun) events share the time \(row.time) and nearly the same key hash")
     }
+
+    /// Hashes tried one after another from each start.
+    static let collisionRun = 64
 
     /// The id of a string of `strings`, created on first use.
     func stringID(_ value: String) throws -> Int64 {

@@ -46,6 +46,25 @@ struct StoreTests {
         }
     }
 
+    @Test("records pushed with keys that share their hash and their time are all stored, and each is still found again as a duplicate")
+    func chosenCollisions() throws {
+        let directory = TemporaryDirectory()
+        let store = try EventStore(path: directory.path("k.db"))
+        // CloudTrail event ids are hashed by their first 16 digits: these 300 all hash alike.
+        let records = (0..<300).map { n in
+            #"{"eventVersion":"1.09","eventTime":"2026-11-20T10:00:00Z","eventSource":"kms.amazonaws.com","eventName":"Decrypt","#
+                + #""userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s"},"#
+                + #""eventID":"00000000-0000-4000-8000-\#(String(format: "%012d", n))"}"#
+        }.joined(separator: "\n")
+        let input = batch(records)
+        #expect(input.rows.count == 300 && Set(input.rows.map(\.keyHash)).count == 1)
+        let first = try store.write(PreparedBatch(batch: input, compressor: RawBlockCompressor()))
+        #expect(first.counts == WriteResult(stored: 300, duplicates: 0, rejected: 0))
+        let again = try store.write(PreparedBatch(batch: batch(records), compressor: RawBlockCompressor()))
+        #expect(again.counts == WriteResult(stored: 0, duplicates: 300, rejected: 0))
+        #expect(try store.connection.scalar("SELECT count(*) FROM event_rows") == 300)
+    }
+
     @Test("re-writing the same records stores nothing new and says which rows were new")
     func dedup() throws {
         let directory = TemporaryDirectory()

@@ -2,9 +2,11 @@ import Crypto
 
 /// 64 bits of a dedup key, for the store's (time, key) index.
 ///
-/// Keys are unpredictable to an attacker — CloudTrail event ids are random UUIDs chosen by AWS,
+/// Keys as AWS and Azure make them are unpredictable — CloudTrail event ids are random UUIDs,
 /// Key Vault keys are SHA-256 digests — so their own bits serve; any other key is hashed with
 /// SHA-256. Two records collide only if they share the event time to the microsecond as well.
+/// A pushed record's key is the pusher's choice, though: keys that share their leading digits
+/// collide on purpose, and the store resolves that (``digest(_:)``).
 public enum KeyHash {
     public static func of(_ key: String) -> Int64 {
         var key = key
@@ -91,7 +93,9 @@ public enum KeyHash {
         }
     }
 
-    private static func digest(_ key: UnsafeRawBufferPointer) -> Int64 {
+    /// 64 bits of the key's SHA-256, whatever its shape: where the store looks when the hashes
+    /// after a key's own are taken (a pusher chooses its keys; it cannot choose their digests).
+    public static func digest(_ key: UnsafeRawBufferPointer) -> Int64 {
         let digest = SHA256.hash(data: key)
         return digest.withUnsafeBytes { Int64(bitPattern: $0.loadUnaligned(as: UInt64.self)) }
     }

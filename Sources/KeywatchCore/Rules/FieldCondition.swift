@@ -19,7 +19,7 @@ public struct FieldCondition: Sendable {
     private enum Operand: @unchecked Sendable {
         case text(String)  // lower-cased
         case number(Double)
-        case pattern(BoundedPattern)
+        case pattern(RulePattern)
         case network(CIDR)
         case exists(Bool)
     }
@@ -62,11 +62,7 @@ public struct FieldCondition: Sendable {
         case .equals, .contains, .startswith, .endswith:
             return .text(value.lowercased())
         case .re:
-            do {
-                return .pattern(try BoundedPattern(value))
-            } catch {
-                throw RuleError("'\(value)' is not a regular expression")
-            }
+            return .pattern(try RulePattern(value))
         case .cidr:
             guard let network = CIDR(value) else { throw RuleError("'\(value)' is not a network such as 10.0.0.0/8 or fd00::/8") }
             return .network(network)
@@ -79,14 +75,6 @@ public struct FieldCondition: Sendable {
         case .gt, .gte, .lt, .lte:
             guard let number = Double(value), number.isFinite else { throw RuleError("'\(value)' is not a number") }
             return .number(number)
-        }
-    }
-
-    /// The regular expressions of an `re` condition (none for other comparisons).
-    public var patterns: [BoundedPattern] {
-        operands.compactMap { operand in
-            if case .pattern(let pattern) = operand { return pattern }
-            return nil
         }
     }
 

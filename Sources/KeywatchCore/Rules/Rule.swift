@@ -78,9 +78,6 @@ public struct Rule: Sendable {
         return exceptions.isEmpty || !exceptions.allSatisfy(holds)
     }
 
-    /// The regular expressions of the rule's conditions and exceptions.
-    public var patterns: [BoundedPattern] { (conditions + exceptions).flatMap(\.patterns) }
-
     /// True when any condition, exception, group or field reads the raw record.
     public var readsRaw: Bool { !rawPaths.isEmpty }
 }

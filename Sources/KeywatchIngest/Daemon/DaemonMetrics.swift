@@ -30,7 +30,6 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var commits = 0
     private var deliveries: [String: [String: Int]] = [:]
     private var outboxDepth: [String: Int] = [:]
-    private var abandonedPatternMatches: [String: Int] = [:]
 
     public init() {}
 
@@ -101,11 +100,6 @@ public final class DaemonMetrics: @unchecked Sendable {
         }
     }
 
-    /// Matches of each rule's regular expressions given up on so far (``BoundedPattern``).
-    public func setAbandonedPatternMatches(_ counts: [String: Int]) {
-        lock.withLock { abandonedPatternMatches = counts }
-    }
-
     /// Events stored so far (all sources and outcomes).
     public var eventsStored: Int { lock.withLock { events.values.reduce(0, +) } }
 
@@ -134,9 +128,6 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_rejects_total", "counter", "Records rejected as unreadable (see the rejects table).", [("", "\(rejects)")])
             family("keywatch_alerts_total", "counter", "Alerts raised, by rule.",
                    samples("rule", alerts))
-            family("keywatch_rule_pattern_matches_abandoned_total", "counter",
-                   "Matches of a rule's regular expressions given up on (too much work on one value; counted as no match), by rule.",
-                   samples("rule", abandonedPatternMatches))
             family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.",
                    requests.sorted { $0.key < $1.key }.map { ("status=\"\($0.key)\"", "\($0.value)") })
             family("keywatch_http_replays_total", "counter",

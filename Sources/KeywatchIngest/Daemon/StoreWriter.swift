@@ -67,7 +67,6 @@ public final class StoreWriter: @unchecked Sendable {
     /// A retention pass is under way: one slice of old events goes between commits.
     private var retentionCutoff: Timestamp?
     private var retained = RetentionResult()
-    private let patternWatch: PatternBudgetWatch
     private var lastKeyPrune = Date.distantPast
     /// Expired idempotency keys are being deleted, a slice between commits.
     private var pruningKeys = false
@@ -91,7 +90,6 @@ public final class StoreWriter: @unchecked Sendable {
         queue = BoundedQueue(capacity: options.queueDepth)
         attribution = WorkloadAttribution(identities: identities, sessions: try store.workloadSessions())
         self.detection = detection
-        patternWatch = PatternBudgetWatch(rules: detection?.engine.rules ?? [])
         if let detection {
             let replayed = detection.takeRaised()
             if detection.replayedBatches > 0 {
@@ -149,10 +147,7 @@ public final class StoreWriter: @unchecked Sendable {
     private func run() {
         while true {
             let (requests, closed) = queue.takeAll(waitingUntil: Date().addingTimeInterval(0.5))
-            if !requests.isEmpty {
-                commit(requests)
-                patternWatch.look(metrics: metrics, logger: logger)
-            }
+            if !requests.isEmpty { commit(requests) }
             if closed || failure != nil { break }
             if Date().timeIntervalSince(lastAdvance) >= options.advanceInterval { advanceClock() }
             if failure == nil { enforceRetention() }
