@@ -27,7 +27,7 @@ product() { echo "$1" | sed -E 's/(^|-)([a-z])/\U\2/g; s/$/Fuzzer/'; }
 # Binary targets read a header before the payload; YAML targets read text.
 dictionary() { case "$1" in rule-file|configuration) echo Fuzz/dictionaries/yaml.dict ;; *) echo Fuzz/dictionaries/json.dict ;; esac; }
 # Inputs of a few kilobytes: a sample file or a gzip member whole, and still fast to run.
-max_len() { case "$1" in rule-file|configuration) echo 8192 ;; *) echo 8192 ;; esac; }
+MAX_LEN=8192
 
 for target in $FUZZ_TARGETS; do
     # Release: the sanitizers slow code enough without also giving up the optimizer.
@@ -49,7 +49,7 @@ for target in $FUZZ_TARGETS; do
     "$bin/$(product "$target")" "$corpus" "$SCRATCH/seeds/$target" \
         -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 \
-        -max_len="$(max_len "$target")" -dict="$(dictionary "$target")" \
+        -max_len="$MAX_LEN" -dict="$(dictionary "$target")" \
         -artifact_prefix="$crashes/" -print_final_stats=1 $FUZZ_ARGS \
         2>&1 | tee "$SCRATCH/$target.log" | grep -E '^(#|INFO: fuzzed|stat::|==[0-9]+== ?ERROR|.*(crash|timeout|oom)-)' || true
 done
