@@ -1,5 +1,3 @@
-import Foundation
-
 /// One line of a rule's `where` or `unless`: a field, its modifiers, and the values it may take.
 ///
 /// `operation|not|startswith: [Secret, Key]` holds for an event whose operation starts with
@@ -16,7 +14,7 @@ public struct FieldCondition: Sendable {
     private let operands: [Operand]
 
     /// A value of the condition, prepared once for the comparison.
-    private enum Operand: @unchecked Sendable {
+    private enum Operand: Sendable {
         case text(String)  // lower-cased
         case number(Double)
         case pattern(RulePattern)
