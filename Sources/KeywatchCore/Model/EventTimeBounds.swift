@@ -36,13 +36,13 @@ public struct EventTimeBounds: Sendable, Equatable {
 
     /// Why an event at `time` is not kept, or nil when it is; `field` names where the time was read
     /// and `written` is the time as the record wrote it.
-    func rejection(of time: Timestamp, field: String, written: String) -> String? {
+    func rejection(of time: Timestamp, field: String, written: @autoclosure () -> String) -> String? {
         if time < Self.earliest {
-            return "\(field) \(written) is before 1970-01-01T00:00:00Z, the earliest event time kept"
+            return "\(field) \(written()) is before 1970-01-01T00:00:00Z, the earliest event time kept"
         }
         if latest < time {
             // The same whenever it is read, so that a file read again stores its reject once.
-            return "\(field) \(written) is more than a day after the wall clock"
+            return "\(field) \(written()) is more than a day after the wall clock"
         }
         return nil
     }
