@@ -40,6 +40,8 @@ let package = Package(
             dependencies: [
                 "CByteScan",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Its libyaml (module CYaml) too: aliases are measured from the parser's events
+                // before Yams builds the tree (YAMLExpansion).
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
