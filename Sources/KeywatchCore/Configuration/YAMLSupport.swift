@@ -82,33 +82,36 @@ enum YAMLSupport {
     static func duration(_ node: Node, file: String, key: String, example: String, allowZero: Bool = false)
         throws(ConfigurationError) -> EventDuration
     {
-        let expected = ConfigurationError(file: file, line: node.line, key: key, message: "expected a duration such as \(example)")
-        guard let text = node.scalar?.string else { throw expected }
-        let duration: EventDuration
-        do {
-            duration = try EventDuration(validating: text)
-        } catch .tooLong {
-            throw ConfigurationError(file: file, line: node.line, key: key, message: "\(DurationError.tooLong(text))")
-        } catch {
-            throw expected
+        try duration(node, file: file, key: key, expected: "expected a duration such as \(example)") { duration in
+            duration.microseconds > 0 || (allowZero && duration.microseconds == 0)
         }
-        guard duration.microseconds > 0 || (allowZero && duration.microseconds == 0) else { throw expected }
-        return duration
     }
 
     /// A duration within `range`; out of it, the message names the range.
     static func duration(_ node: Node, file: String, key: String, within range: ClosedRange<EventDuration>, example: String)
         throws(ConfigurationError) -> EventDuration
     {
-        let expected = "expected a duration from \(range.lowerBound) to \(range.upperBound), such as \(example)"
+        try duration(node, file: file, key: key,
+                     expected: "expected a duration from \(range.lowerBound) to \(range.upperBound), such as \(example)") {
+            range.contains($0)
+        }
+    }
+
+    /// A duration `accepts`, or the error `expected` names (one of its own for a span past
+    /// ``EventDuration/maximum``).
+    private static func duration(_ node: Node, file: String, key: String, expected: String,
+                                 accepts: (EventDuration) -> Bool) throws(ConfigurationError) -> EventDuration {
+        let refusal = ConfigurationError(file: file, line: node.line, key: key, message: expected)
+        guard let text = node.scalar?.string else { throw refusal }
         let duration: EventDuration
         do {
-            duration = try Self.duration(node, file: file, key: key, example: example, allowZero: range.lowerBound.microseconds == 0)
+            duration = try EventDuration(validating: text)
+        } catch .tooLong {
+            throw ConfigurationError(file: file, line: node.line, key: key, message: "\(DurationError.tooLong(text))")
         } catch {
-            if error.message.hasPrefix("expected a duration") { throw ConfigurationError(file: file, line: node.line, key: key, message: expected) }
-            throw error
+            throw refusal
         }
-        guard range.contains(duration) else { throw ConfigurationError(file: file, line: node.line, key: key, message: expected) }
+        guard accepts(duration) else { throw refusal }
         return duration
     }
 

@@ -156,7 +156,7 @@ public final class DirectoryTailer: @unchecked Sendable {
     /// - Parameter changed: the paths inotify saw change since the last pass; files it watches
     ///   and does not name are not looked at. Nil: every file is checked with a `stat`.
     func pass(rescan: Bool, changed: Set<String>?) throws -> Bool {
-        decoder.eventTimes = .fromWallClock()
+        decoder.eventTimes = EventTimeBounds(now: .now)
         var walked: [FileKey: FileStatus]?
         if rescan || !scannedOnce || Date().timeIntervalSince(lastScan) >= options.rescanInterval {
             walked = try scan()
