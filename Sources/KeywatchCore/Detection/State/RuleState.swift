@@ -1,0 +1,20 @@
+/// One rule's state.
+struct RuleState: Sendable {
+    /// The rule's identity and file digest: state of an edited rule is not carried over.
+    var fingerprint: String
+    var groups = GroupTable()
+    /// `absence`: the key of each group, for the alert raised when no event of it is at hand.
+    var keys: [GroupID: String] = [:]
+    /// `first_seen`: digests of the combinations seen, and when learning began.
+    var seen: Set<UInt64> = []
+    var learningSince: Timestamp?
+    /// When groups are due for a look (eviction, absence): minute → groups.
+    var due = DueQueue()
+    /// Events dropped for arriving later than `lateness`, and for the group cap.
+    var late = 0
+    var refused = 0
+
+    init(fingerprint: String) {
+        self.fingerprint = fingerprint
+    }
+}

@@ -1,0 +1,45 @@
+/// A window's events for one group.
+///
+/// Laid out for size, as a million live groups each hold one: the count in four bytes (it
+/// saturates at four billion) beside the flag, so a group's state takes 88 bytes, not 96.
+struct WindowTally: Sendable {
+    var bucket: Int64
+    var first: Timestamp
+    var last: Timestamp
+    /// Keys of the first events, up to what an alert shows.
+    var evidence: [String]
+    /// `distinct`: the values seen (up to a bound).
+    var values: Set<String>
+    private var storedCount: UInt32
+    var fired: Bool
+
+    init(bucket: Int64, count: Int, first: Timestamp, last: Timestamp, evidence: [String] = [],
+         values: Set<String> = [], fired: Bool = false) {
+        self.bucket = bucket
+        self.first = first
+        self.last = last
+        self.evidence = evidence
+        self.values = values
+        self.fired = fired
+        storedCount = UInt32(clamping: count)
+    }
+
+    /// Makes this the window of bucket 0 holding one event (`absence`: the newest), keeping the
+    /// evidence array's storage.
+    mutating func restart(at time: Timestamp, evidence key: String) {
+        bucket = 0
+        count = 1
+        first = time
+        last = time
+        evidence.removeAll(keepingCapacity: true)
+        evidence.append(key)
+        if !values.isEmpty { values = [] }
+        fired = false
+    }
+
+    /// Events counted in the window.
+    var count: Int {
+        get { Int(storedCount) }
+        set { storedCount = UInt32(clamping: newValue) }
+    }
+}
