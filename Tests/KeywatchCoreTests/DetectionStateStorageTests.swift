@@ -107,9 +107,9 @@ struct DetectionStateStorageTests {
             out.put(rule.fingerprint)
             out.put(Int64(rule.late))
             out.put(Int64(rule.refused))
-            out.put(rule.learningSince?.microseconds)
-            out.put(UInt64(rule.seen.count))
-            for digest in rule.seen { out.put(digest) }
+            out.put(rule.memory.learningSince?.microseconds)
+            out.put(UInt64(rule.memory.seen.count))
+            for digest in rule.memory.seen { out.put(digest) }
             out.put(UInt64(rule.groups.count))
             for (_, groupID, group) in rule.groups {
                 out.put(rule.keys[groupID]!)

@@ -57,7 +57,7 @@ struct RuleFileTests {
         let rules = try RuleFile.parse(example, file: "rules/x.yaml")
         #expect(rules.map(\.id) == ["kms-denied-burst", "mass-secret-reads", "crypto-spike", "new-caller", "cross", "silent", "destroy"])
         let burst = rules[0]
-        #expect(burst.kind == .threshold(5))
+        #expect((burst.detector as? ThresholdDetector)?.threshold == 5)
         #expect(burst.severity == .high)
         #expect(burst.groupBy == [.normalized(.principal), .normalized(.scope)])
         #expect(burst.window == .minutes(10))
@@ -66,13 +66,16 @@ struct RuleFileTests {
         #expect(burst.line == 2)
         #expect(burst.tests == [RuleTest(events: "../sample-logs/cloudtrail/denied-burst.json",
                                          expect: [["count": "5", "group.principal": "arn:aws:iam::111122223333:role/app"]], line: 16)])
-        #expect(rules[1].kind == .distinct(field: .normalized(.objectName), threshold: 20))
+        let distinct = rules[1].detector as? DistinctDetector
+        #expect(distinct?.field == .normalized(.objectName) && distinct?.threshold == 20)
         #expect(rules[1].title == "mass-secret-reads", "the id stands in for a missing title")
         #expect(rules[1].severity == .medium)
-        #expect(rules[2].kind == .spike(baseline: .hours(24), factor: 4, minimumCount: 10))
-        #expect(rules[3].kind == .firstSeen(fields: [.normalized(.principal), .normalized(.resource)], learn: .days(7)))
-        #expect(rules[4].kind == .crossNamespace)
-        #expect(rules[5].kind == .absence && rules[5].conditions.isEmpty)
+        let spike = rules[2].detector as? SpikeDetector
+        #expect(spike?.baseline == .hours(24) && spike?.factor == 4 && spike?.minimumCount == 10)
+        let firstSeen = rules[3].detector as? FirstSeenDetector
+        #expect(firstSeen?.combination == [.normalized(.principal), .normalized(.resource)] && firstSeen?.learn == .days(7))
+        #expect(rules[4].detector is CrossNamespaceDetector && rules[4].type == "cross_namespace")
+        #expect(rules[5].detector is AbsenceDetector && rules[5].conditions.isEmpty)
         #expect(rules[6].readsRaw && !burst.readsRaw)
     }
 

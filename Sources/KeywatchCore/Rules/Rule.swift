@@ -9,41 +9,11 @@ public struct Rule: Sendable {
         }
     }
 
-    /// What makes the rule fire, with the keys each type has of its own.
-    public enum Kind: Sendable, Equatable {
-        /// Each matching event.
-        case match
-        /// At least `threshold` events per group in the window.
-        case threshold(Int)
-        /// At least `threshold` distinct values of `field` per group in the window.
-        case distinct(field: RuleField, threshold: Int)
-        /// The window's count is at least `factor` times the mean of the group's windows over the
-        /// previous `baseline`, and at least `minimumCount`.
-        case spike(baseline: EventDuration, factor: Double, minimumCount: Int)
-        /// The first event with a new combination of `fields`, once `learn` of history has passed.
-        case firstSeen(fields: [RuleField], learn: EventDuration)
-        /// A principal of one namespace acting on a resource another namespace owns (not shared).
-        case crossNamespace
-        /// A group seen before sends nothing for the window.
-        case absence
-
-        public var name: String {
-            switch self {
-            case .match: return "match"
-            case .threshold: return "threshold"
-            case .distinct: return "distinct"
-            case .spike: return "spike"
-            case .firstSeen: return "first_seen"
-            case .crossNamespace: return "cross_namespace"
-            case .absence: return "absence"
-            }
-        }
-    }
-
     public var id: String
     public var title: String
     public var severity: Severity
-    public var kind: Kind
+    /// What the rule's type makes of the events it counts, with the type's own keys.
+    var detector: any Detector
     /// Every condition must hold for an event to count…
     public var conditions: [FieldCondition]
     /// …and, if there are any, not all of these.
@@ -64,6 +34,9 @@ public struct Rule: Sendable {
     public var fileSHA256 = ""
 
     public static let defaultLateness = EventDuration.minutes(15)
+
+    /// The rule's `type`: `threshold`, `first_seen`…
+    public var type: String { Swift.type(of: detector).type }
 
     /// True when the conditions hold for an event and the exceptions do not. `raw` supplies the
     /// record for `raw.<path>` fields (absent when nil).

@@ -46,7 +46,7 @@ public enum RuleFile {
     }
 }
 
-/// Reads one rule's mapping.
+/// Reads one rule's mapping: the keys every rule has here, its type's own keys by its ``Detector``.
 private struct RuleReader {
     let file: String
     let path: String
@@ -55,26 +55,16 @@ private struct RuleReader {
         "id", "title", "severity", "type", "where", "unless", "group_by", "window", "lateness", "suppress", "tests",
         "description",
     ]
-    static let ownKeys: [String: Set<String>] = [
-        "match": [], "threshold": ["threshold"], "distinct": ["field", "threshold"],
-        "spike": ["baseline", "factor", "min_count"], "first_seen": ["fields", "learn"], "cross_namespace": [], "absence": [],
-    ]
 
     func failure(_ node: Node?, _ key: String?, _ message: String) -> ConfigurationError {
         ConfigurationError(file: file, line: node?.line, key: key.map { "\(path).\($0)" } ?? path, message: message)
     }
 
     func read(_ node: Node) throws(ConfigurationError) -> Rule {
-        let rule = node
-        let mapping = try YAMLSupport.mapping(node, file: file, key: path)
-        func value(_ key: String) -> Node? { mapping[key] }
-        func text(_ key: String) throws(ConfigurationError) -> String? {
-            guard let node = value(key) else { return nil }
-            guard let scalar = node.scalar, !scalar.string.isEmpty else { throw failure(node, key, "expected a non-empty string") }
-            return scalar.string
-        }
+        var settings = try RuleSettings(file: file, path: path, node: node)
+        func value(_ key: String) -> Node? { settings.value(key) }
         func required(_ key: String) throws(ConfigurationError) -> String {
-            guard let found = try text(key) else { throw failure(node, nil, "missing '\(key)'") }
+            guard let found = try settings.text(key) else { throw settings.missing(key) }
             return found
         }
 
@@ -83,60 +73,34 @@ private struct RuleReader {
             throw failure(value("id"), "id", "use letters, digits, '-', '_' and '.' only")
         }
         let typeName = try required("type")
-        guard let own = Self.ownKeys[typeName] else {
-            throw failure(value("type"), "type", "unknown type '\(typeName)' (expected one of: \(Self.ownKeys.keys.sorted().joined(separator: ", ")))")
+        guard let type = DetectorRegistry.detector(named: typeName) else {
+            throw failure(value("type"), "type", "unknown type '\(typeName)' (expected one of: \(DetectorRegistry.names.joined(separator: ", ")))")
         }
-        try YAMLSupport.allowOnly(Self.commonKeys.union(own), in: mapping, file: file, path: path)
-        let severityName = try text("severity") ?? "medium"
+        try YAMLSupport.allowOnly(Self.commonKeys.union(type.keys), in: settings.mapping, file: file, path: path)
+        let severityName = try settings.text("severity") ?? "medium"
         guard let severity = Rule.Severity(rawValue: severityName.lowercased()) else {
             throw failure(value("severity"), "severity", "unknown severity '\(severityName)' (expected info, low, medium, high or critical)")
         }
 
-        let window = try duration("window", value("window"))
-        let kind: Rule.Kind
-        switch typeName {
-        case "match": kind = .match
-        case "threshold": kind = .threshold(try count("threshold", value("threshold"), required: true, in: node)!)
-        case "distinct":
-            guard let field = try text("field") else { throw failure(node, nil, "missing 'field' (the field whose distinct values count)") }
-            kind = .distinct(field: try ruleField(field, value("field"), "field"),
-                             threshold: try count("threshold", value("threshold"), required: true, in: node)!)
-        case "spike":
-            guard let baseline = try duration("baseline", value("baseline")) else {
-                throw failure(node, nil, "missing 'baseline' (how much history the mean covers, e.g. 24h)")
-            }
-            let factor = try number("factor", value("factor")) ?? 3
-            guard factor > 1 else { throw failure(value("factor"), "factor", "must be more than 1") }
-            kind = .spike(baseline: baseline, factor: factor, minimumCount: try count("min_count", value("min_count"), required: false) ?? 10)
-        case "first_seen":
-            guard let fieldsNode = value("fields") else { throw failure(node, nil, "missing 'fields' (the combination that is new)") }
-            kind = .firstSeen(fields: try ruleFields(fieldsNode, "fields"),
-                              learn: try duration("learn", value("learn"), allowZero: true) ?? .days(7))
-        case "cross_namespace": kind = .crossNamespace
-        default: kind = .absence
-        }
-        switch kind {
-        case .threshold, .distinct, .spike, .absence:
-            if window == nil { throw failure(node, nil, "missing 'window' (a \(typeName) rule counts over a window of event time)") }
-        case .match, .firstSeen, .crossNamespace:
-            break
-        }
-        if case .spike(let baseline, _, _) = kind, let window, baseline < window {
-            throw failure(value("baseline"), "baseline", "must cover at least one window (\(window))")
+        let window = try settings.duration("window")
+        settings = settings.with(window: window)
+        let detector = try type.init(reading: settings)
+        if type.needsWindow, window == nil {
+            throw settings.missing("window", "a \(typeName) rule counts over a window of event time")
         }
 
         return Rule(
-            id: id, title: try text("title") ?? id, severity: severity, kind: kind,
-            conditions: try conditions("where", required: kind != .absence),
+            id: id, title: try settings.text("title") ?? id, severity: severity, detector: detector,
+            conditions: try conditions("where", required: type.needsConditions),
             exceptions: try conditions("unless", required: false),
-            groupBy: try value("group_by").map { node throws(ConfigurationError) in try ruleFields(node, "group_by") } ?? [],
-            window: window, lateness: try duration("lateness", value("lateness")) ?? Rule.defaultLateness,
-            suppress: try duration("suppress", value("suppress")), tests: try tests(value("tests")),
+            groupBy: try settings.fields("group_by") ?? [],
+            window: window, lateness: try settings.duration("lateness") ?? Rule.defaultLateness,
+            suppress: try settings.duration("suppress"), tests: try tests(value("tests")),
             file: file, line: node.line ?? 0)
 
         func conditions(_ key: String, required: Bool) throws(ConfigurationError) -> [FieldCondition] {
             guard let node = value(key) else {
-                if required { throw failure(rule, nil, "missing '\(key)' (the conditions events must meet)") }
+                if required { throw settings.missing(key, "the conditions events must meet") }
                 return []
             }
             let entries = try YAMLSupport.mapping(node, file: file, key: "\(path).\(key)")
@@ -159,46 +123,6 @@ private struct RuleReader {
             }
             return conditions
         }
-    }
-
-    func ruleField(_ name: String, _ node: Node?, _ key: String) throws(ConfigurationError) -> RuleField {
-        do {
-            return try RuleField.named(name)
-        } catch {
-            throw failure(node, key, error.message)
-        }
-    }
-
-    func ruleFields(_ node: Node, _ key: String) throws(ConfigurationError) -> [RuleField] {
-        let names = try YAMLSupport.strings(node, file: file, key: "\(path).\(key)")
-        guard !names.isEmpty else { throw failure(node, key, "expected at least one field") }
-        var fields: [RuleField] = []
-        for name in names { fields.append(try ruleField(name, node, key)) }
-        return fields
-    }
-
-    func duration(_ key: String, _ node: Node?, allowZero: Bool = false) throws(ConfigurationError) -> EventDuration? {
-        guard let node else { return nil }
-        return try YAMLSupport.duration(node, file: file, key: "\(path).\(key)", example: "90s, 10m, 1h or 7d", allowZero: allowZero)
-    }
-
-    func count(_ key: String, _ node: Node?, required: Bool, in rule: Node? = nil) throws(ConfigurationError) -> Int? {
-        guard let node else {
-            if required { throw failure(rule, nil, "missing '\(key)'") }
-            return nil
-        }
-        guard let text = node.scalar?.string, let value = Int(text), value >= 1 else {
-            throw failure(node, key, "expected a whole number of at least 1")
-        }
-        return value
-    }
-
-    func number(_ key: String, _ node: Node?) throws(ConfigurationError) -> Double? {
-        guard let node else { return nil }
-        guard let text = node.scalar?.string, let value = Double(text), value.isFinite else {
-            throw failure(node, key, "expected a number")
-        }
-        return value
     }
 
     func tests(_ node: Node?) throws(ConfigurationError) -> [RuleTest] {

@@ -117,23 +117,3 @@ final class BatchRuleFilter {
         position < whereCount ? rule.conditions[position] : rule.exceptions[position - whereCount]
     }
 }
-
-extension Rule {
-    /// Every field the rule reads beyond its conditions: groups, and the type's own fields.
-    var keyFields: [RuleField] {
-        switch kind {
-        case .distinct(let field, _): return groupBy + [field]
-        case .firstSeen(let fields, _): return groupBy + fields
-        default: return groupBy
-        }
-    }
-
-    /// The `raw.<path>`s the rule reads anywhere.
-    var rawPaths: [[String]] {
-        var paths: [[String]] = []
-        for field in conditions.map(\.field) + exceptions.map(\.field) + keyFields {
-            if case .raw(let path) = field, !paths.contains(path) { paths.append(path) }
-        }
-        return paths
-    }
-}

@@ -1,39 +1,48 @@
-extension RuleRunner {
-    /// What an event brings to the rules: one per batch, its row and raw fields replaced for each
-    /// event. A class, so that handing it to each rule passes a reference: as a struct, each
-    /// rule's call and closure copied the row (170 bytes) and retained the batch's fields.
-    /// Used by the engine's thread only (hence no exclusivity checks).
-    final class Arrival {
-        /// The event's row where the batch holds it, read in place: a copy per rule cost a
-        /// tenth of detection's time in `memmove`. Valid while the engine works on the batch.
-        @exclusivity(unchecked) var rowAddress: UnsafePointer<EventRow>
-        let fields: BatchFields
-        @exclusivity(unchecked) var raw: RawFields?
-        /// The latest time an event may move its group's clock to: the wall clock and
-        /// ``DetectionLimits/futureTolerance`` when there is one. An event dated later still counts
-        /// in its own window, but does not make the group's real events late.
-        let latestGroupClock: Timestamp
+/// The event a detector considers: its time, key and fields, read where the batch holds them.
+///
+/// One view serves a whole batch; the engine points it at each event in turn. A class, so that
+/// handing it to each rule passes a reference: as a struct, each rule's call copied the row
+/// (170 bytes) and retained the batch's fields. Used by the engine's thread only, and only while
+/// the engine works on the batch (hence no exclusivity checks).
+final class EventView {
+    /// The event's row where the batch holds it, read in place: a copy per rule cost a tenth of
+    /// detection's time in `memmove`.
+    @exclusivity(unchecked) var rowAddress: UnsafePointer<EventRow>
+    let fields: BatchFields
+    /// The raw record's values a rule reads as `raw.<path>`, parsed when a rule that reads them
+    /// counts the event.
+    @exclusivity(unchecked) var raw: RawFields?
+    /// The latest time an event may move its group's clock to: the wall clock and
+    /// ``DetectionLimits/futureTolerance`` when there is one. An event dated later still counts
+    /// in its own window, but does not make the group's real events late.
+    let latestGroupClock: Timestamp
 
-        init(rowAddress: UnsafePointer<EventRow>, fields: BatchFields, latestGroupClock: Timestamp = Timestamp(microseconds: .max)) {
-            self.rowAddress = rowAddress
-            self.fields = fields
-            self.latestGroupClock = latestGroupClock
-        }
+    init(rowAddress: UnsafePointer<EventRow>, fields: BatchFields, latestGroupClock: Timestamp = Timestamp(microseconds: .max)) {
+        self.rowAddress = rowAddress
+        self.fields = fields
+        self.latestGroupClock = latestGroupClock
+    }
 
-        var row: EventRow {
-            unsafeAddress { rowAddress }
-        }
+    var row: EventRow {
+        unsafeAddress { rowAddress }
+    }
 
-        var key: String { fields.key(of: row) }
-        var time: Timestamp { row.time }
-        /// The time the event moves its group's clock to.
-        var groupClockTime: Timestamp { min(row.time, latestGroupClock) }
+    /// The event's key, which alerts list as evidence.
+    var key: String { fields.key(of: row) }
+    /// When the event happened.
+    var time: Timestamp { row.time }
+    var outcome: Outcome { row.outcome }
+    /// The time the event moves its group's clock to.
+    var groupClockTime: Timestamp { min(row.time, latestGroupClock) }
 
-        func text(of field: RuleField) -> String {
-            switch field {
-            case .normalized(let name): return fields.text(of: name, in: row)
-            case .raw(let path): return raw?.value(at: path).text ?? ""
-            }
+    /// A normalized field's value as text; absent is empty.
+    func text(of field: NormalizedField) -> String { fields.text(of: field, in: row) }
+
+    /// A rule field's value as text (a `raw.<path>` one from the parsed record); absent is empty.
+    func text(of field: RuleField) -> String {
+        switch field {
+        case .normalized(let name): return fields.text(of: name, in: row)
+        case .raw(let path): return raw?.value(at: path).text ?? ""
         }
     }
 }

@@ -1,9 +1,48 @@
-/// How a rule finds the group of an event: by the string-table indices of its `group_by` fields
+/// Finds the identity of an event's group: by the string-table indices of its `group_by` fields
 /// in the batch's cache, then by the values' content in the engine's memo, and only for a group
 /// new to both by digesting its key.
-extension RuleRunner {
-    /// The `group_by` fields a batch cache can key (``slotFields``), or nil when it cannot.
-    static func slotFields(of groupBy: [RuleField]) -> [NormalizedField]? {
+///
+/// One per engine: rules of the same `group_by` share a batch cache (a principal met by two rules
+/// is looked up once), and all rules share the memo, as a group's identity depends on its values
+/// alone. Used by the engine's thread only.
+final class GroupResolver {
+    private let identities = GroupIdentityMemo()
+    private var caches: [[String]: BatchGroupCache] = [:]
+
+    /// A rule's `group_by`, prepared for look-ups.
+    struct Grouping {
+        let fields: [RuleField]
+        /// The fields when the batch's cache can key them: up to four, each in the string table
+        /// or enumerated.
+        fileprivate let cached: [NormalizedField]?
+        fileprivate let locations: [RowFieldLocation]
+        fileprivate let cache: BatchGroupCache?
+    }
+
+    /// Prepares `fields` for ``id(of:groupBy:)``.
+    func grouping(_ fields: [RuleField]) -> Grouping {
+        guard let cached = Self.cacheableFields(fields) else {
+            return Grouping(fields: fields, cached: nil, locations: [], cache: nil)
+        }
+        let name = fields.map(\.description)
+        let cache = caches[name, default: BatchGroupCache()]
+        caches[name] = cache
+        return Grouping(fields: fields, cached: cached, locations: cached.map { RowFieldLocation($0)! }, cache: cache)
+    }
+
+    /// The identity of the group of `event` by `groupBy`.
+    func id(of event: EventView, groupBy: Grouping) -> GroupID {
+        guard let fields = groupBy.cached, let cache = groupBy.cache else {
+            return identities.id(of: groupBy.fields.map(event.text(of:)))
+        }
+        let slots = Self.slots(of: event.rowAddress, at: groupBy.locations)
+        if let known = cache.id(of: slots, batch: event.fields.batch.stringTableID) { return known }
+        let id = identities.id(of: EventGroupValues(fields: fields, batch: event.fields, row: event.row))
+        cache.insert(id, for: slots)
+        return id
+    }
+
+    private static func cacheableFields(_ groupBy: [RuleField]) -> [NormalizedField]? {
         guard groupBy.count <= 4 else { return nil }
         var fields: [NormalizedField] = []
         for field in groupBy {
@@ -13,10 +52,8 @@ extension RuleRunner {
         return fields
     }
 
-    /// The indices of the row's group fields, when all are fields of the string table or
-    /// enumerated (up to four): an enumerated value is its case with the top bit set.
-    private func slots(of row: UnsafePointer<EventRow>) -> BatchGroupCache.Slots? {
-        guard let locations = slotLocations else { return nil }
+    /// The numbers of the row's group fields: an enumerated value is its case with the top bit set.
+    private static func slots(of row: UnsafePointer<EventRow>, at locations: [RowFieldLocation]) -> BatchGroupCache.Slots {
         var slots = BatchGroupCache.Slots()
         for position in locations.indices {
             let location = locations[position]
@@ -32,17 +69,6 @@ extension RuleRunner {
         return slots
     }
 
-    /// The identity of the event's group: from the batch's cache, the engine's memo, or made now.
-    func group(of event: Arrival) -> GroupID {
-        guard let fields = slotFields, let slots = slots(of: event.rowAddress) else {
-            return identities.id(of: groupByValues(of: event))
-        }
-        if let known = groupCache.id(of: slots, batch: event.fields.batch.stringTableID) { return known }
-        let id = identities.id(of: EventGroupValues(fields: fields, batch: event.fields, row: event.row))
-        groupCache.insert(id, for: slots)
-        return id
-    }
-
     /// The values of an event's group, read from its batch.
     private struct EventGroupValues: GroupValueReader {
         let fields: [NormalizedField]
@@ -55,8 +81,4 @@ extension RuleRunner {
         func matches(_ remembered: String, at position: Int) -> Bool { batch.matches(remembered, fields[position], in: row) }
         func text(at position: Int) -> String { batch.text(of: fields[position], in: row) }
     }
-
-    /// The values of the event's group: the event's own, read only when an alert or a kept key
-    /// needs them.
-    func groupByValues(of event: Arrival) -> [String] { rule.groupBy.map(event.text(of:)) }
 }

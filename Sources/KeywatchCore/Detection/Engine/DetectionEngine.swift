@@ -24,24 +24,20 @@ public final class DetectionEngine {
     public init(rules: [Rule], limits: DetectionLimits = DetectionLimits(), state: DetectionState = DetectionState()) {
         self.rules = rules
         self.limits = limits
-        let identities = GroupIdentityMemo()
-        var caches: [[String]: BatchGroupCache] = [:]
-        runners = rules.map { rule in
-            let groupBy = rule.groupBy.map(\.description)
-            let groups = caches[groupBy, default: BatchGroupCache()]
-            caches[groupBy] = groups
-            return RuleRunner(rule: rule, identities: identities, groups: groups)
-        }
+        let groups = GroupResolver()
+        runners = rules.map { RuleRunner(rule: $0, groups: groups) }
         states = runners.map { runner in
-            if var kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
+            var ruleState = RuleState(fingerprint: runner.fingerprint)
+            if let kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
+                ruleState = kept
                 // The due queue is not stored: it follows from the groups.
-                if kept.due.isEmpty {
-                    for (slot, _, group) in kept.groups { kept.due.add(slot, at: runner.dueTime(of: group)) }
+                if ruleState.due.isEmpty {
+                    for (slot, _, group) in ruleState.groups { ruleState.due.add(slot, at: runner.dueTime(of: group)) }
                 }
-                if !runner.keepsGroupKeys { kept.keys = [:] }
-                return kept
+                if !runner.keepsGroupKeys { ruleState.keys = [:] }
             }
-            return RuleState(fingerprint: runner.fingerprint)
+            ruleState.memory.capacity = limits.maximumSeenCombinations
+            return ruleState
         }
         clock = state.clock
         groupsLeft = limits.maximumGroups - states.reduce(0) { $0 + $1.groups.count }
@@ -70,31 +66,16 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
-        // Through buffer pointers, the states are changed in place (and the filters read) without
-        // a uniqueness check per event and rule.
+        // Rows are read where the batch holds them (see ``EventView``).
         batch.rows.withUnsafeBufferPointer { batchRows in
-            filters.withUnsafeBufferPointer { filters in
-                states.withUnsafeMutableBufferPointer { states in
-                    guard let first = batchRows.baseAddress else { return }
-                    let arrival = RuleRunner.Arrival(rowAddress: first, fields: fields,
-                                                     latestGroupClock: limit ?? Timestamp(microseconds: .max))
-                    let count = rows?.count ?? batchRows.count
-                    for next in 0..<count {
-                        arrival.rowAddress = first + (rows?[next] ?? next)
-                        let time = arrival.row.time
-                        if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
-                        for index in runners.indices {
-                            // The engine holds its filters and runners: calling one needs no retain of its own.
-                            let counts = Unmanaged.passUnretained(filters[index])._withUnsafeGuaranteedRef { filter in
-                                filter.counts(arrival.rowAddress, raw: &arrival.raw)
-                            }
-                            guard counts else { continue }
-                            Unmanaged.passUnretained(runners[index])._withUnsafeGuaranteedRef { runner in
-                                runner.consider(arrival, state: &states[index], groupsLeft: &groupsLeft, limits: limits,
-                                                changes: &changes)
-                            }
-                        }
-                    }
+            guard let first = batchRows.baseAddress else { return }
+            let event = EventView(rowAddress: first, fields: fields, latestGroupClock: limit ?? Timestamp(microseconds: .max))
+            for next in 0..<(rows?.count ?? batchRows.count) {
+                event.rowAddress = first + (rows?[next] ?? next)
+                let time = event.time
+                if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
+                for rule in runners.indices where filters[rule].counts(event.rowAddress, raw: &event.raw) {
+                    runners[rule].consider(event, state: &states[rule], groupsLeft: &groupsLeft, changes: &changes)
                 }
             }
         }
@@ -135,28 +116,9 @@ public final class DetectionEngine {
             clock: clock, liveGroups: limits.maximumGroups - groupsLeft, maximumGroups: limits.maximumGroups,
             rules: zip(runners, states).map { runner, state in
                 DetectionReport.RuleCounts(rule: runner.rule.id, liveGroups: state.groups.count, late: state.late,
-                                           refused: state.refused, seenCombinations: state.seen.count)
+                                           refused: state.refused + state.memory.refused,
+                                                     seenCombinations: state.memory.seen.count)
             })
     }
 }
 
-/// Counters an operator needs: live groups against the cap, events too late or over the cap.
-public struct DetectionReport: Sendable, Equatable {
-    public struct RuleCounts: Sendable, Equatable {
-        public var rule: String
-        public var liveGroups: Int
-        /// Events older than the rule's `lateness` behind their group's newest event: not counted.
-        public var late: Int
-        /// Events not counted because the group cap (or the first-seen cap) was reached.
-        public var refused: Int
-        public var seenCombinations: Int
-    }
-
-    public var clock: Timestamp?
-    public var liveGroups: Int
-    public var maximumGroups: Int
-    public var rules: [RuleCounts]
-
-    /// True when some events were not counted because a cap was reached.
-    public var capReached: Bool { rules.contains { $0.refused > 0 } }
-}

@@ -30,10 +30,10 @@ extension DetectionState {
             out.put(id)
             out.put(rule.fingerprint)
             out.put(Int64(rule.late))
-            out.put(Int64(rule.refused))
-            out.put(rule.learningSince?.microseconds)
-            out.put(UInt64(rule.seen.count))
-            for digest in rule.seen {
+            out.put(Int64(rule.refused + rule.memory.refused))
+            out.put(rule.memory.learningSince?.microseconds)
+            out.put(UInt64(rule.memory.seen.count))
+            for digest in rule.memory.seen {
                 out.put(digest)
                 try flushIfFull()
             }
@@ -73,11 +73,11 @@ extension DetectionState {
             var rule = RuleState(fingerprint: try input.string())
             rule.late = Int(try input.signed())
             rule.refused = Int(try input.signed())
-            rule.learningSince = try input.optionalSigned().map(Timestamp.init(microseconds:))
+            rule.memory.learningSince = try input.optionalSigned().map(Timestamp.init(microseconds:))
             let seen = try input.itemCount()
-            rule.seen.reserveCapacity(min(seen, 1 << 20))
+            rule.memory.seen.reserveCapacity(min(seen, 1 << 20))
             for _ in 0..<seen {
-                rule.seen.insert(try input.unsigned())
+                rule.memory.seen.insert(try input.unsigned())
                 input.nextChunkIfDone(&chunks)
             }
             let groups = try input.itemCount()

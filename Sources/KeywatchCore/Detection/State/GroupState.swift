@@ -26,3 +26,11 @@ struct BucketCount: Sendable, Equatable {
     var bucket: Int64
     var count: Int
 }
+
+extension GroupState {
+    /// Events of the group's windows in `buckets`, closed (``history``) or still open.
+    func count(inBuckets buckets: Range<Int64>) -> Int {
+        history.reduce(0) { buckets.contains($1.bucket) ? $0 + $1.count : $0 }
+            + windows.reduce(0) { buckets.contains($1.bucket) ? $0 + $1.count : $0 }
+    }
+}

@@ -5,13 +5,13 @@ struct RuleState: Sendable {
     var groups = GroupTable()
     /// `absence`: the key of each group, for the alert raised when no event of it is at hand.
     var keys: [GroupID: String] = [:]
-    /// `first_seen`: digests of the combinations seen, and when learning began.
-    var seen: Set<UInt64> = []
-    var learningSince: Timestamp?
+    /// What the rule's detector has learned (`first_seen`).
+    var memory = RuleMemory()
     /// When groups are due for a look (eviction, absence): minute → groups.
     var due = DueQueue()
-    /// Events dropped for arriving later than `lateness`, and for the group cap.
+    /// Events dropped for arriving later than `lateness`…
     var late = 0
+    /// …and for the group cap.
     var refused = 0
 
     init(fingerprint: String) {

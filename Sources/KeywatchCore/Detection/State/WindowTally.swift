@@ -8,7 +8,7 @@ struct WindowTally: Sendable {
     var last: Timestamp
     /// Keys of the first events, up to what an alert shows.
     var evidence: [String]
-    /// `distinct`: the values seen (up to a bound).
+    /// Values the detector collects (`distinct`: the values seen), up to ``valuesKept``.
     var values: Set<String>
     private var storedCount: UInt32
     var fired: Bool
@@ -36,6 +36,9 @@ struct WindowTally: Sendable {
         if !values.isEmpty { values = [] }
         fired = false
     }
+
+    /// How many collected values a window keeps (for the alert's details), beyond any threshold.
+    static let valuesKept = 100
 
     /// Events counted in the window.
     var count: Int {

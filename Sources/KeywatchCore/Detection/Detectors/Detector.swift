@@ -1,0 +1,91 @@
+/// A rule type: the keys its rules have in YAML, and what it makes of the events their `where`
+/// and `unless` let through. One file per type (`MatchDetector.swift`, `ThresholdDetector.swift`…),
+/// listed once in ``DetectorRegistry``.
+///
+/// A detector says *what* a rule means; the engine's ``RuleRunner`` does the rest for every type
+/// alike — groups by `group_by` and their cap, windows of event time and `lateness`, `suppress`,
+/// evidence, alert keys, forgetting quiet groups. A detector never sees a batch, a slot or a
+/// memo: only an ``EventView`` of the event at hand, and the state of its group.
+///
+/// A detector adopts one of three ways of counting, each a protocol of its own:
+///
+/// - ``EventDetector``: each event on its own is a finding or not (`match`, `cross_namespace`,
+///   `first_seen`). Without `suppress` each finding is an alert; with it, one alert per group and
+///   period, later findings joining it.
+/// - ``WindowDetector``: events are counted per group in windows of event time (`window: 10m`
+///   counts 10:00–10:10, 10:10–10:20…), and the detector says when a window fires (`threshold`,
+///   `distinct`, `spike`). A window fires once; later events of it join its alert.
+/// - ``SilenceDetector``: the group's newest event is kept, and the detector describes the alert
+///   raised when none follows within the window (`absence`).
+///
+/// ## Adding a rule type
+///
+/// Say a team wants `ratio`: at least `percent` of a group's events in a window are denied.
+/// Its file, `Detectors/RatioDetector.swift`:
+///
+/// ```swift
+/// /// `type: ratio` — at least `percent` per cent of a group's events in a window were denied,
+/// /// once the window has `min_count` events.
+/// struct RatioDetector: WindowDetector {
+///     static let type = "ratio"
+///     static let keys = ["percent", "min_count"]
+///
+///     let percent: Double
+///     let minimumCount: Int
+///
+///     init(reading rule: RuleSettings) throws(ConfigurationError) {
+///         percent = try rule.number("percent") ?? 50
+///         guard percent > 0, percent <= 100 else { throw rule.problem("percent", "must be more than 0 and at most 100") }
+///         minimumCount = try rule.count("min_count") ?? 10
+///     }
+///
+///     /// Windows collect each event's outcome (a ``WindowDetector`` may collect one value per event).
+///     func collectedValue(of event: EventView) -> String? { nil }
+///
+///     func finding(in window: WindowTally, of group: GroupState, about subject: AlertSubject) -> Finding? {
+///         …
+///     }
+/// }
+/// ```
+///
+/// and one line in ``DetectorRegistry/all``: `RatioDetector.self`. Nothing else changes: the
+/// rule file reader learns the type and its keys from the detector, a rule of the type without a
+/// `window` is refused because a ``WindowDetector`` needs one, and an unknown key or type is an
+/// error naming the ones known. Its tests go beside the others in `DetectionTests.swift` (events in,
+/// alerts out, through ``DetectionEngine``), and a rule of the type under `rules/` carries `tests:`
+/// of its own for `keywatch rules test`.
+///
+/// What a detector keeps is in ``GroupState`` (per group: windows, their counts, evidence and
+/// collected values, closed windows' counts when ``WindowDetector/history`` asks for them) and in
+/// ``RuleMemory`` (per rule: what it has learned). State is stored with each commit, so a type that
+/// needs something neither holds adds it there and to the state's coding.
+protocol Detector: Sendable {
+    /// The rule type's name: a rule's `type:`.
+    static var type: String { get }
+    /// The keys a rule of this type has beyond those every rule has (`id`, `where`, `window`…).
+    static var keys: [String] { get }
+    /// Whether a rule of this type needs a `window` (the ``WindowDetector`` and ``SilenceDetector`` ones do).
+    static var needsWindow: Bool { get }
+    /// Whether a rule of this type needs `where` conditions.
+    static var needsConditions: Bool { get }
+
+    /// Reads a rule's own ``keys``.
+    /// - Throws: the first problem, naming the file, line and key.
+    init(reading rule: RuleSettings) throws(ConfigurationError)
+
+    /// Fields the detector reads from an event beyond the rule's conditions and `group_by`: the
+    /// engine parses the raw record for those that are `raw.<path>`.
+    var fields: [RuleField] { get }
+}
+
+extension Detector {
+    static var needsWindow: Bool { false }
+    static var needsConditions: Bool { true }
+    var fields: [RuleField] { [] }
+}
+
+/// What a finding puts in its alert: the one-line summary and the type's details.
+struct Finding {
+    var summary: String
+    var details: [AlertDetail]
+}

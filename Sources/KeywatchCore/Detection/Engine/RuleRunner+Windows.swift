@@ -1,0 +1,75 @@
+/// Windows of a ``WindowDetector``: counting events into them, firing, closing.
+extension RuleRunner {
+    /// Counts an event into its group's window; false when it came too late.
+    func count(_ event: EventView, in group: inout GroupState, by detector: any WindowDetector,
+               changes: inout AlertChanges) -> Bool {
+        let time = event.time
+        // Late: its window closed — the group's clock passed the window's end by `lateness`.
+        if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness { return false }
+        if event.groupClockTime > group.newest { group.newest = event.groupClockTime }
+        closeWindows(of: &group)
+        let value = detector.collectedValue(of: event)
+        if let value, value.isEmpty { return true }
+        countInWindow(event, group: &group, collecting: value, by: detector, changes: &changes)
+        return true
+    }
+
+    /// Counts an event into its window, and asks the detector whether a window that has not
+    /// fired fires now. Changes the window in place: a copy of it would copy its evidence and
+    /// collected values on every event.
+    private func countInWindow(_ event: EventView, group: inout GroupState, collecting value: String?,
+                               by detector: any WindowDetector, changes: inout AlertChanges) {
+        let time = event.time
+        let bucket = floorDivide(time.microseconds, window)
+        let (position, found) = group.windows.position(ofBucket: bucket)
+        if !found { group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: position) }
+        let slot = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
+        // Read in place: `open.first` would copy the open alert.
+        let joinsOpenAlert = !group.open.isEmpty && group.open[0].slot == slot
+        let evidenceFrom = self.evidenceFrom
+        let firedBefore = group.windows.update(position) { tally in
+            tally.count += 1
+            if time < tally.first { tally.first = time }
+            if time > tally.last { tally.last = time }
+            if tally.count > evidenceFrom, tally.evidence.count < Alert.evidenceLimit { tally.evidence.append(event.key) }
+            if let value, tally.values.count < WindowTally.valuesKept { tally.values.insert(value) }
+            let fired = tally.fired
+            if joinsOpenAlert { tally.fired = true }
+            return fired
+        }
+        if joinsOpenAlert {
+            group.open[0].alert.join(key: event.key, at: time)
+            if let value { group.open[0].alert.addDistinctValue(value, keeping: WindowTally.valuesKept) }
+            changes.update(group.open[0].alert)
+        } else if !firedBefore, let finding = detector.finding(in: group.windows[position], of: group, event: event, rule: rule) {
+            group.windows[position].fired = true
+            let tally = group.windows[position]
+            let raised = alert(
+                values: rule.groupValues(of: event), slot: String(slot), count: tally.count,
+                window: AlertWindow(start: Timestamp(microseconds: bucket * window), end: Timestamp(microseconds: (bucket + 1) * window)),
+                firstSeen: tally.first, lastSeen: tally.last, finding: finding, events: tally.evidence)
+            group.open = [OpenAlert(slot: slot, alert: raised)]
+            changes.raise(raised)
+        }
+    }
+
+    /// Drops windows the group's own clock has closed, keeping their counts as history when the
+    /// detector asks for it.
+    func closeWindows(of group: inout GroupState) {
+        guard window > 0 else { return }
+        let closedBefore = group.newest.microseconds - lateness
+        while let first = group.windows.oldest, (first.bucket + 1) * window <= closedBefore {
+            if history != nil { group.history.append(BucketCount(bucket: first.bucket, count: first.count)) }
+            group.windows.removeFirst()
+        }
+        if let history {
+            let oldest = floorDivide(closedBefore, window) - max(1, history / window) - 1
+            if let keep = group.history.firstIndex(where: { $0.bucket >= oldest }) {
+                group.history.removeFirst(keep)
+            } else {
+                group.history.removeAll()
+            }
+        }
+        if let open = group.open.first, openSlotEnd(open.slot) <= closedBefore { group.open = [] }
+    }
+}
