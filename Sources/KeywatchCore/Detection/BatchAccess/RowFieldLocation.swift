@@ -1,5 +1,6 @@
 /// Where a field that detection reads as a number sits in an ``EventRow``: a string-table index
-/// (``StringIndex``), or the one byte of an enumerated field.
+/// (``StringIndex``), or the one byte of an enumerated field. The one list of which fields are
+/// which: ``BatchFields`` reads string-table fields through it too.
 ///
 /// Filters and group look-ups run for every event and rule. Reading a field at a byte offset
 /// fixed when the rule is set up costs a load; asking for it by name cost a switch and an optional
