@@ -85,7 +85,6 @@ struct HostileNumbersTests {
     func durationsTooLong(_ text: String) {
         #expect(EventDuration(parsing: text) == nil)
         #expect(throws: DurationError.tooLong(text)) { try EventDuration(validating: text) }
-        #expect(TimeArgument.parse(text, now: Timestamp(microseconds: 0)) == nil)
     }
 
     @Test("the longest duration reads, and moves a time without overflow")
@@ -93,7 +92,7 @@ struct HostileNumbersTests {
         #expect(EventDuration(parsing: "36500d") == .maximum)
         #expect(EventDuration(parsing: "3153600000s") == .maximum)
         let now = try #require(Timestamp(parsing: "2026-12-07T00:00:00Z"))
-        #expect(try TimeArgument.parseExplaining("36500d", now: now).rfc3339 == "1927-01-01T00:00:00.000000Z")
+        #expect((now - .maximum).rfc3339 == "1927-01-01T00:00:00.000000Z")
         #expect(throws: DurationError.malformed("yesterday")) { try EventDuration(validating: "yesterday") }
     }
 
