@@ -6,7 +6,12 @@ import Yams
 public enum RuleFile {
     /// The file's rules; throws the first problem.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> [Rule] {
-        let (rules, problems) = try read(text, file: file)
+        try parse(text, file: file, types: .standard)
+    }
+
+    /// The file's rules, of the types `types` knows; throws the first problem.
+    static func parse(_ text: String, file: String, types: DetectorRegistry) throws(ConfigurationError) -> [Rule] {
+        let (rules, problems) = try read(text, file: file, types: types)
         if let first = problems.first { throw first }
         return rules
     }
@@ -14,6 +19,11 @@ public enum RuleFile {
     /// The file's valid rules, and a problem for each rule that is not: one bad rule does not
     /// hide the problems of the next. Throws when the file as a whole is not a rule file.
     public static func read(_ text: String, file: String) throws(ConfigurationError) -> (rules: [Rule], problems: [ConfigurationError]) {
+        try read(text, file: file, types: .standard)
+    }
+
+    static func read(_ text: String, file: String, types: DetectorRegistry) throws(ConfigurationError)
+        -> (rules: [Rule], problems: [ConfigurationError]) {
         guard let root = try YAMLSupport.compose(text, file: file) else { return ([], []) }
         let document = try YAMLSupport.mapping(root, file: file, key: "")
         try YAMLSupport.allowOnly(["rules"], in: document, file: file, path: "")
@@ -26,7 +36,7 @@ public enum RuleFile {
         var seen: [String: Int] = [:]
         for (position, node) in sequence.enumerated() {
             do throws(ConfigurationError) {
-                let rule = try RuleReader(file: file, path: "rules[\(position)]").read(node)
+                let rule = try RuleReader(file: file, path: "rules[\(position)]", types: types).read(node)
                 if let earlier = seen[rule.id] {
                     throw ConfigurationError(file: file, line: rule.line, key: "rules[\(position)].id",
                                              message: "'\(rule.id)' is already the id of the rule at line \(earlier)")
@@ -50,6 +60,7 @@ public enum RuleFile {
 private struct RuleReader {
     let file: String
     let path: String
+    let types: DetectorRegistry
 
     static let commonKeys: Set<String> = [
         "id", "title", "severity", "type", "where", "unless", "group_by", "window", "lateness", "suppress", "tests",
@@ -73,8 +84,8 @@ private struct RuleReader {
             throw failure(value("id"), "id", "use letters, digits, '-', '_' and '.' only")
         }
         let typeName = try required("type")
-        guard let type = DetectorRegistry.detector(named: typeName) else {
-            throw failure(value("type"), "type", "unknown type '\(typeName)' (expected one of: \(DetectorRegistry.names.joined(separator: ", ")))")
+        guard let type = types.detector(named: typeName) else {
+            throw failure(value("type"), "type", "unknown type '\(typeName)' (expected one of: \(types.names.joined(separator: ", ")))")
         }
         try YAMLSupport.allowOnly(Self.commonKeys.union(type.keys), in: settings.mapping, file: file, path: path)
         let severityName = try settings.text("severity") ?? "medium"

@@ -20,40 +20,42 @@
 ///
 /// ## Adding a rule type
 ///
-/// Say a team wants `ratio`: at least `percent` of a group's events in a window are denied.
-/// Its file, `Detectors/RatioDetector.swift`:
+/// Say a team wants `off_hours`: an event outside working hours. Each event decides on its own,
+/// so it is an ``EventDetector``. Its file, `Detectors/OffHoursDetector.swift`:
 ///
 /// ```swift
-/// /// `type: ratio` — at least `percent` per cent of a group's events in a window were denied,
-/// /// once the window has `min_count` events.
-/// struct RatioDetector: WindowDetector {
-///     static let type = "ratio"
-///     static let keys = ["percent", "min_count"]
+/// /// `type: off_hours` — an event outside the working hours `hours: 8-18` (UTC).
+/// struct OffHoursDetector: EventDetector {
+///     static let type = "off_hours"
+///     static let keys = ["hours"]
 ///
-///     let percent: Double
-///     let minimumCount: Int
+///     let hours: Range<Int>
 ///
 ///     init(reading rule: RuleSettings) throws(ConfigurationError) {
-///         percent = try rule.number("percent") ?? 50
-///         guard percent > 0, percent <= 100 else { throw rule.problem("percent", "must be more than 0 and at most 100") }
-///         minimumCount = try rule.count("min_count") ?? 10
+///         let bounds = (try rule.text("hours") ?? "8-18").split(separator: "-").compactMap { Int($0) }
+///         guard bounds.count == 2, bounds[0] < bounds[1], bounds[1] <= 24 else {
+///             throw rule.problem("hours", "expected working hours as start-end, e.g. 8-18")
+///         }
+///         hours = bounds[0]..<bounds[1]
 ///     }
 ///
-///     /// Windows collect each event's outcome (a ``WindowDetector`` may collect one value per event).
-///     func collectedValue(of event: EventView) -> String? { nil }
-///
-///     func finding(in window: WindowTally, of group: GroupState, about subject: AlertSubject) -> Finding? {
-///         …
+///     func finding(for event: EventView, of rule: Rule, memory: inout RuleMemory) -> Finding? {
+///         let hour = Int(floorDivide(event.time.microseconds, 3_600_000_000) % 24 + 24) % 24
+///         guard !hours.contains(hour) else { return nil }
+///         return Finding(summary: "\(MatchDetector.summary(of: event)) at \(hour):00 UTC, outside working hours",
+///                        details: [AlertDetail("hour", .integer(hour))])
 ///     }
 /// }
 /// ```
 ///
-/// and one line in ``DetectorRegistry/all``: `RatioDetector.self`. Nothing else changes: the
-/// rule file reader learns the type and its keys from the detector, a rule of the type without a
-/// `window` is refused because a ``WindowDetector`` needs one, and an unknown key or type is an
-/// error naming the ones known. Its tests go beside the others in `DetectionTests.swift` (events in,
-/// alerts out, through ``DetectionEngine``), and a rule of the type under `rules/` carries `tests:`
-/// of its own for `keywatch rules test`.
+/// and one line in ``DetectorRegistry/standard``: `OffHoursDetector.self`. Nothing else changes:
+/// the rule file reader learns the type and its keys from the detector (an unknown key or type is
+/// an error naming the known ones); `group_by`, `suppress`, alert keys and evidence work as for
+/// every type. Were it a ``WindowDetector``, a rule without a `window` would be refused. Its tests
+/// go beside the others (`DetectionTests.swift`: events in, alerts out, through
+/// ``DetectionEngine``; `RuleFileTests.swift`: its keys' errors), and a rule of the type under
+/// `rules/` carries `tests:` of its own for `keywatch rules test`. (`DetectorTests.swift` runs
+/// this very example.)
 ///
 /// What a detector keeps is in ``GroupState`` (per group: windows, their counts, evidence and
 /// collected values, closed windows' counts when ``WindowDetector/history`` asks for them) and in

@@ -1,7 +1,8 @@
 /// The rule types, by the name a rule's `type:` gives. A new type is its detector's file and one
-/// line here.
-enum DetectorRegistry {
-    static let all: [any Detector.Type] = [
+/// line in ``standard``.
+struct DetectorRegistry: Sendable {
+    /// The types keywatch's rules may use.
+    static let standard = DetectorRegistry([
         MatchDetector.self,
         ThresholdDetector.self,
         DistinctDetector.self,
@@ -9,13 +10,20 @@ enum DetectorRegistry {
         FirstSeenDetector.self,
         CrossNamespaceDetector.self,
         AbsenceDetector.self,
-    ]
+    ])
+
+    let detectors: [any Detector.Type]
+
+    /// A registry of `detectors` (tests make one with a type of their own).
+    init(_ detectors: [any Detector.Type]) {
+        self.detectors = detectors
+    }
 
     /// The detector of the type `name`, nil for a type no detector has.
-    static func detector(named name: String) -> (any Detector.Type)? {
-        all.first { $0.type == name }
+    func detector(named name: String) -> (any Detector.Type)? {
+        detectors.first { $0.type == name }
     }
 
     /// Every type's name, sorted: what an error about an unknown type lists.
-    static var names: [String] { all.map { $0.type }.sorted() }
+    var names: [String] { detectors.map { $0.type }.sorted() }
 }
