@@ -17,16 +17,29 @@ final class BatchFields {
     }
 
     /// The position in the batch's string table of a field kept there; nil for other fields.
-    /// Which fields those are, and where a row holds them, is ``RowFieldLocation``'s one list.
-    @inline(__always)
-    static func stringIndex(of field: NormalizedField, in row: UnsafePointer<EventRow>) -> StringIndex? {
-        guard let location = RowFieldLocation(field), !location.isEnumerated else { return nil }
-        return StringIndex(rawValue: location.number(in: row))
-    }
-
+    /// The one list of those fields: ``RowFieldLocation`` learns where a row holds them from it.
     @inline(__always)
     static func stringIndex(of field: NormalizedField, in row: EventRow) -> StringIndex? {
-        withUnsafePointer(to: row) { stringIndex(of: field, in: $0) }
+        switch field {
+        case .operation: return row.operation
+        case .errorCode: return row.errorCode
+        case .principal: return row.principal
+        case .principalName: return row.principalName
+        case .appID: return row.appID
+        case .namespace: return row.namespace
+        case .serviceAccount: return row.serviceAccount
+        case .tenant: return row.tenant
+        case .scope: return row.scope
+        case .resource: return row.resource
+        case .objectName: return row.objectName
+        case .resourceNamespace: return row.resourceNamespace
+        case .ip: return row.ip
+        case .userAgent: return row.userAgent
+        case .region: return row.region
+        case .key, .source, .time, .eventClass, .outcome, .status, .reason, .principalType, .resourceType,
+             .requestID, .session, .origin:
+            return nil
+        }
     }
 
     /// The text of an enumerated field (few values: conditions on it are decided once per value).

@@ -57,13 +57,35 @@ final class BatchRuleFilter {
     /// was (another rule's, which this one never reads): a value handed back for every rule and
     /// event was released for each, nil or not. The row is read where the batch holds it: passed
     /// by value, it was copied (170 bytes) for each rule.
-    ///
-    /// Most rules look at a few operations, so most rows fail their first condition on a value met
-    /// before: that answer is read here, inlined into the caller's loop.
-    @inline(__always)
     func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
-        if whereCount > 0, let first = steps.first, let memo = memo(of: first, for: row), memo.pointee == 2 { return false }
+        if shortcut.rejects(row) { return false }
         return decides(row, raw: &raw)
+    }
+
+    /// The memo of the first `where` condition, as plain values (``Shortcut``).
+    var shortcut: Shortcut {
+        guard whereCount > 0, let first = steps.first, let location = first.location else {
+            return Shortcut(location: nil, memos: nil, memoCount: 0)
+        }
+        return Shortcut(location: location, memos: memos + first.memo, memoCount: first.memoCount)
+    }
+
+    /// Whether a row fails the rule's first `where` condition on a value met before: what most rows
+    /// do, as most rules look at a few operations. Plain values, so that the engine asks it for
+    /// every event and rule without retaining anything; a row it does not reject goes to
+    /// ``counts(_:raw:)``.
+    struct Shortcut {
+        fileprivate let location: RowFieldLocation?
+        fileprivate let memos: UnsafeMutablePointer<UInt8>?
+        fileprivate let memoCount: Int
+
+        @inline(__always)
+        func rejects(_ row: UnsafePointer<EventRow>) -> Bool {
+            guard let location, let memos else { return false }
+            let number = Int(location.number(in: row))
+            precondition(number < memoCount, "a row refers to a string its batch does not hold")
+            return memos[number] == 2
+        }
     }
 
     private func decides(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {

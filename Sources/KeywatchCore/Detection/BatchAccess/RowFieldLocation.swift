@@ -1,6 +1,6 @@
 /// Where a field that detection reads as a number sits in an ``EventRow``: a string-table index
-/// (``StringIndex``), or the one byte of an enumerated field. The one list of which fields are
-/// which: ``BatchFields`` reads string-table fields through it too.
+/// (``StringIndex``), or the one byte of an enumerated field. Which fields are in the string table
+/// is ``BatchFields/stringIndex(of:in:)``'s one list; where a row holds each is learned from it.
 ///
 /// Filters and group look-ups run for every event and rule. Reading a field at a byte offset
 /// fixed when the rule is set up costs a load; asking for it by name cost a switch and an optional
@@ -15,33 +15,33 @@ struct RowFieldLocation: Equatable {
     /// Nil for fields that are neither in the string table nor enumerated: key, time, status,
     /// request id, session, origin.
     init?(_ field: NormalizedField) {
-        let stringIndex: PartialKeyPath<EventRow>
-        switch field {
-        case .operation: stringIndex = \.operation
-        case .errorCode: stringIndex = \.errorCode
-        case .principal: stringIndex = \.principal
-        case .principalName: stringIndex = \.principalName
-        case .appID: stringIndex = \.appID
-        case .namespace: stringIndex = \.namespace
-        case .serviceAccount: stringIndex = \.serviceAccount
-        case .tenant: stringIndex = \.tenant
-        case .scope: stringIndex = \.scope
-        case .resource: stringIndex = \.resource
-        case .objectName: stringIndex = \.objectName
-        case .resourceNamespace: stringIndex = \.resourceNamespace
-        case .ip: stringIndex = \.ip
-        case .userAgent: stringIndex = \.userAgent
-        case .region: stringIndex = \.region
-        case .source: self.init(enumerated: \.source); return
-        case .eventClass: self.init(enumerated: \.eventClass); return
-        case .outcome: self.init(enumerated: \.outcome); return
-        case .reason: self.init(enumerated: \.reason); return
-        case .principalType: self.init(enumerated: \.principalType); return
-        case .resourceType: self.init(enumerated: \.resourceType); return
-        case .key, .time, .status, .requestID, .session, .origin: return nil
+        if let index = BatchFields.stringIndex(of: field, in: Self.offsetProbe) {
+            self.init(offset: Int(index.rawValue), isEnumerated: false)
+            return
         }
-        self.init(offset: MemoryLayout<EventRow>.offset(of: stringIndex)!, isEnumerated: false)
+        switch field {
+        case .source: self.init(enumerated: \.source)
+        case .eventClass: self.init(enumerated: \.eventClass)
+        case .outcome: self.init(enumerated: \.outcome)
+        case .reason: self.init(enumerated: \.reason)
+        case .principalType: self.init(enumerated: \.principalType)
+        case .resourceType: self.init(enumerated: \.resourceType)
+        default: return nil
+        }
     }
+
+    /// A row whose every four-byte word holds its own byte offset: a string-table field read from
+    /// it by ``BatchFields/stringIndex(of:in:)``, the one list of those fields, is its offset.
+    private static let offsetProbe: EventRow = {
+        var row = EventRow(key: .none, keyHash: 0, source: .awsKMS, time: Timestamp(microseconds: 0), eventClass: .crypto,
+                           outcome: .success)
+        withUnsafeMutableBytes(of: &row) { bytes in
+            for offset in stride(from: 0, through: bytes.count - 4, by: 4) {
+                bytes.storeBytes(of: UInt32(offset), toByteOffset: offset, as: UInt32.self)
+            }
+        }
+        return row
+    }()
 
     private init<Value>(enumerated field: KeyPath<EventRow, Value>) {
         precondition(MemoryLayout<Value>.size == 1, "an enumerated field is one byte")

@@ -66,16 +66,21 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
-        // Rows are read where the batch holds them (see ``EventView``).
+        // Rows are read where the batch holds them (see ``EventView``), and the states changed
+        // where the buffer holds them, without a uniqueness check per event and rule.
+        let shortcuts = filters.map(\.shortcut)
         batch.rows.withUnsafeBufferPointer { batchRows in
-            guard let first = batchRows.baseAddress else { return }
-            let event = EventView(rowAddress: first, fields: fields, latestGroupClock: limit ?? Timestamp(microseconds: .max))
-            for next in 0..<(rows?.count ?? batchRows.count) {
-                event.rowAddress = first + (rows?[next] ?? next)
-                let time = event.time
-                if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
-                for rule in runners.indices where filters[rule].counts(event.rowAddress, raw: &event.raw) {
-                    runners[rule].consider(event, state: &states[rule], groupsLeft: &groupsLeft, changes: &changes)
+            states.withUnsafeMutableBufferPointer { states in
+                guard let first = batchRows.baseAddress else { return }
+                let event = EventView(rowAddress: first, fields: fields, latestGroupClock: limit ?? Timestamp(microseconds: .max))
+                for next in 0..<(rows?.count ?? batchRows.count) {
+                    event.rowAddress = first + (rows?[next] ?? next)
+                    let time = event.time
+                    if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
+                    for rule in runners.indices where !shortcuts[rule].rejects(event.rowAddress) {
+                        guard filters[rule].counts(event.rowAddress, raw: &event.raw) else { continue }
+                        runners[rule].consider(event, state: &states[rule], groupsLeft: &groupsLeft, changes: &changes)
+                    }
                 }
             }
         }
