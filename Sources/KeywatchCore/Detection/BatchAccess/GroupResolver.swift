@@ -9,14 +9,22 @@ final class GroupResolver {
     private let identities = GroupIdentityMemo()
     private var caches: [[String]: BatchGroupCache] = [:]
 
-    /// A rule's `group_by`, prepared for look-ups.
-    struct Grouping {
+    /// A rule's `group_by`, prepared for look-ups. A class, so that handing it to each look-up
+    /// retains none of its arrays.
+    final class Grouping {
         let fields: [RuleField]
         /// The fields when the batch's cache can key them: up to four, each in the string table
         /// or enumerated.
         fileprivate let cached: [NormalizedField]?
         fileprivate let locations: [RowFieldLocation]
         fileprivate let cache: BatchGroupCache?
+
+        fileprivate init(fields: [RuleField], cached: [NormalizedField]?, locations: [RowFieldLocation], cache: BatchGroupCache?) {
+            self.fields = fields
+            self.cached = cached
+            self.locations = locations
+            self.cache = cache
+        }
     }
 
     /// Prepares `fields` for ``id(of:groupBy:)``.

@@ -25,7 +25,7 @@ public final class DetectionEngine {
         self.rules = rules
         self.limits = limits
         let groups = GroupResolver()
-        runners = rules.map { RuleRunner(rule: $0, groups: groups) }
+        runners = rules.map { RuleRunner.make(for: $0, groups: groups) }
         states = runners.map { runner in
             var ruleState = RuleState(fingerprint: runner.fingerprint)
             if let kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {
@@ -66,9 +66,9 @@ public final class DetectionEngine {
         self.states = []
         var clock = self.clock
         var groupsLeft = self.groupsLeft
+        let loop = zip(runners, filters).map { RuleInLoop(runner: $0, filter: $1) }
         // Rows are read where the batch holds them (see ``EventView``), and the states changed
-        // where the buffer holds them, without a uniqueness check per event and rule.
-        let shortcuts = filters.map(\.shortcut)
+        // where their buffer holds them, without a uniqueness check per event and rule.
         batch.rows.withUnsafeBufferPointer { batchRows in
             states.withUnsafeMutableBufferPointer { states in
                 guard let first = batchRows.baseAddress else { return }
@@ -77,13 +77,15 @@ public final class DetectionEngine {
                     event.rowAddress = first + (rows?[next] ?? next)
                     let time = event.time
                     if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
-                    for rule in runners.indices where !shortcuts[rule].rejects(event.rowAddress) {
-                        guard filters[rule].counts(event.rowAddress, raw: &event.raw) else { continue }
-                        runners[rule].consider(event, state: &states[rule], groupsLeft: &groupsLeft, changes: &changes)
+                    for index in loop.indices where !loop[index].shortcut.rejects(event.rowAddress) {
+                        let rule = loop[index]
+                        guard rule.filter.counts(event.rowAddress, raw: &event.raw) else { continue }
+                        rule.runner.consider(event, state: &states[index], groupsLeft: &groupsLeft, changes: &changes)
                     }
                 }
             }
         }
+        withExtendedLifetime((runners, filters)) {}
         // Swept before they go back: while both this local and the property held the states, the
         // sweep's first change to a group copied the whole page of groups it sits in.
         sweep(&states, clock: clock, groupsLeft: &groupsLeft, changes: &changes)
@@ -127,3 +129,17 @@ public final class DetectionEngine {
     }
 }
 
+/// One rule as detection's loop reads it: plain values, so that asking every rule about every
+/// event retains nothing. The references are unowned: the engine holds the runners, and
+/// ``DetectionEngine/process(_:rows:now:)`` the filters, until the loop is done.
+private struct RuleInLoop {
+    let shortcut: BatchRuleFilter.Shortcut
+    unowned(unsafe) let filter: BatchRuleFilter
+    unowned(unsafe) let runner: RuleRunner
+
+    init(runner: RuleRunner, filter: BatchRuleFilter) {
+        shortcut = filter.shortcut
+        self.filter = filter
+        self.runner = runner
+    }
+}

@@ -1,8 +1,28 @@
-/// Windows of a ``WindowDetector``: counting events into them, firing, closing.
-extension RuleRunner {
+/// A rule whose ``WindowDetector`` counts a group's events in windows of event time: counting
+/// them in, asking the detector whether a window fires, closing windows as the group's own clock
+/// passes them.
+final class WindowRuleRunner: RuleRunner {
+    let detector: any WindowDetector
+    /// From which count on a window keeps evidence (``WindowDetector/evidenceFrom``).
+    let evidenceFrom: Int
+    /// Whether closed windows' counts are kept (``WindowDetector/history``).
+    let keepsHistory: Bool
+
+    init(rule: Rule, detector: any WindowDetector, groups: GroupResolver) {
+        self.detector = detector
+        evidenceFrom = detector.evidenceFrom
+        keepsHistory = detector.history != nil
+        super.init(rule: rule, groups: groups, keptPast: detector.history)
+    }
+
+    override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
+        guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
+        let counted = state.groups.update(slot) { group in count(event, in: &group, changes: &changes) }
+        if !counted { state.late += 1 }
+    }
+
     /// Counts an event into its group's window; false when it came too late.
-    func count(_ event: EventView, in group: inout GroupState, by detector: any WindowDetector,
-               changes: inout AlertChanges) -> Bool {
+    private func count(_ event: EventView, in group: inout GroupState, changes: inout AlertChanges) -> Bool {
         let time = event.time
         // Late: its window closed — the group's clock passed the window's end by `lateness`.
         if (floorDivide(time.microseconds, window) + 1) * window <= group.newest.microseconds - lateness { return false }
@@ -10,7 +30,7 @@ extension RuleRunner {
         closeWindows(of: &group)
         let value = detector.collectedValue(of: event)
         if let value, value.isEmpty { return true }
-        countInWindow(event, group: &group, collecting: value, by: detector, changes: &changes)
+        countInWindow(event, group: &group, collecting: value, changes: &changes)
         return true
     }
 
@@ -18,7 +38,7 @@ extension RuleRunner {
     /// fired fires now. Changes the window in place: a copy of it would copy its evidence and
     /// collected values on every event.
     private func countInWindow(_ event: EventView, group: inout GroupState, collecting value: String?,
-                               by detector: any WindowDetector, changes: inout AlertChanges) {
+                               changes: inout AlertChanges) {
         let time = event.time
         let bucket = floorDivide(time.microseconds, window)
         let (position, found) = group.windows.position(ofBucket: bucket)
@@ -55,15 +75,14 @@ extension RuleRunner {
 
     /// Drops windows the group's own clock has closed, keeping their counts as history when the
     /// detector asks for it.
-    func closeWindows(of group: inout GroupState) {
-        guard window > 0 else { return }
+    private func closeWindows(of group: inout GroupState) {
         let closedBefore = group.newest.microseconds - lateness
         while let first = group.windows.oldest, (first.bucket + 1) * window <= closedBefore {
-            if history != nil { group.history.append(BucketCount(bucket: first.bucket, count: first.count)) }
+            if keepsHistory { group.history.append(BucketCount(bucket: first.bucket, count: first.count)) }
             group.windows.removeFirst()
         }
-        if let history {
-            let oldest = floorDivide(closedBefore, window) - max(1, history / window) - 1
+        if keepsHistory {
+            let oldest = floorDivide(closedBefore, window) - max(1, keptPast / window) - 1
             if let keep = group.history.firstIndex(where: { $0.bucket >= oldest }) {
                 group.history.removeFirst(keep)
             } else {

@@ -1,9 +1,15 @@
-/// Findings of an ``EventDetector``: an alert each, or with `suppress` one per group and period.
-extension RuleRunner {
-    /// Raises an alert for `finding`, or joins it to the group's open alert of the same
-    /// suppression period. Without `suppress`, each event is its own alert.
-    func raiseOrJoin(_ finding: Finding, of event: EventView, state: inout RuleState, groupsLeft: inout Int,
-                     changes: inout AlertChanges) {
+/// A rule whose ``EventDetector`` decides each event on its own: an alert per finding, or with
+/// `suppress` one per group and period.
+final class EventRuleRunner: RuleRunner {
+    let detector: any EventDetector
+
+    init(rule: Rule, detector: any EventDetector, groups: GroupResolver) {
+        self.detector = detector
+        super.init(rule: rule, groups: groups)
+    }
+
+    override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
+        guard let finding = detector.finding(for: event, of: rule, memory: &state.memory) else { return }
         let time = event.time
         func alert(slot: String) -> Alert {
             self.alert(values: rule.groupValues(of: event), slot: slot, count: 1, window: nil, firstSeen: time, lastSeen: time,
@@ -13,6 +19,8 @@ extension RuleRunner {
             changes.raise(alert(slot: "event:" + event.key))
             return
         }
+        // A finding needs a group only to suppress, and finds it only then: most events a
+        // cross-namespace rule counts stay in their namespace.
         let period = floorDivide(time.microseconds, suppress)
         guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         state.groups.update(slot) { group in

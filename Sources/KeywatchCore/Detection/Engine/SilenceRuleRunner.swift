@@ -1,0 +1,55 @@
+/// A rule whose ``SilenceDetector`` raises an alert when a group goes quiet: keeps each group's
+/// newest event, and when the clock passes it by the window and `lateness`, raises the
+/// detector's finding and forgets the group.
+final class SilenceRuleRunner: RuleRunner {
+    let detector: any SilenceDetector
+
+    init(rule: Rule, detector: any SilenceDetector, groups: GroupResolver) {
+        self.detector = detector
+        super.init(rule: rule, groups: groups)
+    }
+
+    override var keepsGroupKeys: Bool { true }
+
+    /// Keeps the event if it is the group's newest: the group's silence starts there.
+    override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
+        guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
+        let time = event.time
+        state.groups.update(slot) { group in
+            guard time >= group.newest || group.windows.isEmpty else { return }
+            group.newest = max(group.newest, event.groupClockTime)
+            if group.windows.count == 1 {
+                // In place: a new list per event allocated its evidence and freed the old.
+                group.windows.update(0) { tally in tally.restart(at: time, evidence: event.key) }
+            } else {
+                group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+            }
+        }
+    }
+
+    /// At the end of its silence.
+    override func dueTime(of group: GroupState) -> Timestamp {
+        Timestamp(microseconds: group.newest.microseconds + window + lateness)
+    }
+
+    /// Raises the silence alert of a group quiet for the window, or puts it back until it is.
+    override func look(at id: GroupID, _ group: GroupState, slot: GroupTable.Slot, state: inout RuleState, clock: Timestamp,
+                       idleHorizon: EventDuration, groupsLeft: inout Int, changes: inout AlertChanges) {
+        let silentSince = group.newest
+        guard silentSince.microseconds + window + lateness <= clock.microseconds else {
+            state.due.add(slot, at: dueTime(of: group))
+            return
+        }
+        let key = state.keys[id] ?? ""
+        let values = GroupKey.values(of: key, count: rule.groupBy.count)
+        changes.raise(alert(
+            values: values, groupKey: key, slot: "silent:" + String(silentSince.microseconds), count: 0,
+            window: AlertWindow(start: silentSince, end: silentSince + EventDuration(microseconds: window)),
+            firstSeen: silentSince, lastSeen: silentSince,
+            finding: detector.finding(silentSince: silentSince, values: values, rule: rule),
+            events: group.windows.first?.evidence ?? []))
+        state.groups[id] = nil
+        state.keys[id] = nil
+        groupsLeft += 1
+    }
+}
