@@ -2,14 +2,15 @@
 ///
 /// A condition on a field of the batch's string table is decided once per distinct string, and
 /// one on an enumerated field once per value: log fields take few values, so most rows cost a
-/// table look-up per condition instead of a string comparison. Deciding a row touches only plain
-/// values (what each condition reads, and the memos); the conditions themselves — strings,
-/// patterns — are read on a memo's miss alone, so the hot path retains and releases nothing.
+/// table look-up per condition instead of a string comparison. The engine asks ``verdicts``, a
+/// view of plain values (what each condition reads, and the memos), for every event and rule;
+/// the conditions themselves — strings, patterns — are read on a memo's miss alone, through this
+/// class, so deciding a row by its memos retains and releases nothing.
 final class BatchRuleFilter {
     private let rule: Rule
     private let fields: BatchFields
     /// What each condition reads (`where` first, then `unless`), and its memo.
-    private let steps: [Step]
+    private let steps: UnsafeMutableBufferPointer<Step>
     private let whereCount: Int
     /// Every condition's memo: 0 undecided, 1 holds, 2 does not.
     private let memos: UnsafeMutablePointer<UInt8>
@@ -17,7 +18,7 @@ final class BatchRuleFilter {
     private let parser: JSONParser?
 
     /// One condition, as the hot path reads it: plain values only.
-    private struct Step {
+    struct Step {
         /// Where the field is, for a field of the string table or an enumerated one; nil for
         /// anything else (the key, time, status, `raw.<path>`), decided row by row.
         let location: RowFieldLocation?
@@ -42,7 +43,8 @@ final class BatchRuleFilter {
             steps.append(Step(location: location, memo: memoCount, memoCount: count))
             memoCount += count
         }
-        self.steps = steps
+        self.steps = .allocate(capacity: steps.count)
+        _ = self.steps.initialize(from: steps)
         whereCount = rule.conditions.count
         memos = .allocate(capacity: max(memoCount, 1))
         memos.initialize(repeating: 0, count: max(memoCount, 1))
@@ -50,85 +52,90 @@ final class BatchRuleFilter {
         self.parser = rawPaths.isEmpty ? nil : parser
     }
 
-    deinit { memos.deallocate() }
+    deinit {
+        steps.deallocate()
+        memos.deallocate()
+    }
 
-    /// True when the row meets every `where` condition and not all of the `unless` ones. When the
-    /// rule reads raw values, the row's are parsed once into `raw`; otherwise `raw` is left as it
-    /// was (another rule's, which this one never reads): a value handed back for every rule and
-    /// event was released for each, nil or not. The row is read where the batch holds it: passed
-    /// by value, it was copied (170 bytes) for each rule.
+    /// True when the row meets every `where` condition and not all of the `unless` ones (see
+    /// ``Verdicts/counts(_:raw:)``).
     func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
-        if shortcut.rejects(row) { return false }
-        return decides(row, raw: &raw)
+        verdicts.counts(row, raw: &raw)
     }
 
-    /// The memo of the first `where` condition, as plain values (``Shortcut``).
-    var shortcut: Shortcut {
-        guard whereCount > 0, let first = steps.first, let location = first.location else {
-            return Shortcut(location: nil, memos: nil, memoCount: 0)
+    /// The filter as plain values, for the engine's loop. Valid while this filter lives.
+    var verdicts: Verdicts {
+        Verdicts(steps: UnsafeBufferPointer(steps), whereCount: whereCount, memos: memos, readsRaw: parser != nil, filter: self)
+    }
+
+    /// A filter's steps and memos as plain values: most rows are decided by memos alone, as most
+    /// rules look at a few operations and most rows fail their first condition on a value met
+    /// before. Only a memo's miss, or a rule that reads the raw record, reaches the filter object.
+    struct Verdicts {
+        fileprivate let steps: UnsafeBufferPointer<Step>
+        fileprivate let whereCount: Int
+        fileprivate let memos: UnsafeMutablePointer<UInt8>
+        fileprivate let readsRaw: Bool
+        /// Unowned: whoever asks holds the filter while it asks.
+        fileprivate unowned(unsafe) let filter: BatchRuleFilter
+
+        /// True when the row meets every `where` condition and not all of the `unless` ones. When
+        /// the rule reads raw values, the row's are parsed once into `raw`; otherwise `raw` is
+        /// left as it was (another rule's, which this one never reads): a value handed back for
+        /// every rule and event was released for each, nil or not. The row is read where the
+        /// batch holds it: passed by value, it was copied (170 bytes) for each rule.
+        @inline(__always)
+        func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
+            if whereCount > 0, let memo = memo(of: steps[0], for: row), memo.pointee == 2 { return false }
+            if readsRaw { raw = nil }
+            var counts = true
+            for position in 0..<whereCount where !holds(position, row, &raw) {
+                counts = false
+                break
+            }
+            if counts, steps.count > whereCount {
+                counts = false
+                for position in whereCount..<steps.count where !holds(position, row, &raw) {
+                    counts = true
+                    break
+                }
+            }
+            if counts, readsRaw, raw == nil { raw = filter.rawFields(of: row) }
+            return counts
         }
-        return Shortcut(location: location, memos: memos + first.memo, memoCount: first.memoCount)
-    }
-
-    /// Whether a row fails the rule's first `where` condition on a value met before: what most rows
-    /// do, as most rules look at a few operations. Plain values, so that the engine asks it for
-    /// every event and rule without retaining anything; a row it does not reject goes to
-    /// ``counts(_:raw:)``.
-    struct Shortcut {
-        fileprivate let location: RowFieldLocation?
-        fileprivate let memos: UnsafeMutablePointer<UInt8>?
-        fileprivate let memoCount: Int
 
         @inline(__always)
-        func rejects(_ row: UnsafePointer<EventRow>) -> Bool {
-            guard let location, let memos else { return false }
+        private func holds(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
+            guard let memo = memo(of: steps[position], for: row) else { return filter.decide(position, row, &raw) }
+            if memo.pointee != 0 { return memo.pointee == 1 }
+            let result = filter.decide(position, row, &raw)
+            memo.pointee = result ? 1 : 2
+            return result
+        }
+
+        /// The memo entry of the row's value for a condition on a field of the string table or an
+        /// enumerated one; nil for other conditions.
+        @inline(__always)
+        private func memo(of step: Step, for row: UnsafePointer<EventRow>) -> UnsafeMutablePointer<UInt8>? {
+            guard let location = step.location else { return nil }
             let number = Int(location.number(in: row))
-            precondition(number < memoCount, "a row refers to a string its batch does not hold")
-            return memos[number] == 2
+            precondition(number < step.memoCount, "a row refers to a string its batch does not hold")
+            return memos + step.memo + number
         }
     }
 
-    private func decides(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
-        if parser != nil { raw = nil }
-        let counts = steps.withUnsafeBufferPointer { steps in
-            for position in 0..<whereCount where !holds(steps[position], position, row, &raw) {
-                return false
-            }
-            guard steps.count > whereCount else { return true }
-            for position in whereCount..<steps.count where !holds(steps[position], position, row, &raw) {
-                return true
-            }
-            return false
-        }
-        if counts, raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
-        return counts
-    }
-
-    @inline(__always)
-    private func holds(_ step: Step, _ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
-        guard let memo = memo(of: step, for: row) else { return decide(position, row, &raw) }
-        if memo.pointee != 0 { return memo.pointee == 1 }
-        let result = decide(position, row, &raw)
-        memo.pointee = result ? 1 : 2
-        return result
-    }
-
-    /// The memo entry of the row's value for a condition on a field of the string table or an
-    /// enumerated one; nil for other conditions.
-    @inline(__always)
-    private func memo(of step: Step, for row: UnsafePointer<EventRow>) -> UnsafeMutablePointer<UInt8>? {
-        guard let location = step.location else { return nil }
-        let number = Int(location.number(in: row))
-        precondition(number < step.memoCount, "a row refers to a string its batch does not hold")
-        return memos + step.memo + number
+    /// The raw record's values the rule reads.
+    fileprivate func rawFields(of row: UnsafePointer<EventRow>) -> RawFields? {
+        guard let parser else { return nil }
+        return RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser)
     }
 
     /// A condition decided for this row: on a memo's miss, or for a field without memos.
-    private func decide(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
+    fileprivate func decide(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
         let condition = condition(at: position)
         switch condition.field {
         case .raw(let path):
-            if raw == nil, let parser { raw = RawFields(row: row.pointee, in: fields.batch, paths: rawPaths, parser: parser) }
+            if raw == nil { raw = rawFields(of: row) }
             return condition.holds(for: raw?.value(at: path) ?? .absent)
         case .normalized(let field):
             return condition.holds(for: fields.value(of: field, in: row.pointee))

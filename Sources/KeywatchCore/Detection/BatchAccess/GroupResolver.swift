@@ -13,41 +13,45 @@ final class GroupResolver {
     /// retains none of its arrays.
     final class Grouping {
         let fields: [RuleField]
-        /// The fields when the batch's cache can key them: up to four, each in the string table
-        /// or enumerated.
-        fileprivate let cached: [NormalizedField]?
+        /// Whether the batch's cache can key the fields: up to four, each in the string table or
+        /// enumerated…
+        fileprivate let isCached: Bool
+        /// …and then the fields as such, and where a row holds them.
+        fileprivate let cached: [NormalizedField]
         fileprivate let locations: [RowFieldLocation]
-        fileprivate let cache: BatchGroupCache?
+        /// The batch cache of the rules of this `group_by`.
+        fileprivate let cache: BatchGroupCache
 
-        fileprivate init(fields: [RuleField], cached: [NormalizedField]?, locations: [RowFieldLocation], cache: BatchGroupCache?) {
+        fileprivate init(fields: [RuleField], cached: [NormalizedField]?, cache: BatchGroupCache) {
             self.fields = fields
-            self.cached = cached
-            self.locations = locations
+            isCached = cached != nil
+            self.cached = cached ?? []
+            locations = (cached ?? []).map { RowFieldLocation($0)! }
             self.cache = cache
+        }
+
+        /// Here rather than in the resolver: read through `self`, the arrays are not retained per look-up.
+        fileprivate func id(of event: EventView, identities: GroupIdentityMemo) -> GroupID {
+            guard isCached else { return identities.id(of: fields.map(event.text(of:))) }
+            let slots = GroupResolver.slots(of: event.rowAddress, at: locations)
+            if let known = cache.id(of: slots, batch: event.fields.batch.stringTableID) { return known }
+            let id = identities.id(of: EventGroupValues(fields: cached, batch: event.fields, row: event.row))
+            cache.insert(id, for: slots)
+            return id
         }
     }
 
     /// Prepares `fields` for ``id(of:groupBy:)``.
     func grouping(_ fields: [RuleField]) -> Grouping {
-        guard let cached = Self.cacheableFields(fields) else {
-            return Grouping(fields: fields, cached: nil, locations: [], cache: nil)
-        }
         let name = fields.map(\.description)
         let cache = caches[name, default: BatchGroupCache()]
         caches[name] = cache
-        return Grouping(fields: fields, cached: cached, locations: cached.map { RowFieldLocation($0)! }, cache: cache)
+        return Grouping(fields: fields, cached: Self.cacheableFields(fields), cache: cache)
     }
 
     /// The identity of the group of `event` by `groupBy`.
     func id(of event: EventView, groupBy: Grouping) -> GroupID {
-        guard let fields = groupBy.cached, let cache = groupBy.cache else {
-            return identities.id(of: groupBy.fields.map(event.text(of:)))
-        }
-        let slots = Self.slots(of: event.rowAddress, at: groupBy.locations)
-        if let known = cache.id(of: slots, batch: event.fields.batch.stringTableID) { return known }
-        let id = identities.id(of: EventGroupValues(fields: fields, batch: event.fields, row: event.row))
-        cache.insert(id, for: slots)
-        return id
+        groupBy.id(of: event, identities: identities)
     }
 
     private static func cacheableFields(_ groupBy: [RuleField]) -> [NormalizedField]? {
@@ -61,7 +65,7 @@ final class GroupResolver {
     }
 
     /// The numbers of the row's group fields: an enumerated value is its case with the top bit set.
-    private static func slots(of row: UnsafePointer<EventRow>, at locations: [RowFieldLocation]) -> BatchGroupCache.Slots {
+    fileprivate static func slots(of row: UnsafePointer<EventRow>, at locations: [RowFieldLocation]) -> BatchGroupCache.Slots {
         var slots = BatchGroupCache.Slots()
         for position in locations.indices {
             let location = locations[position]
@@ -78,7 +82,7 @@ final class GroupResolver {
     }
 
     /// The values of an event's group, read from its batch.
-    private struct EventGroupValues: GroupValueReader {
+    fileprivate struct EventGroupValues: GroupValueReader {
         let fields: [NormalizedField]
         let batch: BatchFields
         let row: EventRow

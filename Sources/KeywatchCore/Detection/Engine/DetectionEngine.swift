@@ -77,10 +77,8 @@ public final class DetectionEngine {
                     event.rowAddress = first + (rows?[next] ?? next)
                     let time = event.time
                     if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
-                    for index in loop.indices where !loop[index].shortcut.rejects(event.rowAddress) {
-                        let rule = loop[index]
-                        guard rule.filter.counts(event.rowAddress, raw: &event.raw) else { continue }
-                        rule.runner.consider(event, state: &states[index], groupsLeft: &groupsLeft, changes: &changes)
+                    for index in loop.indices where loop[index].filter.counts(event.rowAddress, raw: &event.raw) {
+                        loop[index].runner.consider(event, state: &states[index], groupsLeft: &groupsLeft, changes: &changes)
                     }
                 }
             }
@@ -133,13 +131,11 @@ public final class DetectionEngine {
 /// event retains nothing. The references are unowned: the engine holds the runners, and
 /// ``DetectionEngine/process(_:rows:now:)`` the filters, until the loop is done.
 private struct RuleInLoop {
-    let shortcut: BatchRuleFilter.Shortcut
-    unowned(unsafe) let filter: BatchRuleFilter
+    let filter: BatchRuleFilter.Verdicts
     unowned(unsafe) let runner: RuleRunner
 
     init(runner: RuleRunner, filter: BatchRuleFilter) {
-        shortcut = filter.shortcut
-        self.filter = filter
+        self.filter = filter.verdicts
         self.runner = runner
     }
 }
