@@ -7,6 +7,7 @@ extension Alert {
         return writer.string
     }
 
+    /// Writes the alert as one JSON object, keys in SPEC §4's order; ``init(json:)`` reads it back.
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("id", id)

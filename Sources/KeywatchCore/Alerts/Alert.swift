@@ -30,15 +30,28 @@ public struct Alert: Sendable, Equatable {
     /// How many evidence event keys an alert carries.
     public static let evidenceLimit = 20
 
+    /// A new alert of `rule`: its id derived from `key`, its rule's fields copied.
     public init(
         key: String, rule: Rule, group: [GroupValue], count: Int, window: AlertWindow?, firstSeen: Timestamp,
         lastSeen: Timestamp, summary: String, details: [AlertDetail], events: [String]
     ) {
-        self.id = Self.id(forKey: key)
+        self.init(id: Self.id(forKey: key), key: key, rule: rule.id, title: rule.title, severity: rule.severity, group: group,
+                  count: count, window: window, firstSeen: firstSeen, lastSeen: lastSeen, summary: summary, details: details,
+                  events: events, ruleFile: rule.file, ruleSHA256: rule.fileSHA256)
+    }
+
+    /// An alert with every field given, as its JSON holds them (``init(json:)``): no rule is at
+    /// hand there, and a stored alert's id may be its ``collisionID(forKey:)``.
+    public init(
+        id: String, key: String, rule: String, title: String, severity: Rule.Severity, group: [GroupValue], count: Int,
+        window: AlertWindow?, firstSeen: Timestamp, lastSeen: Timestamp, summary: String, details: [AlertDetail],
+        events: [String], ruleFile: String, ruleSHA256: String
+    ) {
+        self.id = id
         self.key = key
-        self.rule = rule.id
-        self.title = rule.title
-        self.severity = rule.severity
+        self.rule = rule
+        self.title = title
+        self.severity = severity
         self.group = group
         self.count = count
         self.window = window
@@ -47,8 +60,8 @@ public struct Alert: Sendable, Equatable {
         self.summary = summary
         self.details = details
         self.events = events
-        self.ruleFile = rule.file
-        self.ruleSHA256 = rule.fileSHA256
+        self.ruleFile = ruleFile
+        self.ruleSHA256 = ruleSHA256
     }
 
     /// `kw-` and the first 16 hex digits of the key (itself a digest): short enough to type.
