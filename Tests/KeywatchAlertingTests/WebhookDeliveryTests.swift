@@ -160,4 +160,22 @@ struct WebhookDeliveryTests {
         #expect(receiver.requests.map(\.answered) == [410, 200])
         #expect(try Outbox(path: db).retry(alert: testAlert(1).id, at: .now) == [])
     }
+
+    /// A row damaged in the store (a disk error, a hand edit) must not be sent as an alert with
+    /// empty fields, nor stop the worker: it is given up with the reason, and the rest go out.
+    @Test("a stored alert whose JSON is not an alert is given up with the reason, unsent; the next one is delivered")
+    func unreadableStoredAlert() throws {
+        let receiver = try WebhookReceiver(["204", "204"])
+        let damaged = testAlert(1), intact = testAlert(2)
+        try storeWithAlerts(db, [damaged, intact], sinks: ["webhook"])
+        try SQLiteConnection(path: db).execute("UPDATE alerts SET json = json_remove(json, '$.first_seen') WHERE id = '\(damaged.id)'")
+
+        let deliveries = try deliver(sink(url: receiver.url), store: db) { $0.allSatisfy { $0.state != .pending } }
+
+        #expect(deliveries.map(\.alertID) == [damaged.id, intact.id])
+        #expect(deliveries.map(\.state) == [.dead, .delivered])
+        #expect(deliveries.first?.attempts == 0)
+        #expect(deliveries.first?.lastError == #"cannot read the stored alert: the alert has no "first_seen" member"#)
+        #expect(receiver.requests.map { String(decoding: $0.body, as: UTF8.self) } == [intact.json])
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import KeywatchStore
 import KeywatchTestSupport
+import Testing
 
 /// `ingest` with detection, `alerts`, `rules check|test` and `backtest`, as a user runs them.
 @Suite("Detection commands", .serialized)
@@ -53,6 +54,15 @@ struct DetectionCommandTests {
         #expect(backtest.stderr.contains("19 alerts, 19 of them also in the store"))
         let since = try keywatch(["backtest", "--db", db, "--rules", rules, "--since", "2026-11-20T09:30:00Z"])
         #expect(since.stdout.split(separator: "\n").count < 19)
+
+        // A damaged row: its summary says why it cannot be read; the rest of the row still shows.
+        let summaryLine = "summary     " + (try #require(burst?["summary"] as? String))
+        #expect(try keywatch(["alerts", "show", id, "--db", db]).stdout.contains(summaryLine))
+        try SQLiteConnection(path: db).execute("UPDATE alerts SET json = json_remove(json, '$.first_seen') WHERE id = '\(id)'")
+        let damaged = try keywatch(["alerts", "show", id, "--db", db])
+        #expect(damaged.status == 0)
+        #expect(damaged.stdout.contains(#"summary     (cannot read the stored alert: the alert has no "first_seen" member)"#), "\(damaged.stdout)")
+        #expect(damaged.stdout.contains("rule        denied-burst"))
     }
 
     @Test("rules check names file, line and key for every problem; rules test runs the default rules' tests")

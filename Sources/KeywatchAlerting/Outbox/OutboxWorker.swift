@@ -112,11 +112,22 @@ public final class OutboxWorker: @unchecked Sendable {
             report(.dead, outbox: outbox)
             return true
         }
+        var alert: OutgoingAlert
+        do {
+            alert = try OutgoingAlert(json: delivery.alertJSON)
+        } catch {
+            // A damaged row: no retry can read it, and sending it would be sending an alert
+            // with fields missing. The sink is not asked; `alerts list` shows the delivery dead.
+            let why = "cannot read the stored alert: \(error)"
+            try outbox.markDead(delivery.id, error: why, attempted: false, at: .now)
+            logger.error("alert not delivered; giving up", metadata: ["sink": "\(sink.name)", "alert": "\(delivery.alertID)", "error": "\(why)"])
+            report(.dead, outbox: outbox)
+            return true
+        }
         while let wait = rate.take() {
             if !sleep(until: Date().addingTimeInterval(wait)) { return false }
         }
-        var alert = OutgoingAlert(json: delivery.alertJSON)
-        if let reader { alert.events = evidence(alert.eventKeys, of: delivery, in: reader) }
+        if let reader { alert.events = evidence(alert.alert.events, of: delivery, in: reader) }
         let outcome = Result { () throws(DeliveryError) in
             try sink.deliver(alert, isCancelled: { [weak self] in self?.isStopping ?? true })
         }

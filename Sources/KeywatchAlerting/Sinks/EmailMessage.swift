@@ -10,7 +10,8 @@ import KeywatchCore
 /// safe; in it, controls are shown as visible escapes (`\x0d`).
 public enum EmailMessage {
     /// The message bytes, headers and body.
-    public static func compose(_ alert: OutgoingAlert, from: String, to: [String], date: Date = Date()) -> [UInt8] {
+    public static func compose(_ outgoing: OutgoingAlert, from: String, to: [String], date: Date = Date()) -> [UInt8] {
+        let alert = outgoing.alert
         var lines: [String] = [
             "Date: \(rfc5322(date))",
             "From: \(from)",
@@ -23,45 +24,58 @@ public enum EmailMessage {
             "Auto-Submitted: auto-generated",
             "",
         ]
-        lines += body(of: alert).map(quotedPrintable)
+        lines += body(of: outgoing).map(quotedPrintable)
         return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 
     /// `[keywatch][high] Denied KMS calls` — one line, at most 200 characters of title.
-    public static func subject(of alert: OutgoingAlert) -> String {
-        "[keywatch][\(headerText(alert.severity, limit: 20))] \(headerText(alert.title, limit: 200))"
+    public static func subject(of alert: Alert) -> String {
+        "[keywatch][\(headerText(alert.severity.rawValue, limit: 20))] \(headerText(alert.title, limit: 200))"
     }
 
     /// The body's lines, before transfer encoding.
-    static func body(of alert: OutgoingAlert) -> [String] {
+    static func body(of outgoing: OutgoingAlert) -> [String] {
+        let alert = outgoing.alert
         func line(_ label: String, _ value: String) -> String {
             label.padding(toLength: 12, withPad: " ", startingAt: 0) + TerminalText.escape(value)
         }
         var lines = [TerminalText.escape(alert.summary), ""]
-        lines.append(line("Rule", "\(alert.rule) (\(alert.severity)): \(alert.title)"))
+        lines.append(line("Rule", "\(alert.rule) (\(alert.severity.rawValue)): \(alert.title)"))
         if !alert.group.isEmpty {
             lines.append(line("Group", alert.group.map { "\($0.field)=\($0.value)" }.joined(separator: ", ")))
         }
-        if let window = alert.window { lines.append(line("Window", "\(window.start) to \(window.end)")) }
-        lines.append(line("First seen", alert.firstSeen))
-        lines.append(line("Last seen", alert.lastSeen))
+        if let window = alert.window { lines.append(line("Window", "\(window.start.rfc3339) to \(window.end.rfc3339)")) }
+        lines.append(line("First seen", alert.firstSeen.rfc3339))
+        lines.append(line("Last seen", alert.lastSeen.rfc3339))
         lines.append(line("Count", String(alert.count)))
-        for detail in alert.details { lines.append(line(detail.name.prefix(11) + "", detail.value)) }
+        for detail in alert.details { lines.append(line(detail.name.prefix(11) + "", text(of: detail.value))) }
         lines.append(line("Alert", "\(alert.id) (key \(alert.key))"))
         if !alert.ruleFile.isEmpty { lines.append(line("Rule file", alert.ruleFile)) }
         lines.append("")
-        lines.append("Evidence (\(alert.events.count) of \(alert.eventKeys.count) event\(alert.eventKeys.count == 1 ? "" : "s")):")
-        for event in alert.events {
+        let events = outgoing.events
+        lines.append("Evidence (\(events.count) of \(alert.events.count) event\(alert.events.count == 1 ? "" : "s")):")
+        for event in events {
             let fields = [event.time.rfc3339, event.source.rawValue, event.operation, event.outcome.rawValue,
                           event.principalName ?? event.principal ?? "-", event.objectName ?? event.resource ?? "-", event.ip ?? "-"]
             lines.append(TerminalText.escape(fields.joined(separator: "  ")))
         }
-        if alert.events.count < alert.eventKeys.count {
-            lines.append("(\(alert.eventKeys.count - alert.events.count) evidence event(s) are no longer in the store)")
+        if events.count < alert.events.count {
+            lines.append("(\(alert.events.count - events.count) evidence event(s) are no longer in the store)")
         }
         lines.append("")
         lines.append("Investigate: keywatch alerts show \(TerminalText.escape(alert.id))")
         return lines
+    }
+
+    /// A detail as the body shows it: text as it is, lists comma-separated, numbers as the
+    /// alert's JSON writes them.
+    static func text(of value: AlertDetail.Value) -> String {
+        switch value {
+        case .text(let text): text
+        case .integer(let number): String(number)
+        case .number(let number): "\(number)"
+        case .list(let items): items.joined(separator: ", ")
+        }
     }
 
     /// Header text from a log value: control characters (and line separators) become spaces,

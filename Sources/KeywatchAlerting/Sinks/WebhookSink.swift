@@ -42,10 +42,10 @@ public struct WebhookSink: AlertSink {
         let body = Array(alert.json.utf8)
         var headers = ["Content-Type: application/json", "User-Agent: keywatch", "Expect:"]
         let timestamp = Int(Date().timeIntervalSince1970)
-        headers.append("webhook-id: \(Self.headerSafe(alert.id))")
+        headers.append("webhook-id: \(Self.headerSafe(alert.alert.id))")
         headers.append("webhook-timestamp: \(timestamp)")
         if let key {
-            headers.append("webhook-signature: \(Self.signature(id: Self.headerSafe(alert.id), timestamp: timestamp, body: body, key: key))")
+            headers.append("webhook-signature: \(Self.signature(id: Self.headerSafe(alert.alert.id), timestamp: timestamp, body: body, key: key))")
         }
         let response = try Curl.perform(
             CurlRequest(url: url, protocols: .web, timeout: policy.timeout, caFile: policy.caFile, headers: headers, body: body),

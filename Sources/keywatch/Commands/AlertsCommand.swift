@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import KeywatchAlerting
 import KeywatchCore
 import KeywatchStore
 
@@ -162,11 +161,18 @@ struct AlertsCommand: ParsableCommand {
         }
     }
 
+    /// The alert's summary, or why its stored JSON cannot be read (a damaged row): the rest of
+    /// the row is still shown.
     static func summary(of alert: StoredAlert) -> String {
-        OutgoingAlert(json: alert.json).summary
+        do {
+            return try Alert(json: alert.json).summary
+        } catch {
+            return "(cannot read the stored alert: \(error))"
+        }
     }
 
+    /// The alert's evidence event keys; none when its stored JSON cannot be read.
     static func evidenceKeys(of alert: StoredAlert) -> [String] {
-        OutgoingAlert(json: alert.json).eventKeys
+        (try? Alert(json: alert.json))?.events ?? []
     }
 }

@@ -36,7 +36,7 @@ struct SinksCommand: ParsableCommand {
                 Standard.error("keywatch sinks test: no webhook or e-mail sink is configured\(config.map { " in \($0)" } ?? "")")
                 throw ExitCode(2)
             }
-            let alert = OutgoingAlert(json: Self.testAlert(at: .now))
+            let alert = OutgoingAlert(Self.testAlert(at: .now))
             var failed = false
             for sink in sinks {
                 let started = Date()
@@ -54,34 +54,11 @@ struct SinksCommand: ParsableCommand {
         static func milliseconds(since start: Date) -> Int { Int(Date().timeIntervalSince(start) * 1000) }
 
         /// An alert of the shape of SPEC §4 that says it is a test.
-        static func testAlert(at now: Timestamp) -> String {
-            var writer = JSONWriter()
-            writer.beginObject()
-            writer.field("id", "kw-test-\(now.seconds)")
-            writer.field("key", "keywatch-sinks-test-\(now.seconds)")
-            writer.field("rule", "keywatch-sinks-test")
-            writer.field("title", "keywatch test alert")
-            writer.field("severity", "low")
-            writer.field("status", "firing")
-            writer.key("group")
-            writer.beginObject()
-            writer.endObject()
-            writer.field("count", 0)
-            writer.key("window")
-            writer.value(nil as String?)
-            writer.field("first_seen", now.rfc3339)
-            writer.field("last_seen", now.rfc3339)
-            writer.field("summary", "A test alert sent by `keywatch sinks test`: nothing is wrong.")
-            writer.key("details")
-            writer.beginObject()
-            writer.endObject()
-            writer.key("events")
-            writer.beginArray()
-            writer.endArray()
-            writer.field("rule_file", "")
-            writer.field("rule_sha256", "")
-            writer.endObject()
-            return writer.string
+        static func testAlert(at now: Timestamp) -> Alert {
+            Alert(id: "kw-test-\(now.seconds)", key: "keywatch-sinks-test-\(now.seconds)", rule: "keywatch-sinks-test",
+                  title: "keywatch test alert", severity: .low, group: [], count: 0, window: nil, firstSeen: now, lastSeen: now,
+                  summary: "A test alert sent by `keywatch sinks test`: nothing is wrong.", details: [], events: [],
+                  ruleFile: "", ruleSHA256: "")
         }
     }
 }

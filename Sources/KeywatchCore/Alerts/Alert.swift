@@ -30,15 +30,28 @@ public struct Alert: Sendable, Equatable {
     /// How many evidence event keys an alert carries.
     public static let evidenceLimit = 20
 
+    /// A new alert of `rule`: its id derived from `key`, its rule's fields copied.
     public init(
         key: String, rule: Rule, group: [GroupValue], count: Int, window: AlertWindow?, firstSeen: Timestamp,
         lastSeen: Timestamp, summary: String, details: [AlertDetail], events: [String]
     ) {
-        self.id = Self.id(forKey: key)
+        self.init(id: Self.id(forKey: key), key: key, rule: rule.id, title: rule.title, severity: rule.severity, group: group,
+                  count: count, window: window, firstSeen: firstSeen, lastSeen: lastSeen, summary: summary, details: details,
+                  events: events, ruleFile: rule.file, ruleSHA256: rule.fileSHA256)
+    }
+
+    /// An alert with every field given, as its JSON holds them (``init(json:)``): no rule is at
+    /// hand there, and a stored alert's id may be its ``collisionID(forKey:)``.
+    public init(
+        id: String, key: String, rule: String, title: String, severity: Rule.Severity, group: [GroupValue], count: Int,
+        window: AlertWindow?, firstSeen: Timestamp, lastSeen: Timestamp, summary: String, details: [AlertDetail],
+        events: [String], ruleFile: String, ruleSHA256: String
+    ) {
+        self.id = id
         self.key = key
-        self.rule = rule.id
-        self.title = rule.title
-        self.severity = rule.severity
+        self.rule = rule
+        self.title = title
+        self.severity = severity
         self.group = group
         self.count = count
         self.window = window
@@ -47,8 +60,8 @@ public struct Alert: Sendable, Equatable {
         self.summary = summary
         self.details = details
         self.events = events
-        self.ruleFile = rule.file
-        self.ruleSHA256 = rule.fileSHA256
+        self.ruleFile = ruleFile
+        self.ruleSHA256 = ruleSHA256
     }
 
     /// `kw-` and the first 16 hex digits of the key (itself a digest): short enough to type.
@@ -83,104 +96,5 @@ public struct Alert: Sendable, Equatable {
         values.sort()
         details[position].value = .list(values)
         if let counted = details.firstIndex(where: { $0.name == "distinct" }) { details[counted].value = .integer(values.count) }
-    }
-}
-
-/// One field an alert is grouped by, and the group's value of it (empty when absent).
-public struct GroupValue: Sendable, Equatable {
-    public var field: String
-    public var value: String
-
-    public init(field: String, value: String) {
-        self.field = field
-        self.value = value
-    }
-}
-
-/// The window of event time an alert counted over: `[start, end)`.
-public struct AlertWindow: Sendable, Equatable {
-    public var start: Timestamp
-    public var end: Timestamp
-
-    public init(start: Timestamp, end: Timestamp) {
-        self.start = start
-        self.end = end
-    }
-}
-
-/// A rule-type detail of an alert: counts, thresholds, baselines, values seen, namespaces.
-public struct AlertDetail: Sendable, Equatable {
-    public enum Value: Sendable, Equatable {
-        case text(String)
-        case integer(Int)
-        case number(Double)
-        case list([String])
-    }
-
-    public var name: String
-    public var value: Value
-
-    public init(_ name: String, _ value: Value) {
-        self.name = name
-        self.value = value
-    }
-}
-
-extension Alert {
-    /// The alert as one line of JSON, keys in SPEC §4's order.
-    public var json: String {
-        // An alert is mostly its 20 evidence keys and fixed fields: about a kilobyte.
-        var writer = JSONWriter(reservingCapacity: 1024 + events.reduce(0) { $0 + $1.utf8.count + 3 })
-        write(to: &writer)
-        return writer.string
-    }
-
-    public func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.field("id", id)
-        writer.field("key", key)
-        writer.field("rule", rule)
-        writer.field("title", title)
-        writer.field("severity", severity.rawValue)
-        writer.field("status", "firing")
-        writer.key("group")
-        writer.beginObject()
-        for value in group { writer.field(value.field, value.value) }
-        writer.endObject()
-        writer.field("count", count)
-        writer.key("window")
-        if let window {
-            writer.beginObject()
-            writer.field("start", window.start.rfc3339)
-            writer.field("end", window.end.rfc3339)
-            writer.endObject()
-        } else {
-            writer.value(nil as String?)
-        }
-        writer.field("first_seen", firstSeen.rfc3339)
-        writer.field("last_seen", lastSeen.rfc3339)
-        writer.field("summary", summary)
-        writer.key("details")
-        writer.beginObject()
-        for detail in details {
-            writer.key(detail.name)
-            switch detail.value {
-            case .text(let text): writer.value(text)
-            case .integer(let number): writer.value(number)
-            case .number(let number): writer.value(number)
-            case .list(let items):
-                writer.beginArray()
-                for item in items { writer.value(item) }
-                writer.endArray()
-            }
-        }
-        writer.endObject()
-        writer.key("events")
-        writer.beginArray()
-        for event in events { writer.value(event) }
-        writer.endArray()
-        writer.field("rule_file", ruleFile)
-        writer.field("rule_sha256", ruleSHA256)
-        writer.endObject()
     }
 }
