@@ -97,11 +97,11 @@ final class BatchFields {
         return value(of: field, in: row).text ?? ""
     }
 
-    /// The ``StringInterner/contentHash(of:)`` of ``text(of:in:)``, mostly as the decoder's
+    /// The ``ContentHash`` of ``text(of:in:)``, mostly as the decoder's
     /// interner found it: the text is not read again.
     func contentHash(of field: NormalizedField, in row: EventRow) -> UInt64 {
         if let index = Self.stringIndex(of: field, in: row) { return batch.contentHash(of: index) }
-        return StringInterner.contentHash(of: text(of: field, in: row))
+        return ContentHash.of(text(of: field, in: row))
     }
 
     /// Whether the field's value in `row` is held by the `String` whose bits (its 16 bytes) are

@@ -3,7 +3,7 @@
 /// The per-batch cache (``BatchGroupCache``) forgets its groups with each batch, yet the same
 /// principals come back batch after batch, and making a group's identity again costs a key and a
 /// SHA-256 — a third of detection's time on the bench corpus. Here a group is found by the
-/// content hashes of its values (``StringInterner/contentHash(_:)``, which the decoder's interner
+/// content hashes of its values (``ContentHash``, which the decoder's interner
 /// already computed) and confirmed by comparing the values — by `String` instance when the
 /// interner handed out the same one, which reads no text. The hashes have a secret seed per
 /// process, so log writers cannot choose values that all fall in one bucket; a collision costs
@@ -119,7 +119,7 @@ final class GroupIdentityMemo {
 /// a match or to remember a new group.
 protocol GroupValueReader {
     var count: Int { get }
-    /// ``StringInterner/contentHash(of:)`` of the value at `position`.
+    /// ``ContentHash`` of the value at `position`.
     func contentHash(at position: Int) -> UInt64
     /// Whether the value at `position` is held by the `String` whose bits (its 16 bytes) are
     /// `bits` — the same instance, so the same value. False says nothing: ask ``matches(_:at:)``.
@@ -134,7 +134,7 @@ struct GroupValueArray: GroupValueReader {
     let values: [String]
 
     var count: Int { values.count }
-    func contentHash(at position: Int) -> UInt64 { StringInterner.contentHash(of: values[position]) }
+    func contentHash(at position: Int) -> UInt64 { ContentHash.of(values[position]) }
     func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { false }
     func matches(_ remembered: String, at position: Int) -> Bool { remembered == values[position] }
     func text(at position: Int) -> String { values[position] }

@@ -29,8 +29,8 @@ public final class StringInterner {
     /// The `String` of each slot, made on first use.
     private let strings: UnsafeMutablePointer<String?>
     private let slotCount: Int
-    /// ``seed``, kept at hand: a static is read through a once-check.
-    private let seed = StringInterner.seed
+    /// ``ContentHash/seed``, kept at hand: a static is read through a once-check.
+    private let seed = ContentHash.seed
     private let mask: Int
     private var used = 0
     private let arena: UnsafeMutableRawPointer
@@ -97,7 +97,7 @@ public final class StringInterner {
     /// The slot holding `bytes`, filled on a miss.
     @inline(__always)
     private func find(_ bytes: UnsafeRawBufferPointer) -> Int {
-        let hash = Self.hash(bytes, seed: seed) | 1
+        let hash = ContentHash.hash(bytes, seed: seed) | 1
         let count = bytes.count
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -145,49 +145,6 @@ public final class StringInterner {
             return false
         }
         return true
-    }
-
-    /// The secret seed of ``contentHash(_:)``, one per process.
-    private static let seed = UInt64.random(in: 0...UInt64.max)
-
-    /// A hash of `bytes` for tables that verify every hit, never 0. The same in every interner of
-    /// the process, so that a batch's ``EventBatch/stringHashes`` mean one thing wherever they
-    /// came from; a secret seed keeps attackers from choosing values that collide.
-    @inline(__always)
-    public static func contentHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        bytes.isEmpty ? 1 : hash(bytes, seed: seed) | 1
-    }
-
-    /// The ``contentHash(_:)`` of a string's UTF-8.
-    public static func contentHash(of string: String) -> UInt64 {
-        var string = string
-        return string.withUTF8 { contentHash(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// A multiply-xorshift hash over 8-byte words: fast, and good enough for a table that verifies
-    /// every hit.
-    @inline(__always)
-    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
-        let count = bytes.count
-        guard let base = bytes.baseAddress else { return 0 }
-        var hash: UInt64 = seed ^ UInt64(truncatingIfNeeded: count)
-        var i = 0
-        while i + 8 <= count {
-            hash = (hash ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-            i += 8
-        }
-        if i < count {
-            var tail: UInt64 = 0
-            if count >= 8 {
-                tail = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            } else {
-                for k in i..<count { tail |= UInt64(base.load(fromByteOffset: k, as: UInt8.self)) << (8 * (k - i)) }
-            }
-            hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-            hash ^= hash >> 29
-        }
-        return hash
     }
 }
 
