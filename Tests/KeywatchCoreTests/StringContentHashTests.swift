@@ -42,7 +42,7 @@ struct StringContentHashTests {
         var row = EventRow(key: .none, keyHash: 0, source: .awsKMS, time: Timestamp(microseconds: 0), eventClass: .read, outcome: .success)
         row.principal = batch.appendString(alice)
         let fields = BatchFields(batch: batch)
-        func bits(_ string: String) -> (UInt64, UInt64) { withUnsafeBytes(of: string) { $0.load(as: (UInt64, UInt64).self) } }
+        let bits = StringInstance.bits(of:) as (String) -> StringInstance.Bits
         #expect(fields.isInstance(bits(alice), .principal, in: row))
         #expect(!fields.isInstance(bits(other), .principal, in: row))
         #expect(!fields.isInstance(bits(alice), .resource, in: row))

@@ -34,8 +34,8 @@ final class GroupIdentityMemo {
         let count = entry.pointee.count
         guard count == values.count else { return false }
         guard count > 0 else { return true }
-        let firstBits = UnsafeRawPointer(entry).load(fromByteOffset: firstOffset, as: (UInt64, UInt64).self)
-        guard values.isInstance(firstBits, at: 0) || values.matches(entry.pointee.first, at: 0) else { return false }
+        let first = StringInstance.bits(of: entry, at: firstOffset)
+        guard values.isInstance(first, at: 0) || values.matches(entry.pointee.first, at: 0) else { return false }
         for position in 1..<count where !values.matches(entry.pointee.rest[position - 1], at: position) { return false }
         return true
     }
@@ -121,9 +121,9 @@ protocol GroupValueReader {
     var count: Int { get }
     /// ``ContentHash`` of the value at `position`.
     func contentHash(at position: Int) -> UInt64
-    /// Whether the value at `position` is held by the `String` whose bits (its 16 bytes) are
+    /// Whether the value at `position` is held by the `String` whose ``StringInstance/Bits`` are
     /// `bits` — the same instance, so the same value. False says nothing: ask ``matches(_:at:)``.
-    func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool
+    func isInstance(_ bits: StringInstance.Bits, at position: Int) -> Bool
     /// Whether `remembered` is the value at `position`.
     func matches(_ remembered: String, at position: Int) -> Bool
     func text(at position: Int) -> String
@@ -135,7 +135,7 @@ struct GroupValueArray: GroupValueReader {
 
     var count: Int { values.count }
     func contentHash(at position: Int) -> UInt64 { ContentHash.of(values[position]) }
-    func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { false }
+    func isInstance(_ bits: StringInstance.Bits, at position: Int) -> Bool { false }
     func matches(_ remembered: String, at position: Int) -> Bool { remembered == values[position] }
     func text(at position: Int) -> String { values[position] }
 }
