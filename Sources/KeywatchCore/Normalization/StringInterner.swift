@@ -2,7 +2,7 @@
 /// byte sequences that repeat.
 ///
 /// Most log fields take few distinct values — principals, resources, regions, user agents — and
-/// making a `String` of more than 15 bytes allocates. An open-addressing table of recent values,
+/// making a `String` of more than 15 bytes allocates. A ``ProbeTable`` of recent values,
 /// keyed by a hash of the bytes and checked byte for byte against a copy in its own arena, turns
 /// those allocations into lookups, and remembers where each value sits in the current batch's
 /// table so that a batch holds each value once. Memory is bounded: the table is emptied when it
@@ -11,8 +11,9 @@
 /// An interner belongs to one normalizer on one thread. It is a class over manually managed
 /// storage so that the hot path pays for neither copy-on-write nor exclusivity checks.
 public final class StringInterner {
-    private struct Slot {
-        /// Hash of the value; 0 marks an empty slot.
+    /// A value kept, by its position in ``entries``.
+    private struct Entry {
+        /// ``ContentHash`` of the value.
         var hash: UInt64
         /// The batch string table the value was last added to, and its index there.
         var table: UInt64
@@ -25,35 +26,36 @@ public final class StringInterner {
     /// Values longer than this rarely repeat and are not kept.
     static let maximumLength = 512
 
-    private let slots: UnsafeMutablePointer<Slot>
-    /// The `String` of each slot, made on first use.
+    /// Per bucket, the ``HashTag`` of an entry.
+    @exclusivity(unchecked) private var tags: ProbeTable<UInt64>
+    private let tag: HashTag
+    private let entries: UnsafeMutablePointer<Entry>
+    /// The `String` of each entry, made on first use.
     private let strings: UnsafeMutablePointer<String?>
-    private let slotCount: Int
+    /// Entries kept before the table is emptied: three quarters of its buckets.
+    private let entryCapacity: Int
+    private var used = 0
     /// ``ContentHash/seed``, kept at hand: a static is read through a once-check.
     private let seed = ContentHash.seed
-    private let mask: Int
-    private var used = 0
     private let arena: UnsafeMutableRawPointer
     private let arenaCapacity: Int
     private var arenaUsed = 0
 
-    /// - Parameter capacity: slots in the table (rounded up to a power of two).
+    /// - Parameter capacity: buckets in the table (rounded up to a power of two).
     public init(capacity: Int = 1 << 14) {
-        var size = 16
-        while size < capacity { size <<= 1 }
-        slotCount = size
-        mask = size - 1
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: Slot(hash: 0, table: 0, index: 0, offset: 0, length: 0), count: size)
-        strings = .allocate(capacity: size)
-        strings.initialize(repeating: nil, count: size)
-        arenaCapacity = size * 64
+        tags = ProbeTable(size: capacity)
+        entryCapacity = tags.size * 3 / 4
+        tag = HashTag(entries: entryCapacity)
+        entries = .allocate(capacity: entryCapacity)
+        strings = .allocate(capacity: entryCapacity)
+        strings.initialize(repeating: nil, count: entryCapacity)
+        arenaCapacity = tags.size * 64
         arena = .allocate(byteCount: arenaCapacity, alignment: 8)
     }
 
     deinit {
-        slots.deallocate()
-        strings.deinitialize(count: slotCount)
+        entries.deallocate()
+        strings.deinitialize(count: entryCapacity)
         strings.deallocate()
         arena.deallocate()
     }
@@ -65,12 +67,12 @@ public final class StringInterner {
         if bytes.count > Self.maximumLength {
             return batch.appendString(String(decoding: bytes, as: UTF8.self))
         }
-        let slot = find(bytes)
-        if slots[slot].table != batch.stringTableID {
-            slots[slot].table = batch.stringTableID
-            slots[slot].index = batch.appendString(string(at: slot), hash: slots[slot].hash).rawValue
+        let entry = entries + find(bytes)
+        if entry.pointee.table != batch.stringTableID {
+            entry.pointee.table = batch.stringTableID
+            entry.pointee.index = batch.appendString(string(at: entry - entries), hash: entry.pointee.hash).rawValue
         }
-        return StringIndex(rawValue: slots[slot].index)
+        return StringIndex(rawValue: entry.pointee.index)
     }
 
     /// The index in `batch`'s string table of `string`; ``StringIndex/none`` when nil or empty.
@@ -86,65 +88,45 @@ public final class StringInterner {
     }
 
     @inline(__always)
-    private func string(at slot: Int) -> String {
-        if let string = strings[slot] { return string }
-        let value = slots[slot]
-        let string = String(decoding: UnsafeRawBufferPointer(start: arena + Int(value.offset), count: value.length), as: UTF8.self)
-        strings[slot] = string
+    private func string(at position: Int) -> String {
+        if let string = strings[position] { return string }
+        let entry = entries[position]
+        let string = String(decoding: UnsafeRawBufferPointer(start: arena + Int(entry.offset), count: entry.length), as: UTF8.self)
+        strings[position] = string
         return string
     }
 
-    /// The slot holding `bytes`, filled on a miss.
+    /// The position of the entry holding `bytes`, added on a miss.
     @inline(__always)
     private func find(_ bytes: UnsafeRawBufferPointer) -> Int {
         let hash = ContentHash.hash(bytes, seed: seed) | 1
         let count = bytes.count
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = slots[index]
-            if slot.hash == 0 { break }
-            if slot.hash == hash, slot.length == count, Self.equal(arena + Int(slot.offset), bytes.baseAddress!, count) {
-                return index
-            }
-            index = (index + 1) & mask
+        let base = bytes.baseAddress!
+        let entries = entries, tag = tag, arena = arena
+        let found = tags.probe(from: Int(truncatingIfNeeded: hash)) { word in
+            guard tag.mayHold(word, hash) else { return false }
+            let entry = entries + tag.position(word)
+            return entry.pointee.length == count && ByteScan.equal(arena + Int(entry.pointee.offset), base, count)
         }
-        return insert(bytes, hash: hash, at: index)
+        if found.found { return tag.position(tags[found.bucket]) }
+        return insert(bytes, hash: hash, at: found.bucket)
     }
 
     private func insert(_ bytes: UnsafeRawBufferPointer, hash: UInt64, at free: Int) -> Int {
-        var index = free
-        if used * 4 >= slotCount * 3 || arenaUsed + bytes.count > arenaCapacity {
-            slots.update(repeating: Slot(hash: 0, table: 0, index: 0, offset: 0, length: 0), count: slotCount)
-            strings.update(repeating: nil, count: slotCount)
+        var bucket = free
+        if used >= entryCapacity || arenaUsed + bytes.count > arenaCapacity {
+            tags.removeAll()
+            strings.update(repeating: nil, count: used)
             used = 0
             arenaUsed = 0
-            index = Int(truncatingIfNeeded: hash) & mask
+            bucket = tags.probe(from: Int(truncatingIfNeeded: hash)) { _ in false }.bucket
         }
         (arena + arenaUsed).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        slots[index] = Slot(hash: hash, table: 0, index: 0, offset: UInt32(arenaUsed), length: bytes.count)
-        strings[index] = nil
+        (entries + used).initialize(to: Entry(hash: hash, table: 0, index: 0, offset: UInt32(arenaUsed), length: bytes.count))
+        tags.fill(bucket, with: tag.tag(hash, position: used))
         arenaUsed += bytes.count
         used += 1
-        return index
-    }
-
-    @inline(__always)
-    private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-        if count >= 8 {
-            var i = 0
-            while i + 8 <= count {
-                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
-                    return false
-                }
-                i += 8
-            }
-            return i == count
-                || a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-        }
-        for i in 0..<count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
-            return false
-        }
-        return true
+        return used - 1
     }
 }
 
