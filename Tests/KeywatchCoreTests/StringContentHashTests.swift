@@ -17,21 +17,21 @@ struct StringContentHashTests {
         for value in Self.values {
             let index = value.utf8.withContiguousStorageIfAvailable { interner.index(of: UnsafeRawBufferPointer($0), in: &batch) }!
             #expect(batch.string(index) == value)
-            #expect(batch.contentHash(of: index) == StringInterner.contentHash(of: value), "\(value.prefix(20))")
+            #expect(batch.contentHash(of: index) == ContentHash.of(value), "\(value.prefix(20))")
         }
         let unhashed = batch.appendString("added without a hash")
         #expect(batch.stringHashes[Int(unhashed.rawValue)] == 0)
-        #expect(batch.contentHash(of: unhashed) == StringInterner.contentHash(of: "added without a hash"))
+        #expect(batch.contentHash(of: unhashed) == ContentHash.of("added without a hash"))
         // Moving a batch into another keeps each string's hash with it.
         var merged = EventBatch()
         _ = merged.appendString("already here")
         merged.append(contentsOf: batch)
         for index in 1..<merged.strings.count {
             let string = merged.strings[index]
-            #expect(merged.contentHash(of: StringIndex(rawValue: UInt32(index))) == StringInterner.contentHash(of: string))
+            #expect(merged.contentHash(of: StringIndex(rawValue: UInt32(index))) == ContentHash.of(string))
         }
         // Absent is the empty text.
-        #expect(batch.contentHash(of: .none) == StringInterner.contentHash(of: ""))
+        #expect(batch.contentHash(of: .none) == ContentHash.of(""))
     }
 
     @Test("a remembered value is the row's by instance or by text, and nothing else is")
@@ -42,7 +42,7 @@ struct StringContentHashTests {
         var row = EventRow(key: .none, keyHash: 0, source: .awsKMS, time: Timestamp(microseconds: 0), eventClass: .read, outcome: .success)
         row.principal = batch.appendString(alice)
         let fields = BatchFields(batch: batch)
-        func bits(_ string: String) -> (UInt64, UInt64) { withUnsafeBytes(of: string) { $0.load(as: (UInt64, UInt64).self) } }
+        let bits = StringInstance.bits(of:) as (String) -> StringInstance.Bits
         #expect(fields.isInstance(bits(alice), .principal, in: row))
         #expect(!fields.isInstance(bits(other), .principal, in: row))
         #expect(!fields.isInstance(bits(alice), .resource, in: row))

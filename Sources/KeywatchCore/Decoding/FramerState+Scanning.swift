@@ -6,27 +6,14 @@ extension FramerState {
     /// Inside a record only strings, brackets and newlines matter for framing: the parser checks
     /// the rest. Skips ahead word by word; returns when the record ends or the buffer runs out.
     mutating func scanInsideRecord() {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let raw = UnsafeRawPointer(buffer)
+        let ones = ByteScan.ones
         while scan < count {
             // Find the next '"', '{', '}', '[', ']' or newline ('[' | 0x20 == '{', ']' | 0x20 == '}').
-            var i = scan
-            while i + 8 <= count {
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let i = ByteScan.firstMarked(buffer, scan, count, word: { word in
                 let folded = word | (ones &* 0x20)
-                let mask = ByteScan.zeroBytes(word ^ (ones &* 0x22)) | ByteScan.zeroBytes(word ^ (ones &* 0x0A))
+                return ByteScan.zeroBytes(word ^ (ones &* 0x22)) | ByteScan.zeroBytes(word ^ (ones &* 0x0A))
                     | ByteScan.zeroBytes(folded ^ (ones &* 0x7B)) | ByteScan.zeroBytes(folded ^ (ones &* 0x7D))
-                if mask != 0 {
-                    i += mask.trailingZeroBitCount / 8
-                    break
-                }
-                i += 8
-            }
-            while i < count {
-                let byte = buffer[i]
-                if byte == 0x22 || byte == 0x0A || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D { break }
-                i += 1
-            }
+            }, byte: { $0 == 0x22 || $0 == 0x0A || $0 | 0x20 == 0x7B || $0 | 0x20 == 0x7D })
             scan = i
             guard scan < count else { return }
             switch buffer[scan] {

@@ -322,23 +322,10 @@ struct FramerState {
     /// Skips string bytes that need no attention; returns the offset of the next `"`, `\` or newline.
     @inline(__always)
     func skipStringBody(from start: Int) -> Int {
-        var i = start
-        let raw = UnsafeRawPointer(buffer)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        while i + 8 <= count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let mask = ByteScan.zeroBytes(word ^ (ones &* 0x22))
-                | ByteScan.zeroBytes(word ^ (ones &* 0x5C))
-                | ByteScan.zeroBytes(word ^ (ones &* 0x0A))
-            if mask != 0 { return i + mask.trailingZeroBitCount / 8 }
-            i += 8
-        }
-        while i < count {
-            let byte = buffer[i]
-            if byte == 0x22 || byte == 0x5C || byte == 0x0A { return i }
-            i += 1
-        }
-        return count
+        ByteScan.firstMarked(buffer, start, count, word: { word in
+            ByteScan.zeroBytes(word ^ (ByteScan.ones &* 0x22)) | ByteScan.zeroBytes(word ^ (ByteScan.ones &* 0x5C))
+                | ByteScan.zeroBytes(word ^ (ByteScan.ones &* 0x0A))
+        }, byte: { $0 == 0x22 || $0 == 0x5C || $0 == 0x0A })
     }
 
     /// The position of the first newline at or after `start` and before `end` (the buffer's end when nil).

@@ -31,10 +31,10 @@ public struct WorkloadAttribution {
     /// Sessions learned since ``takeNewSessions()``, for the store.
     private var learned: [Session] = []
 
-    /// A session's key in ``sessions``: from the ``StringInterner/contentHash(of:)``s of role and
+    /// A session's key in ``sessions``: from the ``ContentHash``es of role and
     /// name, seeded per process so that an attacker cannot make a session displace another's.
     static func key(role: String, name: String) -> UInt64 {
-        key(roleHash: StringInterner.contentHash(of: role), nameHash: StringInterner.contentHash(of: name))
+        key(roleHash: ContentHash.of(role), nameHash: ContentHash.of(name))
     }
 
     static func key(roleHash: UInt64, nameHash: UInt64) -> UInt64 {
@@ -85,7 +85,7 @@ public struct WorkloadAttribution {
             var namespace = row.namespace, serviceAccount = row.serviceAccount, owner = row.resourceNamespace
             var session: Session?
             if namespace.isNone, row.source == .awsKMS, row.principalType == .role, !sessions.isEmpty, !row.session.isNone,
-               let candidate = sessions[Self.key(roleHash: hash(row.principal), nameHash: batch.withTextBytes(row.session, StringInterner.contentHash))],
+               let candidate = sessions[Self.key(roleHash: hash(row.principal), nameHash: batch.withTextBytes(row.session, ContentHash.of))],
                candidate.role == batch.string(row.principal), candidate.name == batch.text(row.session) {
                 session = candidate
             }

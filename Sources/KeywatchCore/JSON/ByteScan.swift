@@ -92,9 +92,11 @@ enum ByteScan {
     }
 
     /// The offset of the first byte at or after `start` that `byte` marks, or `end`: eight bytes at
-    /// a time by `word`, whose lowest set high bit marks the first such byte of a little-endian word.
+    /// a time by `word`, whose lowest set high bit marks the first such byte of a little-endian
+    /// word (bits above it may be spurious), then byte by byte for the last few. The one
+    /// word-at-a-time loop: scanners differ only in the bytes they stop at.
     @inline(__always)
-    private static func firstMarked(
+    static func firstMarked(
         _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, word: (UInt64) -> UInt64, byte: (UInt8) -> Bool
     ) -> Int {
         var i = start

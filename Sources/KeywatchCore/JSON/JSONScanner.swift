@@ -177,14 +177,7 @@ enum JSONScanner {
             i += 16
         }
         #endif
-        let raw = UnsafeRawPointer(base)
-        while i + 8 <= end {
-            let mask = ByteScan.specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-            if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < end && !ByteScan.isSpecial(base[i]) { i += 1 }
-        return i
+        return ByteScan.firstMarked(base, i, end, word: ByteScan.specialBytes, byte: ByteScan.isSpecial)
     }
 
     /// Validates the byte at `i` inside a string that needs attention — a backslash, a control

@@ -7,7 +7,7 @@ public struct EventBatch: Sendable {
     public var rows: [EventRow] = []
     /// The batch's distinct text values; index 0 stands for "absent".
     public private(set) var strings: [String] = [""]
-    /// Per string, its ``StringInterner/contentHash(_:)`` when the interner that added it knew
+    /// Per string, its ``ContentHash`` when the interner that added it knew
     /// it, else 0: detection finds group identities by it without reading the text again.
     public private(set) var stringHashes: [UInt64] = [0]
     /// Identifies this batch's string table to the interners that fill it.
@@ -47,17 +47,17 @@ public struct EventBatch: Sendable {
     }
 
     /// Adds a string to the table without checking for an equal one (interners do that).
-    /// - Parameter hash: its ``StringInterner/contentHash(_:)``, or 0 when not at hand.
+    /// - Parameter hash: its ``ContentHash``, or 0 when not at hand.
     public mutating func appendString(_ string: String, hash: UInt64 = 0) -> StringIndex {
         strings.append(string)
         stringHashes.append(hash)
         return StringIndex(rawValue: UInt32(strings.count - 1))
     }
 
-    /// The ``StringInterner/contentHash(_:)`` of the string at `index`.
+    /// The ``ContentHash`` of the string at `index`.
     public func contentHash(of index: StringIndex) -> UInt64 {
         let known = stringHashes[Int(index.rawValue)]
-        return known != 0 ? known : StringInterner.contentHash(of: strings[Int(index.rawValue)])
+        return known != 0 ? known : ContentHash.of(strings[Int(index.rawValue)])
     }
 
     /// The index of an input name, added on first use.

@@ -98,21 +98,19 @@ final class BatchFields {
         return value(of: field, in: row).text ?? ""
     }
 
-    /// The ``StringInterner/contentHash(of:)`` of ``text(of:in:)``, mostly as the decoder's
+    /// The ``ContentHash`` of ``text(of:in:)``, mostly as the decoder's
     /// interner found it: the text is not read again.
     func contentHash(of field: NormalizedField, in row: EventRow) -> UInt64 {
         if let index = Self.stringIndex(of: field, in: row) { return batch.contentHash(of: index) }
-        return StringInterner.contentHash(of: text(of: field, in: row))
+        return ContentHash.of(text(of: field, in: row))
     }
 
-    /// Whether the field's value in `row` is held by the `String` whose bits (its 16 bytes) are
-    /// `bits`: the same instance as the batch holds (the interner hands out one per value), so
+    /// Whether the field's value in `row` is held by the `String` whose ``StringInstance/Bits``
+    /// are `bits`: the same instance as the batch holds (the interner hands out one per value), so
     /// the same value, found without reading text. False says nothing: ask ``matches(_:_:in:)``.
-    func isInstance(_ bits: (UInt64, UInt64), _ field: NormalizedField, in row: EventRow) -> Bool {
+    func isInstance(_ bits: StringInstance.Bits, _ field: NormalizedField, in row: EventRow) -> Bool {
         guard let index = Self.stringIndex(of: field, in: row) else { return false }
-        return batch.strings.withUnsafeBufferPointer { strings in
-            UnsafeRawPointer(strings.baseAddress! + Int(index.rawValue)).load(as: (UInt64, UInt64).self)
-        } == bits
+        return batch.strings.withUnsafeBufferPointer { StringInstance.bits(of: $0.baseAddress! + Int(index.rawValue)) } == bits
     }
 
     /// Whether `remembered` is ``text(of:in:)``.

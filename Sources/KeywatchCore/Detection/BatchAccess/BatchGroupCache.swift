@@ -2,7 +2,7 @@
 /// string-table indices (or enumerated values) of those fields: a batch's events share few
 /// groups, and finding a group's identity takes a hash of its text at best.
 ///
-/// An open-addressing table over plain integers, emptied when the batch changes. A `Dictionary`
+/// A ``ProbeTable`` over plain integers, emptied when the batch changes. A `Dictionary`
 /// did the same with SipHash and a tuple copy per look-up, a fifth of detection's instructions;
 /// the keys here are positions in a table this process built, not text an attacker chose, so a
 /// multiply-fold with a per-process seed spreads them well enough.
@@ -16,9 +16,9 @@ final class BatchGroupCache {
         var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
     }
 
-    @exclusivity(unchecked) private var keys: [Slots]
-    /// Per bucket: one more than the group's position in ``ids``; 0 for empty.
-    @exclusivity(unchecked) private var buckets: [UInt32]
+    /// Per bucket: one more than the group's position in ``keys`` and ``ids``.
+    @exclusivity(unchecked) private var buckets: ProbeTable<UInt32>
+    @exclusivity(unchecked) private var keys: [Slots] = []
     /// The batch's groups' identities. Their values are not kept: an event's group has the
     /// event's own values, read from the event when an alert needs them.
     @exclusivity(unchecked) private var ids: [GroupID] = []
@@ -26,10 +26,7 @@ final class BatchGroupCache {
     private let seed = UInt64.random(in: 1...UInt64.max) | 1
 
     init(capacity: Int = 1024) {
-        var size = 16
-        while size < capacity { size <<= 1 }
-        keys = Array(repeating: Slots(), count: size)
-        buckets = Array(repeating: 0, count: size)
+        buckets = ProbeTable(size: capacity)
     }
 
     /// The identity of the group of `slots` in batch `batch`, if ``insert(_:for:)`` added it.
@@ -40,47 +37,31 @@ final class BatchGroupCache {
             self.batch = batch
             if !ids.isEmpty {
                 ids.removeAll(keepingCapacity: true)
-                for index in buckets.indices { buckets[index] = 0 }
+                keys.removeAll(keepingCapacity: true)
+                buckets.removeAll()
             }
             return nil
         }
-        let mask = buckets.count - 1
-        var index = bucket(of: slots) & mask
-        while buckets[index] != 0 {
-            if keys[index] == slots { return ids[Int(buckets[index]) - 1] }
-            index = (index + 1) & mask
+        let found = keys.withUnsafeBufferPointer { keys in
+            buckets.probe(from: bucket(of: slots)) { keys[Int($0) &- 1] == slots }
         }
-        return nil
+        return found.found ? ids[Int(buckets[found.bucket]) &- 1] : nil
     }
 
     /// Adds the group of `slots` to the batch of the last ``id(of:batch:)``, which did not find it.
     func insert(_ id: GroupID, for slots: Slots) {
-        let mask = buckets.count - 1
-        var index = bucket(of: slots) & mask
-        while buckets[index] != 0 { index = (index + 1) & mask }
         ids.append(id)
-        keys[index] = slots
-        buckets[index] = UInt32(ids.count)
-        if ids.count * 2 > buckets.count { grow() }
+        keys.append(slots)
+        buckets.insert(UInt32(ids.count), home: bucket(of: slots))
+        if ids.count * 2 > buckets.size {
+            let keys = keys
+            buckets.resize(to: buckets.size * 2) { bucket(of: keys[Int($0) - 1]) }
+        }
     }
 
     private func bucket(of slots: Slots) -> Int {
         var hash = (UInt64(slots.a) | UInt64(slots.b) << 32) &* seed
         hash = (hash ^ (UInt64(slots.c) | UInt64(slots.d) << 32)) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: hash ^ hash >> 29)
-    }
-
-    private func grow() {
-        let oldKeys = keys
-        let oldBuckets = buckets
-        keys = Array(repeating: Slots(), count: oldBuckets.count * 2)
-        buckets = Array(repeating: 0, count: oldBuckets.count * 2)
-        let mask = buckets.count - 1
-        for (key, entry) in zip(oldKeys, oldBuckets) where entry != 0 {
-            var index = bucket(of: key) & mask
-            while buckets[index] != 0 { index = (index + 1) & mask }
-            keys[index] = key
-            buckets[index] = entry
-        }
     }
 }

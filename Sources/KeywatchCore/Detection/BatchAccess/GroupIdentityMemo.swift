@@ -3,7 +3,7 @@
 /// The per-batch cache (``BatchGroupCache``) forgets its groups with each batch, yet the same
 /// principals come back batch after batch, and making a group's identity again costs a key and a
 /// SHA-256 — a third of detection's time on the bench corpus. Here a group is found by the
-/// content hashes of its values (``StringInterner/contentHash(_:)``, which the decoder's interner
+/// content hashes of its values (``ContentHash``, which the decoder's interner
 /// already computed) and confirmed by comparing the values — by `String` instance when the
 /// interner handed out the same one, which reads no text. The hashes have a secret seed per
 /// process, so log writers cannot choose values that all fall in one bucket; a collision costs
@@ -25,28 +25,26 @@ final class GroupIdentityMemo {
         var rest: [String]
     }
 
-    /// Where ``Entry/first`` sits in an entry, to read its bits without retaining it.
-    private static let firstOffset = MemoryLayout<Entry>.offset(of: \Entry.first)!
-
     /// Whether `entry` has `values`. Reads the entry in place: a copy of it, or of its first
     /// value, would retain and release.
     private static func holds<Values: GroupValueReader>(_ entry: UnsafeMutablePointer<Entry>, _ values: Values) -> Bool {
         let count = entry.pointee.count
         guard count == values.count else { return false }
         guard count > 0 else { return true }
-        let firstBits = UnsafeRawPointer(entry).load(fromByteOffset: firstOffset, as: (UInt64, UInt64).self)
-        guard values.isInstance(firstBits, at: 0) || values.matches(entry.pointee.first, at: 0) else { return false }
+        let first = StringInstance.bits(of: entry, at: firstOffset)
+        guard values.isInstance(first, at: 0) || values.matches(entry.pointee.first, at: 0) else { return false }
         for position in 1..<count where !values.matches(entry.pointee.rest[position - 1], at: position) { return false }
         return true
     }
 
-    /// The probed table: per bucket, the group's hash with its low ``entryBits`` replaced by one
-    /// more than its position in ``entries``; 0 for empty. Eight bytes a bucket, so that probing
-    /// — most of the memo's work — reads a megabyte, not the seven that buckets holding the whole
-    /// entry took, which shared the processor's last-level cache with SQLite's pages.
-    private let tags: UnsafeMutablePointer<UInt64>
-    private let mask: Int
-    private let entryBits: UInt64
+    /// Where ``Entry/first`` sits in an entry, to read its bits without retaining it.
+    private static let firstOffset = MemoryLayout<Entry>.offset(of: \Entry.first)!
+
+    /// The probed table: per bucket, the group's ``HashTag``. Eight bytes a bucket, so that
+    /// probing — most of the memo's work — reads a megabyte, not the seven that buckets holding
+    /// the whole entry took, which shared the processor's last-level cache with SQLite's pages.
+    @exclusivity(unchecked) private var tags: ProbeTable<UInt64>
+    private let tag: HashTag
     /// The remembered groups, in the order remembered; read only when a tag matches.
     /// Manually managed, so that a confirmation reads an entry in place.
     private let entries: UnsafeMutablePointer<Entry>
@@ -55,21 +53,14 @@ final class GroupIdentityMemo {
     /// - Parameter capacity: groups held before the memo is emptied.
     init(capacity: Int = 1 << 16) {
         self.capacity = max(1, capacity)
-        var size = 16
-        while size < self.capacity * 2 { size <<= 1 }
-        mask = size - 1
-        var bits: UInt64 = 1
-        while (1 << bits) <= self.capacity { bits += 1 }
-        entryBits = bits
-        tags = .allocate(capacity: size)
-        tags.initialize(repeating: 0, count: size)
+        tags = ProbeTable(size: self.capacity * 2)
+        tag = HashTag(entries: self.capacity)
         entries = .allocate(capacity: self.capacity)
     }
 
     deinit {
         entries.deinitialize(count: count)
         entries.deallocate()
-        tags.deallocate()
     }
 
     /// The identity of the group of `values`.
@@ -87,30 +78,23 @@ final class GroupIdentityMemo {
             hash = (hash ^ values.contentHash(at: position)) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 32
         }
-        let entryMask: UInt64 = (1 << entryBits) - 1
-        let high = hash & ~entryMask
-        // The bucket is chosen by the low bits, which the tag does not keep: its bits all tell
-        // the groups of a bucket apart.
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while tags[index] != 0 {
-            let tag = tags[index]
-            if tag & ~entryMask == high {
-                let entry = entries + Int(tag & entryMask) - 1
-                if Self.holds(entry, values) { return entry.pointee.id }
-            }
-            index = (index + 1) & mask
+        let home = Int(truncatingIfNeeded: hash)
+        let entries = entries, tag = tag
+        var found = tags.probe(from: home) { word in
+            tag.mayHold(word, hash) && Self.holds(entries + tag.position(word), values)
         }
+        if found.found { return entries[tag.position(tags[found.bucket])].id }
         let texts = (0..<count).map(values.text(at:))
         let id = GroupKey.id(GroupKey.make(texts))
         if self.count >= capacity {
-            tags.update(repeating: 0, count: mask + 1)
+            tags.removeAll()
             entries.deinitialize(count: self.count)
             self.count = 0
-            index = Int(truncatingIfNeeded: hash) & mask
+            found = tags.probe(from: home) { _ in false }
         }
         (entries + self.count).initialize(to: Entry(count: count, id: id, first: texts.first ?? "", rest: Array(texts.dropFirst())))
+        tags.fill(found.bucket, with: tag.tag(hash, position: self.count))
         self.count += 1
-        tags[index] = high | UInt64(self.count)
         return id
     }
 }
@@ -119,11 +103,11 @@ final class GroupIdentityMemo {
 /// a match or to remember a new group.
 protocol GroupValueReader {
     var count: Int { get }
-    /// ``StringInterner/contentHash(of:)`` of the value at `position`.
+    /// ``ContentHash`` of the value at `position`.
     func contentHash(at position: Int) -> UInt64
-    /// Whether the value at `position` is held by the `String` whose bits (its 16 bytes) are
+    /// Whether the value at `position` is held by the `String` whose ``StringInstance/Bits`` are
     /// `bits` — the same instance, so the same value. False says nothing: ask ``matches(_:at:)``.
-    func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool
+    func isInstance(_ bits: StringInstance.Bits, at position: Int) -> Bool
     /// Whether `remembered` is the value at `position`.
     func matches(_ remembered: String, at position: Int) -> Bool
     func text(at position: Int) -> String
@@ -134,8 +118,8 @@ struct GroupValueArray: GroupValueReader {
     let values: [String]
 
     var count: Int { values.count }
-    func contentHash(at position: Int) -> UInt64 { StringInterner.contentHash(of: values[position]) }
-    func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { false }
+    func contentHash(at position: Int) -> UInt64 { ContentHash.of(values[position]) }
+    func isInstance(_ bits: StringInstance.Bits, at position: Int) -> Bool { false }
     func matches(_ remembered: String, at position: Int) -> Bool { remembered == values[position] }
     func text(at position: Int) -> String { values[position] }
 }
