@@ -3,16 +3,16 @@ import KeywatchTestSupport
 @testable import KeywatchCore
 
 /// The per-batch cache of group identities: a look-up must find exactly the identity made for
-/// the same slots in the same batch, across growth, and nothing from an earlier batch.
+/// the same numbers in the same batch, across growth, and nothing from an earlier batch.
 @Suite("Batch group cache")
 struct BatchGroupCacheTests {
-    @Test("each distinct set of slots is made once per batch, and found again across the table's growth")
+    @Test("each distinct set of numbers is made once per batch, and found again across the table's growth")
     func makesEachGroupOncePerBatch() {
         let cache = BatchGroupCache(capacity: 16)
         var made = 0
         var random = SplitMix64(seed: 7)
-        // Slots differing in one field only, in the top bit, or in their order must stay apart.
-        let keys = (0..<5_000).map { n -> BatchGroupCache.Slots in
+        // Numbers differing in one field only, in the top bit, or in their order must stay apart.
+        let keys = (0..<5_000).map { n -> BatchGroupCache.FieldNumbers in
             let value = UInt32(n)
             switch n % 4 {
             case 0: return .init(a: value)
@@ -48,10 +48,10 @@ struct BatchGroupCacheTests {
     @Test("a new batch forgets the last one's groups: string indices mean other values there")
     func forgetsGroupsOfAnEarlierBatch() {
         let cache = BatchGroupCache()
-        let slots = BatchGroupCache.Slots(a: 5, b: 9)
+        let numbers = BatchGroupCache.FieldNumbers(a: 5, b: 9)
         func id(batch: UInt64, make name: String) -> GroupID {
-            if let found = cache.id(of: slots, batch: batch) { return found }
-            cache.insert(GroupKey.id(name), for: slots)
+            if let found = cache.id(of: numbers, batch: batch) { return found }
+            cache.insert(GroupKey.id(name), for: numbers)
             return GroupKey.id(name)
         }
         #expect(id(batch: 1, make: "alice") == GroupKey.id("alice"))

@@ -11,14 +11,14 @@
 /// is looked up once). Used by the engine's thread only, never reentrantly (hence no
 /// exclusivity checks).
 final class BatchGroupCache {
-    /// Up to four field slots; an enumerated value is its case with the top bit set.
-    struct Slots: Equatable {
+    /// Up to four field numbers; an enumerated value is its case with the top bit set.
+    struct FieldNumbers: Equatable {
         var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
     }
 
     /// Per bucket: one more than the group's position in ``keys`` and ``ids``.
     @exclusivity(unchecked) private var buckets: ProbeTable<UInt32>
-    @exclusivity(unchecked) private var keys: [Slots] = []
+    @exclusivity(unchecked) private var keys: [FieldNumbers] = []
     /// The batch's groups' identities. Their values are not kept: an event's group has the
     /// event's own values, read from the event when an alert needs them.
     @exclusivity(unchecked) private var ids: [GroupID] = []
@@ -29,10 +29,10 @@ final class BatchGroupCache {
         buckets = ProbeTable(size: capacity)
     }
 
-    /// The identity of the group of `slots` in batch `batch`, if ``insert(_:for:)`` added it.
+    /// The identity of the group of `numbers` in batch `batch`, if ``insert(_:for:)`` added it.
     /// (Not a look-up that takes a closure to make what is missing: forming the closure
     /// retained and released three objects on every look-up.)
-    func id(of slots: Slots, batch: UInt64) -> GroupID? {
+    func id(of numbers: FieldNumbers, batch: UInt64) -> GroupID? {
         if batch != self.batch {
             self.batch = batch
             if !ids.isEmpty {
@@ -43,25 +43,25 @@ final class BatchGroupCache {
             return nil
         }
         let found = keys.withUnsafeBufferPointer { keys in
-            buckets.probe(from: bucket(of: slots)) { keys[Int($0) &- 1] == slots }
+            buckets.probe(from: bucket(of: numbers)) { keys[Int($0) &- 1] == numbers }
         }
         return found.found ? ids[Int(buckets[found.bucket]) &- 1] : nil
     }
 
-    /// Adds the group of `slots` to the batch of the last ``id(of:batch:)``, which did not find it.
-    func insert(_ id: GroupID, for slots: Slots) {
+    /// Adds the group of `numbers` to the batch of the last ``id(of:batch:)``, which did not find it.
+    func insert(_ id: GroupID, for numbers: FieldNumbers) {
         ids.append(id)
-        keys.append(slots)
-        buckets.insert(UInt32(ids.count), home: bucket(of: slots))
+        keys.append(numbers)
+        buckets.insert(UInt32(ids.count), home: bucket(of: numbers))
         if ids.count * 2 > buckets.size {
             let keys = keys
             buckets.resize(to: buckets.size * 2) { bucket(of: keys[Int($0) - 1]) }
         }
     }
 
-    private func bucket(of slots: Slots) -> Int {
-        var hash = (UInt64(slots.a) | UInt64(slots.b) << 32) &* seed
-        hash = (hash ^ (UInt64(slots.c) | UInt64(slots.d) << 32)) &* 0x9E37_79B9_7F4A_7C15
+    private func bucket(of numbers: FieldNumbers) -> Int {
+        var hash = (UInt64(numbers.a) | UInt64(numbers.b) << 32) &* seed
+        hash = (hash ^ (UInt64(numbers.c) | UInt64(numbers.d) << 32)) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: hash ^ hash >> 29)
     }
 }

@@ -33,10 +33,10 @@ final class GroupResolver {
         /// Here rather than in the resolver: read through `self`, the arrays are not retained per look-up.
         fileprivate func id(of event: EventView, identities: GroupIdentityMemo) -> GroupID {
             guard isCached else { return identities.id(of: fields.map(event.text(of:))) }
-            let slots = GroupResolver.slots(of: event.rowAddress, at: locations)
-            if let known = cache.id(of: slots, batch: event.fields.batch.stringTableID) { return known }
+            let numbers = GroupResolver.numbers(of: event.rowAddress, at: locations)
+            if let known = cache.id(of: numbers, batch: event.fields.batch.stringTableID) { return known }
             let id = identities.id(of: EventGroupValues(fields: cached, batch: event.fields, row: event.row))
-            cache.insert(id, for: slots)
+            cache.insert(id, for: numbers)
             return id
         }
     }
@@ -65,20 +65,20 @@ final class GroupResolver {
     }
 
     /// The numbers of the row's group fields: an enumerated value is its case with the top bit set.
-    fileprivate static func slots(of row: UnsafePointer<EventRow>, at locations: [RowFieldLocation]) -> BatchGroupCache.Slots {
-        var slots = BatchGroupCache.Slots()
+    fileprivate static func numbers(of row: UnsafePointer<EventRow>, at locations: [RowFieldLocation]) -> BatchGroupCache.FieldNumbers {
+        var numbers = BatchGroupCache.FieldNumbers()
         for position in locations.indices {
             let location = locations[position]
             let number = location.number(in: row)
-            let slot = location.isEnumerated ? 0x8000_0000 | number : number
+            let field = location.isEnumerated ? 0x8000_0000 | number : number
             switch position {
-            case 0: slots.a = slot
-            case 1: slots.b = slot
-            case 2: slots.c = slot
-            default: slots.d = slot
+            case 0: numbers.a = field
+            case 1: numbers.b = field
+            case 2: numbers.c = field
+            default: numbers.d = field
             }
         }
-        return slots
+        return numbers
     }
 
     /// The values of an event's group, read from its batch.

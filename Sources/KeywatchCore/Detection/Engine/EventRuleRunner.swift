@@ -11,12 +11,12 @@ final class EventRuleRunner: RuleRunner {
     override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
         guard let finding = detector.finding(for: event, of: rule, memory: &state.memory) else { return }
         let time = event.time
-        func alert(slot: String) -> Alert {
-            self.alert(values: rule.groupValues(of: event), slot: slot, count: 1, window: nil, firstSeen: time, lastSeen: time,
+        func alert(occasion: String) -> Alert {
+            self.alert(values: rule.groupValues(of: event), occasion: occasion, count: 1, window: nil, firstSeen: time, lastSeen: time,
                        finding: finding, events: [event.key])
         }
         guard let suppress else {
-            changes.raise(alert(slot: "event:" + event.key))
+            changes.raise(alert(occasion: "event:" + event.key))
             return
         }
         // A finding needs a group only to suppress, and finds it only then: most events a
@@ -25,12 +25,12 @@ final class EventRuleRunner: RuleRunner {
         guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         state.groups.update(slot) { group in
             if event.groupClockTime > group.newest { group.newest = event.groupClockTime }
-            if group.open.first?.slot == period {
+            if group.open.first?.period == period {
                 group.open[0].alert.join(key: event.key, at: time)
                 changes.update(group.open[0].alert)
             } else {
-                let raised = alert(slot: String(period))
-                group.open = [OpenAlert(slot: period, alert: raised)]
+                let raised = alert(occasion: String(period))
+                group.open = [OpenAlert(period: period, alert: raised)]
                 changes.raise(raised)
             }
         }

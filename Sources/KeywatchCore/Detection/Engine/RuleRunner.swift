@@ -67,20 +67,21 @@ class RuleRunner {
     }
 
     /// An alert of this rule: its key from the rule, the group (``GroupKey/make(_:)`` of its
-    /// values, unless given) and the slot (window, suppression period or event) it covers.
-    final func alert(values: [String], groupKey: String? = nil, slot: String, count: Int, window: AlertWindow?,
+    /// values, unless given) and the occasion it is about (a window, a suppression period, an
+    /// event, a silence).
+    final func alert(values: [String], groupKey: String? = nil, occasion: String, count: Int, window: AlertWindow?,
                      firstSeen: Timestamp, lastSeen: Timestamp, finding: Finding, events: [String]) -> Alert {
-        Alert(key: GroupKey.alertKey(rule: rule.id, group: groupKey ?? GroupKey.make(values), slot: slot), rule: rule,
+        Alert(key: GroupKey.alertKey(rule: rule.id, group: groupKey ?? GroupKey.make(values), occasion: occasion), rule: rule,
               group: zip(rule.groupBy, values).map { GroupValue(field: $0.description, value: $1) }, count: count,
               window: window, firstSeen: firstSeen, lastSeen: lastSeen, summary: finding.summary, details: finding.details,
               events: events)
     }
 
-    /// Where suppression periods (or, without `suppress`, windows) end: later events no longer join
-    /// the open alert of `slot`.
-    final func openSlotEnd(_ slot: Int64) -> Int64 {
-        if let suppress { return (slot + 1) * suppress }
-        return window > 0 ? (slot + 1) * window : Int64.min
+    /// Where a suppression period (or, without `suppress`, a window) ends: later events no longer
+    /// join the open alert of `period`.
+    final func periodEnd(_ period: Int64) -> Int64 {
+        if let suppress { return (period + 1) * suppress }
+        return window > 0 ? (period + 1) * window : Int64.min
     }
 
     // MARK: - The clock
@@ -88,7 +89,7 @@ class RuleRunner {
     /// When a group is next worth a look: when it could be forgotten.
     func dueTime(of group: GroupState) -> Timestamp {
         var until = group.newest.microseconds + window + lateness + keptPast
-        if let open = group.open.first { until = max(until, openSlotEnd(open.slot) + lateness) }
+        if let open = group.open.first { until = max(until, periodEnd(open.period) + lateness) }
         return Timestamp(microseconds: until)
     }
 

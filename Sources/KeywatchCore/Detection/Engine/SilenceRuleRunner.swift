@@ -43,7 +43,7 @@ final class SilenceRuleRunner: RuleRunner {
         let key = state.keys[id] ?? ""
         let values = GroupKey.values(of: key, count: rule.groupBy.count)
         changes.raise(alert(
-            values: values, groupKey: key, slot: "silent:" + String(silentSince.microseconds), count: 0,
+            values: values, groupKey: key, occasion: "silent:" + String(silentSince.microseconds), count: 0,
             window: AlertWindow(start: silentSince, end: silentSince + EventDuration(microseconds: window)),
             firstSeen: silentSince, lastSeen: silentSince,
             finding: detector.finding(silentSince: silentSince, values: values, rule: rule),

@@ -43,9 +43,9 @@ final class WindowRuleRunner: RuleRunner {
         let bucket = floorDivide(time.microseconds, window)
         let (position, found) = group.windows.position(ofBucket: bucket)
         if !found { group.windows.insert(WindowTally(bucket: bucket, count: 0, first: time, last: time), at: position) }
-        let slot = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
+        let period = suppress.map { floorDivide(bucket * window, $0) } ?? bucket
         // Read in place: `open.first` would copy the open alert.
-        let joinsOpenAlert = !group.open.isEmpty && group.open[0].slot == slot
+        let joinsOpenAlert = !group.open.isEmpty && group.open[0].period == period
         let evidenceFrom = self.evidenceFrom
         let firedBefore = group.windows.update(position) { tally in
             tally.count += 1
@@ -65,10 +65,10 @@ final class WindowRuleRunner: RuleRunner {
             group.windows[position].fired = true
             let tally = group.windows[position]
             let raised = alert(
-                values: rule.groupValues(of: event), slot: String(slot), count: tally.count,
+                values: rule.groupValues(of: event), occasion: String(period), count: tally.count,
                 window: AlertWindow(start: Timestamp(microseconds: bucket * window), end: Timestamp(microseconds: (bucket + 1) * window)),
                 firstSeen: tally.first, lastSeen: tally.last, finding: finding, events: tally.evidence)
-            group.open = [OpenAlert(slot: slot, alert: raised)]
+            group.open = [OpenAlert(period: period, alert: raised)]
             changes.raise(raised)
         }
     }
@@ -89,6 +89,6 @@ final class WindowRuleRunner: RuleRunner {
                 group.history.removeAll()
             }
         }
-        if let open = group.open.first, openSlotEnd(open.slot) <= closedBefore { group.open = [] }
+        if let open = group.open.first, periodEnd(open.period) <= closedBefore { group.open = [] }
     }
 }

@@ -46,13 +46,14 @@ enum GroupKey {
         }
     }
 
-    /// An alert key: the rule, the group and the window (or event), digested to 32 hex digits.
-    static func alertKey(rule: String, group: String, slot: String) -> String {
+    /// An alert key: the rule, the group and the occasion (window, suppression period, event or
+    /// silence), digested to 32 hex digits.
+    static func alertKey(rule: String, group: String, occasion: String) -> String {
         var input = Array(rule.utf8)
         input.append(0)
         input += group.utf8
         input.append(0)
-        input += slot.utf8
+        input += occasion.utf8
         return String(decoding: CanonicalKey.hexBytes(SHA256.hash(data: input).prefix(16)), as: UTF8.self)
     }
 }

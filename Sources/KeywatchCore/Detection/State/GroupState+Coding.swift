@@ -20,7 +20,7 @@ extension GroupState {
         }
         out.put(UInt64(open.count))
         for entry in open {
-            out.put(entry.slot)
+            out.put(entry.period)
             entry.alert.encode(to: &out)
         }
     }
@@ -41,7 +41,7 @@ extension GroupState {
             history.append(BucketCount(bucket: try input.signed(), count: Int(try input.signed())))
         }
         for _ in 0..<(try input.count()) {
-            open.append(OpenAlert(slot: try input.signed(), alert: try Alert(from: &input)))
+            open.append(OpenAlert(period: try input.signed(), alert: try Alert(from: &input)))
         }
     }
 }
