@@ -259,6 +259,31 @@ struct DetectionTests {
         #expect(detect([newCaller], [[kmsCall(at: at(0)), kmsCall(at: at(10), by: "new-role")]]).isEmpty)
     }
 
+    @Test("first_seen learns up to its cap; past it new combinations are refused, counted, and the counts survive a restart")
+    func firstSeenCap() throws {
+        let newCaller = rule("""
+            id: new-caller
+            type: first_seen
+            where: {class: crypto}
+            fields: [principal]
+            learn: 0s
+            """)
+        let engine = DetectionEngine(rules: [newCaller], limits: DetectionLimits(maximumSeenCombinations: 2))
+        let calls = ["role-a", "role-b", "role-c", "role-a", "role-d"].enumerated().map { kmsCall(at: at($0.offset), by: $0.element) }
+        let alerts = detect([newCaller], [calls], engine: engine)
+        #expect(alerts.map { $0.details.first?.value } == [.text(roleARN("role-a")), .text(roleARN("role-b"))])
+        let counts = try #require(engine.report.rules.first)
+        #expect(counts.seenCombinations == 2 && counts.refused == 2)
+        #expect(engine.report.capReached)
+
+        let restored = DetectionEngine(rules: [newCaller], limits: DetectionLimits(maximumSeenCombinations: 2),
+                                       state: try DetectionState(decoding: engine.state.encoded()))
+        #expect(restored.report.rules.first?.seenCombinations == 2 && restored.report.rules.first?.refused == 2)
+        // Still at its cap after the restart: another new combination is refused, a learned one stays quiet.
+        #expect(detect([newCaller], [[kmsCall(at: at(10), by: "role-e"), kmsCall(at: at(11), by: "role-b")]], engine: restored).isEmpty)
+        #expect(restored.report.rules.first?.refused == 3)
+    }
+
     @Test("cross_namespace fires when a principal of one namespace touches a resource another owns, not a shared one")
     func crossNamespace() {
         let cross = rule("""

@@ -36,7 +36,7 @@ struct DetectorTests {
     @Test("a type added to a registry reads its keys, and runs with group_by and suppress like any other")
     func aNewTypeIsItsFileAndARegistryLine() throws {
         let rules = try Self.rules("    type: off_hours\n    hours: 8-18\n    group_by: [principal]\n    suppress: 1h\n")
-        // 09:00 and 09:30 are inside working hours; 19:00, 19:10 (joining the first) and 20:05 (a new period) are not.
+        // 09:00 and 09:30 are inside working hours; 19:00, 19:10 (joining the first) and 20:06:40 (a new period) are not.
         let times = [0, 1800, 36000, 36600, 40_000]
         let alerts = detect(rules, [times.map { kmsCall(at: at($0)) }])
         #expect(alerts.map(\.count) == [2, 1])
@@ -62,14 +62,17 @@ struct DetectorTests {
         }
     }
 
-    @Test("every standard type's name is its own, and a window type without a window is refused")
+    @Test("every standard type's name is its own, and a window or silence type without a window is refused")
     func standardTypes() throws {
         let names = DetectorRegistry.standard.names
         #expect(Set(names).count == names.count && names.count == 7)
+        let ownKeys = ["threshold": "threshold: 5", "distinct": "field: resource\n    threshold: 5", "spike": "baseline: 24h", "absence": ""]
         for type in DetectorRegistry.standard.detectors where type.needsWindow {
-            #expect(throws: ConfigurationError.self) {
-                try RuleFile.parse("rules:\n  - id: a\n    type: \(type.type)\n    where: {source: aws.kms}\n", file: "a.yaml")
+            let keys = try #require(ownKeys[type.type], "\(type.type) needs a window: give the test its keys")
+            let refused = #expect(throws: ConfigurationError.self) {
+                try RuleFile.parse("rules:\n  - id: a\n    type: \(type.type)\n    where: {source: aws.kms}\n    \(keys)\n", file: "a.yaml")
             }
+            #expect(refused?.message.hasPrefix("missing 'window'") == true, "\(type.type): \(refused?.message ?? "")")
         }
     }
 }

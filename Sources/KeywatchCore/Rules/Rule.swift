@@ -19,7 +19,7 @@ public struct Rule: Sendable {
     /// …and, if there are any, not all of these.
     public var exceptions: [FieldCondition]
     public var groupBy: [RuleField]
-    /// The window of event time; required by every type but `match` and `first_seen`.
+    /// The window of event time; required when the rule's type counts in windows or silences.
     public var window: EventDuration?
     /// How late an event may arrive and still count in its window.
     public var lateness: EventDuration

@@ -56,21 +56,6 @@ final class BatchFields {
         }
     }
 
-    /// Where a field's values are, as detection reads them.
-    enum Kind {
-        /// In the batch's string table (``stringIndex(of:in:)``).
-        case string
-        /// Few values, numbered by their byte (``RowFieldLocation``).
-        case enumerated
-        /// Neither: the key, time, status, request id, session, origin.
-        case other
-    }
-
-    static func kind(of field: NormalizedField) -> Kind {
-        guard let location = RowFieldLocation(field) else { return .other }
-        return location.isEnumerated ? .enumerated : .string
-    }
-
     /// A field's value in a row, as conditions compare it.
     func value(of field: NormalizedField, in row: EventRow) -> FieldValue {
         if let index = Self.stringIndex(of: field, in: row) {
@@ -110,7 +95,10 @@ final class BatchFields {
     /// the same value, found without reading text. False says nothing: ask ``matches(_:_:in:)``.
     func isInstance(_ bits: StringInstance.Bits, _ field: NormalizedField, in row: EventRow) -> Bool {
         guard let index = Self.stringIndex(of: field, in: row) else { return false }
-        return batch.strings.withUnsafeBufferPointer { StringInstance.bits(of: $0.baseAddress! + Int(index.rawValue)) } == bits
+        return batch.strings.withUnsafeBufferPointer { strings in
+            precondition(Int(index.rawValue) < strings.count, "a row refers to a string its batch does not hold")
+            return StringInstance.bits(of: strings.baseAddress! + Int(index.rawValue)) == bits
+        }
     }
 
     /// Whether `remembered` is ``text(of:in:)``.

@@ -2,10 +2,10 @@
 /// string-table indices (or enumerated values) of those fields: a batch's events share few
 /// groups, and finding a group's identity takes a hash of its text at best.
 ///
-/// A ``ProbeTable`` over plain integers, emptied when the batch changes. A `Dictionary`
-/// did the same with SipHash and a tuple copy per look-up, a fifth of detection's instructions;
-/// the keys here are positions in a table this process built, not text an attacker chose, so a
-/// multiply-fold with a per-process seed spreads them well enough.
+/// A ``ProbeTable`` over plain integers, emptied when the batch changes, rather than a
+/// `Dictionary`, which hashes with SipHash and copies its key per look-up: the keys here are
+/// positions in a table this process built, not text an attacker chose, so a multiply-fold with a
+/// per-process seed spreads them well enough.
 ///
 /// A class, shared by the engine's rules of the same `group_by` (a principal met by two rules
 /// is looked up once). Used by the engine's thread only, never reentrantly (hence no

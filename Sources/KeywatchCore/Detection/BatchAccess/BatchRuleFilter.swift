@@ -81,9 +81,8 @@ final class BatchRuleFilter {
 
         /// True when the row meets every `where` condition and not all of the `unless` ones. When
         /// the rule reads raw values, the row's are parsed once into `raw`; otherwise `raw` is
-        /// left as it was (another rule's, which this one never reads): a value handed back for
-        /// every rule and event was released for each, nil or not. The row is read where the
-        /// batch holds it: passed by value, it was copied (170 bytes) for each rule.
+        /// left as it was (another rule's, which this one never reads), so that a rule that reads
+        /// none neither makes nor releases one. The row is read where the batch holds it.
         @inline(__always)
         func counts(_ row: UnsafePointer<EventRow>, raw: inout RawFields?) -> Bool {
             if whereCount > 0, let memo = memo(of: steps[0], for: row), memo.pointee == 2 { return false }

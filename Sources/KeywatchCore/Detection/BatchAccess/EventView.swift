@@ -1,12 +1,11 @@
 /// The event a detector considers: its time, key and fields, read where the batch holds them.
 ///
 /// One view serves a whole batch; the engine points it at each event in turn. A class, so that
-/// handing it to each rule passes a reference: as a struct, each rule's call copied the row
-/// (170 bytes) and retained the batch's fields. Used by the engine's thread only, and only while
-/// the engine works on the batch (hence no exclusivity checks).
+/// handing it to each rule passes a reference, not a copy of the row (170 bytes) and the batch's
+/// fields. Used by the engine's thread only, and only while the engine works on the batch (hence
+/// no exclusivity checks).
 final class EventView {
-    /// The event's row where the batch holds it, read in place: a copy per rule cost a tenth of
-    /// detection's time in `memmove`.
+    /// The event's row where the batch holds it, read in place rather than copied for each rule.
     @exclusivity(unchecked) var rowAddress: UnsafePointer<EventRow>
     let fields: BatchFields
     /// The raw record's values a rule reads as `raw.<path>`, parsed when a rule that reads them

@@ -2,7 +2,7 @@
 ///
 /// The per-batch cache (``BatchGroupCache``) forgets its groups with each batch, yet the same
 /// principals come back batch after batch, and making a group's identity again costs a key and a
-/// SHA-256 — a third of detection's time on the bench corpus. Here a group is found by the
+/// SHA-256, the dearest step of finding a group. Here a group is found by the
 /// content hashes of its values (``ContentHash``, which the decoder's interner
 /// already computed) and confirmed by comparing the values — by `String` instance when the
 /// interner handed out the same one, which reads no text. The hashes have a secret seed per
@@ -41,8 +41,8 @@ final class GroupIdentityMemo {
     private static let firstOffset = MemoryLayout<Entry>.offset(of: \Entry.first)!
 
     /// The probed table: per bucket, the group's ``HashTag``. Eight bytes a bucket, so that
-    /// probing — most of the memo's work — reads a megabyte, not the seven that buckets holding
-    /// the whole entry took, which shared the processor's last-level cache with SQLite's pages.
+    /// probing — most of the memo's work — reads little memory: the entries themselves would
+    /// share the processor's last-level cache with SQLite's pages.
     @exclusivity(unchecked) private var tags: ProbeTable<UInt64>
     private let tag: HashTag
     /// The remembered groups, in the order remembered; read only when a tag matches.

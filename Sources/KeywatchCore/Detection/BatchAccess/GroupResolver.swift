@@ -58,7 +58,7 @@ final class GroupResolver {
         guard groupBy.count <= 4 else { return nil }
         var fields: [NormalizedField] = []
         for field in groupBy {
-            guard case .normalized(let name) = field, BatchFields.kind(of: name) != .other else { return nil }
+            guard case .normalized(let name) = field, RowFieldLocation(name) != nil else { return nil }
             fields.append(name)
         }
         return fields

@@ -2,9 +2,9 @@
 /// (``StringIndex``), or the one byte of an enumerated field. Which fields are in the string table
 /// is ``BatchFields/stringIndex(of:in:)``'s one list; where a row holds each is learned from it.
 ///
-/// Filters and group look-ups run for every event and rule. Reading a field at a byte offset
-/// fixed when the rule is set up costs a load; asking for it by name cost a switch and an optional
-/// each time.
+/// Filters and group look-ups run for every event and rule: reading a field at a byte offset
+/// fixed when the rule is set up is one load, where asking for it by name is a switch and an
+/// optional each time.
 struct RowFieldLocation: Equatable {
     /// The field's byte offset in an ``EventRow``.
     let offset: Int
@@ -31,7 +31,8 @@ struct RowFieldLocation: Equatable {
     }
 
     /// A row whose every four-byte word holds its own byte offset: a string-table field read from
-    /// it by ``BatchFields/stringIndex(of:in:)``, the one list of those fields, is its offset.
+    /// it by ``BatchFields/stringIndex(of:in:)``, the one list of those fields, is its offset. Only
+    /// those fields are ever read from it (a row is plain bytes: `RowFieldLocationTests` checks).
     private static let offsetProbe: EventRow = {
         var row = EventRow(key: .none, keyHash: 0, source: .awsKMS, time: Timestamp(microseconds: 0), eventClass: .crypto,
                            outcome: .success)

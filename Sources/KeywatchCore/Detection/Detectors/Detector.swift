@@ -78,6 +78,11 @@ protocol Detector: Sendable {
     /// Fields the detector reads from an event beyond the rule's conditions and `group_by`: the
     /// engine parses the raw record for those that are `raw.<path>`.
     var fields: [RuleField] { get }
+
+    /// The engine's runner for `rule`, of this type. ``EventDetector``, ``WindowDetector`` and
+    /// ``SilenceDetector`` supply it: a detector adopts one of them, and one that adopts none does
+    /// not compile.
+    func runner(for rule: Rule, groups: GroupResolver) -> RuleRunner
 }
 
 extension Detector {

@@ -23,8 +23,7 @@ struct FirstSeenDetector: EventDetector {
         // who made an unseen combination collide with a learned one would hide it.
         let digest = GroupKey.digest64(GroupKey.make(values))
         if memory.learningSince == nil || time < memory.learningSince! { memory.learningSince = time }
-        guard !memory.seen.contains(digest), memory.hasRoom() else { return nil }
-        memory.seen.insert(digest)
+        guard memory.learn(digest) else { return nil }
         guard time >= memory.learningSince! + learn else { return nil }
         let pairs = zip(combination, values).map { ($0.description, $1) }
         let described = pairs.map { "\($0)=\($1.isEmpty ? "(none)" : $1)" }.joined(separator: ", ")

@@ -74,7 +74,9 @@ public final class DetectionEngine {
                 guard let first = batchRows.baseAddress else { return }
                 let event = EventView(rowAddress: first, fields: fields, latestGroupClock: limit ?? Timestamp(microseconds: .max))
                 for next in 0..<(rows?.count ?? batchRows.count) {
-                    event.rowAddress = first + (rows?[next] ?? next)
+                    let row = rows?[next] ?? next
+                    precondition(row >= 0 && row < batchRows.count, "row \(row) is not in the batch")
+                    event.rowAddress = first + row
                     let time = event.time
                     if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
                     for index in loop.indices where loop[index].filter.counts(event.rowAddress, raw: &event.raw) {

@@ -36,3 +36,9 @@ final class EventRuleRunner: RuleRunner {
         }
     }
 }
+
+extension EventDetector {
+    func runner(for rule: Rule, groups: GroupResolver) -> RuleRunner {
+        EventRuleRunner(rule: rule, detector: self, groups: groups)
+    }
+}

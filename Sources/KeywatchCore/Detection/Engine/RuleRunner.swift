@@ -12,31 +12,26 @@ class RuleRunner {
     let window: Int64
     let lateness: Int64
     let suppress: Int64?
-    /// How long after its windows a quiet group's past still matters, in microseconds (`spike`:
-    /// its baseline).
-    let keptPast: Int64
+    /// How long after its windows a quiet group's history still matters, in microseconds
+    /// (``WindowDetector/history``: `spike`'s baseline; 0 for none).
+    let historySpan: Int64
     private let grouping: GroupResolver.Grouping
     private let groups: GroupResolver
 
-    /// The runner of `rule`, by the way its detector counts.
+    /// The runner of `rule`, by the way its detector counts (``Detector/runner(for:groups:)``).
     /// - Parameter groups: the engine's resolver of group identities, shared by its rules.
     static func make(for rule: Rule, groups: GroupResolver) -> RuleRunner {
-        switch rule.detector {
-        case let detector as any WindowDetector: return WindowRuleRunner(rule: rule, detector: detector, groups: groups)
-        case let detector as any SilenceDetector: return SilenceRuleRunner(rule: rule, detector: detector, groups: groups)
-        case let detector as any EventDetector: return EventRuleRunner(rule: rule, detector: detector, groups: groups)
-        default: preconditionFailure("\(rule.type): a detector counts events, windows or silence")
-        }
+        rule.detector.runner(for: rule, groups: groups)
     }
 
-    init(rule: Rule, groups: GroupResolver, keptPast: EventDuration? = nil) {
+    init(rule: Rule, groups: GroupResolver, historySpan: EventDuration? = nil) {
         self.rule = rule
         self.groups = groups
         grouping = groups.grouping(rule.groupBy)
         window = rule.window?.microseconds ?? 0
         lateness = rule.lateness.microseconds
         suppress = rule.suppress?.microseconds
-        self.keptPast = keptPast?.microseconds ?? 0
+        self.historySpan = historySpan?.microseconds ?? 0
     }
 
     /// The rule's identity and file digest: state of an edited rule starts afresh.
@@ -88,7 +83,7 @@ class RuleRunner {
 
     /// When a group is next worth a look: when it could be forgotten.
     func dueTime(of group: GroupState) -> Timestamp {
-        var until = group.newest.microseconds + window + lateness + keptPast
+        var until = group.newest.microseconds + window + lateness + historySpan
         if let open = group.open.first { until = max(until, periodEnd(open.period) + lateness) }
         return Timestamp(microseconds: until)
     }

@@ -19,7 +19,8 @@ final class SilenceRuleRunner: RuleRunner {
             guard time >= group.newest || group.windows.isEmpty else { return }
             group.newest = max(group.newest, event.groupClockTime)
             if group.windows.count == 1 {
-                // In place: a new list per event allocated its evidence and freed the old.
+                // In place, keeping the evidence array's storage: most events a silence rule sees
+                // are its groups' newest.
                 group.windows.update(0) { tally in tally.restart(at: time, evidence: event.key) }
             } else {
                 group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
@@ -51,5 +52,11 @@ final class SilenceRuleRunner: RuleRunner {
         state.groups[id] = nil
         state.keys[id] = nil
         groupsLeft += 1
+    }
+}
+
+extension SilenceDetector {
+    func runner(for rule: Rule, groups: GroupResolver) -> RuleRunner {
+        SilenceRuleRunner(rule: rule, detector: self, groups: groups)
     }
 }

@@ -12,7 +12,7 @@ final class WindowRuleRunner: RuleRunner {
         self.detector = detector
         evidenceFrom = detector.evidenceFrom
         keepsHistory = detector.history != nil
-        super.init(rule: rule, groups: groups, keptPast: detector.history)
+        super.init(rule: rule, groups: groups, historySpan: detector.history)
     }
 
     override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
@@ -82,7 +82,7 @@ final class WindowRuleRunner: RuleRunner {
             group.windows.removeFirst()
         }
         if keepsHistory {
-            let oldest = floorDivide(closedBefore, window) - max(1, keptPast / window) - 1
+            let oldest = floorDivide(closedBefore, window) - max(1, historySpan / window) - 1
             if let keep = group.history.firstIndex(where: { $0.bucket >= oldest }) {
                 group.history.removeFirst(keep)
             } else {
@@ -90,5 +90,11 @@ final class WindowRuleRunner: RuleRunner {
             }
         }
         if let open = group.open.first, periodEnd(open.period) <= closedBefore { group.open = [] }
+    }
+}
+
+extension WindowDetector {
+    func runner(for rule: Rule, groups: GroupResolver) -> RuleRunner {
+        WindowRuleRunner(rule: rule, detector: self, groups: groups)
     }
 }

@@ -1,6 +1,6 @@
 /// Everything detection remembers between batches: per rule, the live groups (open windows,
 /// spike histories, last-seen times, the alert a group's events currently join), first-seen sets,
-/// and the clock of event time. The store keeps it (``DetectionEngine/snapshot()``) so a
+/// and the clock of event time. The store keeps it (``DetectionEngine/state``) so a
 /// restart resumes where the last commit left off.
 public struct DetectionState: Sendable {
     /// The newest event time seen, not counting events from the future (beyond the caller's `now`).

@@ -9,12 +9,15 @@ struct RuleMemory: Sendable {
     /// Events not counted because ``capacity`` was reached.
     var refused = 0
 
-    /// Whether another combination may be learned; when not, counts the event as refused.
-    mutating func hasRoom() -> Bool {
+    /// Learns the combination of `digest`: true when it is new and learned; false when it was seen
+    /// before, or when it is new but ``capacity`` is reached (the event then counts as refused).
+    mutating func learn(_ digest: UInt64) -> Bool {
+        guard !seen.contains(digest) else { return false }
         guard seen.count < capacity else {
             refused += 1
             return false
         }
+        seen.insert(digest)
         return true
     }
 }

@@ -15,8 +15,3 @@ extension Rule {
     /// The window as summaries name it: `10m`.
     var windowText: String { window?.description ?? "" }
 }
-
-extension String {
-    /// Nil for the empty string: `text.nonEmpty ?? "an unknown caller"`.
-    var nonEmpty: String? { isEmpty ? nil : self }
-}
