@@ -238,6 +238,60 @@ struct DetectionTests {
         #expect(detect([spike], [traffic(doubling)]).isEmpty)
     }
 
+    /// Like the default crypto-spike: a day's baseline, judged after `min_history` (default 1h) of it.
+    func daySpike(minimumHistory: String? = nil) -> Rule {
+        rule("""
+            id: crypto-spike
+            type: spike
+            where: {class: crypto}
+            group_by: [principal]
+            window: 10m
+            baseline: 24h
+            factor: 3
+            min_count: 50
+            """ + (minimumHistory.map { "\nmin_history: \($0)" } ?? ""))
+    }
+
+    @Test("a spike is judged on the observed part of its baseline once min_history has passed, not after a whole baseline")
+    func spikeAfterWarmUp() {
+        // Two hours at 50 per window, then 967: judged on those two hours.
+        let alerts = detect([daySpike()], [traffic(Array(repeating: 50, count: 12) + [967])])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.count == 967)
+        #expect(alerts.first?.details.first { $0.name == "baseline_mean" }?.value == .number(50))
+        #expect(alerts.first?.details.first { $0.name == "baseline_observed" }?.value == .text("2h"))
+        // Half an hour of history is not yet enough, unless min_history says so.
+        let early = traffic([50, 50, 50, 967])
+        #expect(detect([daySpike()], [early]).isEmpty)
+        #expect(detect([daySpike(minimumHistory: "30m")], [early]).map(\.count) == [967])
+        // The group's first, partly seen window is not part of its history: first seen at 09:03,
+        // it has an hour of history at 10:10, not at 10:00.
+        let fromThree = (0..<50).map { kmsCall(at: at(180 + $0 * 8)) }
+        #expect(detect([daySpike()], [fromThree + traffic([0] + Array(repeating: 50, count: 6) + [967])]).map(\.count) == [967])
+        #expect(detect([daySpike()], [fromThree + traffic([0] + Array(repeating: 50, count: 5) + [967])]).isEmpty)
+    }
+
+    @Test("a day's spike stays quiet from its first hour on steady traffic with ±30% variation and a job doubling for ten minutes an hour")
+    func daySpikeQuietOnNormalTraffic() {
+        let steady = (0..<36).map { window in 60 + (window % 3 == 0 ? 18 : window % 3 == 1 ? -18 : 0) }
+        let doubling = (0..<36).map { $0 % 6 == 3 ? 120 : 60 }
+        #expect(detect([daySpike()], [traffic(steady)]).isEmpty)
+        #expect(detect([daySpike()], [traffic(doubling)]).isEmpty)
+    }
+
+    @Test("min_history covers at least a window and at most the baseline")
+    func minimumHistoryBounds() {
+        #expect(throws: ConfigurationError.self) { try RuleFile.parse(Self.spikeFile("min_history: 5m"), file: "s.yaml") }
+        #expect(throws: ConfigurationError.self) { try RuleFile.parse(Self.spikeFile("min_history: 25h"), file: "s.yaml") }
+        #expect(throws: Never.self) { try RuleFile.parse(Self.spikeFile("window: 2h"), file: "s.yaml") }
+    }
+
+    private static func spikeFile(_ line: String) -> String {
+        var lines = ["id: s", "type: spike", "where: {class: crypto}", "window: 10m", "baseline: 24h"]
+        if line.hasPrefix("window:") { lines[3] = line } else { lines.append(line) }
+        return "rules:\n  - " + lines.joined(separator: "\n    ") + "\n"
+    }
+
     @Test("first_seen learns for its learn span, then alerts on each new combination once")
     func firstSeen() {
         let newCaller = rule("""

@@ -1,12 +1,20 @@
 /// `type: spike` — a group's count in a window is at least `factor` times the mean of its windows
 /// over the `baseline` before, and at least `min_count`.
+///
+/// The mean is over the part of `baseline` the group has been seen in — its whole windows since its
+/// first event — once that part is `min_history` long: a caller seen for two hours is judged on
+/// those two hours, not left unjudged until it has a whole day.
 struct SpikeDetector: WindowDetector {
     static let type = "spike"
-    static let keys = ["baseline", "factor", "min_count"]
+    static let keys = ["baseline", "factor", "min_count", "min_history"]
 
     let baseline: EventDuration
     let factor: Double
     let minimumCount: Int
+    /// How much of `baseline` a group must have been seen for before its windows are judged.
+    let minimumHistory: EventDuration
+
+    static let defaultMinimumHistory = EventDuration.hours(1)
 
     init(reading rule: RuleSettings) throws(ConfigurationError) {
         guard let baseline = try rule.duration("baseline") else {
@@ -19,6 +27,15 @@ struct SpikeDetector: WindowDetector {
             throw rule.problem("baseline", "must cover at least one window (\(window))")
         }
         self.baseline = baseline
+        let window = rule.window ?? EventDuration(microseconds: 0)
+        if let minimumHistory = try rule.duration("min_history") {
+            guard minimumHistory >= window else { throw rule.problem("min_history", "must cover at least one window (\(window))") }
+            guard minimumHistory <= baseline else { throw rule.problem("min_history", "must not be longer than baseline (\(baseline))") }
+            self.minimumHistory = minimumHistory
+        } else {
+            // An hour, within the baseline, and at least one window.
+            minimumHistory = max(window, min(Self.defaultMinimumHistory, baseline))
+        }
     }
 
     var evidenceFrom: Int { max(0, minimumCount - Alert.evidenceLimit) }
@@ -27,15 +44,19 @@ struct SpikeDetector: WindowDetector {
     func finding(in window: WindowTally, of group: GroupState, event: EventView, rule: Rule) -> Finding? {
         guard window.count >= minimumCount, let length = rule.window?.microseconds else { return nil }
         let spans = max(1, baseline.microseconds / length)
-        // A baseline needs the group to have been seen a whole span before this window.
-        guard group.since.microseconds <= (window.bucket - spans) * length else { return nil }
-        let mean = Double(group.count(inBuckets: (window.bucket - spans)..<window.bucket)) / Double(spans)
+        // The observed part of the baseline: whole windows since the group's first event.
+        let firstWhole = floorDivide(group.since.microseconds + length - 1, length)
+        let start = max(window.bucket - spans, firstWhole)
+        let observed = window.bucket - start
+        guard observed > 0, observed * length >= minimumHistory.microseconds else { return nil }
+        let mean = Double(group.count(inBuckets: start..<window.bucket)) / Double(observed)
         guard Double(window.count) >= factor * mean else { return nil }
         let ratio = mean > 0 ? "\(Int((Double(window.count) / mean).rounded()))× the baseline of \(Int(mean.rounded()))"
             : "no activity in the baseline"
         return Finding(
             summary: "\(window.count) events for \(rule.describeGroup(of: event)) in \(rule.windowText): \(ratio)",
             details: [AlertDetail("baseline_mean", .number((mean * 100).rounded() / 100)), AlertDetail("factor", .number(factor)),
-                      AlertDetail("min_count", .integer(minimumCount)), AlertDetail("baseline", .text(baseline.description))])
+                      AlertDetail("min_count", .integer(minimumCount)), AlertDetail("baseline", .text(baseline.description)),
+                      AlertDetail("baseline_observed", .text(EventDuration(microseconds: observed * length).description))])
     }
 }
