@@ -292,6 +292,27 @@ struct DetectionTests {
         return "rules:\n  - " + lines.joined(separator: "\n    ") + "\n"
     }
 
+    @Test("single-event rules never drop an event for lateness: a key destruction delivered three hours late alerts at its own time")
+    func lateDestructionAlerts() {
+        let destruction = rule("""
+            id: kms-key-destruction
+            type: match
+            where: {operation: [DisableKey, ScheduleKeyDeletion]}
+            group_by: [principal, resource]
+            suppress: 1h
+            """)
+        let spike = self.spike
+        // Three hours of traffic move every clock past 12:00; then the 09:10 deletion arrives.
+        let traffic = traffic(Array(repeating: 5, count: 20))
+        let late = kmsCall(at: at(600), "ScheduleKeyDeletion", key: "0b5c7e0e-9d3c-4d7e-a1a2-3b4c5d6e7f80")
+        let engine = DetectionEngine(rules: [destruction, spike])
+        let alerts = detect([destruction, spike], [traffic, [kmsCall(at: at(3 * 3600 + 60), "DisableKey")], [late]], engine: engine)
+        let deletion = alerts.filter { $0.summary.hasPrefix("ScheduleKeyDeletion") }
+        #expect(deletion.count == 1)
+        #expect(deletion.first?.firstSeen == Timestamp(parsing: at(600)))
+        #expect(engine.report.rules.first { $0.rule == "kms-key-destruction" }?.late == 0)
+    }
+
     @Test("first_seen learns for its learn span, then alerts on each new combination once")
     func firstSeen() {
         let newCaller = rule("""

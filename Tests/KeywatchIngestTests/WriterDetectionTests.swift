@@ -71,4 +71,63 @@ struct WriterDetectionTests {
         let inStore = try ReadOnlySQL(path: path).run("SELECT key FROM alerts ORDER BY seq").rows.map { $0[0] }
         #expect(inStore == handedOn.map { SQLiteValue.text($0.key) })
     }
+
+    @Test("an event too late for its window is counted per rule in /metrics and said in the log with its group and lateness")
+    func lateEventsAreVisible() async throws {
+        let directory = TemporaryDirectory()
+        let store = try EventStore(path: directory.path("k.db"))
+        let rules = try RuleDirectory.load(repositoryRoot.appendingPathComponent("rules").path)
+        let stage = try DetectionStage(store: store, rules: rules.rules, overlapping: true)
+        let metrics = DaemonMetrics()
+        let log = CapturedLog()
+        let writer = try StoreWriter(
+            store: store, identities: rules.identities, detection: stage, metrics: metrics,
+            options: StoreWriter.Options(advanceInterval: 3600), logger: Logger(label: "test") { _ in log },
+            onAlerts: { _ in }, onFailure: { _ in })
+        writer.start()
+        defer { writer.stop() }
+        #expect(metrics.exposition(writerBacklog: 0).contains(#"keywatch_detection_late_events_total{rule="read-spike"} 0"#))
+
+        // Reads at 11:00, then one at 10:00 by the same caller: an hour behind its group, past
+        // read-spike's lateness (15m).
+        var batch = EventBatch()
+        let lines = SyntheticLogs.keyVaultLines(3_600_000..<3_600_010) + SyntheticLogs.keyVaultLine(0) + "\n"
+        Array(lines.utf8).withUnsafeBytes {
+            RecordDecoder().decodeDocument($0, origin: Origin(input: "http:test", offset: nil), into: &batch)
+        }
+        _ = try await writer.write(batch, idempotency: nil)
+        writer.flush()
+
+        let exposition = metrics.exposition(writerBacklog: 0)
+        #expect(exposition.contains(#"keywatch_detection_late_events_total{rule="read-spike"} 1"#), "\(exposition)")
+        #expect(exposition.contains(#"keywatch_detection_refused_events_total{rule="read-spike"} 0"#))
+        let warning = try #require(log.lines.first { $0.message.contains("not counted") })
+        #expect(warning.metadata["rule"] == "read-spike" && warning.metadata["count"] == "1")
+        #expect(warning.metadata["behind"] == "1h" && warning.metadata["event_time"]?.hasPrefix("2026-11-20T10:00:00") == true)
+        #expect(warning.metadata["group"]?.hasPrefix("principal=") == true)
+    }
+}
+
+/// A log handler that keeps what it is given.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    struct Line {
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let lock = NSLock()
+    private var captured: [Line] = []
+    var lines: [Line] { lock.withLock { captured } }
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let line = Line(message: "\(event.message)", metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
+        lock.withLock { captured.append(line) }
+    }
 }

@@ -30,6 +30,7 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var commits = 0
     private var deliveries: [String: [String: Int]] = [:]
     private var outboxDepth: [String: Int] = [:]
+    private var detection: DetectionReport?
 
     public init() {}
 
@@ -47,6 +48,11 @@ public final class DaemonMetrics: @unchecked Sendable {
             rejects += written.counts.rejected
             commits += 1
         }
+    }
+
+    /// What detection has left out so far, and its groups against their cap.
+    public func setDetection(_ report: DetectionReport) {
+        lock.withLock { detection = report }
     }
 
     /// Alerts raised (new to the store).
@@ -149,6 +155,21 @@ public final class DaemonMetrics: @unchecked Sendable {
                    "Entries under the tail roots not tailed at the last scan, by why: symlink (follow_links is off), outside-root, not-regular, broken-link.",
                    TailTree.Skip.allCases.map { ("reason=\"\($0.rawValue)\"", "\(tailSkipped[$0.rawValue] ?? 0)") })
             family("keywatch_writer_backlog", "gauge", "Batches waiting for the writer.", [("", "\(writerBacklog)")])
+            if let detection {
+                let rules = detection.rules.sorted { $0.rule < $1.rule }
+                family("keywatch_detection_late_events_total", "counter",
+                       "Events not counted because they came more than their rule's lateness behind their group's newest event, by rule.",
+                       rules.map { ("rule=\"\(Self.escaped($0.rule))\"", "\($0.late)") })
+                family("keywatch_detection_refused_events_total", "counter",
+                       "Events not counted because the group cap (or a first_seen rule's cap) was reached, by rule.",
+                       rules.map { ("rule=\"\(Self.escaped($0.rule))\"", "\($0.refused)") })
+                family("keywatch_detection_groups", "gauge", "Groups detection keeps, over all rules.", [("", "\(detection.liveGroups)")])
+                family("keywatch_detection_groups_max", "gauge", "The cap on groups (max_groups).", [("", "\(detection.maximumGroups)")])
+                if let clock = detection.clock {
+                    family("keywatch_detection_clock_seconds", "gauge", "Detection's clock: the newest event time it has seen, in Unix seconds.",
+                           [("", String(format: "%.3f", Double(clock.microseconds) / 1_000_000))])
+                }
+            }
             family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",
                    samples("sink", outboxDepth))
             family("keywatch_deliveries_total", "counter", "Delivery attempts' outcomes, by sink and result.",

@@ -61,6 +61,8 @@ public final class StoreWriter: @unchecked Sendable {
     private var attribution: WorkloadAttribution
     private let compressor = RawBlockCompressor()
     private let logger: Logger
+    /// Late events, said in the log (writer thread only).
+    private var lateEvents: LateEventLog
     private let finished = DispatchSemaphore(value: 0)
     private var lastAdvance = Date.distantPast
     private var lastRetention = Date.distantPast
@@ -85,6 +87,7 @@ public final class StoreWriter: @unchecked Sendable {
         self.options = options
         self.metrics = metrics
         self.logger = logger
+        lateEvents = LateEventLog(logger: logger, startingFrom: detection?.report)
         self.onAlerts = onAlerts
         self.onFailure = onFailure
         queue = BoundedQueue(capacity: options.queueDepth)
@@ -96,6 +99,7 @@ public final class StoreWriter: @unchecked Sendable {
                 logger.info("detection resumed", metadata: ["replayed_batches": "\(detection.replayedBatches)"])
             }
             onAlerts(replayed)
+            metrics.setDetection(detection.report)
         }
     }
 
@@ -204,6 +208,14 @@ public final class StoreWriter: @unchecked Sendable {
             do { try detection?.settle() } catch { fail(error, []) }
         }
         deliver(detection?.takeRaised() ?? [])
+        publishDetectionReport()
+    }
+
+    /// Detection's counts to /metrics, and late events to the log.
+    private func publishDetectionReport() {
+        guard let detection else { return }
+        metrics.setDetection(detection.report)
+        lateEvents.note(detection.report)
     }
 
     private func advanceClock() {
@@ -214,6 +226,7 @@ public final class StoreWriter: @unchecked Sendable {
                 do { try detection.advance(to: .now) } catch { throw StoreError(error) }
             }
             deliver(detection.takeRaised())
+            publishDetectionReport()
         } catch {
             fail(error, [])
         }

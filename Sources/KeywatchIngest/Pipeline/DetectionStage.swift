@@ -36,6 +36,9 @@ public final class DetectionStage: @unchecked Sendable {
     public private(set) var raised: [Alert] = []
     /// Batches replayed from the store on start.
     public private(set) var replayedBatches = 0
+    /// What detection has left out so far (late events, groups over the cap), as of the last batch
+    /// whose alerts are stored: read by the writer, never while the engine is at work.
+    public private(set) var report: DetectionReport
     private var lastBlock: Int64
     private var lastSave = Date()
     public var saveInterval: TimeInterval = 30
@@ -54,6 +57,7 @@ public final class DetectionStage: @unchecked Sendable {
             state = saved.state ?? DetectionState()
         }
         engine = DetectionEngine(rules: rules, limits: limits, state: state)
+        report = engine.report
         lastBlock = from
         try store.transaction { () throws(StoreError) in
             do {
@@ -67,6 +71,7 @@ public final class DetectionStage: @unchecked Sendable {
                 throw StoreError(error)
             }
         }
+        report = engine.report
     }
 
     /// The ``BatchCommitHook``: detection over a batch's new rows, inside its transaction.
@@ -81,6 +86,7 @@ public final class DetectionStage: @unchecked Sendable {
         }
         raised += try store.record(engine.process(prepared.batch, rows: written.newRows, now: now), at: now)
         lastBlock = written.block
+        report = engine.report
         try saveIfDue(at: now)
     }
 
@@ -102,6 +108,7 @@ public final class DetectionStage: @unchecked Sendable {
         inFlight = nil
         raised += try store.record(flight.changes(), at: flight.now)
         lastBlock = flight.block
+        report = engine.report
     }
 
     /// The alerts raised since the last call, oldest first: the ones to hand to the sinks once
@@ -116,6 +123,7 @@ public final class DetectionStage: @unchecked Sendable {
     public func advance(to now: Timestamp) throws {
         try completeInFlight()
         raised += try store.record(engine.advance(to: now), at: now)
+        report = engine.report
     }
 
     /// Saves the state in a transaction of its own; call when the writer is done.

@@ -124,7 +124,7 @@ public final class DetectionEngine {
             rules: zip(runners, states).map { runner, state in
                 DetectionReport.RuleCounts(rule: runner.rule.id, liveGroups: state.groups.count, late: state.late,
                                            refused: state.refused + state.memory.refused,
-                                                     seenCombinations: state.memory.seen.count)
+                                                     seenCombinations: state.memory.seen.count, lastLate: state.lastLate)
             })
     }
 }

@@ -8,6 +8,8 @@ public struct DetectionReport: Sendable, Equatable {
         /// Events not counted because the group cap (or the first-seen cap) was reached.
         public var refused: Int
         public var seenCombinations: Int
+        /// The last event not counted for lateness since this engine started.
+        public var lastLate: LateEvent?
     }
 
     public var clock: Timestamp?

@@ -18,7 +18,11 @@ final class WindowRuleRunner: RuleRunner {
     override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
         guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         let counted = state.groups.update(slot) { group in count(event, in: &group, changes: &changes) }
-        if !counted { state.late += 1 }
+        guard !counted else { return }
+        state.late += 1
+        let newest = state.groups.update(slot) { $0.newest }
+        state.lastLate = LateEvent(group: rule.describeGroup(of: event), time: event.time,
+                                   behind: EventDuration(microseconds: newest.microseconds - event.time.microseconds))
     }
 
     /// Counts an event into its group's window; false when it came too late.

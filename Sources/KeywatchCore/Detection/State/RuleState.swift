@@ -11,6 +11,8 @@ struct RuleState: Sendable {
     var due = DueQueue()
     /// Events dropped for arriving later than `lateness`…
     var late = 0
+    /// …the last of them (not stored: for the log of the process that met it)…
+    var lastLate: LateEvent?
     /// …and for the group cap.
     var refused = 0
 
