@@ -44,6 +44,7 @@ struct AlertJSONTests {
             group_by: [principal]
             window: 30m
             lateness: 5m
+            min_events: 1
             """)
         let otherKey = "0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d"
         let detection = DetectionTests()

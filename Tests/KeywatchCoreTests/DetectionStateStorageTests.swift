@@ -19,6 +19,7 @@ struct DetectionStateStorageTests {
         group_by: [principal]
         window: 30m
         lateness: 5m
+        min_events: 1
         """)
 
     private func chunks(of state: DetectionState, size: Int) -> [[UInt8]] {

@@ -386,7 +386,12 @@ struct DetectionTests {
         #expect(alerts.first?.details == [AlertDetail("namespace", .text("checkout")), AlertDetail("resource_namespace", .text("payments"))])
     }
 
-    @Test("absence alerts once when a group seen before goes silent for the window, on the clock of other events")
+    /// Calls by `role` every `every` seconds from `from` (seconds after 09:00), `count` of them.
+    func steady(_ role: String, from: Int = 0, every: Int = 300, count: Int) -> [String] {
+        (0..<count).map { kmsCall(at: at(from + $0 * every), by: role) }
+    }
+
+    @Test("absence alerts once when a steady group goes silent for the window, on the clock of other events or the wall clock")
     func absence() {
         let silent = rule("""
             id: source-silent
@@ -396,16 +401,47 @@ struct DetectionTests {
             lateness: 5m
             """)
         let engine = DetectionEngine(rules: [silent])
-        var alerts = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
-        alerts += detect([silent], [[kmsCall(at: at(2099), by: "busy-role")]], engine: engine)
-        #expect(alerts.isEmpty)  // 34m59s after: silence not yet 30m + 5m
-        alerts += detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: engine)
+        // quiet-role sends every 5 minutes until 09:45, busy-role until 10:15, then on.
+        var alerts = detect([silent], [steady("quiet-role", count: 10) + steady("busy-role", count: 16)], engine: engine)
+        alerts += detect([silent], [[kmsCall(at: at(2700 + 2099), by: "busy-role")]], engine: engine)
+        #expect(alerts.isEmpty)  // 34m59s after quiet-role's last: silence not yet 30m + 5m
+        alerts += detect([silent], [[kmsCall(at: at(2700 + 2100), by: "busy-role")]], engine: engine)
         #expect(alerts.count == 1)
         #expect(alerts.first?.groupValue("principal") == roleARN("quiet-role"))
-        alerts += detect([silent], [[kmsCall(at: at(4000), by: "busy-role")]], engine: engine)
+        #expect(alerts.first?.summary.hasSuffix("(over 30m; it usually sends an event every 5m)") == true)
+        #expect(alerts.first?.text(of: "details.usual_gap") == "5m" && alerts.first?.text(of: "details.longest_gap") == "5m")
+        #expect(alerts.first?.text(of: "details.events_seen") == "10")
+        alerts += detect([silent], [steady("busy-role", from: 5100, count: 3)], engine: engine)
         #expect(alerts.count == 1)
         // The daemon's wall clock moves the clock too when nothing arrives.
-        #expect(engine.advance(to: Timestamp(parsing: at(4000 + 2100))!).map { $0.alert.groupValue("principal") } == [roleARN("busy-role")])
+        #expect(engine.advance(to: Timestamp(parsing: at(5700 + 2099))!).isEmpty)
+        #expect(engine.advance(to: Timestamp(parsing: at(5700 + 2100))!).map { $0.alert.groupValue("principal") } == [roleARN("busy-role")])
+    }
+
+    @Test("only a steady group can go silent: not a one-off, nor one that was quiet for more than half the window before")
+    func absenceNeedsARhythm() {
+        let silent = rule("""
+            id: source-silent
+            type: absence
+            group_by: [principal]
+            window: 2h
+            """)
+        // Sparse: a dozen calls, but with an hour between some of them (pods starting now and then).
+        let sparse = steady("sts-role", count: 6) + steady("sts-role", from: 5400, count: 6)
+        // A one-off: three calls.
+        let oneOff = steady("once-role", count: 3)
+        // Steady: every 10 minutes for two hours.
+        let regular = steady("trail-role", every: 600, count: 12)
+        let clockMover = [kmsCall(at: at(6 * 3600), by: "busy-role")]
+        let alerts = detect([silent], [sparse + oneOff + regular, clockMover])
+        #expect(alerts.map { $0.groupValue("principal") } == [roleARN("trail-role")])
+        #expect(detect([rule("""
+            id: source-silent
+            type: absence
+            group_by: [principal]
+            window: 2h
+            min_events: 3
+            """)], [oneOff, clockMover]).count == 1)
     }
 
     @Test("a restart in the middle of a window resumes from stored state without losing or repeating an alert")

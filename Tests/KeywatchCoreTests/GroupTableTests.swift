@@ -88,10 +88,13 @@ struct GroupTableTests {
             return tally.fired
         }
         #expect(!fired && windows[2].count == 16 && windows[2].evidence == ["ct:x"])
-        windows.update(0) { $0.values.insert("v") }
-        windows.update(0) { $0.restart(at: Timestamp(microseconds: 7), evidence: "ct:new") }
-        #expect(windows[0].bucket == 0 && windows[0].count == 1 && windows[0].evidence == ["ct:new"] && windows[0].values.isEmpty
-                && windows[0].first == Timestamp(microseconds: 7) && windows[0].last == Timestamp(microseconds: 7))
+        // A silence group's rhythm: each newer event counts, is the evidence, and may be the longest gap.
+        var rhythm = WindowTally(bucket: 0, count: 1, first: Timestamp(microseconds: 100), last: Timestamp(microseconds: 100),
+                                 evidence: ["ct:a"])
+        rhythm.follow(at: Timestamp(microseconds: 400), evidence: "ct:b")
+        rhythm.follow(at: Timestamp(microseconds: 450), evidence: "ct:c")
+        #expect(rhythm.count == 3 && rhythm.evidence == ["ct:c"] && rhythm.first == Timestamp(microseconds: 100)
+                && rhythm.last == Timestamp(microseconds: 450) && rhythm.longestGap == EventDuration(microseconds: 300))
     }
 
     @Test("a group's state stays within 88 bytes (a million live groups), and a window's count saturates rather than wraps")

@@ -1,10 +1,13 @@
 /// A rule type that raises an alert when a group it has seen goes quiet: `absence`.
 ///
-/// The engine keeps each group's newest event, and when the clock passes it by the window and
-/// `lateness` with nothing newer, raises the detector's finding and forgets the group.
+/// The engine follows each group's rhythm — its events' count, first and newest time, the
+/// longest gap between two (its window tally, see ``WindowTally/longestGap``) — and when the clock
+/// passes its newest event by the window and `lateness` with nothing newer, asks the detector
+/// whether that silence is telling, raises its finding if so, and forgets the group.
 protocol SilenceDetector: Detector {
-    /// The alert for the group of `values`, silent since `since`.
-    func finding(silentSince since: Timestamp, values: [String], rule: Rule) -> Finding
+    /// The alert for the group of `values`, silent since `since`; nil when its silence says
+    /// nothing (a group too sparse to be missed).
+    func finding(silentSince since: Timestamp, of group: GroupState, values: [String], rule: Rule) -> Finding?
 }
 
 extension SilenceDetector {

@@ -11,20 +11,21 @@ final class SilenceRuleRunner: RuleRunner {
 
     override var keepsGroupKeys: Bool { true }
 
-    /// Keeps the event if it is the group's newest: the group's silence starts there.
+    /// Follows the group's rhythm with each event newer than the last: how many, since when, the
+    /// longest gap; the group's silence starts at its newest.
     override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
         guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
         let time = event.time
         state.groups.update(slot) { group in
-            guard time >= group.newest || group.windows.isEmpty else { return }
-            group.newest = max(group.newest, event.groupClockTime)
-            if group.windows.count == 1 {
-                // In place, keeping the evidence array's storage: most events a silence rule sees
-                // are its groups' newest.
-                group.windows.update(0) { tally in tally.restart(at: time, evidence: event.key) }
-            } else {
+            if group.windows.isEmpty {
                 group.windows = [WindowTally(bucket: 0, count: 1, first: time, last: time, evidence: [event.key])]
+                return
             }
+            guard time >= group.windows[0].last else { return }
+            group.newest = max(group.newest, event.groupClockTime)
+            // In place, keeping the evidence array's storage: most events a silence rule sees
+            // are its groups' newest.
+            group.windows.update(0) { tally in tally.follow(at: time, evidence: event.key) }
         }
     }
 
@@ -33,7 +34,8 @@ final class SilenceRuleRunner: RuleRunner {
         Timestamp(microseconds: group.newest.microseconds + window + lateness)
     }
 
-    /// Raises the silence alert of a group quiet for the window, or puts it back until it is.
+    /// Raises the silence alert of a group quiet for the window, if the detector finds its silence
+    /// telling, and forgets it; or puts it back until it has been quiet that long.
     override func look(at id: GroupID, _ group: GroupState, slot: GroupTable.Slot, state: inout RuleState, clock: Timestamp,
                        idleHorizon: EventDuration, groupsLeft: inout Int, changes: inout AlertChanges) {
         let silentSince = group.newest
@@ -43,12 +45,12 @@ final class SilenceRuleRunner: RuleRunner {
         }
         let key = state.keys[id] ?? ""
         let values = GroupKey.values(of: key, count: rule.groupBy.count)
-        changes.raise(alert(
-            values: values, groupKey: key, occasion: "silent:" + String(silentSince.microseconds), count: 0,
-            window: AlertWindow(start: silentSince, end: silentSince + EventDuration(microseconds: window)),
-            firstSeen: silentSince, lastSeen: silentSince,
-            finding: detector.finding(silentSince: silentSince, values: values, rule: rule),
-            events: group.windows.first?.evidence ?? []))
+        if let finding = detector.finding(silentSince: silentSince, of: group, values: values, rule: rule) {
+            changes.raise(alert(
+                values: values, groupKey: key, occasion: "silent:" + String(silentSince.microseconds), count: 0,
+                window: AlertWindow(start: silentSince, end: silentSince + EventDuration(microseconds: window)),
+                firstSeen: silentSince, lastSeen: silentSince, finding: finding, events: group.windows.first?.evidence ?? []))
+        }
         state.groups[id] = nil
         state.keys[id] = nil
         groupsLeft += 1

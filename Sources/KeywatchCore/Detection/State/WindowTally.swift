@@ -24,17 +24,21 @@ struct WindowTally: Sendable {
         storedCount = UInt32(clamping: count)
     }
 
-    /// Makes this the window of bucket 0 holding one event (`absence`: the newest), keeping the
-    /// evidence array's storage.
-    mutating func restart(at time: Timestamp, evidence key: String) {
-        bucket = 0
-        count = 1
-        first = time
+    /// A silence group's record of its rhythm (it counts in no window): ``count`` events from
+    /// ``first`` to ``last``, the newest one's key as evidence, and the longest gap between two
+    /// of them, kept where a window keeps its bucket.
+    var longestGap: EventDuration {
+        get { EventDuration(microseconds: bucket) }
+        set { bucket = newValue.microseconds }
+    }
+
+    /// Counts the newest event of a silence group, keeping the evidence array's storage.
+    mutating func follow(at time: Timestamp, evidence key: String) {
+        if time.microseconds - last.microseconds > bucket { bucket = time.microseconds - last.microseconds }
+        count += 1
         last = time
         evidence.removeAll(keepingCapacity: true)
         evidence.append(key)
-        if !values.isEmpty { values = [] }
-        fired = false
     }
 
     /// How many collected values a window keeps (for the alert's details), beyond any threshold.
