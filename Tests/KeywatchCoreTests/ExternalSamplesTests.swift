@@ -100,6 +100,18 @@ struct ExternalSamplesTests {
         #expect(events[9].time.rfc3339 == "2021-10-19T00:56:05.000000Z")
     }
 
+    @Test("Panther's PutKeyPolicy by an assumed role named only by userName: that role, not an unknown caller")
+    func pantherRoleByUserName() throws {
+        let line = String(decoding: try externalSample("panther-analysis/kms-test-logs.jsonl"), as: UTF8.self).split(separator: "\n")[7]
+        #expect(line.contains(#""userIdentity":{"type":"AssumedRole","userName":"TestRole"}"#))
+        let event = try #require(decodeEvent(String(line)))
+        #expect(event.operation == "PutKeyPolicy")
+        #expect(event.principal == "TestRole")
+        #expect(event.principalType == .role)
+        #expect(event.principalName == "TestRole")
+        #expect(event.session == nil)
+    }
+
     @Test("Elastic's real Grimoire detonations: DisableKey and ScheduleKeyDeletion")
     func elastic() throws {
         let disable = decode(try externalSample("integrations/test-disable-key-json.log"))

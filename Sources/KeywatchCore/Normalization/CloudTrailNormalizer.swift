@@ -3,7 +3,8 @@
 /// - outcome: `errorCode` `AccessDenied`, `AccessDeniedException` or containing `Unauthorized` is
 ///   `denied`, any other `errorCode` is `failed`;
 /// - principal: `sessionContext.sessionIssuer.arn`, else `arn` (an assumed-role session ARN becomes
-///   its role's ARN), else a web-identity or SAML `userName`, else `invokedBy`, else `accountId`;
+///   its role's ARN), else a web-identity, SAML or assumed-role `userName`, else `invokedBy`, else
+///   `accountId`;
 /// - session: the role session name (after the last `:` of `principalId`); for an `AssumeRole*` call,
 ///   the session it creates (`roleSessionName`), which later KMS calls carry;
 /// - resource: the key or alias ARN from `resources`, else `requestParameters.keyId` as given;
@@ -210,9 +211,12 @@ final class CloudTrailNormalizer {
                     row.principalName = interner.index(of: name, in: &batch)
                 }
             }
-        } else if let name = caller.userName, name.isNonEmptyString, caller.typeIs("WebIdentityUser") || caller.typeIs("SAMLUser") {
+        } else if let name = caller.userName, name.isNonEmptyString,
+                  let type = caller.typeIs("WebIdentityUser") ? PrincipalType.app
+                      : caller.typeIs("SAMLUser") ? .user : caller.typeIs("AssumedRole") ? .role : nil {
+            // An assumed role named by `userName` alone (no ARN, no session) is still that role.
             row.principal = name.index(in: &batch, interner)
-            row.principalType = caller.typeIs("WebIdentityUser") ? .app : .user
+            row.principalType = type
             row.principalName = row.principal
         } else if let service = caller.invokedBy, service.isNonEmptyString {
             row.principal = service.index(in: &batch, interner)
