@@ -112,6 +112,32 @@ struct ExternalSamplesTests {
         #expect(event.session == nil)
     }
 
+    @Test("Elastic's AssumeRole by an assumed role: session is the caller's (JohnRole1), new_session the one created (Role2WithTags)")
+    func elasticAssumeRole() throws {
+        let batch = decode(try externalSample("integrations/test-assume-role-json.log"))
+        #expect(batch.rejects.isEmpty, "\(batch.rejects.map(\.reason))")
+        #expect(batch.rows.count == 2)
+        for event in batch.events {
+            #expect(event.source == .awsSTS)
+            #expect(event.operation == "AssumeRole")
+            #expect(event.principal == "arn:aws:iam::111111111111:role/JohnRole1")
+            #expect(event.principalType == .role)
+            #expect(event.session == "JohnRole1")
+            #expect(event.newSession == "Role2WithTags")
+            #expect(event.resource == "arn:aws:iam::111111111111:role/JohnRole2")
+            #expect(event.value(of: .session) == .string("JohnRole1"))
+            #expect(event.value(of: .newSession) == .string("Role2WithTags"))
+            #expect(event.text(of: "new_session") == "Role2WithTags")
+        }
+
+        // Called by EC2 for an instance profile: no caller session, the instance's session created.
+        let service = try #require(decodeEvent(String(decoding: try externalSample("integrations/test-assume-role-aws-service-json.log"), as: UTF8.self)))
+        #expect(service.principal == "ec2.amazonaws.com")
+        #expect(service.principalType == .service)
+        #expect(service.session == nil)
+        #expect(service.newSession == "i-0123456789abcdef0")
+    }
+
     @Test("Elastic's real Grimoire detonations: DisableKey and ScheduleKeyDeletion")
     func elastic() throws {
         let disable = decode(try externalSample("integrations/test-disable-key-json.log"))

@@ -105,6 +105,51 @@ struct IdentityTests {
         #expect(denied.takeNewSessions().isEmpty)
     }
 
+    @Test("an STS call keeps its caller's session apart from the one it creates, and the KMS calls of the created one are joined")
+    func createdSessionApartFromCaller() throws {
+        // IRSA: the caller is a web identity, which has no role session; the call creates one.
+        let web = cloudTrail(["eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity",
+                              "requestParameters": ["roleArn": "arn:aws:iam::111122223333:role/app-role", "roleSessionName": "botocore-session-1"],
+                              "resources": [["type": "AWS::IAM::Role", "ARN": "arn:aws:iam::111122223333:role/app-role"]]],
+                             identity: ["type": "WebIdentityUser", "userName": "system:serviceaccount:shop:cart",
+                                        "principalId": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X:sts.amazonaws.com:system:serviceaccount:shop:cart"])
+        // Pod Identity's STS AssumeRole, called by an assumed role of its own (session "agent-session"),
+        // creating "eks-pod-session" for the pod named by its session tags.
+        let tagged = cloudTrail(["eventSource": "sts.amazonaws.com", "eventName": "AssumeRole", "eventID": "tagged",
+                                 "requestParameters": ["roleArn": "arn:aws:iam::111122223333:role/worker-role", "roleSessionName": "eks-pod-session",
+                                                       "tags": [["key": "kubernetes-namespace", "value": "billing"],
+                                                                ["key": "kubernetes-service-account", "value": "invoicer"]]],
+                                 "resources": [["type": "AWS::IAM::Role", "ARN": "arn:aws:iam::111122223333:role/worker-role"]]],
+                                identity: ["type": "AssumedRole", "principalId": "AROAAGENT:agent-session", "accountId": "111122223333",
+                                           "arn": "arn:aws:sts::111122223333:assumed-role/agent-role/agent-session",
+                                           "sessionContext": ["sessionIssuer": ["type": "Role", "arn": "arn:aws:iam::111122223333:role/agent-role", "userName": "agent-role"]]])
+        func kms(role: String, session: String, id: String) -> String {
+            cloudTrail(["eventID": id], identity: [
+                "type": "AssumedRole", "principalId": "AROAEXAMPLE:\(session)", "accountId": "111122223333",
+                "arn": "arn:aws:sts::111122223333:assumed-role/\(role)/\(session)",
+                "sessionContext": ["sessionIssuer": ["type": "Role", "arn": "arn:aws:iam::111122223333:role/\(role)", "userName": role]]])
+        }
+        var attribution = WorkloadAttribution()
+        var calls = decode(web + "\n" + tagged)
+        attribution.attribute(&calls)
+        let (webCall, taggedCall) = (calls.event(at: 0), calls.event(at: 1))
+        #expect(webCall.session == nil)
+        #expect(webCall.newSession == "botocore-session-1")
+        #expect(taggedCall.session == "agent-session")
+        #expect(taggedCall.newSession == "eks-pod-session")
+        #expect(Set(attribution.takeNewSessions().map(\.name)) == ["botocore-session-1", "eks-pod-session"])
+
+        var later = decode([kms(role: "app-role", session: "botocore-session-1", id: "k1"),
+                            kms(role: "worker-role", session: "eks-pod-session", id: "k2"),
+                            kms(role: "agent-role", session: "agent-session", id: "k3")].joined(separator: "\n"))
+        attribution.attribute(&later)
+        #expect(later.event(at: 0).namespace == "shop")
+        #expect(later.event(at: 0).serviceAccount == "cart")
+        #expect(later.event(at: 1).namespace == "billing")
+        #expect(later.event(at: 1).serviceAccount == "invoicer")
+        #expect(later.event(at: 2).namespace == nil, "the caller's own session was not created for the pod")
+    }
+
     @Test("the identity map fills namespace and resource_namespace")
     func fromMap() throws {
         var attribution = WorkloadAttribution(identities: try IdentityMap.parse(yaml, file: "ids.yaml"))

@@ -238,7 +238,8 @@ struct CloudTrailNormalizationTests {
         #expect(web.principalType == .app)
         #expect(web.namespace == "payments")
         #expect(web.serviceAccount == "payments-api")
-        #expect(web.session == "1699456147945229070")
+        #expect(web.session == nil, "a web identity has no role session of its own")
+        #expect(web.newSession == "1699456147945229070")
         #expect(web.resource == "arn:aws:iam::111122223333:role/payments-irsa")
         let service = try #require(decodeEvent(cloudTrail(["eventName": "RotateKey", "eventType": "AwsServiceEvent"],
                                                      identity: ["accountId": "111122223333", "invokedBy": "AWS Internal"])))

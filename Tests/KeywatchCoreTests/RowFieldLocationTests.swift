@@ -35,6 +35,7 @@ struct RowFieldLocationTests {
         row.resource = StringIndex(rawValue: 111); row.objectName = StringIndex(rawValue: 112)
         row.resourceNamespace = StringIndex(rawValue: 113); row.ip = StringIndex(rawValue: 114)
         row.userAgent = StringIndex(rawValue: 115); row.region = StringIndex(rawValue: 116)
+        row.newSession = TextSpan(offset: 117, length: 117)
         var seen: Set<UInt32> = []
         for field in stringFields {
             let location = RowFieldLocation(field)!
@@ -81,9 +82,9 @@ struct RowFieldLocationTests {
 
     @Test("fields that are neither in the string table nor enumerated have no location")
     func otherFieldsHaveNone() {
-        for field in [NormalizedField.key, .time, .status, .requestID, .session, .origin] {
+        for field in [NormalizedField.key, .time, .status, .requestID, .session, .newSession, .origin] {
             #expect(RowFieldLocation(field) == nil)
         }
-        #expect(NormalizedField.allCases.filter { RowFieldLocation($0) == nil }.count == 6)
+        #expect(NormalizedField.allCases.filter { RowFieldLocation($0) == nil }.count == 7)
     }
 }

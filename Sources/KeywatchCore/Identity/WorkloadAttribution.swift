@@ -2,9 +2,9 @@
 /// `resource_namespace` that owns what it touched.
 ///
 /// Two sources: the identity map, and the join of IRSA / Pod Identity sessions — an STS
-/// `AssumeRoleWithWebIdentity` (or EKS Auth `AssumeRoleForPodIdentity`) names the service account a
-/// role session is for; later KMS calls made with that session (same role, same session name)
-/// belong to it. Sessions are remembered (bounded, oldest forgotten first) and handed to the store
+/// `AssumeRoleWithWebIdentity` (or EKS Auth `AssumeRoleForPodIdentity`) names the service account
+/// the role session it creates (its `new_session`) is for; later KMS calls made with that session
+/// (same role, their caller `session` the same name) belong to it. Sessions are remembered (bounded, oldest forgotten first) and handed to the store
 /// so a restart keeps them. Pure: lookups are cached per distinct string of a batch.
 public struct WorkloadAttribution {
     /// A role session and the Kubernetes service account it was issued to.
@@ -128,7 +128,7 @@ public struct WorkloadAttribution {
     }
 
     private mutating func learn(from row: EventRow, in batch: EventBatch) {
-        guard row.outcome == .success, let namespace = batch.string(row.namespace), let name = batch.text(row.session),
+        guard row.outcome == .success, let namespace = batch.string(row.namespace), let name = batch.text(row.newSession),
               let role = Self.roleARN(row, in: batch) else { return }
         let session = Session(role: role, name: name, namespace: namespace, serviceAccount: batch.string(row.serviceAccount), seen: row.time)
         let key = Self.key(role: role, name: name)

@@ -23,7 +23,11 @@ public struct Event: Sendable, Equatable {
     public var principalType: PrincipalType?
     public var principalName: String?
     public var appID: String?
+    /// The caller's role session: after the `:` of an assumed role's `principalId`.
     public var session: String?
+    /// The role session an STS `AssumeRole*` or EKS Auth `AssumeRoleForPodIdentity` call creates,
+    /// which the later calls made with it carry as their ``session``.
+    public var newSession: String?
     public var namespace: String?
     public var serviceAccount: String?
     public var tenant: String?

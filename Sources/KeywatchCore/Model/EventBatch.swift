@@ -126,6 +126,7 @@ public struct EventBatch: Sendable {
         event.principalName = string(row.principalName)
         event.appID = string(row.appID)
         event.session = text(row.session)
+        event.newSession = text(row.newSession)
         event.namespace = string(row.namespace)
         event.serviceAccount = string(row.serviceAccount)
         event.tenant = string(row.tenant)
@@ -169,6 +170,7 @@ public struct EventBatch: Sendable {
             row.key.offset += textBase
             if !row.requestID.isNone { row.requestID.offset += textBase }
             if !row.session.isNone { row.session.offset += textBase }
+            if !row.newSession.isNone { row.newSession.offset += textBase }
             row.input = inputMap.isEmpty ? 0 : inputMap[Int(row.input)]
             row.remapStrings { map[Int($0.rawValue)] }
             rows.append(row)

@@ -50,8 +50,11 @@ public struct EventRow: Sendable, Equatable {
     public var principalType: PrincipalType?
     public var principalName: StringIndex = .none
     public var appID: StringIndex = .none
-    /// In the batch's texts: most sessions are seen once (a pod's role session, a request's).
+    /// The caller's role session, in the batch's texts: most sessions are seen once (a pod's
+    /// role session, a request's).
     public var session: TextSpan = .none
+    /// The role session an STS or EKS Auth call creates, in the batch's texts.
+    public var newSession: TextSpan = .none
     public var namespace: StringIndex = .none
     public var serviceAccount: StringIndex = .none
     public var tenant: StringIndex = .none

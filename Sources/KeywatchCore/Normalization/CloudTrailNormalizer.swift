@@ -5,8 +5,9 @@
 /// - principal: `sessionContext.sessionIssuer.arn`, else `arn` (an assumed-role session ARN becomes
 ///   its role's ARN), else a web-identity, SAML or assumed-role `userName`, else `invokedBy`, else
 ///   `accountId`;
-/// - session: the role session name (after the last `:` of `principalId`); for an `AssumeRole*` call,
-///   the session it creates (`roleSessionName`), which later KMS calls carry;
+/// - session: the caller's role session name (after the last `:` of `principalId`), on every event;
+/// - new session: the session an `AssumeRole*` call creates (`roleSessionName`) or an EKS Auth call
+///   returns (`assumedRoleUser`), which the later calls made with it carry as their session;
 /// - resource: the key or alias ARN from `resources`, else `requestParameters.keyId` as given;
 /// - namespace / service account: the `system:serviceaccount:<ns>:<sa>` subject of an IRSA
 ///   `AssumeRoleWithWebIdentity`, the Pod Identity subject or session tags.
@@ -384,13 +385,14 @@ final class CloudTrailNormalizer {
 
     // MARK: - Kubernetes workload sessions
 
-    /// STS and EKS Auth events name the Kubernetes service account a session is for.
+    /// STS and EKS Auth events create a role session (``EventRow/newSession``; the caller's own
+    /// stays in ``EventRow/session``) and name the Kubernetes service account it is for.
     private func applyWorkloadSession(
         source: EventSource, caller: Caller, parameters: JSONValue?, response: JSONValue?,
         to row: inout EventRow, in batch: inout EventBatch
     ) {
         if let session = parameters?["roleSessionName"], session.isNonEmptyString {
-            row.session = session.withDecodedBytes { batch.appendText($0) } ?? .none
+            row.newSession = session.withDecodedBytes { batch.appendText($0) } ?? .none
         }
         var namespace: String?
         var serviceAccount: String?
@@ -415,7 +417,7 @@ final class CloudTrailNormalizer {
         row.serviceAccount = interner.index(of: serviceAccount, in: &batch)
         if source == .awsEKSAuth, let assumed = response?.string("assumedRoleUser", "arn"),
            let session = assumed.suffix(afterLast: UInt8(ascii: "/")) {
-            row.session = batch.appendText(String(session))
+            row.newSession = batch.appendText(String(session))
         }
     }
 

@@ -43,7 +43,9 @@ public enum NormalizedField: String, CaseIterable, Sendable {
     case principalType = "principal_type"
     case principalName = "principal_name"
     case appID = "app_id"
-    case session, namespace
+    case session
+    case newSession = "new_session"
+    case namespace
     case serviceAccount = "service_account"
     case tenant, scope, resource
     case resourceType = "resource_type"
@@ -103,6 +105,7 @@ extension Event {
         case .principalName: return text(principalName)
         case .appID: return text(appID)
         case .session: return text(session)
+        case .newSession: return text(newSession)
         case .namespace: return text(namespace)
         case .serviceAccount: return text(serviceAccount)
         case .tenant: return text(tenant)

@@ -37,7 +37,7 @@ final class BatchFields {
         case .userAgent: return row.userAgent
         case .region: return row.region
         case .key, .source, .time, .eventClass, .outcome, .status, .reason, .principalType, .resourceType,
-             .requestID, .session, .origin:
+             .requestID, .session, .newSession, .origin:
             return nil
         }
     }
@@ -70,6 +70,7 @@ final class BatchFields {
         case .status: return row.status.map { .number(Double($0)) } ?? .absent
         case .requestID: return batch.text(row.requestID).map(FieldValue.string) ?? .absent
         case .session: return batch.text(row.session).map(FieldValue.string) ?? .absent
+        case .newSession: return batch.text(row.newSession).map(FieldValue.string) ?? .absent
         case .origin:
             let input = batch.inputs.isEmpty ? "" : batch.inputs[Int(row.input)]
             return .string(Origin(input: input, offset: row.inputOffset).description)
