@@ -58,7 +58,7 @@ public final class EventStore {
                 time, key_hash, key, source, operation, class, outcome, status, error_code, reason, principal,
                 principal_type, principal_name, app_id, session, namespace, service_account, tenant, scope, resource,
                 resource_type, object_name, resource_namespace, ip, user_agent, region, request_id, input_id,
-                input_offset, raw_block, raw_offset, raw_length
+                input_offset, raw_block, raw_offset, raw_length, new_session
                 """
             let tuple = "(" + Array(repeating: "?", count: Self.columnsPerRow).joined(separator: ",") + ")"
             insertEvents = try connection.prepare("""
@@ -236,7 +236,7 @@ public final class EventStore {
         return result
     }
 
-    private static let columnsPerRow = 32
+    private static let columnsPerRow = 33
 
     /// The most recently seen workload sessions, at most `limit` of them.
     public func workloadSessions(limit: Int = 200_000) throws(StoreError) -> [WorkloadAttribution.Session] {
@@ -256,7 +256,7 @@ public final class EventStore {
         }
     }
 
-    /// Binds a row's 32 columns, starting after parameter `base`.
+    /// Binds a row's 33 columns, starting after parameter `base`.
     @inline(__always)
     private func bind(
         _ row: EventRow, of batch: EventBatch, ids: [Int64], inputs: [Int64], block: Int64, to statement: Statement, from base: Int32
@@ -266,6 +266,13 @@ public final class EventStore {
         }
         func bind(_ code: Int64?, at position: Int32) {
             if let code { statement.bind(code, at: base + position) } else { statement.bindNull(at: base + position) }
+        }
+        func bind(_ text: TextSpan, at position: Int32) {
+            if text.isNone {
+                statement.bindNull(at: base + position)
+            } else {
+                batch.withTextBytes(text) { statement.bind(text: $0, at: base + position) }
+            }
         }
         bind(row.time.microseconds, at: 1)
         bind(row.keyHash, at: 2)
@@ -281,11 +288,7 @@ public final class EventStore {
         bind(row.principalType?.code, at: 12)
         bind(row.principalName, at: 13)
         bind(row.appID, at: 14)
-        if row.session.isNone {
-            statement.bindNull(at: base + 15)
-        } else {
-            batch.withTextBytes(row.session) { statement.bind(text: $0, at: base + 15) }
-        }
+        bind(row.session, at: 15)
         bind(row.namespace, at: 16)
         bind(row.serviceAccount, at: 17)
         bind(row.tenant, at: 18)
@@ -297,16 +300,13 @@ public final class EventStore {
         statement.bind(batch.string(row.ip), at: base + 24)
         bind(row.userAgent, at: 25)
         bind(row.region, at: 26)
-        if row.requestID.isNone {
-            statement.bindNull(at: base + 27)
-        } else {
-            batch.withTextBytes(row.requestID) { statement.bind(text: $0, at: base + 27) }
-        }
+        bind(row.requestID, at: 27)
         bind(inputs.isEmpty ? 0 : inputs[Int(row.input)], at: 28)
         bind(row.inputOffset, at: 29)
         bind(block, at: 30)
         bind(Int64(row.raw.offset), at: 31)
         bind(Int64(row.raw.length), at: 32)
+        bind(row.newSession, at: 33)
     }
 
     /// True when the stored row with `row`'s key is `row` itself (written from `block`).

@@ -8,7 +8,7 @@ import KeywatchCore
 /// - `event_rows` is clustered by (time, 64 bits of the key): dedup costs no extra index, and new
 ///   rows land near the end of the tree;
 /// - text fields are ids of `strings` (each distinct value stored once) — except the key, request
-///   id, session and IP, which take too many values for that; enumerated fields are fixed codes
+///   id, sessions and IP, which take too many values for that; enumerated fields are fixed codes
 ///   (``EventCodes``);
 /// - the original records live compressed in `raw_blocks`, one block per batch;
 /// - indexes are the ones `keywatch query` needs, partial where the rows that matter are few, and
@@ -16,7 +16,24 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9]
+    }
+
+    /// The session an STS or EKS Auth call creates gets a column of its own, `new_session`, so
+    /// that `session` means the caller's session on every event (it held the created one on those
+    /// calls). Stored rows of those calls move their session over: what they held was the created
+    /// session — for a failed EKS Auth call, which returns none, it was the caller's and stays.
+    /// The caller's session of an STS call stored before is not known without its record, and is
+    /// left absent. Touches only `event_rows` and the `events` view.
+    private static var version9: String {
+        """
+        ALTER TABLE event_rows ADD COLUMN new_session TEXT;  -- inline, like session
+        UPDATE event_rows SET new_session = session, session = NULL
+            WHERE session IS NOT NULL AND (source = \(EventSource.awsSTS.code)
+                OR (source = \(EventSource.awsEKSAuth.code) AND outcome = \(Outcome.success.code)));
+        DROP VIEW events;
+        \(eventsView(sessions: "e.session, e.new_session"));
+        """
     }
 
     /// Idempotency keys of pushes, by digest: a key of any length is kept whole (it was cut to
@@ -240,6 +257,13 @@ enum Schema {
             duplicates INTEGER NOT NULL,
             rejected INTEGER NOT NULL
         );
+        \(eventsView(sessions: "e.session"));
+        """
+    }
+
+    /// The view `events`: every field of SPEC §2 as text; `sessions` are the session columns.
+    private static func eventsView(sessions: String) -> String {
+        """
         CREATE VIEW events AS
             SELECT e.key,
                    \(EventCodes.caseExpression("e.source", EventSource.self)) AS source,
@@ -252,14 +276,14 @@ enum Schema {
                    \(EventCodes.caseExpression("e.reason", DenialReason.self)) AS reason,
                    \(text("principal")),
                    \(EventCodes.caseExpression("e.principal_type", PrincipalType.self)) AS principal_type,
-                   \(text("principal_name")), \(text("app_id")), e.session, \(text("namespace")),
+                   \(text("principal_name")), \(text("app_id")), \(sessions), \(text("namespace")),
                    \(text("service_account")), \(text("tenant")), \(text("scope")), \(text("resource")),
                    \(EventCodes.caseExpression("e.resource_type", ResourceType.self)) AS resource_type,
                    \(text("object_name")), \(text("resource_namespace")), e.ip, \(text("user_agent")),
                    \(text("region")), e.request_id,
                    (SELECT name FROM inputs WHERE id = e.input_id) || coalesce('@' || e.input_offset, '') AS origin,
                    e.time AS time_us, e.raw_block, e.raw_offset, e.raw_length
-            FROM event_rows e;
+            FROM event_rows e
         """
     }
 

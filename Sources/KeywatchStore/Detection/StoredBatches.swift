@@ -26,7 +26,7 @@ public struct StoredBatches {
             SELECT key, source, time, operation, class, outcome, status, error_code, reason, principal, principal_type,
                    principal_name, app_id, session, namespace, service_account, tenant, scope, resource, resource_type,
                    object_name, resource_namespace, ip, user_agent, region, request_id, input_id, input_offset,
-                   raw_offset, raw_length, key_hash
+                   raw_offset, raw_length, key_hash, new_session
             FROM event_rows WHERE time BETWEEN ?1 AND ?2 AND raw_block = ?3 AND time BETWEEN ?4 AND ?5 ORDER BY raw_offset
             """)
         let strings = try connection.prepare("SELECT value FROM strings WHERE id = ?1")
@@ -98,6 +98,7 @@ public struct StoredBatches {
                 row.principalName = try string(11)
                 row.appID = try string(12)
                 row.session = rows.text(13).map { batch.appendText($0) } ?? .none
+                row.newSession = rows.text(31).map { batch.appendText($0) } ?? .none
                 row.namespace = try string(14)
                 row.serviceAccount = try string(15)
                 row.tenant = try string(16)

@@ -27,7 +27,7 @@ struct EventQuery {
                e.principal_name, e.app_id, e.session, e.namespace, e.service_account, e.tenant,
                e.scope, e.resource, e.resource_type, e.object_name, e.resource_namespace, e.ip,
                e.user_agent, e.region, e.request_id, e.input_id, e.input_offset,
-               e.raw_block, e.raw_offset, e.raw_length
+               e.raw_block, e.raw_offset, e.raw_length, e.new_session
         FROM event_rows e
         """
 
@@ -137,6 +137,7 @@ struct EventQuery {
         event.principalName = try strings.text(row, 11)
         event.appID = try strings.text(row, 12)
         event.session = row.text(13)
+        event.newSession = row.text(31)
         event.namespace = try strings.text(row, 14)
         event.serviceAccount = try strings.text(row, 15)
         event.tenant = try strings.text(row, 16)
