@@ -31,21 +31,8 @@ struct AlertJSONTests {
             fields: [principal, resource]
             learn: 1h
             """)
-        let cross = rule("""
-            id: cross-namespace
-            type: cross_namespace
-            where: {outcome: success}
-            group_by: [principal, resource]
-            suppress: 1h
-            """)
-        let absence = rule("""
-            id: source-silent
-            type: absence
-            group_by: [principal]
-            window: 30m
-            lateness: 5m
-            min_events: 1
-            """)
+        let cross = SharedRules.crossNamespace
+        let absence = SharedRules.sourceSilent
         let otherKey = "0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d"
         let detection = DetectionTests()
         let identities = IdentityMap(

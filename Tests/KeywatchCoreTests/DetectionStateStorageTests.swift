@@ -13,14 +13,7 @@ struct DetectionStateStorageTests {
         threshold: 3
         """)
 
-    private let silent = rule("""
-        id: source-silent
-        type: absence
-        group_by: [principal]
-        window: 30m
-        lateness: 5m
-        min_events: 1
-        """)
+    private let silent = SharedRules.sourceSilent
 
     private func chunks(of state: DetectionState, size: Int) -> [[UInt8]] {
         var chunks: [[UInt8]] = []

@@ -51,3 +51,25 @@ func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = n
     }
     return ledger.alerts
 }
+
+/// Rules several suites use as they are.
+enum SharedRules {
+    /// A principal of one namespace acting on a resource of another, one alert per group an hour.
+    static let crossNamespace = rule("""
+        id: cross-namespace
+        type: cross_namespace
+        where: {outcome: success}
+        group_by: [principal, resource]
+        suppress: 1h
+        """)
+
+    /// A principal silent for 30 minutes (and 5 of lateness), after a single event.
+    static let sourceSilent = rule("""
+        id: source-silent
+        type: absence
+        group_by: [principal]
+        window: 30m
+        lateness: 5m
+        min_events: 1
+        """)
+}

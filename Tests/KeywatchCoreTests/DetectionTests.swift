@@ -361,13 +361,7 @@ struct DetectionTests {
 
     @Test("cross_namespace fires when a principal of one namespace touches a resource another owns, not a shared one")
     func crossNamespace() {
-        let cross = rule("""
-            id: cross-namespace
-            type: cross_namespace
-            where: {outcome: success}
-            group_by: [principal, resource]
-            suppress: 1h
-            """)
+        let cross = SharedRules.crossNamespace
         let identities = IdentityMap(
             namespaces: [
                 "payments": .init(principals: [roleARN("payments-irsa")], resources: [Glob("arn:aws:kms:*:key/6513270e-*")]),
