@@ -58,7 +58,7 @@ public final class EventStore {
                 time, key_hash, key, source, operation, class, outcome, status, error_code, reason, principal,
                 principal_type, principal_name, app_id, session, namespace, service_account, tenant, scope, resource,
                 resource_type, object_name, resource_namespace, ip, user_agent, region, request_id, input_id,
-                input_offset, raw_block, raw_offset, raw_length, new_session
+                input_offset, raw_block, raw_offset, raw_length, new_session, account
                 """
             let tuple = "(" + Array(repeating: "?", count: Self.columnsPerRow).joined(separator: ",") + ")"
             insertEvents = try connection.prepare("""
@@ -236,7 +236,7 @@ public final class EventStore {
         return result
     }
 
-    private static let columnsPerRow = 33
+    private static let columnsPerRow = 34
 
     /// The most recently seen workload sessions, at most `limit` of them.
     public func workloadSessions(limit: Int = 200_000) throws(StoreError) -> [WorkloadAttribution.Session] {
@@ -256,7 +256,7 @@ public final class EventStore {
         }
     }
 
-    /// Binds a row's 33 columns, starting after parameter `base`.
+    /// Binds a row's 34 columns, starting after parameter `base`.
     @inline(__always)
     private func bind(
         _ row: EventRow, of batch: EventBatch, ids: [Int64], inputs: [Int64], block: Int64, to statement: Statement, from base: Int32
@@ -307,6 +307,7 @@ public final class EventStore {
         bind(Int64(row.raw.offset), at: 31)
         bind(Int64(row.raw.length), at: 32)
         bind(row.newSession, at: 33)
+        bind(row.account, at: 34)
     }
 
     /// True when the stored row with `row`'s key is `row` itself (written from `block`).

@@ -16,7 +16,35 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8, version9]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10]
+    }
+
+    /// Every event gets `account`, the log pipeline it came through (``Event/account``), a string
+    /// id like `tenant`. Stored rows get what SQL can tell: an AWS event's account is its tenant;
+    /// a Key Vault event's is the subscription its file's path names when the file came from
+    /// Azure's storage export (`…/resourceId=/SUBSCRIPTIONS/<id>/…`), lower case as the
+    /// normalizer writes it. Other Key Vault rows (pushed, or files named otherwise) are left
+    /// without one: their subscription is only in their record. Touches `event_rows`, `strings`
+    /// and the `events` view.
+    private static var version10: String {
+        let marker = "RESOURCEID=/SUBSCRIPTIONS/"
+        let rest = "substr(name, instr(upper(name), '\(marker)') + \(marker.count))"
+        let subscriptions = """
+            SELECT id, lower(substr(\(rest), 1, instr(\(rest) || '/', '/') - 1)) AS subscription
+            FROM inputs WHERE instr(upper(name), '\(marker)') > 0
+            """
+        return """
+        ALTER TABLE event_rows ADD COLUMN account INTEGER;  -- strings.id
+        UPDATE event_rows SET account = tenant WHERE source <> \(EventSource.azureKeyVault.code);
+        WITH named AS (\(subscriptions))
+            INSERT OR IGNORE INTO strings(value) SELECT DISTINCT subscription FROM named WHERE subscription <> '';
+        WITH named AS (\(subscriptions))
+            UPDATE event_rows SET account = (SELECT s.id FROM named JOIN strings s ON s.value = named.subscription
+                                              WHERE named.id = event_rows.input_id)
+            WHERE source = \(EventSource.azureKeyVault.code);
+        DROP VIEW events;
+        \(eventsView(sessions: "e.session, e.new_session", tenant: "\(text("tenant")), \(text("account"))"));
+        """
     }
 
     /// The session an STS or EKS Auth call creates gets a column of its own, `new_session`, so
@@ -261,8 +289,9 @@ enum Schema {
         """
     }
 
-    /// The view `events`: every field of SPEC §2 as text; `sessions` are the session columns.
-    private static func eventsView(sessions: String) -> String {
+    /// The view `events`: every field of SPEC §2 as text; `sessions` are the session columns,
+    /// `tenant` the tenant's and those after it.
+    private static func eventsView(sessions: String, tenant: String = text("tenant")) -> String {
         """
         CREATE VIEW events AS
             SELECT e.key,
@@ -277,7 +306,7 @@ enum Schema {
                    \(text("principal")),
                    \(EventCodes.caseExpression("e.principal_type", PrincipalType.self)) AS principal_type,
                    \(text("principal_name")), \(text("app_id")), \(sessions), \(text("namespace")),
-                   \(text("service_account")), \(text("tenant")), \(text("scope")), \(text("resource")),
+                   \(text("service_account")), \(tenant), \(text("scope")), \(text("resource")),
                    \(EventCodes.caseExpression("e.resource_type", ResourceType.self)) AS resource_type,
                    \(text("object_name")), \(text("resource_namespace")), e.ip, \(text("user_agent")),
                    \(text("region")), e.request_id,

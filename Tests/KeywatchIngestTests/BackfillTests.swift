@@ -45,6 +45,10 @@ struct BackfillTests {
         #expect(events.filter { $0.source == .awsSTS }.count == 2)
         // The CloudWatch Logs subscription payload (base64 gzip) was decoded with real zlib.
         #expect(events.filter { $0.origin.input.hasSuffix("cloudwatch-subscription.json") }.count == 3)
+        // Two pipelines: the account's CloudTrail (files and pushes, KMS and STS alike) and the
+        // subscription of both vaults, whether a record has a tenant claim or not (the challenges have none).
+        #expect(Set(events.filter { $0.source != .azureKeyVault }.map(\.account)) == ["111122223333"])
+        #expect(Set(events.filter { $0.source == .azureKeyVault }.map(\.account)) == ["6f2a9c1b-3d4e-4f50-8a61-7b8c9d0e1f2a"])
 
         let store = try EventStore(path: directory.path("k.db"))
         let again = try Backfill(store: store).run(files: try InputFiles.expand([samples]))

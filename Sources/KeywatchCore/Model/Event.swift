@@ -31,6 +31,12 @@ public struct Event: Sendable, Equatable {
     public var namespace: String?
     public var serviceAccount: String?
     public var tenant: String?
+    /// The log pipeline the event came through, one value per pipeline whatever a record carries:
+    /// for CloudTrail the account whose trail delivered it (`recipientAccountId`, else the caller's
+    /// account; an EventBridge event's `account`), for Key Vault the subscription of the vault
+    /// (from `resourceId`, as a lower-case GUID). A log source going silent is a pipeline going
+    /// silent, so the default silence rule groups by it.
+    public var account: String?
     public var scope: String?
     public var resource: String?
     public var resourceType: ResourceType

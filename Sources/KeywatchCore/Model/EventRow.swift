@@ -58,6 +58,8 @@ public struct EventRow: Sendable, Equatable {
     public var namespace: StringIndex = .none
     public var serviceAccount: StringIndex = .none
     public var tenant: StringIndex = .none
+    /// The log pipeline the event came through: ``Event/account``.
+    public var account: StringIndex = .none
     public var scope: StringIndex = .none
     public var resource: StringIndex = .none
     public var resourceType: ResourceType = .none

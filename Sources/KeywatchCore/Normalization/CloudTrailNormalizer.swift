@@ -9,6 +9,8 @@
 /// - new session: the session an `AssumeRole*` call creates (`roleSessionName`) or an EKS Auth call
 ///   returns (`assumedRoleUser`), which the later calls made with it carry as their session;
 /// - resource: the key or alias ARN from `resources`, else `requestParameters.keyId` as given;
+/// - tenant and account: the account whose trail delivered the record (`recipientAccountId`), else
+///   the caller's account — KMS, STS and EKS Auth calls of one account are one pipeline;
 /// - namespace / service account: the `system:serviceaccount:<ns>:<sa>` subject of an IRSA
 ///   `AssumeRoleWithWebIdentity`, the Pod Identity subject or session tags.
 final class CloudTrailNormalizer {
@@ -127,6 +129,7 @@ final class CloudTrailNormalizer {
         applyPrincipal(caller, serviceEvent: serviceEvent, to: &row, in: &batch)
         row.tenant = recipient?.index(in: &batch, interner) ?? .none
         if row.tenant.isNone, let account = caller.accountID { row.tenant = account.index(in: &batch, interner) }
+        row.account = row.tenant
         row.region = region?.index(in: &batch, interner) ?? .none
         row.ip = sourceIP?.index(in: &batch, interner) ?? .none
         row.userAgent = userAgent?.index(in: &batch, interner) ?? .none

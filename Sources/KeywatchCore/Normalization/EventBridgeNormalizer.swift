@@ -18,7 +18,10 @@ enum EventBridgeNormalizer {
         row.principalName = row.principal
         let account = envelope["account"]?.nonEmptyString
         let region = envelope["region"]?.nonEmptyString
-        if let account { row.tenant = batch.appendString(account) }
+        if let account {
+            row.tenant = batch.appendString(account)
+            row.account = row.tenant
+        }
         if let region { row.region = batch.appendString(region) }
         if let resource = envelope["resources"]?[0]?.nonEmptyString ?? envelope["detail"]?["key-id"]?.nonEmptyString {
             row.resource = batch.appendString(resource)

@@ -8,6 +8,9 @@
 /// - resource: `properties.id` (else `requestUri`) as `https://<vault host>/<collection>/<name>`,
 ///   host lower case, no version, `deleted*` collections folded into their live names; a vault
 ///   as `https://<vault host>/`;
+/// - tenant: the caller's tenant (`tid` claim), else the subscription of `resourceId`;
+/// - account: the subscription of `resourceId` as a lower-case GUID, whatever the record's case and
+///   whichever claims it carries: the vault's log pipeline, the same for all of its records;
 /// - key: SHA-256 of the canonical record bytes (the format has no id).
 final class KeyVaultNormalizer {
     private enum Field: String, CaseIterable {
@@ -167,6 +170,7 @@ final class KeyVaultNormalizer {
         } else {
             row.tenant = interner.index(of: subscription, in: &batch)
         }
+        row.account = interner.index(of: subscription, in: &batch)
         row.ip = callerIP?.index(in: &batch, interner) ?? .none
         if let correlationID, correlationID.isNonEmptyString {
             row.requestID = correlationID.withDecodedBytes { batch.appendText($0) } ?? .none

@@ -10,7 +10,7 @@ extension Event {
         ("principal", { $0.principal }), ("principal_type", { $0.principalType?.rawValue }),
         ("principal_name", { $0.principalName }), ("app_id", { $0.appID }), ("session", { $0.session }),
         ("new_session", { $0.newSession }), ("namespace", { $0.namespace }), ("service_account", { $0.serviceAccount }),
-        ("tenant", { $0.tenant }),
+        ("tenant", { $0.tenant }), ("account", { $0.account }),
         ("scope", { $0.scope }), ("resource", { $0.resource }), ("resource_type", { $0.resourceType.rawValue }),
         ("object_name", { $0.objectName }), ("resource_namespace", { $0.resourceNamespace }), ("ip", { $0.ip }),
         ("user_agent", { $0.userAgent }), ("region", { $0.region }), ("request_id", { $0.requestID }),

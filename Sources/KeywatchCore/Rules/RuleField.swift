@@ -47,7 +47,7 @@ public enum NormalizedField: String, CaseIterable, Sendable {
     case newSession = "new_session"
     case namespace
     case serviceAccount = "service_account"
-    case tenant, scope, resource
+    case tenant, account, scope, resource
     case resourceType = "resource_type"
     case objectName = "object_name"
     case resourceNamespace = "resource_namespace"
@@ -109,6 +109,7 @@ extension Event {
         case .namespace: return text(namespace)
         case .serviceAccount: return text(serviceAccount)
         case .tenant: return text(tenant)
+        case .account: return text(account)
         case .scope: return text(scope)
         case .resource: return text(resource)
         case .resourceType: return .string(resourceType.rawValue)

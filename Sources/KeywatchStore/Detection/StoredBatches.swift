@@ -26,7 +26,7 @@ public struct StoredBatches {
             SELECT key, source, time, operation, class, outcome, status, error_code, reason, principal, principal_type,
                    principal_name, app_id, session, namespace, service_account, tenant, scope, resource, resource_type,
                    object_name, resource_namespace, ip, user_agent, region, request_id, input_id, input_offset,
-                   raw_offset, raw_length, key_hash, new_session
+                   raw_offset, raw_length, key_hash, new_session, account
             FROM event_rows WHERE time BETWEEN ?1 AND ?2 AND raw_block = ?3 AND time BETWEEN ?4 AND ?5 ORDER BY raw_offset
             """)
         let strings = try connection.prepare("SELECT value FROM strings WHERE id = ?1")
@@ -102,6 +102,7 @@ public struct StoredBatches {
                 row.namespace = try string(14)
                 row.serviceAccount = try string(15)
                 row.tenant = try string(16)
+                row.account = try string(32)
                 row.scope = try string(17)
                 row.resource = try string(18)
                 row.resourceType = EventCodes.value(rows.int64(19), as: ResourceType.self) ?? .none

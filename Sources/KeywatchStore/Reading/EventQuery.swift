@@ -27,7 +27,7 @@ struct EventQuery {
                e.principal_name, e.app_id, e.session, e.namespace, e.service_account, e.tenant,
                e.scope, e.resource, e.resource_type, e.object_name, e.resource_namespace, e.ip,
                e.user_agent, e.region, e.request_id, e.input_id, e.input_offset,
-               e.raw_block, e.raw_offset, e.raw_length, e.new_session
+               e.raw_block, e.raw_offset, e.raw_length, e.new_session, e.account
         FROM event_rows e
         """
 
@@ -141,6 +141,7 @@ struct EventQuery {
         event.namespace = try strings.text(row, 14)
         event.serviceAccount = try strings.text(row, 15)
         event.tenant = try strings.text(row, 16)
+        event.account = try strings.text(row, 32)
         event.scope = try strings.text(row, 17)
         event.resource = try strings.text(row, 18)
         event.objectName = try strings.text(row, 20)

@@ -29,6 +29,7 @@ final class BatchFields {
         case .namespace: return row.namespace
         case .serviceAccount: return row.serviceAccount
         case .tenant: return row.tenant
+        case .account: return row.account
         case .scope: return row.scope
         case .resource: return row.resource
         case .objectName: return row.objectName
