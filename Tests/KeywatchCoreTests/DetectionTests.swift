@@ -438,6 +438,27 @@ struct DetectionTests {
             """)], [oneOff, clockMover]).count == 1)
     }
 
+    @Test("the default silence rule watches a pipeline: an account's KMS and STS events are one group, silent only when both stop")
+    func silenceGroupsByPipeline() throws {
+        let silence = try RuleFile.parse(String(decoding: try repositoryFile("rules/silence.yaml"), as: UTF8.self), file: "silence.yaml")
+        try #require(silence.map(\.id) == ["log-source-silent"])
+        func sts(at seconds: Int) -> String {
+            cloudTrail(["eventTime": at(seconds), "eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity",
+                        "requestParameters": ["roleArn": "arn:aws:iam::111122223333:role/app-role", "roleSessionName": "s\(seconds)"]],
+                       identity: ["type": "WebIdentityUser", "userName": "system:serviceaccount:shop:cart"])
+        }
+        // 09:00–11:00: the account's trail delivers a KMS call and an STS call every 10 minutes;
+        // 11:00–14:00 only STS calls; then nothing. Another account's one event moves the clock on.
+        let both = (0..<12).flatMap { [kmsCall(at: at($0 * 600)), sts(at: $0 * 600 + 300)] }
+        let stsOnly = (12..<30).map { sts(at: $0 * 600 + 300) }
+        var elsewhere = cloudTrail(["eventTime": at(24 * 3600), "recipientAccountId": "222233334444"])
+        elsewhere = elsewhere.replacingOccurrences(of: "111122223333", with: "222233334444")
+        let alerts = detect(silence, [both, stsOnly, [elsewhere]])
+        #expect(alerts.count == 1, "one alert: the pipeline went silent once, when its STS calls stopped too")
+        #expect(alerts.first?.groupValue("account") == "111122223333")
+        #expect(alerts.first?.text(of: "details.last_event") == Timestamp(parsing: at(29 * 600 + 300))!.rfc3339)
+    }
+
     @Test("a restart in the middle of a window resumes from stored state without losing or repeating an alert")
     func restartMidWindow() throws {
         let suppressed = rule("""
