@@ -16,10 +16,11 @@ final class ThrottledLog: @unchecked Sendable {
         self.interval = interval
     }
 
-    /// Counts an event of `kind`, and logs `message` with the count when its minute is up.
-    func warning(_ kind: String, _ message: @autoclosure () -> Logger.Message, metadata: Logger.Metadata = [:]) {
+    /// Counts `happened` events of `kind`, and logs `message` with the count when its minute is up.
+    func warning(_ kind: String, _ message: @autoclosure () -> Logger.Message, metadata: Logger.Metadata = [:],
+                 happened: Int = 1) {
         let count: Int? = lock.withLock {
-            unlogged[kind, default: 0] += 1
+            unlogged[kind, default: 0] += happened
             let now = Date()
             guard now.timeIntervalSince(lastLogged[kind] ?? .distantPast) >= interval else { return nil }
             lastLogged[kind] = now

@@ -25,7 +25,7 @@ public final class DetectionEngine {
         self.rules = rules
         self.limits = limits
         let groups = GroupResolver()
-        runners = rules.map { RuleRunner.make(for: $0, groups: groups) }
+        runners = rules.map { $0.detector.runner(for: $0, groups: groups) }
         states = runners.map { runner in
             var ruleState = RuleState(fingerprint: runner.fingerprint)
             if let kept = state.rules[runner.rule.id], kept.fingerprint == runner.fingerprint {

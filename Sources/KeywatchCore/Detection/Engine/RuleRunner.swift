@@ -18,12 +18,6 @@ class RuleRunner {
     private let grouping: GroupResolver.Grouping
     private let groups: GroupResolver
 
-    /// The runner of `rule`, by the way its detector counts (``Detector/runner(for:groups:)``).
-    /// - Parameter groups: the engine's resolver of group identities, shared by its rules.
-    static func make(for rule: Rule, groups: GroupResolver) -> RuleRunner {
-        rule.detector.runner(for: rule, groups: groups)
-    }
-
     init(rule: Rule, groups: GroupResolver, historySpan: EventDuration? = nil) {
         self.rule = rule
         self.groups = groups

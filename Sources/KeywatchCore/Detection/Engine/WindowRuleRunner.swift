@@ -17,10 +17,10 @@ final class WindowRuleRunner: RuleRunner {
 
     override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
         guard let slot = groupSlot(of: event, state: &state, groupsLeft: &groupsLeft) else { return }
-        let counted = state.groups.update(slot) { group in count(event, in: &group, changes: &changes) }
-        guard !counted else { return }
+        // Nil when counted; else the newest event of the group it came too late for.
+        let lateBehind = state.groups.update(slot) { group in count(event, in: &group, changes: &changes) ? nil : group.newest }
+        guard let newest = lateBehind else { return }
         state.late += 1
-        let newest = state.groups.update(slot) { $0.newest }
         state.lastLate = LateEvent(group: rule.describeGroup(of: event), time: event.time,
                                    behind: EventDuration(microseconds: newest.microseconds - event.time.microseconds))
     }
