@@ -16,7 +16,20 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress]
+    }
+
+    /// How far each of the daemon's inputs has delivered (``InputProgress``): detection's
+    /// watermarks resume from it after a restart, so a pipeline that went quiet while keywatch was
+    /// down is judged by when it last delivered. Adds a table.
+    private static var inputProgress: String {
+        """
+        CREATE TABLE input_progress(
+            input TEXT PRIMARY KEY,              -- `tail:<path>` or `push`
+            newest INTEGER NOT NULL,             -- microseconds: the newest event time it delivered
+            delivered INTEGER NOT NULL           -- microseconds, wall clock: when it last delivered an event
+        ) WITHOUT ROWID;
+        """
     }
 
     /// Every event gets `account`, the log pipeline it came through (``Event/account``), a string

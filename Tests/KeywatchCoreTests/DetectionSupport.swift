@@ -37,7 +37,8 @@ func roleARN(_ role: String) -> String { "arn:aws:iam::111122223333:role/\(role)
 
 /// Runs `rules` over batches of records; returns the alerts as last stored (joins applied), in
 /// the order they were raised.
-func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = nil, identities: IdentityMap = .empty) -> [Alert] {
+func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = nil, identities: IdentityMap = .empty,
+            progress: EventTimeProgress = .newestEvent) -> [Alert] {
     let engine = engine ?? DetectionEngine(rules: rules)
     var ledger = AlertLedger()
     for records in batches {
@@ -47,7 +48,7 @@ func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = n
             var attribution = WorkloadAttribution(identities: identities)
             attribution.attribute(&batch)
         }
-        ledger.apply(engine.process(batch))
+        ledger.apply(engine.process(batch, progress: progress))
     }
     return ledger.alerts
 }

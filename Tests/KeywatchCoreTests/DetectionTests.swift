@@ -523,6 +523,26 @@ struct DetectionTests {
         #expect(alerts.count == 1)
     }
 
+    @Test("on a watermark, events far ahead of it close no one's windows: a group another input is still filling stays")
+    func watermarkHoldsGroups() {
+        let twoDenials = (0..<2).map { kmsCall(at: at($0), by: "slow", denied: true) }
+        let farAhead = [kmsCall(at: at(6 * 3600), by: "fast", denied: true)]
+        let threeMore = (2..<5).map { kmsCall(at: at($0), by: "slow", denied: true) }
+        // On its newest event, the clock jumps six hours and the slow group is forgotten.
+        #expect(detect([deniedBurst], [twoDenials, farAhead, threeMore]).isEmpty)
+
+        let slowInput = EventTimeProgress.watermark(Timestamp(parsing: at(1)))
+        let engine = DetectionEngine(rules: [deniedBurst])
+        let alerts = detect([deniedBurst], [twoDenials, farAhead, threeMore], engine: engine, progress: slowInput)
+        #expect(alerts.map { $0.groupValue("principal") } == [roleARN("slow")])
+        #expect(alerts.first?.count == 5)
+        #expect(engine.report.clock == Timestamp(parsing: at(1)), "events do not move a clock the watermark drives")
+        _ = engine.process(EventBatch(), progress: .watermark(nil))
+        #expect(engine.report.clock == Timestamp(parsing: at(1)), "no watermark: the clock stays")
+        _ = engine.advance(to: Timestamp(parsing: at(8 * 3600))!)
+        #expect(engine.report.liveGroups == 0, "once the watermark passes them, quiet groups are forgotten")
+    }
+
     @Test("the group cap refuses new groups and says so; a record from the future does not move the clock")
     func capsAndFutureEvents() {
         let engine = DetectionEngine(rules: [deniedBurst], limits: DetectionLimits(maximumGroups: 2))

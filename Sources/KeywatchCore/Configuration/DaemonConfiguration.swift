@@ -62,6 +62,19 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
     }
 
+    /// How detection's clock follows the inputs.
+    public struct Detection: Sendable, Equatable {
+        /// How long the clouds take to deliver a log after its events (`delivery_delay`): an idle
+        /// input's watermark stays this far behind the wall clock. CloudTrail delivers a file
+        /// about 5 minutes after its calls on average (not guaranteed); Key Vault's diagnostic
+        /// logs reach storage or Event Hubs within about 10 minutes.
+        public var deliveryDelay: EventDuration
+
+        public init(deliveryDelay: EventDuration = .minutes(15)) {
+            self.deliveryDelay = deliveryDelay
+        }
+    }
+
     public var db = "./keywatch.db"
     public var rules = "./rules"
     public var tail: [Tail] = [Tail(path: "./sample-logs")]
@@ -70,6 +83,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Events older than this are deleted; nil keeps everything.
     public var retention: EventDuration?
     public var sinks: [Sink] = [.stdout(format: .text)]
+    public var detection = Detection()
 
     /// The embedded defaults.
     public init() {}
@@ -80,7 +94,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard let root = try YAMLSupport.compose(text, file: file) else { return configuration }
         let reader = ConfigurationReader(file: file)
         let mapping = try YAMLSupport.mapping(root, file: file, key: "")
-        try YAMLSupport.allowOnly(["db", "rules", "tail", "http", "retention", "sinks"], in: mapping, file: file, path: "")
+        try YAMLSupport.allowOnly(["db", "rules", "tail", "http", "retention", "sinks", "detection"], in: mapping, file: file, path: "")
         if let node = mapping["db"] { configuration.db = try reader.nonEmptyString(node, key: "db") }
         if let node = mapping["rules"] { configuration.rules = try reader.nonEmptyString(node, key: "rules") }
         if let node = mapping["tail"] { configuration.tail = try reader.tails(node) }
@@ -89,6 +103,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             configuration.retention = try YAMLSupport.duration(node, file: file, key: "retention", example: "90d or 12h")
         }
         if let node = mapping["sinks"] { configuration.sinks = try reader.sinks(node) }
+        if let node = mapping["detection"] { configuration.detection = try reader.detection(node) }
         return configuration
     }
 }
@@ -105,6 +120,16 @@ struct ConfigurationReader {
         let value = try YAMLSupport.string(node, file: file, key: key)
         if value.isEmpty { throw error(node, key, "must not be empty") }
         return value
+    }
+
+    func detection(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.Detection {
+        let mapping = try YAMLSupport.mapping(node, file: file, key: "detection")
+        try YAMLSupport.allowOnly(["delivery_delay"], in: mapping, file: file, path: "detection")
+        var detection = DaemonConfiguration.Detection()
+        if let delay = mapping["delivery_delay"] {
+            detection.deliveryDelay = try YAMLSupport.duration(delay, file: file, key: "detection.delivery_delay", example: "15m", allowZero: true)
+        }
+        return detection
     }
 
     func tails(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Tail] {

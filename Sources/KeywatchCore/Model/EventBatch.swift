@@ -240,3 +240,15 @@ public enum SkipReason: String, Sendable, CaseIterable, Hashable {
     /// An EventBridge event neither from CloudTrail nor from KMS.
     case otherEventBridgeEvent = "other-eventbridge-event"
 }
+
+extension EventBatch {
+    /// The newest event time among `rows`, leaving out times after `notAfter` (a record from
+    /// the future must not move anyone's clock); nil when none is left.
+    public func newestEventTime(rows: Range<Int>, notAfter: Timestamp) -> Timestamp? {
+        var newest: Timestamp?
+        for row in self.rows[rows] where row.time <= notAfter {
+            if newest == nil || row.time > newest! { newest = row.time }
+        }
+        return newest
+    }
+}

@@ -31,6 +31,8 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var deliveries: [String: [String: Int]] = [:]
     private var outboxDepth: [String: Int] = [:]
     private var detection: DetectionReport?
+    private var inputWatermarks: [String: InputWatermarks.Watermark] = [:]
+    private var inputsCaughtUp: [String: Bool] = [:]
 
     public init() {}
 
@@ -53,6 +55,16 @@ public final class DaemonMetrics: @unchecked Sendable {
     /// What detection has left out so far, and its groups against their cap.
     public func setDetection(_ report: DetectionReport) {
         lock.withLock { detection = report }
+    }
+
+    /// How far each input has delivered, as detection's clock sees it.
+    public func setInputs(_ watermarks: InputWatermarks, at now: Timestamp) {
+        lock.withLock {
+            for input in watermarks.inputs.keys {
+                inputWatermarks[input] = watermarks.watermark(of: input, at: now)
+                inputsCaughtUp[input] = watermarks.inputs[input]?.caughtUp ?? false
+            }
+        }
     }
 
     /// Alerts raised (new to the store).
@@ -166,10 +178,21 @@ public final class DaemonMetrics: @unchecked Sendable {
                 family("keywatch_detection_groups", "gauge", "Groups detection keeps, over all rules.", [("", "\(detection.liveGroups)")])
                 family("keywatch_detection_groups_max", "gauge", "The cap on groups (max_groups).", [("", "\(detection.maximumGroups)")])
                 if let clock = detection.clock {
-                    family("keywatch_detection_clock_seconds", "gauge", "Detection's clock: the newest event time it has seen, in Unix seconds.",
-                           [("", String(format: "%.3f", Double(clock.microseconds) / 1_000_000))])
+                    family("keywatch_detection_clock_seconds", "gauge",
+                           "Detection's clock: the event time up to which groups are looked at (the slowest input's watermark), in Unix seconds.",
+                           [("", Self.seconds(clock))])
                 }
             }
+            let inputs = inputWatermarks.keys.sorted()
+            family("keywatch_input_watermark_seconds", "gauge",
+                   "Each input's watermark: the event time it has delivered up to (moved on by the wall clock while it is idle), in Unix seconds; absent while it has delivered nothing.",
+                   inputs.compactMap { input in
+                       guard case .at(let time) = inputWatermarks[input] else { return nil }
+                       return ("input=\"\(Self.escaped(input))\"", Self.seconds(time))
+                   })
+            family("keywatch_input_caught_up", "gauge",
+                   "1 when an input has nothing more to deliver now (every file read to its end, no push waiting), else 0.",
+                   inputs.map { ("input=\"\(Self.escaped($0))\"", inputsCaughtUp[$0] == true ? "1" : "0") })
             family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",
                    samples("sink", outboxDepth))
             family("keywatch_deliveries_total", "counter", "Delivery attempts' outcomes, by sink and result.",
@@ -178,6 +201,10 @@ public final class DaemonMetrics: @unchecked Sendable {
                    })
             return text
         }
+    }
+
+    static func seconds(_ time: Timestamp) -> String {
+        String(format: "%.3f", Double(time.microseconds) / 1_000_000)
     }
 
     /// A label value as the exposition format wants it (rule ids come from files users edit).

@@ -12,6 +12,11 @@ import Logging
 /// the next commit, or in one of their own when no other request is waiting, and handed on
 /// after that commit. So an answered push is durable, an offset never runs ahead of its
 /// events, and an alert is stored before any sink sees it.
+///
+/// Detection's clock follows the inputs' watermarks (``InputWatermarks``): each request says how
+/// far its inputs have delivered and whether they have more waiting, and the writer moves the
+/// clock to the slowest input's watermark with each commit, and every ``Options/advanceInterval``
+/// while no event comes (the wall clock then stands in for idle inputs).
 public final class StoreWriter: @unchecked Sendable {
     public struct Options: Sendable {
         /// Requests waiting at most; tailing then waits and pushes are refused (503).
@@ -20,8 +25,12 @@ public final class StoreWriter: @unchecked Sendable {
         /// records, and the writer commits all that wait in one transaction. With 16, the
         /// daemon peaked at 0.55 GB tailing the bench corpus.
         public var tailedBatchesWaiting: Int
-        /// How often the wall clock moves detection's clock when no event does (absence rules).
+        /// How often the wall clock moves idle inputs' watermarks, and with them detection's
+        /// clock, when no event does (absence rules).
         public var advanceInterval: TimeInterval
+        /// How far behind the wall clock an idle input's watermark stays: the delay with which
+        /// logs are delivered (``InputWatermarks/delay``).
+        public var deliveryDelay: EventDuration
         /// Events older than this (event time) are deleted; nil keeps everything.
         public var retention: EventDuration?
         /// How often retention looks for old events.
@@ -33,7 +42,9 @@ public final class StoreWriter: @unchecked Sendable {
 
         public init(queueDepth: Int = 16, tailedBatchesWaiting: Int = 2, advanceInterval: TimeInterval = 15,
                     retention: EventDuration? = nil, retentionInterval: TimeInterval = 3600,
-                    idempotencyTTL: EventDuration = .hours(24), idempotencyPruneInterval: TimeInterval = 600) {
+                    idempotencyTTL: EventDuration = .hours(24), idempotencyPruneInterval: TimeInterval = 600,
+                    deliveryDelay: EventDuration = .minutes(15)) {
+            self.deliveryDelay = deliveryDelay
             self.queueDepth = queueDepth
             self.tailedBatchesWaiting = tailedBatchesWaiting
             self.advanceInterval = advanceInterval
@@ -64,6 +75,10 @@ public final class StoreWriter: @unchecked Sendable {
     /// Late events, said in the log (writer thread only).
     private var lateEvents: LateEventLog
     private let finished = DispatchSemaphore(value: 0)
+    /// How far each input has delivered (writer thread only).
+    private var watermarks: InputWatermarks
+    /// Pushes queued and not yet committed: the push endpoint is caught up when there are none.
+    private let pushesWaiting = PushCount()
     private var lastAdvance = Date.distantPast
     private var lastRetention = Date.distantPast
     /// A retention pass is under way: one slice of old events goes between commits.
@@ -74,12 +89,17 @@ public final class StoreWriter: @unchecked Sendable {
     private var pruningKeys = false
     private static let keysPerPrune = 10_000
 
+    /// The input pushes come through (``InputWatermarks``).
+    public static let pushInput = "push"
+
     /// - Parameters:
+    ///   - inputs: the inputs that deliver to this writer (``TailSource/inputName`` of each
+    ///     tailed root, ``pushInput``): detection's clock waits for the slowest of them.
     ///   - detection: the detection stage (its saved state restored, what came after replayed);
     ///     nil stores without detection.
     ///   - onAlerts: alerts new to the store, after their transaction committed, on the writer thread.
     ///   - onFailure: a commit failed and the writer stopped; the daemon should exit.
-    public init(store: EventStore, identities: IdentityMap, detection: DetectionStage?,
+    public init(store: EventStore, identities: IdentityMap, inputs: [String] = [], detection: DetectionStage?,
                 metrics: DaemonMetrics, options: Options = Options(), logger: Logger,
                 onAlerts: @escaping @Sendable ([Alert]) -> Void,
                 onFailure: @escaping @Sendable (StoreError) -> Void) throws {
@@ -92,6 +112,9 @@ public final class StoreWriter: @unchecked Sendable {
         self.onFailure = onFailure
         queue = BoundedQueue(capacity: options.queueDepth)
         attribution = WorkloadAttribution(identities: identities, sessions: try store.workloadSessions())
+        watermarks = InputWatermarks(inputs: inputs, delay: options.deliveryDelay, restored: try store.inputProgress())
+        // Nothing is queued yet: the push endpoint starts caught up.
+        if inputs.contains(Self.pushInput) { watermarks.setCaughtUp(true, for: Self.pushInput) }
         self.detection = detection
         if let detection {
             let replayed = detection.takeRaised()
@@ -126,10 +149,16 @@ public final class StoreWriter: @unchecked Sendable {
     /// - Throws: ``Saturated`` when the queue is full; a ``StoreError`` when the commit failed.
     public func write(_ batch: EventBatch, idempotency: PushIdempotency?) async throws -> PushAnswer {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PushAnswer, Error>) in
-            let request = WriteRequest(batch: batch, idempotency: idempotency) { result in
+            let newest = batch.newestEventTime(rows: batch.rows.indices, notAfter: .now + DetectionLimits().futureTolerance)
+            let report = InputReport(input: Self.pushInput, newest: newest, caughtUp: false)
+            let request = WriteRequest(batch: batch, inputs: [report], idempotency: idempotency) { result in
                 continuation.resume(with: result.mapError { $0 as Error })
             }
-            if !queue.tryPut(request) { continuation.resume(throwing: Saturated()) }
+            pushesWaiting.add(1)
+            if !queue.tryPut(request) {
+                pushesWaiting.add(-1)
+                continuation.resume(throwing: Saturated())
+            }
         }
     }
 
@@ -173,6 +202,7 @@ public final class StoreWriter: @unchecked Sendable {
         do {
             try store.transaction { () throws(StoreError) in
                 for request in requests {
+                    note(request.inputs, at: now)
                     // Requests under one key wait in turn, so a retry sent while the first is
                     // still queued is answered as a replay once both are committed.
                     if let idempotency = request.idempotency,
@@ -190,7 +220,14 @@ public final class StoreWriter: @unchecked Sendable {
                     let outcome = PushOutcome(accepted: written.counts.stored, duplicates: written.counts.duplicates,
                                               rejected: written.counts.rejected)
                     if let idempotency = request.idempotency { try store.savePush(idempotency, outcome: outcome, at: now) }
-                    do { try detection?.onCommit(prepared, written) } catch { throw StoreError(error) }
+                    for report in request.inputs where report.newest != nil {
+                        if let progress = watermarks.inputs[report.input] { try store.saveInputProgress(progress, of: report.input) }
+                    }
+                    do {
+                        try detection?.onCommit(prepared, written, progress: .watermark(watermarks.clock(at: now)))
+                    } catch {
+                        throw StoreError(error)
+                    }
                     answers.append(.stored(outcome))
                     tallies.append((batch, written))
                 }
@@ -211,19 +248,32 @@ public final class StoreWriter: @unchecked Sendable {
         publishDetectionReport()
     }
 
-    /// Detection's counts to /metrics, and late events to the log.
+    /// Records what a request says of its inputs; the push endpoint is caught up once no other
+    /// push waits.
+    private func note(_ reports: [InputReport], at now: Timestamp) {
+        for report in reports {
+            var caughtUp = report.caughtUp
+            if report.input == Self.pushInput { caughtUp = pushesWaiting.add(-1) == 0 }
+            watermarks.delivered(report.input, newest: report.newest, at: now, caughtUp: caughtUp)
+        }
+    }
+
+    /// Detection's counts and the inputs' watermarks to /metrics, and late events to the log.
     private func publishDetectionReport() {
+        metrics.setInputs(watermarks, at: .now)
         guard let detection else { return }
         metrics.setDetection(detection.report)
         lateEvents.note(detection.report)
     }
 
+    /// Moves detection's clock to where the inputs' watermarks are now: idle inputs' move with the wall clock.
     private func advanceClock() {
         lastAdvance = Date()
         guard let detection else { return }
+        guard let clock = watermarks.clock(at: .now) else { return publishDetectionReport() }
         do {
             try store.transaction { () throws(StoreError) in
-                do { try detection.advance(to: .now) } catch { throw StoreError(error) }
+                do { try detection.advance(to: clock) } catch { throw StoreError(error) }
             }
             deliver(detection.takeRaised())
             publishDetectionReport()
@@ -300,5 +350,20 @@ public final class StoreWriter: @unchecked Sendable {
             if closed || rest.isEmpty { break }
         }
         onFailure(error)
+    }
+}
+
+/// A count shared by the HTTP tasks that queue pushes and the writer that commits them.
+private final class PushCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    /// Adds `delta` and returns the new count.
+    @discardableResult
+    func add(_ delta: Int) -> Int {
+        lock.withLock {
+            count += delta
+            return count
+        }
     }
 }

@@ -21,6 +21,11 @@ import KeywatchStore
 /// nothing more to commit calls ``settle()``, so alerts wait for a next batch only when one is
 /// already waiting.
 ///
+/// A backfill's clock is its newest event; the daemon's is the slowest of its inputs'
+/// watermarks (``InputWatermarks``), handed to each ``onCommit(_:_:progress:)`` and to
+/// ``advance(to:)``, so that one input far ahead never closes the windows another is still
+/// filling.
+///
 /// Used by one writer thread at a time (the unchecked sendability); with ``overlapping``, the
 /// engine is touched by the detection thread between a batch's start and its completion, and
 /// by the writer only outside that span.
@@ -45,8 +50,12 @@ public final class DetectionStage: @unchecked Sendable {
 
     /// Restores the saved state (a rule edited since starts afresh), then replays the batches
     /// stored after it.
+    /// - Parameter watermarks: whether the caller moves the clock with its inputs' watermarks
+    ///   (the daemon); the replayed batches then leave the clock where it was saved, for the
+    ///   watermarks to move once the inputs say how far they are.
     /// - Throws: when the store cannot be read; damaged state is not an error: detection starts afresh.
-    public init(store: EventStore, rules: [Rule], limits: DetectionLimits = DetectionLimits(), overlapping: Bool = false) throws {
+    public init(store: EventStore, rules: [Rule], limits: DetectionLimits = DetectionLimits(), overlapping: Bool = false,
+                watermarks: Bool = false) throws {
         self.store = store
         self.overlapping = overlapping
         readsRaw = rules.contains { $0.readsRaw }
@@ -62,7 +71,8 @@ public final class DetectionStage: @unchecked Sendable {
         try store.transaction { () throws(StoreError) in
             do {
                 try StoredBatches(connection: store.connection).forEach(afterBlock: from, withRaw: readsRaw) { batch, block in
-                    raised += try store.record(engine.process(batch, now: Timestamp.now), at: Timestamp.now)
+                    let progress: EventTimeProgress = watermarks ? .watermark(nil) : .newestEvent
+                    raised += try store.record(engine.process(batch, now: Timestamp.now, progress: progress), at: Timestamp.now)
                     lastBlock = block
                     replayedBatches += 1
                 }
@@ -76,15 +86,25 @@ public final class DetectionStage: @unchecked Sendable {
 
     /// The ``BatchCommitHook``: detection over a batch's new rows, inside its transaction.
     public func onCommit(_ prepared: PreparedBatch, _ written: BatchWriteResult) throws {
-        guard written.block > 0 else { return }
+        try onCommit(prepared, written, progress: .newestEvent)
+    }
+
+    /// Detection over a batch's new rows, inside its transaction, the clock then moved as
+    /// `progress` says. A batch with no new rows only moves the clock.
+    public func onCommit(_ prepared: PreparedBatch, _ written: BatchWriteResult, progress: EventTimeProgress) throws {
+        guard written.block > 0 else {
+            if case .watermark(let clock?) = progress { try advance(to: clock) }
+            return
+        }
         let now = Timestamp.now
         if overlapping {
             try completeInFlight()
             try saveIfDue(at: now)
-            inFlight = InFlightDetection(of: prepared.batch, rows: written.newRows, block: written.block, now: now, by: engine)
+            inFlight = InFlightDetection(of: prepared.batch, rows: written.newRows, block: written.block, now: now,
+                                         progress: progress, by: engine)
             return
         }
-        raised += try store.record(engine.process(prepared.batch, rows: written.newRows, now: now), at: now)
+        raised += try store.record(engine.process(prepared.batch, rows: written.newRows, now: now, progress: progress), at: now)
         lastBlock = written.block
         report = engine.report
         try saveIfDue(at: now)
@@ -118,11 +138,13 @@ public final class DetectionStage: @unchecked Sendable {
         return raised
     }
 
-    /// Moves detection's clock to the wall clock (absence rules fire on it when no event comes),
-    /// inside the current transaction.
-    public func advance(to now: Timestamp) throws {
+    /// Moves detection's clock to `clock` (never back) when no event does — the inputs'
+    /// watermarks moved on while they were idle — inside the current transaction: absence
+    /// rules fire on it, quiet groups are forgotten.
+    public func advance(to clock: Timestamp) throws {
         try completeInFlight()
-        raised += try store.record(engine.advance(to: now), at: now)
+        let now = Timestamp.now
+        raised += try store.record(engine.advance(to: clock), at: now)
         report = engine.report
     }
 
@@ -147,12 +169,12 @@ private final class InFlightDetection: @unchecked Sendable {
 
     private static let queue = DispatchQueue(label: "keywatch-detection", qos: .userInitiated)
 
-    init(of batch: EventBatch, rows: [Int], block: Int64, now: Timestamp, by engine: DetectionEngine) {
+    init(of batch: EventBatch, rows: [Int], block: Int64, now: Timestamp, progress: EventTimeProgress, by engine: DetectionEngine) {
         self.block = block
         self.now = now
         self.engine = engine
         Self.queue.async { [self] in
-            result = RenderedAlertChanges(self.engine.process(batch, rows: rows, now: now))
+            result = RenderedAlertChanges(self.engine.process(batch, rows: rows, now: now, progress: progress))
             done.signal()
         }
     }

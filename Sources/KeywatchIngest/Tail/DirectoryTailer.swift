@@ -6,6 +6,8 @@ import Logging
 /// A directory to tail, and which files in it (relative paths) are logs.
 public struct TailSource: Sendable, Equatable {
     public var path: String
+    /// The input it is to detection's watermarks (``InputWatermarks``): `tail:` and its path.
+    public var inputName: String { "tail:" + path }
     /// Files matching any pattern are read; none means every file (non-JSON files are skipped by content).
     public var include: [PathGlob]
     /// Whether links under ``path`` are followed — only ever to files and directories below its real path.
@@ -77,6 +79,14 @@ public final class DirectoryTailer: @unchecked Sendable {
     private var lastScan = Date.distantPast
     private var scannedOnce = false
     private var problems: TailProblems
+    /// The input each root is to detection (``TailSource/inputName``), in the sources' order.
+    private let inputs: [String]
+    /// The newest event time read from each root into the batch being filled.
+    private var newestByRoot: [Int: Timestamp] = [:]
+    /// The root of the file being read, and where its rows start in the batch.
+    private var fileBeingRead: (root: Int, firstRow: Int)?
+    /// Whether each root had nothing more to read, as last told the writer.
+    private var toldCaughtUp: [Bool]
 
     private let condition = NSCondition()
     private var stopping = false
@@ -94,6 +104,8 @@ public final class DirectoryTailer: @unchecked Sendable {
         files = FileDecoder(recordDecoder: decoder, chunkSize: options.chunkBytes)
         watcher = DirectoryWatcher(logger: logger)
         problems = TailProblems(logger: logger)
+        inputs = sources.map(\.inputName)
+        toldCaughtUp = sources.map { _ in false }
         unclaimed = Dictionary(records.map { (FileKey(device: $0.device, inode: $0.inode), $0) }, uniquingKeysWith: { first, _ in first })
         nextID = (records.map(\.id).max() ?? 0) + 1
     }
@@ -167,7 +179,9 @@ public final class DirectoryTailer: @unchecked Sendable {
             guard let file = tracked[key], mustLook(at: file, walked: walked, changed: changed) else { continue }
             looked = true
             do {
-                let more = try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
+                let more = try reading(file) {
+                    try file.read(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
+                }
                 if more { pending.insert(key) } else { pending.remove(key) }
                 behind = behind || more
                 if !file.foundReplaced { problems.readable(key, path: file.record.path) }
@@ -177,7 +191,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         }
         guard looked || walked != nil else { return behind }
         closeIdleFiles()
-        try handOff(&batch)
+        try handOff(&batch, endOfPass: true)
         var bytesBehind: Int64 = 0
         for file in tracked.values where file.kind == .plain && !file.record.complete {
             bytesBehind += max(0, file.sizeSeen - file.readOffset)
@@ -210,8 +224,8 @@ public final class DirectoryTailer: @unchecked Sendable {
         problems.scanning()
         var visited = Set<FileKey>()
         var seen: [FileKey: FileStatus] = [:]
-        var found: [String: TailTree.File] = [:]
-        for source in sources {
+        var found: [String: (TailTree.File, root: Int)] = [:]
+        for (root, source) in sources.enumerated() {
             TailTree(source: source, watch: watcher.watch(_:identity:)).walk(visited: &visited) { entry in
                 switch entry {
                 case .file(let entry):
@@ -220,9 +234,9 @@ public final class DirectoryTailer: @unchecked Sendable {
                     seen[entry.status.identity] = entry.status
                     if let file = tracked[entry.status.identity] {
                         if file.record.path != entry.path { file.moved(to: entry.path) }
-                        place(file, entry)
+                        place(file, entry, root: root)
                     } else {
-                        found[entry.path] = entry
+                        found[entry.path] = (entry, root)
                     }
                 case .skipped(let path, let relativePath, let why):
                     // Links are reported whatever their names: one to a directory may hold logs.
@@ -234,7 +248,7 @@ public final class DirectoryTailer: @unchecked Sendable {
         }
         problems.scanned()
         for path in InputFiles.inTimeOrder(Array(found.keys)) {
-            guard let entry = found[path], tracked[entry.status.identity] == nil else { continue }
+            guard let (entry, root) = found[path], tracked[entry.status.identity] == nil else { continue }
             let file: TailedFile
             if var known = unclaimed.removeValue(forKey: entry.status.identity) {
                 known.path = path
@@ -243,7 +257,7 @@ public final class DirectoryTailer: @unchecked Sendable {
                 file = TailedFile(id: nextID, path: path, status: entry.status)
                 nextID += 1
             }
-            place(file, entry)
+            place(file, entry, root: root)
             tracked[entry.status.identity] = file
             order.append(entry.status.identity)
         }
@@ -251,7 +265,9 @@ public final class DirectoryTailer: @unchecked Sendable {
         for key in order where seen[key] == nil {
             guard let file = tracked.removeValue(forKey: key) else { continue }
             do {
-                try file.readToEnd(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
+                try reading(file) {
+                    try file.readToEnd(into: &batch, decoder: decoder, files: files, options: options, checkpoint: handOffIfFull)
+                }
             } catch let error as FileReadError {
                 problems.unreadable(key, path: file.record.path, reason: error.reason)
             }
@@ -270,8 +286,10 @@ public final class DirectoryTailer: @unchecked Sendable {
         return seen
     }
 
-    /// Records how the walk reached `file`: through a link or not, in a directory inotify vouches for or not.
-    private func place(_ file: TailedFile, _ entry: TailTree.File) {
+    /// Records how the walk reached `file`: under which root, through a link or not, in a
+    /// directory inotify vouches for or not.
+    private func place(_ file: TailedFile, _ entry: TailTree.File, root: Int) {
+        file.root = root
         file.throughLink = entry.throughLink
         file.watched = !entry.throughLink && watcher.vouches(for: entry.directory)
     }
@@ -279,19 +297,48 @@ public final class DirectoryTailer: @unchecked Sendable {
     // MARK: - Hand-off
 
     private func handOffIfFull(_ batch: inout EventBatch) throws {
-        if batch.rows.count >= options.batchEvents || batch.raw.count >= 12 << 20 { try handOff(&batch) }
+        if batch.rows.count >= options.batchEvents || batch.raw.count >= 12 << 20 { try handOff(&batch, endOfPass: false) }
     }
 
-    /// Sends the batch with the records of the files it advanced; a pass with no events but
-    /// changed records (a file ignored, forgotten, renamed) sends them alone.
-    private func handOff(_ batch: inout EventBatch) throws {
+    /// Reads `file` into the batch with `body`, noting the newest event time its rows bring its root.
+    private func reading<Result>(_ file: TailedFile, _ body: () throws -> Result) throws -> Result {
+        fileBeingRead = (file.root, batch.rows.count)
+        defer {
+            noteNewest(in: batch)
+            fileBeingRead = nil
+        }
+        return try body()
+    }
+
+    /// Notes the newest event time among the rows read from the current file since the last note.
+    private func noteNewest(in batch: EventBatch) {
+        guard let (root, firstRow) = fileBeingRead, firstRow < batch.rows.count else { return }
+        if let newest = batch.newestEventTime(rows: firstRow..<batch.rows.count, notAfter: .now + DetectionLimits().futureTolerance) {
+            newestByRoot[root] = max(newestByRoot[root] ?? newest, newest)
+        }
+        fileBeingRead = (root, batch.rows.count)
+    }
+
+    /// Sends the batch with the records of the files it advanced and how far each root has come;
+    /// a pass with no events but changed records (a file ignored, forgotten, renamed), or a root
+    /// that has just caught up or fallen behind, sends them alone.
+    /// - Parameter endOfPass: every file of a root without pending reads is read to its end: the
+    ///   root is caught up. Within a pass, every root is behind.
+    private func handOff(_ batch: inout EventBatch, endOfPass: Bool) throws {
+        noteNewest(in: batch)
         var changes: [TailedFileChange] = []
         for key in order { if let file = tracked[key], file.dirty { changes.append(.save(file.checkpoint())) } }
         changes += forgotten.map { .forget(id: $0) }
-        guard !batch.isEmpty || !changes.isEmpty else { return }
+        var caughtUp = inputs.map { _ in endOfPass && scannedOnce }
+        if endOfPass { for key in pending { if let root = tracked[key]?.root { caughtUp[root] = false } } }
+        guard !batch.isEmpty || !changes.isEmpty || caughtUp != toldCaughtUp else { return }
         forgotten.removeAll()
-        let request = WriteRequest(batch: batch, files: changes)
+        let reports = inputs.indices.map { InputReport(input: inputs[$0], newest: newestByRoot[$0], caughtUp: caughtUp[$0]) }
+        let request = WriteRequest(batch: batch, files: changes, inputs: reports)
         batch = EventBatch()
+        newestByRoot = [:]
+        if let (root, _) = fileBeingRead { fileBeingRead = (root, 0) }
+        toldCaughtUp = caughtUp
         guard writer.submit(request) else { throw writer.failure ?? StoreError.corrupt("the writer stopped") }
     }
 

@@ -38,6 +38,9 @@ final class TailedFile {
     private var resumed: Bool
     /// Reached through a link (its root follows links): opened following them.
     var throughLink = false
+    /// The tailed root it was found under (its index among the tailer's sources): the input its
+    /// events come from.
+    var root = 0
     /// Inotify reports every change to it, so it need not be looked at between rescans otherwise.
     var watched = false
 

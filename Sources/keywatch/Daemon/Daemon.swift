@@ -45,13 +45,18 @@ final class Daemon: @unchecked Sendable {
                 metrics.countDelivery(sink: sink, result: result.rawValue, pending: pending)
             }
         }
-        let detection = try DetectionStage(store: store, rules: rules.rules, overlapping: true)
+        let detection = try DetectionStage(store: store, rules: rules.rules, overlapping: true, watermarks: true)
+        let sources = configuration.tail.map {
+            TailSource(path: $0.path, include: $0.include.map(PathGlob.init), followLinks: $0.followLinks)
+        }
+        let inputs = sources.map(\.inputName) + (configuration.http == nil ? [] : [StoreWriter.pushInput])
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
-            store: store, identities: rules.identities, detection: detection, metrics: metrics,
+            store: store, identities: rules.identities, inputs: inputs, detection: detection, metrics: metrics,
             options: StoreWriter.Options(retention: configuration.retention,
-                                         idempotencyTTL: configuration.http?.idempotencyTTL ?? .hours(24)),
+                                         idempotencyTTL: configuration.http?.idempotencyTTL ?? .hours(24),
+                                         deliveryDelay: configuration.detection.deliveryDelay),
             logger: logger,
             onAlerts: { alerts in
                 // Committed with their outbox rows: the workers may send them now.
@@ -63,9 +68,6 @@ final class Daemon: @unchecked Sendable {
                 Standard.flush()
             },
             onFailure: { error in failed.fail(error) })
-        let sources = configuration.tail.map {
-            TailSource(path: $0.path, include: $0.include.map(PathGlob.init), followLinks: $0.followLinks)
-        }
         tailer = DirectoryTailer(sources: sources, records: try store.tailedFiles(), writer: writer, metrics: metrics, logger: logger)
         // Started first, stopped last: deliveries go on until the writer has committed its last alerts.
         var services: [any Service] = workers.map { worker in

@@ -51,11 +51,15 @@ public final class DetectionEngine {
         return state
     }
 
-    /// Runs the rules over the rows of `batch` at `rows` (all when nil), in that order, and then
-    /// looks at groups the clock has passed.
-    /// - Parameter now: the wall clock, when there is one: events more than
-    ///   ``DetectionLimits/futureTolerance`` ahead of it count, but do not move the clock.
-    public func process(_ batch: EventBatch, rows: [Int]? = nil, now: Timestamp? = nil) -> [AlertChange] {
+    /// Runs the rules over the rows of `batch` at `rows` (all when nil), in that order, then
+    /// moves the clock as `progress` says and looks at groups the clock has passed.
+    /// - Parameters:
+    ///   - now: the wall clock, when there is one: events more than
+    ///     ``DetectionLimits/futureTolerance`` ahead of it count, but do not move any group's clock
+    ///     nor, with ``EventTimeProgress/newestEvent``, detection's.
+    ///   - progress: what moves the clock (never back).
+    public func process(_ batch: EventBatch, rows: [Int]? = nil, now: Timestamp? = nil,
+                        progress: EventTimeProgress = .newestEvent) -> [AlertChange] {
         var changes = AlertChanges()
         let fields = BatchFields(batch: batch)
         let filters = rules.map { BatchRuleFilter(rule: $0, fields: fields, parser: parser) }
@@ -64,7 +68,7 @@ public final class DetectionEngine {
         // in place per event, cost a dynamic exclusivity check each time — and puts it back after.
         var states = self.states
         self.states = []
-        var clock = self.clock
+        var newest = Timestamp(microseconds: .min)
         var groupsLeft = self.groupsLeft
         let loop = zip(runners, filters).map { RuleInLoop(runner: $0, filter: $1) }
         // Rows are read where the batch holds them (see ``EventView``), and the states changed
@@ -78,7 +82,7 @@ public final class DetectionEngine {
                     precondition(row >= 0 && row < batchRows.count, "row \(row) is not in the batch")
                     event.rowAddress = first + row
                     let time = event.time
-                    if limit == nil || time <= limit!, clock == nil || time > clock! { clock = time }
+                    if time > newest, limit == nil || time <= limit! { newest = time }
                     for index in loop.indices where loop[index].filter.counts(event.rowAddress, raw: &event.raw) {
                         loop[index].runner.consider(event, state: &states[index], groupsLeft: &groupsLeft, changes: &changes)
                     }
@@ -86,19 +90,26 @@ public final class DetectionEngine {
             }
         }
         withExtendedLifetime((runners, filters)) {}
+        switch progress {
+        case .newestEvent: if newest.microseconds != .min { moveClock(to: newest) }
+        case .watermark(let watermark): if let watermark { moveClock(to: watermark) }
+        }
         // Swept before they go back: while both this local and the property held the states, the
         // sweep's first change to a group copied the whole page of groups it sits in.
         sweep(&states, clock: clock, groupsLeft: &groupsLeft, changes: &changes)
         self.states = states
-        self.clock = clock
         self.groupsLeft = groupsLeft
         return changes.list
+    }
+
+    private func moveClock(to time: Timestamp) {
+        if clock == nil || time > clock! { clock = time }
     }
 
     /// Moves the clock to `time` (never back) and looks at the groups it passed: how a daemon
     /// raises `absence` alerts when every source has gone quiet and no event moves the clock.
     public func advance(to time: Timestamp) -> [AlertChange] {
-        if clock == nil || time > clock! { clock = time }
+        moveClock(to: time)
         var changes = AlertChanges()
         var states = self.states
         self.states = []
