@@ -72,6 +72,8 @@ struct DaemonConfigurationTests {
         ("http: {max_connections: 0}\n", "k.yaml:1: http.max_connections: expected a whole number from 1"),
         ("http: {idempotency_ttl: soon}\n", "k.yaml:1: http.idempotency_ttl: expected a duration from 1m to 365d"),
         ("retention: forever\n", "k.yaml:1: retention: expected a duration"),
+        ("detection:\n  delivery_delay: soon\n", "k.yaml:2: detection.delivery_delay: expected a duration such as 15m"),
+        ("detection: {delay: 5m}\n", "k.yaml:1: detection.delay: unknown key"),
         ("sinks:\n  - pager: {}\n", "k.yaml:2: sinks[0].pager: unknown sink"),
         ("sinks:\n  - webhook: {url: \"ftp://x\"}\n", "k.yaml:2: sinks[0].webhook.url: expected a URL"),
         ("sinks:\n  - stdout: {format: xml}\n", "k.yaml:2: sinks[0].stdout.format: expected text or json"),
@@ -91,6 +93,12 @@ struct DaemonConfigurationTests {
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test("detection's delivery delay parses, 15m when absent")
+    func deliveryDelay() throws {
+        #expect(try DaemonConfiguration.parse("detection: {delivery_delay: 1h}\n", file: "k.yaml").detection.deliveryDelay == .hours(1))
+        #expect(try DaemonConfiguration.parse("db: k.db\n", file: "k.yaml").detection.deliveryDelay == .minutes(15))
     }
 
     @Test("the HTTP connection limits and the idempotency keys' lifetime parse, with defaults when absent")
