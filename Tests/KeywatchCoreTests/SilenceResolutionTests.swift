@@ -6,13 +6,7 @@ import Testing
 /// quiet again — also across a restart from stored state.
 @Suite("Silence resolution")
 struct SilenceResolutionTests {
-    let silent = rule("""
-        id: source-silent
-        type: absence
-        group_by: [principal]
-        window: 30m
-        lateness: 5m
-        """)
+    let silent = SharedRules.steadySourceSilent
 
     func steady(_ role: String, from: Int, count: Int) -> [String] {
         DetectionTests().steady(role, from: from, count: count)

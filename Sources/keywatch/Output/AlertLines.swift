@@ -38,7 +38,7 @@ enum DetectionLines {
         let resolved = detection.raised.count(where: { $0.status == .resolved })
         let raised = detection.raised.count - resolved
         var text = "detection: \(Numbers.grouped(raised)) alert\(raised == 1 ? "" : "s") raised"
-        if resolved > 0 { text += ", \(Numbers.grouped(resolved)) resolved" }
+        if resolved > 0 { text += " and \(Numbers.grouped(resolved)) resolved" }
         text += " by \(report.rules.count) rule\(report.rules.count == 1 ? "" : "s")"
         if detection.replayedBatches > 0 { text += "; \(detection.replayedBatches) batch(es) stored before a crash replayed" }
         let late = report.rules.reduce(0) { $0 + $1.late }
