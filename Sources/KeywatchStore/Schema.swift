@@ -16,7 +16,7 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions]
     }
 
     /// How far each of the daemon's inputs has delivered (``InputProgress``): detection's
@@ -29,6 +29,36 @@ enum Schema {
             newest INTEGER NOT NULL,             -- microseconds: the newest event time it delivered
             delivered INTEGER NOT NULL           -- microseconds, wall clock: when it last delivered an event
         ) WITHOUT ROWID;
+        """
+    }
+
+    /// Alerts resolve (``AlertChange/resolved(_:)``): `alerts.resolved` says when, and the outbox
+    /// holds a second delivery per alert and sink announcing it — `announces` says which, and is
+    /// part of the unique key. SQLite cannot change a table's unique constraint, so the outbox is
+    /// copied into a new table; its rows so far announced alerts firing. Touches only `alerts`
+    /// and `outbox`.
+    private static var alertResolutions: String {
+        """
+        ALTER TABLE alerts ADD COLUMN resolved INTEGER;  -- microseconds, event time: when its condition ended; NULL while firing
+        CREATE TABLE outbox_announcing(
+            id INTEGER PRIMARY KEY,
+            alert_id TEXT NOT NULL,
+            sink TEXT NOT NULL,                  -- the sink's name in the configuration
+            announces TEXT NOT NULL DEFAULT 'firing' CHECK (announces IN ('firing', 'resolved')),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL,            -- microseconds, wall clock: when what it announces committed (max_age counts from it)
+            next_attempt INTEGER NOT NULL,
+            last_attempt INTEGER,
+            last_error TEXT,
+            done INTEGER,                        -- when delivered or given up
+            UNIQUE(alert_id, sink, announces)
+        );
+        INSERT INTO outbox_announcing(id, alert_id, sink, state, attempts, created, next_attempt, last_attempt, last_error, done)
+            SELECT id, alert_id, sink, state, attempts, created, next_attempt, last_attempt, last_error, done FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_announcing RENAME TO outbox;
+        CREATE INDEX outbox_due ON outbox(sink, next_attempt) WHERE state = 'pending';
         """
     }
 

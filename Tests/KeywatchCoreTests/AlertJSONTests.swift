@@ -44,6 +44,8 @@ struct AlertJSONTests {
         let silence = DetectionEngine(rules: [absence])
         let absent = detect([absence], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")],
                                         [kmsCall(at: at(2100), by: "busy-role")]], engine: silence)
+        // quiet-role's events return: its alert resolved.
+        let resolved = silence.process(decode(kmsCall(at: at(2400), by: "quiet-role"))).map(\.alert)
         return [
             ("match", detect([match], [[kmsCall(at: at(0), "ScheduleKeyDeletion"), kmsCall(at: at(1), "DisableKey")]])),
             ("threshold", detect([detection.deniedBurst], [(0..<6).map { kmsCall(at: at($0 * 30), denied: true) }])),
@@ -53,6 +55,7 @@ struct AlertJSONTests {
             ("cross_namespace", detect([cross], [[kmsCall(at: at(1), by: "checkout-irsa"), kmsCall(at: at(2), by: "checkout-irsa")]],
                                        identities: identities)),
             ("absence", absent),
+            ("absence resolved", resolved),
         ]
     }()
 
@@ -66,6 +69,19 @@ struct AlertJSONTests {
             #expect(read == alert)
             #expect(read.json == alert.json)
         }
+    }
+
+    @Test("a firing alert's JSON says firing and has no resolved_at; a resolved one says when, after its status")
+    func status() throws {
+        let firing = try #require(Self.raised.first { $0.type == "absence" }?.alerts.first)
+        let resolved = try #require(Self.raised.first { $0.type == "absence resolved" }?.alerts.first)
+        #expect(resolved.key == firing.key)
+        #expect(firing.json.contains(#""severity":"medium","status":"firing","group":"#))
+        #expect(!firing.json.contains("resolved_at"))
+        let end = Timestamp(parsing: at(2400))!
+        #expect(resolved.resolvedAt == end)
+        #expect(resolved.json == firing.json.replacingOccurrences(
+            of: #""status":"firing","#, with: #""status":"resolved","resolved_at":"\#(end.rfc3339)","#))
     }
 
     @Test("the fixtures raise the detail kinds a round trip must keep: text, integer, number and list")
@@ -170,7 +186,10 @@ struct AlertJSONTests {
         let cases: [(change: (inout [String: Any]) -> Void, error: AlertDecodingError)] = [
             ({ $0["severity"] = "extreme" },
              .invalidValue(member: "severity", expected: "one of info, low, medium, high, critical", value: #""extreme""#)),
-            ({ $0["status"] = "resolved" }, .invalidValue(member: "status", expected: #""firing""#, value: #""resolved""#)),
+            ({ $0["status"] = "pending" }, .invalidValue(member: "status", expected: #""firing" or "resolved""#, value: #""pending""#)),
+            ({ $0["status"] = "resolved" }, .missingMember("resolved_at")),
+            ({ $0["status"] = "resolved"; $0["resolved_at"] = "soon" },
+             .invalidValue(member: "resolved_at", expected: "an RFC 3339 time", value: #""soon""#)),
             ({ $0["first_seen"] = "yesterday" }, .invalidValue(member: "first_seen", expected: "an RFC 3339 time", value: #""yesterday""#)),
             ({ $0["count"] = 1.5 }, .invalidValue(member: "count", expected: "a whole number within 64 bits", value: "1.5")),
         ]

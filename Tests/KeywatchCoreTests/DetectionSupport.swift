@@ -64,6 +64,15 @@ enum SharedRules {
         suppress: 1h
         """)
 
+    /// A principal silent for 30 minutes (and 5 of lateness), after a steady rhythm (10 events).
+    static let steadySourceSilent = rule("""
+        id: source-silent
+        type: absence
+        group_by: [principal]
+        window: 30m
+        lateness: 5m
+        """)
+
     /// A principal silent for 30 minutes (and 5 of lateness), after a single event.
     static let sourceSilent = rule("""
         id: source-silent

@@ -387,13 +387,7 @@ struct DetectionTests {
 
     @Test("absence alerts once when a steady group goes silent for the window, on the clock of other events or the wall clock")
     func absence() {
-        let silent = rule("""
-            id: source-silent
-            type: absence
-            group_by: [principal]
-            window: 30m
-            lateness: 5m
-            """)
+        let silent = SharedRules.steadySourceSilent
         let engine = DetectionEngine(rules: [silent])
         // quiet-role sends every 5 minutes until 09:45, busy-role until 10:15, then on.
         var alerts = detect([silent], [steady("quiet-role", count: 10) + steady("busy-role", count: 16)], engine: engine)

@@ -1,7 +1,7 @@
 import KeywatchCore
 
-/// An alert on its way to a sink: the alert, its JSON of SPEC §4 exactly as stored, and its
-/// evidence events.
+/// An alert on its way to a sink: the alert, its JSON of SPEC §4 exactly as stored, its
+/// evidence events, and whether the delivery announces it firing or resolved.
 ///
 /// Webhooks post and sign ``json`` itself, not the alert written again: a stored alert's JSON
 /// may differ from what this version would write (an id the store set with `json_set`), and a
@@ -13,19 +13,31 @@ public struct OutgoingAlert: Sendable {
     public var json: String
     /// The evidence events still in the store, oldest first.
     public var events: [Event]
+    /// What the delivery tells the sink: the alert raised, or its resolution. The JSON is the
+    /// alert as it stands when sent, so a raised alert sent after it resolved says `resolved`.
+    public var announces: AlertStatus
 
     /// A stored alert.
     /// - Throws: when the JSON is not an alert (a damaged row), naming the member at fault.
-    public init(json: String, events: [Event] = []) throws(AlertDecodingError) {
+    public init(json: String, events: [Event] = [], announces: AlertStatus = .firing) throws(AlertDecodingError) {
         self.alert = try Alert(json: json)
         self.json = json
         self.events = events
+        self.announces = announces
     }
 
     /// An alert at hand (`keywatch sinks test`'s), with its JSON written now.
-    public init(_ alert: Alert, events: [Event] = []) {
+    public init(_ alert: Alert, events: [Event] = [], announces: AlertStatus = .firing) {
         self.alert = alert
         self.json = alert.json
         self.events = events
+        self.announces = announces
+    }
+
+    /// The message's identity for the receiver (`webhook-id`, the e-mail's `Message-ID`): the
+    /// alert id when it announces the alert, `<id>-resolved` for its resolution — the same on
+    /// every retry, another for each message.
+    public var messageID: String {
+        announces == .resolved ? alert.id + "-resolved" : alert.id
     }
 }

@@ -114,7 +114,7 @@ public final class OutboxWorker: @unchecked Sendable {
         }
         var alert: OutgoingAlert
         do {
-            alert = try OutgoingAlert(json: delivery.alertJSON)
+            alert = try OutgoingAlert(json: delivery.alertJSON, announces: delivery.announces)
         } catch {
             // A damaged row: no retry can read it, and sending it would be sending an alert
             // with fields missing. The sink is not asked; `alerts list` shows the delivery dead.

@@ -2,7 +2,9 @@ import Foundation
 import KeywatchCore
 
 /// The e-mail for an alert (RFC 5322, CRLF lines): a subject `[keywatch][<severity>] <title>`
-/// and a plain-text body with the summary, group, window, counts and evidence events.
+/// and a plain-text body with the summary, group, window, counts and evidence events. A resolved
+/// alert says RESOLVED in its subject and first line, and its resolution's message replies to
+/// the alert's (`In-Reply-To`), so mail clients show the two together.
 ///
 /// Everything in it may come from a log record, so nothing reaches a header raw: control
 /// characters (a CR/LF that would start a new header among them) become spaces, and non-ASCII
@@ -17,7 +19,12 @@ public enum EmailMessage {
             "From: \(from)",
             "To: \(to.joined(separator: ", "))",
             "Subject: " + encodedHeader(subject(of: alert)),
-            "Message-ID: <\(headerText(alert.id, limit: 64).replacingOccurrences(of: " ", with: "-"))@keywatch.invalid>",
+            "Message-ID: \(messageID(outgoing.messageID))",
+        ]
+        if outgoing.announces == .resolved {
+            lines += ["In-Reply-To: \(messageID(alert.id))", "References: \(messageID(alert.id))"]
+        }
+        lines += [
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: quoted-printable",
@@ -28,9 +35,16 @@ public enum EmailMessage {
         return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 
-    /// `[keywatch][high] Denied KMS calls` — one line, at most 200 characters of title.
+    /// `[keywatch][high] Denied KMS calls` (`[keywatch][RESOLVED][medium] …` once resolved) — one
+    /// line, at most 200 characters of title.
     public static func subject(of alert: Alert) -> String {
-        "[keywatch][\(headerText(alert.severity.rawValue, limit: 20))] \(headerText(alert.title, limit: 200))"
+        let resolved = alert.status == .resolved ? "[RESOLVED]" : ""
+        return "[keywatch]\(resolved)[\(headerText(alert.severity.rawValue, limit: 20))] \(headerText(alert.title, limit: 200))"
+    }
+
+    /// `<kw-…@keywatch.invalid>`: the id as a header can carry it.
+    private static func messageID(_ id: String) -> String {
+        "<\(headerText(id, limit: 64).replacingOccurrences(of: " ", with: "-"))@keywatch.invalid>"
     }
 
     /// The body's lines, before transfer encoding.
@@ -39,7 +53,9 @@ public enum EmailMessage {
         func line(_ label: String, _ value: String) -> String {
             label.padding(toLength: 12, withPad: " ", startingAt: 0) + TerminalText.escape(value)
         }
-        var lines = [TerminalText.escape(alert.summary), ""]
+        var lines: [String] = []
+        if let resolvedAt = alert.resolvedAt { lines += ["RESOLVED at \(resolvedAt.rfc3339): what this alert reported has ended.", ""] }
+        lines += [TerminalText.escape(alert.summary), ""]
         lines.append(line("Rule", "\(alert.rule) (\(alert.severity.rawValue)): \(alert.title)"))
         if !alert.group.isEmpty {
             lines.append(line("Group", alert.group.map { "\($0.field)=\($0.value)" }.joined(separator: ", ")))
@@ -47,6 +63,7 @@ public enum EmailMessage {
         if let window = alert.window { lines.append(line("Window", "\(window.start.rfc3339) to \(window.end.rfc3339)")) }
         lines.append(line("First seen", alert.firstSeen.rfc3339))
         lines.append(line("Last seen", alert.lastSeen.rfc3339))
+        if let resolvedAt = alert.resolvedAt { lines.append(line("Resolved", resolvedAt.rfc3339)) }
         lines.append(line("Count", String(alert.count)))
         for detail in alert.details { lines.append(line(detail.name.prefix(11) + "", text(of: detail.value))) }
         lines.append(line("Alert", "\(alert.id) (key \(alert.key))"))

@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 
 /// POSTs the alert's JSON to a URL, signed the Standard Webhooks way when a secret is set:
-/// `webhook-id` (the alert id: the same on every retry, so a receiver can deduplicate),
+/// `webhook-id` (the alert id, or `<id>-resolved` for its resolution: the same on every retry,
+/// so a receiver can deduplicate),
 /// `webhook-timestamp` (seconds), and `webhook-signature: v1,<base64 HMAC-SHA256 of
 /// "<id>.<timestamp>.<body>">`. Receivers verify with any Standard Webhooks library.
 ///
@@ -42,10 +43,11 @@ public struct WebhookSink: AlertSink {
         let body = Array(alert.json.utf8)
         var headers = ["Content-Type: application/json", "User-Agent: keywatch", "Expect:"]
         let timestamp = Int(Date().timeIntervalSince1970)
-        headers.append("webhook-id: \(Self.headerSafe(alert.alert.id))")
+        let id = Self.headerSafe(alert.messageID)
+        headers.append("webhook-id: \(id)")
         headers.append("webhook-timestamp: \(timestamp)")
         if let key {
-            headers.append("webhook-signature: \(Self.signature(id: Self.headerSafe(alert.alert.id), timestamp: timestamp, body: body, key: key))")
+            headers.append("webhook-signature: \(Self.signature(id: id, timestamp: timestamp, body: body, key: key))")
         }
         let response = try Curl.perform(
             CurlRequest(url: url, protocols: .web, timeout: policy.timeout, caFile: policy.caFile, headers: headers, body: body),

@@ -27,7 +27,8 @@ extension Alert {
         guard root.value.kind == .object else { throw .notAnObject(found: AlertDecodingError.describe(root.value)) }
         let status = try root.member("status")
         // No other status is written: an alert that says otherwise is not one this version knows.
-        guard try status.string() == "firing" else { throw status.invalid("\"firing\"") }
+        guard let known = AlertStatus(rawValue: try status.string()) else { throw status.invalid("\"firing\" or \"resolved\"") }
+        let resolvedAt = try known == .resolved ? root.member("resolved_at").timestamp() : nil
         let window = try root.member("window")
         self.init(
             id: try root.member("id").string(), key: try root.member("key").string(), rule: try root.member("rule").string(),
@@ -44,7 +45,8 @@ extension Alert {
                 AlertDetail(member.name, try member.detail())
             },
             events: try root.member("events").strings(),
-            ruleFile: try root.member("rule_file").string(), ruleSHA256: try root.member("rule_sha256").string())
+            ruleFile: try root.member("rule_file").string(), ruleSHA256: try root.member("rule_sha256").string(),
+            resolvedAt: resolvedAt)
     }
 }
 

@@ -8,6 +8,8 @@ extension Alert {
     }
 
     /// Writes the alert as one JSON object, keys in SPEC §4's order; ``init(json:)`` reads it back.
+    /// A resolved alert adds `resolved_at` after its `status`; a firing one has no such member,
+    /// so that every alert raised reads as it always did.
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("id", id)
@@ -15,7 +17,8 @@ extension Alert {
         writer.field("rule", rule)
         writer.field("title", title)
         writer.field("severity", severity.rawValue)
-        writer.field("status", "firing")
+        writer.field("status", status.rawValue)
+        if let resolvedAt { writer.field("resolved_at", resolvedAt.rfc3339) }
         writer.key("group")
         writer.beginObject()
         for value in group { writer.field(value.field, value.value) }

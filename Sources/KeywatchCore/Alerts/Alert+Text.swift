@@ -1,5 +1,5 @@
 extension Alert {
-    /// A field of the alert as text, by its JSON name: `count`, `severity`, `window.start`,
+    /// A field of the alert as text, by its JSON name: `count`, `severity`, `status`, `window.start`,
     /// `group.<field>`, `details.<name>` (lists joined by commas), `events` (how many).
     public func text(of field: String) -> String? {
         if field.hasPrefix("group.") { return groupValue(String(field.dropFirst(6))) }
@@ -19,7 +19,8 @@ extension Alert {
         case "rule": return rule
         case "title": return title
         case "severity": return severity.rawValue
-        case "status": return "firing"
+        case "status": return status.rawValue
+        case "resolved_at": return resolvedAt?.rfc3339
         case "count": return String(count)
         case "summary": return summary
         case "first_seen": return firstSeen.rfc3339

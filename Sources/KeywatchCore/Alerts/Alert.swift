@@ -5,6 +5,9 @@
 /// backfill and a live run over the same events give the same keys, and a receiver can
 /// deduplicate by it. Later events of the same group and period join the alert: its ``count``,
 /// ``lastSeen`` and ``events`` grow, its key stays.
+///
+/// An alert fires when raised; an `absence` alert resolves when its group's events return
+/// (``resolvedAt``), as Alertmanager's alerts go from `firing` to `resolved`.
 public struct Alert: Sendable, Equatable {
     /// Short and stable: derived from ``key``, so a replay yields the same id. The store gives
     /// the rare alert whose short id another key already holds ``collisionID(forKey:)``.
@@ -26,6 +29,12 @@ public struct Alert: Sendable, Equatable {
     public var events: [String]
     public var ruleFile: String
     public var ruleSHA256: String
+    /// When the condition ended, in event time: the first event of a silent group's return.
+    /// Nil while the alert fires.
+    public var resolvedAt: Timestamp?
+
+    /// `firing`, or `resolved` once ``resolvedAt`` is set.
+    public var status: AlertStatus { resolvedAt == nil ? .firing : .resolved }
 
     /// How many evidence event keys an alert carries.
     public static let evidenceLimit = 20
@@ -45,7 +54,7 @@ public struct Alert: Sendable, Equatable {
     public init(
         id: String, key: String, rule: String, title: String, severity: Rule.Severity, group: [GroupValue], count: Int,
         window: AlertWindow?, firstSeen: Timestamp, lastSeen: Timestamp, summary: String, details: [AlertDetail],
-        events: [String], ruleFile: String, ruleSHA256: String
+        events: [String], ruleFile: String, ruleSHA256: String, resolvedAt: Timestamp? = nil
     ) {
         self.id = id
         self.key = key
@@ -62,6 +71,7 @@ public struct Alert: Sendable, Equatable {
         self.events = events
         self.ruleFile = ruleFile
         self.ruleSHA256 = ruleSHA256
+        self.resolvedAt = resolvedAt
     }
 
     /// `kw-` and the first 16 hex digits of the key (itself a digest): short enough to type.

@@ -1,5 +1,6 @@
 /// Alerts as the store keeps them, for runs that store nothing (backtests, rule tests): a
-/// raised alert is added once, in the order raised; an update replaces the alert of its key.
+/// raised alert is added once, in the order raised; an update or a resolution replaces the
+/// alert of its key.
 public struct AlertLedger: Sendable {
     /// The alerts in the order they were raised.
     public private(set) var alerts: [Alert] = []
@@ -14,7 +15,7 @@ public struct AlertLedger: Sendable {
                 guard positions[alert.key] == nil else { continue }
                 positions[alert.key] = alerts.count
                 alerts.append(alert)
-            case .updated(let alert):
+            case .updated(let alert), .resolved(let alert):
                 if let position = positions[alert.key] { alerts[position] = alert }
             }
         }

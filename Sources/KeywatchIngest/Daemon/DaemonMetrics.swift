@@ -18,6 +18,7 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var skipped = 0
     private var rejects = 0
     private var alerts: [String: Int] = [:]
+    private var resolvedAlerts: [String: Int] = [:]
     private var requests: [Int: Int] = [:]
     private var replays = 0
     private var httpConnections = 0
@@ -67,9 +68,13 @@ public final class DaemonMetrics: @unchecked Sendable {
         }
     }
 
-    /// Alerts raised (new to the store).
+    /// Alerts raised (new to the store), and resolutions of alerts raised before.
     public func count(_ raised: [Alert]) {
-        lock.withLock { for alert in raised { alerts[alert.rule, default: 0] += 1 } }
+        lock.withLock {
+            for alert in raised {
+                if alert.status == .resolved { resolvedAlerts[alert.rule, default: 0] += 1 } else { alerts[alert.rule, default: 0] += 1 }
+            }
+        }
     }
 
     /// A delivery's outcome (`delivered`, `retrying`, `dead`) at `sink`, and what is still pending there.
@@ -146,6 +151,8 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_rejects_total", "counter", "Records rejected as unreadable (see the rejects table).", [("", "\(rejects)")])
             family("keywatch_alerts_total", "counter", "Alerts raised, by rule.",
                    samples("rule", alerts))
+            family("keywatch_alerts_resolved_total", "counter", "Alerts resolved (a silent pipeline's events returned), by rule.",
+                   samples("rule", resolvedAlerts))
             family("keywatch_http_requests_total", "counter", "Requests to POST /v1/events, by status.",
                    requests.sorted { $0.key < $1.key }.map { ("status=\"\($0.key)\"", "\($0.value)") })
             family("keywatch_http_replays_total", "counter",

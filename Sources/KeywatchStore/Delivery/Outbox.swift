@@ -9,11 +9,14 @@ public enum DeliveryState: String, Sendable, Equatable {
     case dead
 }
 
-/// One alert's delivery to one sink, as the outbox holds it.
+/// One alert's delivery to one sink, as the outbox holds it: the alert firing, or (a second
+/// delivery) its resolution.
 public struct Delivery: Sendable, Equatable {
     public var id: Int64
     public var alertID: String
     public var sink: String
+    /// What the delivery tells the sink: that the alert fires, or that it resolved.
+    public var announces: AlertStatus
     public var state: DeliveryState
     public var attempts: Int
     /// When the alert committed (wall clock); the sink's maximum age counts from here.
@@ -28,15 +31,17 @@ public struct Delivery: Sendable, Equatable {
 }
 
 extension EventStore {
-    /// One pending outbox row per sink of ``deliverySinks`` for a new alert, inside the current
-    /// transaction.
-    func enqueueDeliveries(of alertID: String, at now: Timestamp) throws(StoreError) {
+    /// One pending outbox row per sink of ``deliverySinks`` for a new alert, or a new resolution
+    /// of one, inside the current transaction.
+    func enqueueDeliveries(of alertID: String, announcing status: AlertStatus, at now: Timestamp) throws(StoreError) {
         guard !deliverySinks.isEmpty else { return }
         do {
             let insert = try connection.prepare("""
-                INSERT OR IGNORE INTO outbox(alert_id, sink, created, next_attempt) VALUES (?1, ?2, ?3, ?3)
+                INSERT OR IGNORE INTO outbox(alert_id, sink, announces, created, next_attempt) VALUES (?1, ?2, ?3, ?4, ?4)
                 """)
-            for sink in deliverySinks { try insert.run([.text(alertID), .text(sink), .integer(now.microseconds)]) }
+            for sink in deliverySinks {
+                try insert.run([.text(alertID), .text(sink), .text(status.rawValue), .integer(now.microseconds)])
+            }
         } catch {
             throw StoreError(error)
         }
@@ -81,9 +86,9 @@ public final class Outbox {
         }
     }
 
-    /// Deliveries of one alert (by id or key), one per sink.
+    /// Deliveries of one alert (by id or key): per sink, its firing and then its resolution.
     public func deliveries(ofAlert id: String) throws(StoreError) -> [Delivery] {
-        try select("WHERE a.id = ?1 OR a.key = ?1 ORDER BY o.sink", [.text(id)])
+        try select("WHERE a.id = ?1 OR a.key = ?1 ORDER BY o.sink, o.id", [.text(id)])
     }
 
     /// Every delivery to `sink`, in the order created.
@@ -130,7 +135,10 @@ public final class Outbox {
     public func retry(alert id: String, at now: Timestamp) throws(StoreError) -> [String] {
         do {
             return try connection.transaction {
-                let sinks = try deliveries(ofAlert: id).filter { $0.state != .delivered }.map(\.sink)
+                var sinks: [String] = []
+                for delivery in try deliveries(ofAlert: id) where delivery.state != .delivered && !sinks.contains(delivery.sink) {
+                    sinks.append(delivery.sink)
+                }
                 try connection.prepare("""
                     UPDATE outbox SET state = 'pending', next_attempt = ?2, created = ?2, done = NULL
                     WHERE state != 'delivered' AND alert_id = (SELECT id FROM alerts WHERE id = ?1 OR key = ?1)
@@ -153,7 +161,8 @@ public final class Outbox {
     private func select(_ condition: String, _ arguments: [SQLiteValue]) throws(StoreError) -> [Delivery] {
         do {
             let statement = try connection.prepare("""
-                SELECT o.id, o.alert_id, o.sink, o.state, o.attempts, o.created, o.next_attempt, o.last_error, a.json, a.first_seen, a.last_seen
+                SELECT o.id, o.alert_id, o.sink, o.state, o.attempts, o.created, o.next_attempt, o.last_error, a.json, a.first_seen,
+                       a.last_seen, o.announces
                 FROM outbox o JOIN alerts a ON a.id = o.alert_id
                 """ + " " + condition)
             try statement.bind(arguments)
@@ -166,12 +175,13 @@ public final class Outbox {
 
 extension Delivery {
     /// The rows of a statement selecting id, alert_id, sink, state, attempts, created,
-    /// next_attempt, last_error, and the alert's json, first_seen and last_seen.
+    /// next_attempt, last_error, the alert's json, first_seen and last_seen, and announces.
     static func all(from statement: Statement) throws(SQLiteError) -> [Delivery] {
         var found: [Delivery] = []
         while try statement.step() {
             found.append(Delivery(
                 id: statement.int64(0), alertID: statement.text(1) ?? "", sink: statement.text(2) ?? "",
+                announces: AlertStatus(rawValue: statement.text(11) ?? "") ?? .firing,
                 state: DeliveryState(rawValue: statement.text(3) ?? "") ?? .pending, attempts: Int(statement.int64(4)),
                 created: Timestamp(microseconds: statement.int64(5)), nextAttempt: Timestamp(microseconds: statement.int64(6)),
                 lastError: statement.text(7), alertJSON: statement.text(8) ?? "{}",
@@ -182,15 +192,18 @@ extension Delivery {
 }
 
 extension EventReader {
-    /// Deliveries of the alerts with these ids, by alert id (for `keywatch alerts list`); empty
-    /// for a store that predates the outbox.
+    /// Deliveries of the alerts with these ids, by alert id (for `keywatch alerts list`), per
+    /// sink its firing and then its resolution; empty for a store that predates the outbox.
     public func deliveries(ofAlerts ids: [String]) throws(StoreError) -> [String: [Delivery]] {
         guard !ids.isEmpty else { return [:] }
         do {
             guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'") == 1 else { return [:] }
+            // A store read before it is migrated (readers do not migrate) announced only alerts firing.
+            let announcing = try connection.scalar("SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'announces'") == 1
             let statement = try connection.prepare("""
-                SELECT o.id, o.alert_id, o.sink, o.state, o.attempts, o.created, o.next_attempt, o.last_error, '', 0, 0
-                FROM outbox o WHERE o.alert_id IN (SELECT value FROM json_each(?1)) ORDER BY o.sink
+                SELECT o.id, o.alert_id, o.sink, o.state, o.attempts, o.created, o.next_attempt, o.last_error, '', 0, 0,
+                       \(announcing ? "o.announces" : "'firing'")
+                FROM outbox o WHERE o.alert_id IN (SELECT value FROM json_each(?1)) ORDER BY o.sink, o.id
                 """)
             var list = JSONWriter()
             list.beginArray()

@@ -32,9 +32,13 @@ public struct RenderedAlertChanges: Sendable {
 extension EventStore {
     /// Stores what detection did, inside the current transaction (the one holding the events
     /// that caused it). A raised alert whose key is already stored — a replay after a restart —
-    /// is not stored again; an update rewrites the stored alert.
-    /// A new alert gets one outbox row per sink of ``deliverySinks``, in the same transaction.
-    /// - Returns: the alerts new to the store, in the order raised: the ones to send.
+    /// is not stored again; an update rewrites the stored alert; a resolution rewrites it as
+    /// resolved (`resolved` and its JSON). A resolved alert is final: a replayed raise or update
+    /// of it changes nothing, and a replayed resolution is not sent again.
+    /// A new alert, and a new resolution, gets one outbox row per sink of ``deliverySinks``
+    /// (announcing it `firing` or `resolved`), in the same transaction.
+    /// - Returns: the alerts new to the store and the resolutions new to it (alerts whose
+    ///   ``Alert/status`` is `resolved`), in the order detection made them: the ones to send.
     public func record(_ changes: [AlertChange], at now: Timestamp) throws(StoreError) -> [Alert] {
         try record(RenderedAlertChanges(changes), at: now)
     }
@@ -53,8 +57,13 @@ extension EventStore {
             let update = try connection.prepare("""
                 UPDATE alerts SET first_seen = ?2, last_seen = ?3, count = ?4, updated = ?5,
                     json = CASE WHEN id = ?7 THEN ?6 ELSE json_set(?6, '$.id', id) END
-                WHERE key = ?1
+                WHERE key = ?1 AND resolved IS NULL
                 """)
+            let resolve = try connection.prepare("""
+                UPDATE alerts SET updated = ?2, resolved = ?3, json = CASE WHEN id = ?5 THEN ?4 ELSE json_set(?4, '$.id', id) END
+                WHERE key = ?1 AND resolved IS NULL
+                """)
+            let firingID = try connection.prepare("SELECT id FROM alerts WHERE key = ?1 AND resolved IS NULL")
             let stored = try connection.prepare("SELECT 1 FROM alerts WHERE key = ?1")
             func isStored(_ key: String) throws -> Bool {
                 stored.bind(key, at: 1)
@@ -65,6 +74,19 @@ extension EventStore {
             for (change, json) in zip(changes, rendered.json) {
                 var alert = change.alert
                 var json = json
+                if case .resolved = change, let resolvedAt = alert.resolvedAt {
+                    // Only an alert stored and still firing resolves: a replay finds it resolved.
+                    firingID.bind(alert.key, at: 1)
+                    let storedID = try firingID.step() ? firingID.text(0) : nil
+                    firingID.reset()
+                    guard let storedID else { continue }
+                    try resolve.run([.text(alert.key), .integer(now.microseconds), .integer(resolvedAt.microseconds), .text(json),
+                                     .text(alert.id)])
+                    alert.id = storedID
+                    raised.append(alert)
+                    try enqueueDeliveries(of: storedID, announcing: .resolved, at: now)
+                    continue
+                }
                 if case .raised = change {
                     func insertAlert() throws -> Bool {
                         try insert.run([.text(alert.id), .text(alert.key), .text(alert.rule), .text(alert.severity.rawValue),
@@ -84,7 +106,7 @@ extension EventStore {
                     }
                     if inserted {
                         raised.append(alert)
-                        try enqueueDeliveries(of: alert.id, at: now)
+                        try enqueueDeliveries(of: alert.id, announcing: .firing, at: now)
                         continue
                     }
                 }

@@ -42,12 +42,12 @@ struct AlertsCommand: ParsableCommand {
                 return
             }
             let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: alerts.map(\.id)) }
-            var table = Table(headers: ["ID", "FIRST SEEN", "SEVERITY", "RULE", "COUNT", "DELIVERY", "SUMMARY"])
+            var table = Table(headers: ["ID", "FIRST SEEN", "SEVERITY", "RULE", "STATUS", "COUNT", "DELIVERY", "SUMMARY"])
             for alert in alerts {
                 let summary = AlertsCommand.summary(of: alert)
                 let delivery = (deliveries[alert.id] ?? []).map(AlertsCommand.describe).joined(separator: " ")
-                table.append([alert.id, alert.firstSeen.rfc3339, alert.severity, alert.rule, String(alert.count),
-                              delivery.isEmpty ? "-" : delivery, summary])
+                table.append([alert.id, alert.firstSeen.rfc3339, alert.severity, alert.rule, AlertsCommand.status(of: alert),
+                              String(alert.count), delivery.isEmpty ? "-" : delivery, summary])
             }
             table.render().forEach(Standard.out)
         }
@@ -83,6 +83,7 @@ struct AlertsCommand: ParsableCommand {
                 return
             }
             for (name, value) in [("id", alert.id), ("rule", alert.rule), ("severity", alert.severity),
+                                  ("status", AlertsCommand.status(of: alert, at: true)),
                                   ("first seen", alert.firstSeen.rfc3339), ("last seen", alert.lastSeen.rfc3339),
                                   ("count", String(alert.count)), ("summary", AlertsCommand.summary(of: alert)), ("key", alert.key)] {
                 Standard.out(TerminalText.escape("\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(value)"))
@@ -97,9 +98,9 @@ struct AlertsCommand: ParsableCommand {
             let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: [alert.id]) }[alert.id] ?? []
             if !deliveries.isEmpty {
                 Standard.out("")
-                var sinks = Table(headers: ["SINK", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
+                var sinks = Table(headers: ["SINK", "ANNOUNCES", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
                 for delivery in deliveries {
-                    sinks.append([delivery.sink, delivery.state.rawValue, String(delivery.attempts),
+                    sinks.append([delivery.sink, delivery.announces.rawValue, delivery.state.rawValue, String(delivery.attempts),
                                   delivery.state == .pending ? delivery.nextAttempt.rfc3339 : "-", delivery.lastError ?? "-"])
                 }
                 sinks.render().forEach(Standard.out)
@@ -141,10 +142,20 @@ struct AlertsCommand: ParsableCommand {
         }
     }
 
-    /// `webhook:delivered`, `email:pending(3)`, `webhook:dead`.
+    /// `webhook:delivered`, `email:pending(3)`, `webhook:dead`; a resolution's delivery
+    /// `webhook/resolved:pending`.
     static func describe(_ delivery: Delivery) -> String {
         let attempts = delivery.state == .pending && delivery.attempts > 0 ? "(\(delivery.attempts))" : ""
-        return "\(delivery.sink):\(delivery.state.rawValue)\(attempts)"
+        let announces = delivery.announces == .resolved ? "/resolved" : ""
+        return "\(delivery.sink)\(announces):\(delivery.state.rawValue)\(attempts)"
+    }
+
+    /// `firing` or `resolved` (with `at`, `resolved 2026-11-20T12:05:00Z`), as the stored JSON
+    /// says; `?` when it cannot be read.
+    static func status(of alert: StoredAlert, at: Bool = false) -> String {
+        guard let read = try? Alert(json: alert.json) else { return "?" }
+        guard at, let resolvedAt = read.resolvedAt else { return read.status.rawValue }
+        return "resolved \(resolvedAt.rfc3339)"
     }
 
     /// Opens the store read-only and runs `body`; a missing store or a failure exits with status 2.

@@ -3,7 +3,9 @@
 ///
 /// Only a steady group can go silent: one that has sent `min_events` events and never before
 /// gone quiet for more than half the window. A sparse group — a handful of calls whenever pods
-/// start — or a one-off never does. The alert says how often the group usually sent.
+/// start — or a one-off never does. The alert says how often the group usually sent. It fires
+/// once per silence and resolves when the group's events return (`status: resolved`,
+/// `resolved_at`); the group must then show its rhythm again before it can go silent again.
 struct AbsenceDetector: SilenceDetector {
     static let type = "absence"
     static let keys = ["min_events"]
