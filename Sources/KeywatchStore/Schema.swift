@@ -16,7 +16,17 @@ import KeywatchCore
 /// The view `events` shows every field of SPEC §2 as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions, keyVaultTenants]
+    }
+
+    /// A Key Vault event's `tenant` is the caller's tenant or none: rows stored when a record
+    /// without a tenant claim took its vault's subscription there lose it (the subscription is
+    /// their `account`; a tenant claim never equals a subscription id). Touches only `event_rows`.
+    private static var keyVaultTenants: String {
+        """
+        UPDATE event_rows SET tenant = NULL
+            WHERE source = \(EventSource.azureKeyVault.code) AND tenant IS NOT NULL AND tenant = account;
+        """
     }
 
     /// How far each of the daemon's inputs has delivered (``InputProgress``): detection's

@@ -13,12 +13,13 @@ struct AccountTests {
         let claimed = try #require(decodeEvent(keyVault(identity: ["claim": [
             "oid": "8d116ece-1738-47d9-bd9c-172411e20b8f", "idtyp": "app",
             "http://schemas.microsoft.com/identity/claims/tenantid": "72f988bf-86f1-41af-91ab-2d7cd011db47"]])))
-        // The bearer-token challenge: no identity, so its tenant falls back to the subscription.
+        // The bearer-token challenge: no identity, so no tenant.
         let challenge = try #require(decodeEvent(keyVault(["operationName": "Authentication", "resultSignature": "Unauthorized"],
                                                           properties: ["httpStatusCode": 401], identity: [:])))
         let lowerCase = try #require(decodeEvent(keyVault([
             "resourceId": "/subscriptions/6f2a9c1b-3d4e-4f50-8a61-7b8c9d0e1f2a/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-payments-prod"])))
-        #expect(claimed.tenant != challenge.tenant, "the two records name different tenants")
+        #expect(claimed.tenant == "72f988bf-86f1-41af-91ab-2d7cd011db47")
+        #expect(challenge.tenant == nil, "a record without a tenant claim names no tenant, rather than another kind of value")
         for event in [claimed, challenge, lowerCase] {
             #expect(event.account == Self.subscription)
             #expect(event.value(of: .account) == .string(Self.subscription))

@@ -73,4 +73,35 @@ struct AccountColumnTests {
         let events = try EventReader(path: path).events(matching: EventFilter())
         #expect(events.map(\.account) == ["111122223333", "111122223333", nil, "6f2a9c1b-3d4e-4f50-8a61-7b8c9d0e1f2a", nil, nil])
     }
+
+    @Test("a store of version 12 loses the subscriptions Key Vault rows without a tenant claim held as their tenant; claimed tenants and AWS accounts stay")
+    func keyVaultTenants() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("k.db")
+        let old = try storeOfSchema(12, at: path)
+        try old.execute("""
+            INSERT INTO strings(id, value) VALUES (1, 'Decrypt'), (2, '111122223333'), (3, '72f988bf-86f1-41af-91ab-2d7cd011db47'),
+                                                  (4, '6f2a9c1b-3d4e-4f50-8a61-7b8c9d0e1f2a');
+            INSERT INTO inputs(id, name) VALUES (1, 'file:x');
+            """)
+        let rows: [(EventSource, tenant: Int64, account: Int64)] = [
+            (.awsKMS, 2, 2),                 // an AWS event's tenant is its account: kept
+            (.azureKeyVault, 3, 4),          // a caller's tenant claim: kept
+            (.azureKeyVault, 4, 4),          // no claim: the subscription stood in, and goes
+        ]
+        for (time, (source, tenant, account)) in rows.enumerated() {
+            try old.execute("""
+                INSERT INTO event_rows(time, key_hash, key, source, operation, class, outcome, resource_type, tenant, account,
+                                       input_id, raw_block, raw_offset, raw_length)
+                VALUES (\(time), \(time), 'k\(time)', \(source.code), 1, 0, 0, 0, \(tenant), \(account), 1, 0, 0, 0)
+                """)
+        }
+        _ = try EventStore(path: path)
+        let stored = try ReadOnlySQL(path: path).run("SELECT tenant, account FROM events ORDER BY time_us").rows
+        #expect(stored == [
+            [.text("111122223333"), .text("111122223333")],
+            [.text("72f988bf-86f1-41af-91ab-2d7cd011db47"), .text("6f2a9c1b-3d4e-4f50-8a61-7b8c9d0e1f2a")],
+            [.null, .text("6f2a9c1b-3d4e-4f50-8a61-7b8c9d0e1f2a")],
+        ])
+    }
 }

@@ -8,7 +8,8 @@
 /// - resource: `properties.id` (else `requestUri`) as `https://<vault host>/<collection>/<name>`,
 ///   host lower case, no version, `deleted*` collections folded into their live names; a vault
 ///   as `https://<vault host>/`;
-/// - tenant: the caller's tenant (`tid` claim), else the subscription of `resourceId`;
+/// - tenant: the caller's tenant (`tid` claim), absent without one — never the subscription, which
+///   is `account`: a vault's records carry one tenant or none, not two kinds of value;
 /// - account: the subscription of `resourceId` as a lower-case GUID, whatever the record's case and
 ///   whichever claims it carries: the vault's log pipeline, the same for all of its records;
 /// - key: SHA-256 of the canonical record bytes (the format has no id).
@@ -165,11 +166,7 @@ final class KeyVaultNormalizer {
             row.resourceType = .vault
         }
         if row.scope.isNone { row.scope = interner.index(of: vault, in: &batch) }
-        if let tenant {
-            row.tenant = tenant.index(in: &batch, interner)
-        } else {
-            row.tenant = interner.index(of: subscription, in: &batch)
-        }
+        if let tenant { row.tenant = tenant.index(in: &batch, interner) }
         row.account = interner.index(of: subscription, in: &batch)
         row.ip = callerIP?.index(in: &batch, interner) ?? .none
         if let correlationID, correlationID.isNonEmptyString {
