@@ -41,17 +41,6 @@ struct DetectionStageTests {
         try EventReader(path: db).alerts().sorted { $0.key < $1.key }
     }
 
-    /// The `## Expected alerts` table of sample-logs/README.md: rule, first seen, count.
-    func expectedAlerts() throws -> [String] {
-        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("sample-logs/README.md"), encoding: .utf8)
-        guard let section = readme.components(separatedBy: "## Expected alerts").dropFirst().first else { return [] }
-        return section.split(separator: "\n").compactMap { line -> String? in
-            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 4, cells[0].hasPrefix("`"), Int(cells[2]) != nil else { return nil }
-            return "\(cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))) \(cells[1]) \(cells[2])"
-        }.sorted()
-    }
-
     @Test("the default rules on sample-logs raise exactly the alerts sample-logs/README.md lists, detection in the writer's transaction or beside it",
           arguments: [false, true])
     func sampleLogAlerts(overlapping: Bool) throws {
@@ -61,7 +50,7 @@ struct DetectionStageTests {
         let stored = try storedAlerts(db)
         #expect(raised.count == stored.count)
         let described = stored.map { "\($0.rule) \(String($0.firstSeen.rfc3339.prefix(19)))Z \($0.count)" }.sorted()
-        let expected = try expectedAlerts()
+        let expected = try SampleLogs.expectedAlerts()
         #expect(!expected.isEmpty)
         #expect(described == expected)
 
