@@ -37,7 +37,8 @@ public final class DetectionStage: @unchecked Sendable {
     public let overlapping: Bool
     /// The batch whose detection is under way, with ``overlapping``.
     private var inFlight: InFlightDetection?
-    /// Alerts new to the store, in the order raised: the ones to print or send.
+    /// Alerts new to the store, and resolutions of alerts raised before (``Alert/status``
+    /// `.resolved`), in the order raised: the ones to print or send.
     public private(set) var raised: [Alert] = []
     /// Batches replayed from the store on start.
     public private(set) var replayedBatches = 0
@@ -131,8 +132,8 @@ public final class DetectionStage: @unchecked Sendable {
         report = engine.report
     }
 
-    /// The alerts raised since the last call, oldest first: the ones to hand to the sinks once
-    /// their transaction has committed.
+    /// The alerts raised and resolved since the last call, oldest first: the ones to hand to
+    /// the sinks once their transaction has committed.
     public func takeRaised() -> [Alert] {
         defer { raised.removeAll() }
         return raised
