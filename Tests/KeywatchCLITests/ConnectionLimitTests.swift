@@ -17,13 +17,6 @@ struct ConnectionLimitTests {
         return (daemon, try #require(daemon.listeningPort(), "\(daemon.stderr)"))
     }
 
-    /// The value of a sample of the daemon's /metrics.
-    func metric(_ port: Int, _ sample: String) async throws -> Int? {
-        let body = try await http("GET", "http://127.0.0.1:\(port)/metrics").body
-        guard let line = body.split(separator: "\n").first(where: { $0.hasPrefix(sample + " ") }) else { return nil }
-        return Int(line.dropFirst(sample.count + 1))
-    }
-
     @Test("1,100 idle connections and 50 slowloris heads under the default open-file limit (1024): pushes and tailing go on, the daemon's descriptors stay bounded, and every connection is closed")
     func idleConnectionsDoNotStarveTheDaemon() async throws {
         // This process holds the 1,150 client ends.

@@ -99,6 +99,13 @@ final class DaemonProcess {
     }
 }
 
+/// The value of a sample of the daemon's /metrics (`name{labels}` as exposed), nil when absent.
+func metric(_ port: Int, _ sample: String) async throws -> Double? {
+    let body = try await http("GET", "http://127.0.0.1:\(port)/metrics").body
+    guard let line = body.split(separator: "\n").first(where: { $0.hasPrefix(sample + " ") }) else { return nil }
+    return Double(line.dropFirst(sample.count + 1))
+}
+
 /// An HTTP exchange with a real client.
 struct HTTPReply {
     var status: Int

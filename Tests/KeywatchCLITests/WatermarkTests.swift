@@ -6,13 +6,6 @@ import Testing
 /// own time, and how far each input has come is in /metrics and survives a restart.
 @Suite("Input watermarks in the daemon")
 struct WatermarkTests {
-    /// A sample of the daemon's /metrics, as a number.
-    func metric(_ port: Int, _ sample: String) async throws -> Double? {
-        let body = try await http("GET", "http://127.0.0.1:\(port)/metrics").body
-        guard let line = body.split(separator: "\n").first(where: { $0.hasPrefix(sample + " ") }) else { return nil }
-        return Double(line.dropFirst(sample.count + 1))
-    }
-
     @Test("old logs read to their end: the tail input is caught up and its watermark is their newest event, not today's clock")
     func oldLogsAreJudgedByTheirOwnTime() async throws {
         let directory = TemporaryDirectory()
