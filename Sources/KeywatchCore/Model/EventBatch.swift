@@ -242,11 +242,14 @@ public enum SkipReason: String, Sendable, CaseIterable, Hashable {
 }
 
 extension EventBatch {
-    /// The newest event time among `rows`, leaving out times after `notAfter` (a record from
-    /// the future must not move anyone's clock); nil when none is left.
-    public func newestEventTime(rows: Range<Int>, notAfter: Timestamp) -> Timestamp? {
+    /// The newest event time among `rows` as an input's progress (``InputWatermarks``), with the
+    /// wall clock reading `now`: times more than ``DetectionLimits/futureTolerance`` ahead of it
+    /// are left out, as detection leaves them out of its own clock (a record from the future must
+    /// not move anyone's); nil when none is left.
+    public func newestEventTime(rows: Range<Int>, at now: Timestamp) -> Timestamp? {
+        let latest = now + DetectionLimits().futureTolerance
         var newest: Timestamp?
-        for row in self.rows[rows] where row.time <= notAfter {
+        for row in self.rows[rows] where row.time <= latest {
             if newest == nil || row.time > newest! { newest = row.time }
         }
         return newest

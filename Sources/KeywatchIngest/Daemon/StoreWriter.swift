@@ -2,6 +2,7 @@ import Foundation
 import KeywatchCore
 import KeywatchStore
 import Logging
+import Synchronization
 
 /// The daemon's one writer: owns the store on its own thread; tailing and HTTP pushes feed it
 /// through a bounded queue.
@@ -78,7 +79,7 @@ public final class StoreWriter: @unchecked Sendable {
     /// How far each input has delivered (writer thread only).
     private var watermarks: InputWatermarks
     /// Pushes queued and not yet committed: the push endpoint is caught up when there are none.
-    private let pushesWaiting = PushCount()
+    private let pushesWaiting = Atomic<Int>(0)
     private var lastAdvance = Date.distantPast
     private var lastRetention = Date.distantPast
     /// A retention pass is under way: one slice of old events goes between commits.
@@ -149,14 +150,14 @@ public final class StoreWriter: @unchecked Sendable {
     /// - Throws: ``Saturated`` when the queue is full; a ``StoreError`` when the commit failed.
     public func write(_ batch: EventBatch, idempotency: PushIdempotency?) async throws -> PushAnswer {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PushAnswer, Error>) in
-            let newest = batch.newestEventTime(rows: batch.rows.indices, notAfter: .now + DetectionLimits().futureTolerance)
+            let newest = batch.newestEventTime(rows: batch.rows.indices, at: .now)
             let report = InputReport(input: Self.pushInput, newest: newest, caughtUp: false)
             let request = WriteRequest(batch: batch, inputs: [report], idempotency: idempotency) { result in
                 continuation.resume(with: result.mapError { $0 as Error })
             }
-            pushesWaiting.add(1)
+            pushesWaiting.wrappingAdd(1, ordering: .relaxed)
             if !queue.tryPut(request) {
-                pushesWaiting.add(-1)
+                pushesWaiting.wrappingSubtract(1, ordering: .relaxed)
                 continuation.resume(throwing: Saturated())
             }
         }
@@ -253,7 +254,7 @@ public final class StoreWriter: @unchecked Sendable {
     private func note(_ reports: [InputReport], at now: Timestamp) {
         for report in reports {
             var caughtUp = report.caughtUp
-            if report.input == Self.pushInput { caughtUp = pushesWaiting.add(-1) == 0 }
+            if report.input == Self.pushInput { caughtUp = pushesWaiting.wrappingSubtract(1, ordering: .relaxed).newValue == 0 }
             watermarks.delivered(report.input, newest: report.newest, at: now, caughtUp: caughtUp)
         }
     }
@@ -350,20 +351,5 @@ public final class StoreWriter: @unchecked Sendable {
             if closed || rest.isEmpty { break }
         }
         onFailure(error)
-    }
-}
-
-/// A count shared by the HTTP tasks that queue pushes and the writer that commits them.
-private final class PushCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    /// Adds `delta` and returns the new count.
-    @discardableResult
-    func add(_ delta: Int) -> Int {
-        lock.withLock {
-            count += delta
-            return count
-        }
     }
 }

@@ -313,7 +313,7 @@ public final class DirectoryTailer: @unchecked Sendable {
     /// Notes the newest event time among the rows read from the current file since the last note.
     private func noteNewest(in batch: EventBatch) {
         guard let (root, firstRow) = fileBeingRead, firstRow < batch.rows.count else { return }
-        if let newest = batch.newestEventTime(rows: firstRow..<batch.rows.count, notAfter: .now + DetectionLimits().futureTolerance) {
+        if let newest = batch.newestEventTime(rows: firstRow..<batch.rows.count, at: .now) {
             newestByRoot[root] = max(newestByRoot[root] ?? newest, newest)
         }
         fileBeingRead = (root, batch.rows.count)
