@@ -6,6 +6,8 @@ public struct DetectionState: Sendable {
     /// The newest event time seen, not counting events from the future (beyond the caller's `now`).
     public internal(set) var clock: Timestamp?
     var rules: [String: RuleState] = [:]
+    /// AWS accounts learned from the logs as ours (see ``DerivationContext``).
+    public internal(set) var accounts: Set<String> = []
 
     public init() {}
 
