@@ -61,6 +61,12 @@ struct FieldDerivationTests {
             "* where aws:PrincipalOrgID=o-yyyyyyyyyy",
         ])
         #expect(strings(derive(.accounts, restricted)) == ["123456789012", "o-xxxxxxxxxx", "o-yyyyyyyyyy"])
+        #expect(strings(derive(.statements, open)) == ["Allow * kms:Decrypt"])
+        #expect(strings(derive(.statements, restricted)).prefix(3) == [
+            "Allow arn:aws:iam::123456789012:root kms:*",
+            "Allow arn:aws:iam::123456789012:role/ExampleRoleAssumption1,arn:aws:iam::123456789012:role/ExampleRoleAssumption2 kms:Decrypt,kms:DescribeKey",
+            "Allow * kms:Decrypt where StringEquals aws:PrincipalOrgID=o-xxxxxxxxxx; ForAnyValue:StringLike aws:PrincipalArn=arn:aws:iam::*:role/ExampleDeploymentRole*,arn:aws:iam::*:role/ExampleCodeBuild-*",
+        ])
     }
 
     @Test("public: {AWS: *}, NotPrincipal, and conditions that restrict nothing count as open; Deny statements do not")
