@@ -156,6 +156,9 @@ def incidents(c, end):
     # keyvault-backup: the administrator backs up three secrets
     for i in range(3):
         c.kv(w(18) + 60 + i * 40, "SecretBackup", 200, ops, S.secret(vault, f"tenant-{i + 1:02d}-connection"), ip="198.51.100.23")
+    # decoy-touched: the analyst reads the bait secret identities.yaml lists
+    c.kv(w(18) + 400, "SecretGet", 200, analyst, S.secret("kv-platform", "legacy-root-password"),
+         vault="KV-PLATFORM", rg="RG-PLATFORM", ip="198.51.100.40")
     # kms-key-rotation-disabled
     c.kms(w(17) + 90, "DisableKeyRotation", admin, ip="198.51.100.23", user_agent=admin_agent, params={"keyId": S.PAYMENTS_KEY})
     # key-material-imported, in both clouds
