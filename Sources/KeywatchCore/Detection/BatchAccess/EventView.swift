@@ -44,4 +44,13 @@ final class EventView {
         case .raw(let path): return raw?.value(at: path).text ?? ""
         }
     }
+
+    /// A rule field's value: a `raw.<path>` one as the parsed record has it (a JSON array a
+    /// list), a normalized one as text; absent is ``FieldValue/absent``.
+    func value(of field: RuleField) -> FieldValue {
+        switch field {
+        case .normalized(let name): return fields.text(of: name, in: row).nonEmpty.map(FieldValue.string) ?? .absent
+        case .raw(let path): return raw?.value(at: path) ?? .absent
+        }
+    }
 }
