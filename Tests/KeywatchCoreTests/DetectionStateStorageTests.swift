@@ -1,7 +1,7 @@
 import Testing
 @testable import KeywatchCore
 
-/// Detection state as the store keeps it: in chunks, by group id, and from the first format.
+/// Detection state as the store keeps it: in chunks, by group id, and from the first and second formats.
 @Suite("Detection state storage")
 struct DetectionStateStorageTests {
     private let threeDenials = rule("""
@@ -63,6 +63,27 @@ struct DetectionStateStorageTests {
         #expect(engine.state.rules["source-silent"]?.keys.count == 2)
     }
 
+    @Test("state of the second format still reads: groups and keys as they were, nothing known to change rules, no accounts")
+    func secondFormatReads() throws {
+        let engine = DetectionEngine(rules: [silent])
+        _ = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
+        let restored = try DetectionState(decoding: Self.secondFormat(of: engine.state))
+        #expect(restored.accounts.isEmpty && restored.rules["source-silent"]?.keys.count == 2)
+        let alerts = detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: DetectionEngine(rules: [silent], state: restored))
+        #expect(alerts.first?.groupValue("principal") == roleARN("quiet-role"))
+    }
+
+    @Test("the accounts learned from the logs are stored with the state and read back")
+    func accountsRoundTrip() throws {
+        var state = DetectionEngine(rules: [threeDenials]).state
+        state.accounts = ["111122223333", "444455556666"]
+        let restored = try DetectionState(decoding: state.encoded())
+        #expect(restored.accounts == ["111122223333", "444455556666"])
+        #expect(try DetectionState(decoding: DetectionState().encoded()).accounts.isEmpty)
+        // The accounts come last: state cut before them is refused, not read as none.
+        #expect(throws: StateDecodingError.self) { try DetectionState(decoding: Array(state.encoded().dropLast(3))) }
+    }
+
     @Test("groups live in pages: slots are reused, and more than a page of groups reads back whole")
     func groupTable() {
         var table = GroupTable()
@@ -88,6 +109,34 @@ struct DetectionStateStorageTests {
         // SHA-256("a") = ca978112ca1bbdca fac231b39a23dc4d …
         #expect(GroupKey.id("a") == GroupID(high: 0xCA97_8112_CA1B_BDCA, low: 0xFAC2_31B3_9A23_DC4D))
         #expect(GroupKey.make(["arn:aws:iam::1:role/r", "", "scope/é"]) == "21:arn:aws:iam::1:role/r0:8:scope/é")
+    }
+
+    /// The state as version 2 wrote it: no values known to change rules, no accounts.
+    private static func secondFormat(of state: DetectionState) -> [UInt8] {
+        var out = StateWriter()
+        out.put(UInt64(2))
+        out.put(state.clock?.microseconds)
+        out.put(UInt64(state.rules.count))
+        for (id, rule) in state.rules.sorted(by: { $0.key < $1.key }) {
+            out.put(id)
+            out.put(rule.fingerprint)
+            out.put(Int64(rule.late))
+            out.put(Int64(rule.refused))
+            out.put(rule.memory.learningSince?.microseconds)
+            out.put(UInt64(rule.memory.seen.count))
+            for digest in rule.memory.seen { out.put(digest) }
+            out.put(UInt64(rule.groups.count))
+            for (_, groupID, group) in rule.groups {
+                out.put(groupID)
+                group.encode(to: &out)
+            }
+            out.put(UInt64(rule.keys.count))
+            for (groupID, key) in rule.keys {
+                out.put(groupID)
+                out.put(key)
+            }
+        }
+        return out.bytes
     }
 
     /// The state as version 1 wrote it: groups by their key text, no separate keys.
