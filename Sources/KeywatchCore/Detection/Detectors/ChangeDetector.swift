@@ -72,13 +72,12 @@ struct ChangeDetector: EventDetector {
     func finding(for event: EventView, of rule: Rule, memory: inout RuleMemory) -> Finding? {
         let groupValues = rule.groupValues(of: event)
         let group = GroupKey.id(GroupKey.make(groupValues))
-        guard let old = memory.knownValues(of: group, fresh: Array(repeating: nil, count: watched.count)) else { return nil }
+        let old = memory.known[group] ?? Array(repeating: nil, count: watched.count)
         var new = old
         for (position, watch) in watched.enumerated() {
             if let value = KnownValue(event.value(of: watch.field)) { new[position] = value }
         }
-        guard new != old else { return nil }
-        memory.known[group] = new
+        guard new != old, memory.remember(new, of: group) else { return nil }
         if !learnOnly.isEmpty, learnOnly.allSatisfy({ $0.holds(for: event.value(of: $0.field)) }) { return nil }
 
         let changed = watched.indices.filter { old[$0] != new[$0] }

@@ -29,14 +29,14 @@ struct RuleMemory: Sendable {
         return true
     }
 
-    /// The last known values of `group`: `fresh` (all unknown) for a group not met before, nil
-    /// when it is new but ``capacity`` is reached (the event then counts as refused).
-    mutating func knownValues(of group: GroupID, fresh: [KnownValue?]) -> [KnownValue?]? {
-        if let values = known[group] { return values }
-        guard known.count < capacity else {
+    /// Remembers `values` as the last known of `group`: false, and the event counted as refused,
+    /// when the group is new and ``capacity`` is reached.
+    mutating func remember(_ values: [KnownValue?], of group: GroupID) -> Bool {
+        guard known[group] != nil || known.count < capacity else {
             refused += 1
-            return nil
+            return false
         }
-        return fresh
+        known[group] = values
+        return true
     }
 }
