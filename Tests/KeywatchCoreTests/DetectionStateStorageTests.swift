@@ -50,7 +50,7 @@ struct DetectionStateStorageTests {
         let engine = DetectionEngine(rules: [silent])
         _ = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
 
-        for stored in [engine.state.encoded(), Self.firstFormat(of: engine.state)] {
+        for stored in [engine.state.encoded(), Self.olderFormat(1, of: engine.state)] {
             let restored = DetectionEngine(rules: [silent], state: try DetectionState(decoding: stored))
             let alerts = detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: restored)
             #expect(alerts.count == 1)
@@ -67,7 +67,7 @@ struct DetectionStateStorageTests {
     func secondFormatReads() throws {
         let engine = DetectionEngine(rules: [silent])
         _ = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
-        let restored = try DetectionState(decoding: Self.secondFormat(of: engine.state))
+        let restored = try DetectionState(decoding: Self.olderFormat(2, of: engine.state))
         #expect(restored.accounts.isEmpty && restored.rules["source-silent"]?.keys.count == 2)
         let alerts = detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: DetectionEngine(rules: [silent], state: restored))
         #expect(alerts.first?.groupValue("principal") == roleARN("quiet-role"))
@@ -111,38 +111,11 @@ struct DetectionStateStorageTests {
         #expect(GroupKey.make(["arn:aws:iam::1:role/r", "", "scope/é"]) == "21:arn:aws:iam::1:role/r0:8:scope/é")
     }
 
-    /// The state as version 2 wrote it: no values known to change rules, no accounts.
-    private static func secondFormat(of state: DetectionState) -> [UInt8] {
+    /// The state as version 1 wrote it (groups by their key text, no separate keys) or version 2
+    /// (groups by id, then the keys); neither has values known to change rules nor accounts.
+    private static func olderFormat(_ version: UInt64, of state: DetectionState) -> [UInt8] {
         var out = StateWriter()
-        out.put(UInt64(2))
-        out.put(state.clock?.microseconds)
-        out.put(UInt64(state.rules.count))
-        for (id, rule) in state.rules.sorted(by: { $0.key < $1.key }) {
-            out.put(id)
-            out.put(rule.fingerprint)
-            out.put(Int64(rule.late))
-            out.put(Int64(rule.refused))
-            out.put(rule.memory.learningSince?.microseconds)
-            out.put(UInt64(rule.memory.seen.count))
-            for digest in rule.memory.seen { out.put(digest) }
-            out.put(UInt64(rule.groups.count))
-            for (_, groupID, group) in rule.groups {
-                out.put(groupID)
-                group.encode(to: &out)
-            }
-            out.put(UInt64(rule.keys.count))
-            for (groupID, key) in rule.keys {
-                out.put(groupID)
-                out.put(key)
-            }
-        }
-        return out.bytes
-    }
-
-    /// The state as version 1 wrote it: groups by their key text, no separate keys.
-    private static func firstFormat(of state: DetectionState) -> [UInt8] {
-        var out = StateWriter()
-        out.put(UInt64(1))
+        out.put(version)
         out.put(state.clock?.microseconds)
         out.put(UInt64(state.rules.count))
         for (id, rule) in state.rules {
@@ -155,8 +128,14 @@ struct DetectionStateStorageTests {
             for digest in rule.memory.seen { out.put(digest) }
             out.put(UInt64(rule.groups.count))
             for (_, groupID, group) in rule.groups {
-                out.put(rule.keys[groupID]!)
+                if version == 1 { out.put(rule.keys[groupID]!) } else { out.put(groupID) }
                 group.encode(to: &out)
+            }
+            guard version == 2 else { continue }
+            out.put(UInt64(rule.keys.count))
+            for (groupID, key) in rule.keys {
+                out.put(groupID)
+                out.put(key)
             }
         }
         return out.bytes
