@@ -36,6 +36,11 @@ struct BatchRuleFilterTests {
             "key|startswith: a",
             "user_agent|all|contains: [aws, sdk]",
             "tenant|not|exists: true\nnamespace|exists: false",
+            "ip|network: [10.0.0.0/24, 203.0.113.0/24]",
+            "ip|network|cidr: 10.0.0.0/8\nunless:\n  principal|accounts|foreign|exists: true",
+            "raw.requestParameters.policy|public: true",
+            "raw.requestParameters.policy|principals|contains: '*'",
+            "raw.requestParameters.granteePrincipal|accounts|exists: true",
         ]
         for (position, body) in bodies.enumerated() {
             // `where` entries indented under it; an `unless:` line and its own entries as written.

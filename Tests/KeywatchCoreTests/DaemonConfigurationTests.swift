@@ -34,6 +34,16 @@ struct DaemonConfigurationTests {
         ])
     }
 
+    @Test("accounts and organization add to identities.yaml's own")
+    func accounts() throws {
+        let configuration = try DaemonConfiguration.parse("accounts: ['111122223333', '444455556666']\norganization: o-a1b2c3d4e5\n",
+                                                          file: "k.yaml")
+        let identities = IdentityMap(accounts: ["111122223333"]).adding(accounts: configuration.accounts,
+                                                                          organizations: configuration.organizations)
+        #expect(identities.accounts == ["111122223333", "444455556666"])
+        #expect(identities.organizations == ["o-a1b2c3d4e5"])
+    }
+
     @Test("unnamed sinks are named by kind and order; delivery settings parse")
     func sinkNamesAndDelivery() throws {
         let text = """
@@ -62,6 +72,8 @@ struct DaemonConfigurationTests {
 
     @Test("every problem names the file, the line and the key", arguments: [
         ("db: k.db\nstore: x\n", "k.yaml:2: store: unknown key"),
+        ("db: k.db\naccounts: [\"111122223333\", 12345]\n", "k.yaml:2: accounts: '12345' is not an AWS account id"),
+        ("organization: 111122223333\n", "k.yaml:1: organization: '111122223333' is not an AWS organization id"),
         ("tail:\n  - path: /x\n    includes: [a]\n", "k.yaml:3: tail[0].includes: unknown key"),
         ("tail:\n  - include: [a]\n", "k.yaml:2: tail[0].path: missing"),
         ("http: {listen: \"localhost\"}\n", "k.yaml:1: http.listen: expected host:port"),

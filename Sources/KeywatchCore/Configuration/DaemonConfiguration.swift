@@ -84,6 +84,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var retention: EventDuration?
     public var sinks: [Sink] = [.stdout(format: .text)]
     public var detection = Detection()
+    /// Our AWS accounts and organisations (`accounts:`, `organization:`), added to those of the
+    /// rules directory's identities.yaml: a grant or policy letting in any other account is to
+    /// a foreign one.
+    public var accounts: [String] = []
+    public var organizations: [String] = []
 
     /// The embedded defaults.
     public init() {}
@@ -94,7 +99,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard let root = try YAMLSupport.compose(text, file: file) else { return configuration }
         let reader = ConfigurationReader(file: file)
         let mapping = try YAMLSupport.mapping(root, file: file, key: "")
-        try YAMLSupport.allowOnly(["db", "rules", "tail", "http", "retention", "sinks", "detection"], in: mapping, file: file, path: "")
+        try YAMLSupport.allowOnly(["db", "rules", "tail", "http", "retention", "sinks", "detection", "accounts", "organization"], in: mapping, file: file, path: "")
         if let node = mapping["db"] { configuration.db = try reader.nonEmptyString(node, key: "db") }
         if let node = mapping["rules"] { configuration.rules = try reader.nonEmptyString(node, key: "rules") }
         if let node = mapping["tail"] { configuration.tail = try reader.tails(node) }
@@ -104,6 +109,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         if let node = mapping["sinks"] { configuration.sinks = try reader.sinks(node) }
         if let node = mapping["detection"] { configuration.detection = try reader.detection(node) }
+        if let node = mapping["accounts"] { configuration.accounts = try IdentityMap.accounts(node, file: file, key: "accounts") }
+        if let node = mapping["organization"] {
+            configuration.organizations = try IdentityMap.organizations(node, file: file, key: "organization")
+        }
         return configuration
     }
 }

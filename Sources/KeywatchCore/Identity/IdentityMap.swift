@@ -23,6 +23,15 @@ public struct IdentityMap: Sendable, Equatable {
 
     public var namespaces: [String: Namespace]
     public var shared: [Glob]
+    /// The AWS accounts that are ours (`accounts:`): a grant or policy letting in any other is to
+    /// a foreign account. Empty: the accounts the logs show as their own are (see
+    /// ``DerivationContext``).
+    public var accounts: [String]
+    /// Our AWS organisations' ids (`organization:`, `o-…`): a policy restricted to one is ours.
+    public var organizations: [String]
+    /// Resources nobody should touch (`decoys:`, glob patterns like `resources`): bait, for the
+    /// `decoy` derivation.
+    public var decoys: [Glob]
     private let principalIndex: [String: String]
     /// The resource patterns in the order ``owner(ofResource:objectName:)`` tries them: shared,
     /// then each namespace by name.
@@ -33,9 +42,13 @@ public struct IdentityMap: Sendable, Equatable {
         var patterns: [Glob]
     }
 
-    public init(namespaces: [String: Namespace] = [:], shared: [Glob] = []) {
+    public init(namespaces: [String: Namespace] = [:], shared: [Glob] = [], accounts: [String] = [],
+                organizations: [String] = [], decoys: [Glob] = []) {
         self.namespaces = namespaces
         self.shared = shared
+        self.accounts = accounts
+        self.organizations = organizations
+        self.decoys = decoys
         var index: [String: String] = [:]
         for name in namespaces.keys.sorted() {
             for principal in namespaces[name]!.principals { index[principal.lowercased()] = name }
@@ -47,7 +60,7 @@ public struct IdentityMap: Sendable, Equatable {
 
     public static let empty = IdentityMap()
 
-    public var isEmpty: Bool { namespaces.isEmpty && shared.isEmpty }
+    public var isEmpty: Bool { namespaces.isEmpty && shared.isEmpty && accounts.isEmpty && organizations.isEmpty && decoys.isEmpty }
 
     /// The namespace a principal (or its client id) belongs to; a `system:serviceaccount:` subject
     /// belongs to its own namespace even when not listed.

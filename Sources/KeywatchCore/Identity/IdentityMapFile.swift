@@ -5,7 +5,7 @@ extension IdentityMap {
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> IdentityMap {
         guard let root = try YAMLSupport.compose(text, file: file) else { return .empty }
         let document = try YAMLSupport.mapping(root, file: file, key: "")
-        try YAMLSupport.allowOnly(["namespaces", "shared"], in: document, file: file, path: "")
+        try YAMLSupport.allowOnly(["namespaces", "shared", "accounts", "organization", "decoys"], in: document, file: file, path: "")
         var namespaces: [String: Namespace] = [:]
         if let node = document["namespaces"] {
             let entries = try YAMLSupport.mapping(node, file: file, key: "namespaces")
@@ -35,6 +35,37 @@ extension IdentityMap {
                 owners[principal.lowercased()] = name
             }
         }
-        return IdentityMap(namespaces: namespaces, shared: shared.map(Glob.init))
+        var map = IdentityMap(namespaces: namespaces, shared: shared.map(Glob.init))
+        if let node = document["accounts"] { map.accounts = try accounts(node, file: file, key: "accounts") }
+        if let node = document["organization"] { map.organizations = try organizations(node, file: file, key: "organization") }
+        if let node = document["decoys"] { map.decoys = try YAMLSupport.strings(node, file: file, key: "decoys").map(Glob.init) }
+        return map
+    }
+
+    /// AWS account ids, one or a list (`accounts:` here and in the daemon's configuration).
+    static func accounts(_ node: Node, file: String, key: String) throws(ConfigurationError) -> [String] {
+        let accounts = try YAMLSupport.strings(node, file: file, key: key)
+        if let bad = accounts.first(where: { !AWSAccountID.isAccountID($0) }) {
+            throw ConfigurationError(file: file, line: node.line, key: key,
+                                     message: "'\(bad)' is not an AWS account id (12 digits; quote it so YAML keeps leading zeros)")
+        }
+        return accounts
+    }
+
+    /// AWS organisation ids, one or a list (`organization:`).
+    static func organizations(_ node: Node, file: String, key: String) throws(ConfigurationError) -> [String] {
+        let organizations = try YAMLSupport.strings(node, file: file, key: key)
+        if let bad = organizations.first(where: { !$0.hasPrefix("o-") }) {
+            throw ConfigurationError(file: file, line: node.line, key: key, message: "'\(bad)' is not an AWS organization id (o-…)")
+        }
+        return organizations
+    }
+
+    /// This map with `accounts` and `organizations` (the daemon's configuration) added to its own.
+    public func adding(accounts: [String], organizations: [String]) -> IdentityMap {
+        var map = self
+        map.accounts += accounts.filter { !self.accounts.contains($0) }
+        map.organizations += organizations.filter { !self.organizations.contains($0) }
+        return map
     }
 }

@@ -1,7 +1,10 @@
-/// One line of a rule's `where` or `unless`: a field, its modifiers, and the values it may take.
+/// One line of a rule's `where` or `unless`: a field, its derivations, its modifiers, and the
+/// values it may take.
 ///
 /// `operation|not|startswith: [Secret, Key]` holds for an event whose operation starts with
-/// neither. Values are any-of, unless `all` makes them all-of. Strings compare case-insensitively.
+/// neither; `ip|network|not: 10.0.0.0/24` for a caller outside that network (derivations, see
+/// ``FieldDerivation``, come right after the field). Values are any-of, unless `all` makes them
+/// all-of. Strings compare case-insensitively.
 public struct FieldCondition: Sendable {
     public enum Comparison: String, Sendable {
         case equals, contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte
@@ -29,17 +32,25 @@ public struct FieldCondition: Sendable {
     /// - Throws: a message naming what is wrong (the caller adds file, line and key).
     public init(key: String, values: [String]) throws(RuleError) {
         let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        let field = try RuleField.named(parts[0])
+        var field = try RuleField.base(named: parts[0])
+        var modifiers = parts.dropFirst()
+        while let next = modifiers.first, let derivation = FieldDerivation(rawValue: next) {
+            field = .derived(field, derivation)
+            modifiers = modifiers.dropFirst()
+        }
         var comparison = Comparison.equals
         var negated = false
         var requiresAll = false
-        for modifier in parts.dropFirst() {
+        for modifier in modifiers {
+            if FieldDerivation(rawValue: modifier) != nil {
+                throw RuleError("'\(modifier)' derives a value: write it right after the field, before modifiers")
+            }
             switch modifier {
             case "not": negated.toggle()
             case "all": requiresAll = true
             default:
                 guard let chosen = Comparison(rawValue: modifier), chosen != .equals else {
-                    throw RuleError("unknown modifier '\(modifier)': use not, contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte or all")
+                    throw RuleError("unknown modifier '\(modifier)': use not, contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte or all (or, right after the field, a derivation: \(FieldDerivation.names))")
                 }
                 guard comparison == .equals else {
                     throw RuleError("two comparisons ('\(comparison.rawValue)' and '\(modifier)'): a condition has at most one")

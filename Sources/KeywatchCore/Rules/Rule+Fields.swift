@@ -7,7 +7,7 @@ extension Rule {
     var rawPaths: [[String]] {
         var paths: [[String]] = []
         for field in conditions.map(\.field) + exceptions.map(\.field) + keyFields {
-            if case .raw(let path) = field, !paths.contains(path) { paths.append(path) }
+            if let path = field.rawPath, !paths.contains(path) { paths.append(path) }
         }
         return paths
     }

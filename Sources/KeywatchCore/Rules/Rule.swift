@@ -39,13 +39,14 @@ public struct Rule: Sendable {
     public var type: String { Swift.type(of: detector).type }
 
     /// True when the conditions hold for an event and the exceptions do not. `raw` supplies the
-    /// record for `raw.<path>` fields (absent when nil).
-    public func counts(_ event: Event, raw: JSONValue? = nil) -> Bool {
+    /// record for `raw.<path>` fields (absent when nil); derivations know what `identities` says.
+    public func counts(_ event: Event, raw: JSONValue? = nil, identities: IdentityMap = .empty) -> Bool {
+        counts(event, raw: raw, context: DerivationContext(identities: identities))
+    }
+
+    func counts(_ event: Event, raw: JSONValue?, context: DerivationContext) -> Bool {
         func holds(_ condition: FieldCondition) -> Bool {
-            switch condition.field {
-            case .normalized(let field): return condition.holds(for: event.value(of: field))
-            case .raw(let path): return condition.holds(for: raw?.fieldValue(at: path) ?? .absent)
-            }
+            condition.holds(for: event.value(of: condition.field, raw: raw, context: context))
         }
         guard conditions.allSatisfy(holds) else { return false }
         return exceptions.isEmpty || !exceptions.allSatisfy(holds)

@@ -1,36 +1,77 @@
-/// A field a rule names: one of the normalized fields of SPEC §2, or `raw.<path>` into the original record.
-public enum RuleField: Hashable, Sendable, CustomStringConvertible {
+/// A field a rule names: one of the normalized fields, `raw.<path>` into the original record, or
+/// a value derived from either (`ip|network`, see ``FieldDerivation``).
+public indirect enum RuleField: Hashable, Sendable, CustomStringConvertible {
     case normalized(NormalizedField)
     /// Member names (or array positions, as decimal text) from the record's root.
     case raw([String])
+    /// `derivation` of the value of the field before it.
+    case derived(RuleField, FieldDerivation)
 
-    /// Reads a field name as written in a rule: `principal`, `raw.requestParameters.keyId`.
+    /// Reads a field name as written in a rule: `principal`, `raw.requestParameters.keyId`,
+    /// `ip|network`. Nil for a name that is none of these.
     public init?(name: String) {
-        if name.hasPrefix("raw.") {
-            let path = name.dropFirst(4).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !path.contains(where: \.isEmpty) else { return nil }
-            self = .raw(path)
-        } else if let field = NormalizedField(rawValue: name) {
-            self = .normalized(field)
-        } else {
-            return nil
-        }
+        guard let field = try? RuleField.named(name) else { return nil }
+        self = field
     }
 
     /// Reads a field name, or says which names there are.
     public static func named(_ name: String) throws(RuleError) -> RuleField {
-        guard let field = RuleField(name: name) else {
-            throw RuleError("unknown field '\(name)': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
+        let parts = name.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        var field = try base(named: parts[0])
+        for part in parts.dropFirst() {
+            guard let derivation = FieldDerivation(rawValue: part) else {
+                throw RuleError("unknown derivation '\(part)' in '\(name)': use \(FieldDerivation.names)")
+            }
+            field = .derived(field, derivation)
         }
         return field
+    }
+
+    /// A field without derivations: a normalized one or `raw.<path>`.
+    static func base(named name: String) throws(RuleError) -> RuleField {
+        if name.hasPrefix("raw.") {
+            let path = name.dropFirst(4).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains(where: \.isEmpty) else { throw RuleError("'\(name)' is not a path: use raw.<member>.<member>…") }
+            return .raw(path)
+        }
+        guard let field = NormalizedField(rawValue: name) else {
+            throw RuleError("unknown field '\(name)': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
+        }
+        return .normalized(field)
     }
 
     public var description: String {
         switch self {
         case .normalized(let field): return field.rawValue
         case .raw(let path): return "raw." + path.joined(separator: ".")
+        case .derived(let base, let derivation): return "\(base)|\(derivation.rawValue)"
         }
     }
+
+    /// The `raw.<path>` the field reads, through its derivations; nil when it reads none.
+    var rawPath: [String]? {
+        switch self {
+        case .normalized: return nil
+        case .raw(let path): return path
+        case .derived(let base, _): return base.rawPath
+        }
+    }
+
+    /// The normalized field whose value alone decides this field's: the field itself, or the base
+    /// of pure derivations (``FieldDerivation/isPure``). A filter decides a condition on it once
+    /// per distinct value of a batch.
+    var decidedByNormalizedField: NormalizedField? {
+        switch self {
+        case .normalized(let field): return field
+        case .raw: return nil
+        case .derived(let base, let derivation): return derivation.isPure ? base.decidedByNormalizedField : nil
+        }
+    }
+}
+
+extension FieldDerivation {
+    /// Every derivation's name, for error messages.
+    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// The normalized fields, by the names SPEC §2 gives them (and `keywatch query` prints).
@@ -124,9 +165,23 @@ extension Event {
     }
 }
 
+extension Event {
+    /// A rule field's value: `raw` supplies the record for `raw.<path>` fields (absent when nil).
+    func value(of field: RuleField, raw: JSONValue?, context: DerivationContext) -> FieldValue {
+        switch field {
+        case .normalized(let name): return value(of: name)
+        case .raw(let path): return raw?.fieldValue(at: path) ?? .absent
+        case .derived(let base, let derivation):
+            return derivation.apply(to: value(of: base, raw: raw, context: context), in: context)
+        }
+    }
+}
+
 extension JSONValue {
     /// The value at `path` below this one, as conditions compare it: strings and numbers as
-    /// themselves, booleans as `true` / `false`, arrays as lists, objects and nulls as absent.
+    /// themselves, booleans as `true` / `false`, arrays as lists, objects as their JSON text (a
+    /// policy document arrives as a string or as an object, and derivations read both), nulls
+    /// as absent.
     public func fieldValue(at path: some Collection<String>) -> FieldValue {
         guard let first = path.first else { return fieldValue }
         switch kind {
@@ -147,7 +202,8 @@ extension JSONValue {
         case .true: return .string("true")
         case .false: return .string("false")
         case .array: return .list(elements.map { $0.fieldValue(at: EmptyCollection()) })
-        case .object, .null: return .absent
+        case .object: return .string(String(decoding: rawBytes, as: UTF8.self))
+        case .null: return .absent
         }
     }
 }

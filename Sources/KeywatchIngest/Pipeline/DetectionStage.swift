@@ -51,12 +51,13 @@ public final class DetectionStage: @unchecked Sendable {
 
     /// Restores the saved state (a rule edited since starts afresh), then replays the batches
     /// stored after it.
+    /// - Parameter identities: what rules' derived fields know of the estate (our accounts, decoys).
     /// - Parameter watermarks: whether the caller moves the clock with its inputs' watermarks
     ///   (the daemon); the replayed batches then leave the clock where it was saved, for the
     ///   watermarks to move once the inputs say how far they are.
     /// - Throws: when the store cannot be read; damaged state is not an error: detection starts afresh.
-    public init(store: EventStore, rules: [Rule], limits: DetectionLimits = DetectionLimits(), overlapping: Bool = false,
-                watermarks: Bool = false) throws {
+    public init(store: EventStore, rules: [Rule], identities: IdentityMap = .empty, limits: DetectionLimits = DetectionLimits(),
+                overlapping: Bool = false, watermarks: Bool = false) throws {
         self.store = store
         self.overlapping = overlapping
         readsRaw = rules.contains { $0.readsRaw }
@@ -66,7 +67,7 @@ public final class DetectionStage: @unchecked Sendable {
             from = saved.block
             state = saved.state ?? DetectionState()
         }
-        engine = DetectionEngine(rules: rules, limits: limits, state: state)
+        engine = DetectionEngine(rules: rules, limits: limits, state: state, identities: identities)
         report = engine.report
         lastBlock = from
         try store.transaction { () throws(StoreError) in

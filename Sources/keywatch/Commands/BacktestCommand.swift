@@ -47,7 +47,7 @@ struct BacktestCommand: ParsableCommand {
         var alreadyStored = 0
         do {
             let reader = try EventReader(path: db)
-            let engine = DetectionEngine(rules: directory.rules)
+            let engine = DetectionEngine(rules: directory.rules, identities: directory.identities)
             let readsRaw = directory.rules.contains { $0.readsRaw }
             try StoredBatches(connection: reader.connection).forEach(
                 afterBlock: 0, since: since, until: until.map { $0 - EventDuration(microseconds: 1) }, withRaw: readsRaw

@@ -79,7 +79,7 @@ struct IngestCommand: ParsableCommand {
         var detection: DetectionStage?
         do {
             if let store, !noDetect {
-                detection = try DetectionStage(store: store, rules: ruleSet, limits: DetectionLimits(maximumGroups: maxGroups),
+                detection = try DetectionStage(store: store, rules: ruleSet, identities: identities, limits: DetectionLimits(maximumGroups: maxGroups),
                                                overlapping: true)
             }
             let backfill = try Backfill(store: store, identities: identities, onCommit: detection?.onCommit)

@@ -22,6 +22,7 @@ final class Daemon: @unchecked Sendable {
     init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.logger = logger
         let rules = try RuleDirectory.load(configuration.rules)
+        let identities = rules.identities.adding(accounts: configuration.accounts, organizations: configuration.organizations)
         let token = try configuration.http?.token?.resolve(for: "http.token")
         var stdoutFormat: DaemonConfiguration.StdoutFormat?
         for case .stdout(let format) in configuration.sinks { stdoutFormat = format }
@@ -45,7 +46,8 @@ final class Daemon: @unchecked Sendable {
                 metrics.countDelivery(sink: sink, result: result.rawValue, pending: pending)
             }
         }
-        let detection = try DetectionStage(store: store, rules: rules.rules, overlapping: true, watermarks: true)
+        let detection = try DetectionStage(store: store, rules: rules.rules, identities: identities,
+                                               overlapping: true, watermarks: true)
         let sources = configuration.tail.map {
             TailSource(path: $0.path, include: $0.include.map(PathGlob.init), followLinks: $0.followLinks)
         }
@@ -53,7 +55,7 @@ final class Daemon: @unchecked Sendable {
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
-            store: store, identities: rules.identities, inputs: inputs, detection: detection, metrics: metrics,
+            store: store, identities: identities, inputs: inputs, detection: detection, metrics: metrics,
             options: StoreWriter.Options(retention: configuration.retention,
                                          idempotencyTTL: configuration.http?.idempotencyTTL ?? .hours(24),
                                          deliveryDelay: configuration.detection.deliveryDelay),

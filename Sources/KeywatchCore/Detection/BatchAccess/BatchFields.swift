@@ -5,10 +5,13 @@ final class BatchFields {
     /// The batch's ``EventBatch/texts``, at hand: reading an event's key through `batch` copied
     /// the whole batch value (retaining each of its arrays) for every key read.
     private let texts: [UInt8]
+    /// What derived fields (`ip|network`, `…|accounts|foreign`) read beyond the event.
+    let context: DerivationContext
 
-    init(batch: EventBatch) {
+    init(batch: EventBatch, context: DerivationContext = DerivationContext(identities: .empty)) {
         self.batch = batch
         texts = batch.texts
+        self.context = context
     }
 
     /// The event key of `row`.
@@ -76,6 +79,16 @@ final class BatchFields {
             let input = batch.inputs.isEmpty ? "" : batch.inputs[Int(row.input)]
             return .string(Origin(input: input, offset: row.inputOffset).description)
         default: return .absent
+        }
+    }
+
+    /// A rule field's value in a row; `raw` holds the row's `raw.<path>` values the rule reads.
+    func value(of field: RuleField, in row: EventRow, raw: RawFields?) -> FieldValue {
+        switch field {
+        case .normalized(let name): return value(of: name, in: row)
+        case .raw(let path): return raw?.value(at: path) ?? .absent
+        case .derived(let base, let derivation):
+            return derivation.apply(to: value(of: base, in: row, raw: raw), in: context)
         }
     }
 

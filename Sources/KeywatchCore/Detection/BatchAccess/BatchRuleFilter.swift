@@ -19,8 +19,9 @@ final class BatchRuleFilter {
 
     /// One condition, as the hot path reads it: plain values only.
     struct Step {
-        /// Where the field is, for a field of the string table or an enumerated one; nil for
-        /// anything else (the key, time, status, `raw.<path>`), decided row by row.
+        /// Where the field is, for a field of the string table or an enumerated one (or a pure
+        /// derivation of one); nil for anything else (the key, time, status, `raw.<path>`),
+        /// decided row by row.
         let location: RowFieldLocation?
         /// This condition's first entry in ``memos``: one per string of the batch's table, or
         /// 256 for an enumerated field…
@@ -35,7 +36,7 @@ final class BatchRuleFilter {
         var steps: [Step] = []
         var memoCount = 0
         for condition in rule.conditions + rule.exceptions {
-            guard case .normalized(let field) = condition.field, let location = RowFieldLocation(field) else {
+            guard let field = condition.field.decidedByNormalizedField, let location = RowFieldLocation(field) else {
                 steps.append(Step(location: nil, memo: 0, memoCount: 0))
                 continue
             }
@@ -132,13 +133,8 @@ final class BatchRuleFilter {
     /// A condition decided for this row: on a memo's miss, or for a field without memos.
     fileprivate func decide(_ position: Int, _ row: UnsafePointer<EventRow>, _ raw: inout RawFields?) -> Bool {
         let condition = condition(at: position)
-        switch condition.field {
-        case .raw(let path):
-            if raw == nil { raw = rawFields(of: row) }
-            return condition.holds(for: raw?.value(at: path) ?? .absent)
-        case .normalized(let field):
-            return condition.holds(for: fields.value(of: field, in: row.pointee))
-        }
+        if condition.field.rawPath != nil, raw == nil { raw = rawFields(of: row) }
+        return condition.holds(for: fields.value(of: condition.field, in: row.pointee, raw: raw))
     }
 
     private func condition(at position: Int) -> FieldCondition {

@@ -37,20 +37,21 @@ final class EventView {
     /// A normalized field's value as text; absent is empty.
     func text(of field: NormalizedField) -> String { fields.text(of: field, in: row) }
 
-    /// A rule field's value as text (a `raw.<path>` one from the parsed record); absent is empty.
+    /// A rule field's value as text (a `raw.<path>` one from the parsed record); absent is empty,
+    /// a derived list its elements joined by commas.
     func text(of field: RuleField) -> String {
         switch field {
         case .normalized(let name): return fields.text(of: name, in: row)
         case .raw(let path): return raw?.value(at: path).text ?? ""
+        case .derived:
+            let value = value(of: field)
+            if case .list(let items) = value { return items.compactMap(\.text).joined(separator: ",") }
+            return value.text ?? ""
         }
     }
 
-    /// A rule field's value: a `raw.<path>` one as the parsed record has it (a JSON array a
-    /// list), a normalized one as text; absent is ``FieldValue/absent``.
+    /// A rule field's value, as conditions compare it.
     func value(of field: RuleField) -> FieldValue {
-        switch field {
-        case .normalized(let name): return fields.text(of: name, in: row).nonEmpty.map(FieldValue.string) ?? .absent
-        case .raw(let path): return raw?.value(at: path) ?? .absent
-        }
+        fields.value(of: field, in: row, raw: raw)
     }
 }

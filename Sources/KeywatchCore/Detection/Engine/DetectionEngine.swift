@@ -19,10 +19,15 @@ public final class DetectionEngine {
     private var clock: Timestamp?
     private var groupsLeft: Int
     private let parser = JSONParser()
+    private let context: DerivationContext
 
-    /// - Parameter state: state restored from the store; a rule whose definition changed starts afresh.
-    public init(rules: [Rule], limits: DetectionLimits = DetectionLimits(), state: DetectionState = DetectionState()) {
+    /// - Parameters:
+    ///   - state: state restored from the store; a rule whose definition changed starts afresh.
+    ///   - identities: what derived fields know of the estate: our accounts and organisations, decoys.
+    public init(rules: [Rule], limits: DetectionLimits = DetectionLimits(), state: DetectionState = DetectionState(),
+                identities: IdentityMap = .empty) {
         self.rules = rules
+        context = DerivationContext(identities: identities, learnedAccounts: state.accounts)
         self.limits = limits
         let groups = GroupResolver()
         runners = rules.map { $0.detector.runner(for: $0, groups: groups) }
@@ -47,6 +52,7 @@ public final class DetectionEngine {
     public var state: DetectionState {
         var state = DetectionState()
         state.clock = clock
+        state.accounts = context.learnedAccounts
         for (runner, ruleState) in zip(runners, states) { state.rules[runner.rule.id] = ruleState }
         return state
     }
@@ -61,7 +67,8 @@ public final class DetectionEngine {
     public func process(_ batch: EventBatch, rows: [Int]? = nil, now: Timestamp? = nil,
                         progress: EventTimeProgress = .newestEvent) -> [AlertChange] {
         var changes = AlertChanges()
-        let fields = BatchFields(batch: batch)
+        let fields = BatchFields(batch: batch, context: context)
+        var accounts = AccountLearning(batch: batch, context: context)
         let filters = rules.map { BatchRuleFilter(rule: $0, fields: fields, parser: parser) }
         let limit = now.map { $0 + limits.futureTolerance }
         // The loop works on the state moved into locals — an engine's stored properties, changed
@@ -81,6 +88,7 @@ public final class DetectionEngine {
                     let row = rows?[next] ?? next
                     precondition(row >= 0 && row < batchRows.count, "row \(row) is not in the batch")
                     event.rowAddress = first + row
+                    accounts.learn(from: event.rowAddress)
                     let time = event.time
                     if time > newest, limit == nil || time <= limit! { newest = time }
                     for index in loop.indices where loop[index].filter.counts(event.rowAddress, raw: &event.raw) {
@@ -137,6 +145,28 @@ public final class DetectionEngine {
                                            refused: state.refused + state.memory.refused,
                                                      seenCombinations: state.memory.seen.count, lastLate: state.lastLate)
             })
+    }
+}
+
+/// Learns the account of each event the engine reads before the rules read it, so that an
+/// event's own account is ours (``DerivationContext``): each string of the batch once.
+private struct AccountLearning {
+    private let batch: EventBatch
+    private let context: DerivationContext
+    private var learned: [Bool]
+
+    init(batch: EventBatch, context: DerivationContext) {
+        self.batch = batch
+        self.context = context
+        learned = context.learnsAccounts ? Array(repeating: false, count: batch.strings.count) : []
+    }
+
+    @inline(__always)
+    mutating func learn(from row: UnsafePointer<EventRow>) {
+        let account = row.pointee.account
+        guard !learned.isEmpty, !account.isNone, !learned[Int(account.rawValue)] else { return }
+        learned[Int(account.rawValue)] = true
+        if row.pointee.source != .azureKeyVault, let text = batch.string(account) { context.learn(account: text) }
     }
 }
 

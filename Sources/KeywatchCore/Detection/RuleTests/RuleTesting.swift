@@ -21,7 +21,7 @@ public enum RuleTesting {
         var attribution = WorkloadAttribution(identities: identities)
         attribution.attribute(&batch)
 
-        let engine = DetectionEngine(rules: [rule])
+        let engine = DetectionEngine(rules: [rule], identities: identities)
         var ledger = AlertLedger()
         ledger.apply(engine.process(batch))
         let alerts = ledger.alerts

@@ -6,8 +6,7 @@ public struct DetectionState: Sendable {
     /// The newest event time seen, not counting events from the future (beyond the caller's `now`).
     public internal(set) var clock: Timestamp?
     var rules: [String: RuleState] = [:]
-    /// Accounts the logs have shown to be ours (the `recipientAccountId`s of our trails), for rules
-    /// that ask whether an account is ours when configuration names none.
+    /// AWS accounts learned from the logs as ours (see ``DerivationContext``).
     public internal(set) var accounts: Set<String> = []
 
     public init() {}
