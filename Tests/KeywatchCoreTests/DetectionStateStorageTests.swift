@@ -84,6 +84,25 @@ struct DetectionStateStorageTests {
         #expect(throws: StateDecodingError.self) { try DetectionState(decoding: Array(state.encoded().dropLast(3))) }
     }
 
+    @Test("accounts learned from the logs survive a restart: a grant to an account whose own logs were read before it stays ours")
+    func learnedAccountsSurviveRestarts() throws {
+        let foreignGrant = rule("""
+            id: foreign-grant
+            type: match
+            where:
+              operation: CreateGrant
+              raw.requestParameters.granteePrincipal|accounts|foreign|exists: true
+            """)
+        let grant = cloudTrail(["eventName": "CreateGrant", "eventTime": at(60),
+                                "requestParameters": ["keyId": "6513270e-269e-4d37-b2a7-4de452e6b438",
+                                                      "granteePrincipal": "arn:aws:iam::444455556666:role/outsider"]])
+        let engine = DetectionEngine(rules: [foreignGrant])
+        _ = detect([foreignGrant], [[cloudTrail(["recipientAccountId": "444455556666"])]], engine: engine)
+        let restored = DetectionEngine(rules: [foreignGrant], state: try DetectionState(decoding: engine.state.encoded()))
+        #expect(detect([foreignGrant], [[grant]], engine: restored).isEmpty)
+        #expect(detect([foreignGrant], [[grant]]).count == 1, "without the stored accounts the grantee is foreign")
+    }
+
     @Test("groups live in pages: slots are reused, and more than a page of groups reads back whole")
     func groupTable() {
         var table = GroupTable()
