@@ -89,9 +89,7 @@ struct DetectionStateStorageTests {
         let foreignGrant = rule("""
             id: foreign-grant
             type: match
-            where:
-              operation: CreateGrant
-              raw.requestParameters.granteePrincipal|accounts|foreign|exists: true
+            where: {operation: CreateGrant, raw.requestParameters.granteePrincipal|accounts|foreign|exists: true}
             """)
         let grant = cloudTrail(["eventName": "CreateGrant", "eventTime": at(60),
                                 "requestParameters": ["keyId": "6513270e-269e-4d37-b2a7-4de452e6b438",

@@ -64,15 +64,15 @@ extension RuleSettings {
         var criteria: [String: [ChangeCriterion]] = [:]
         for (nameNode, criterionNode) in entries {
             let name = nameNode.scalar?.string ?? ""
-            let at = "\(path).\(key).\(name)"
+            let entryKey = "\(path).\(key).\(name)"
             guard names.contains(name) else {
-                throw ConfigurationError(file: file, line: nameNode.line, key: at,
+                throw ConfigurationError(file: file, line: nameNode.line, key: entryKey,
                                          message: "not a name 'watch' gives (expected one of: \(names.joined(separator: ", ")))")
             }
             let items = criterionNode.sequence.map(Array.init) ?? [criterionNode]
-            guard !items.isEmpty else { throw ConfigurationError(file: file, line: criterionNode.line, key: at, message: "expected a change") }
+            guard !items.isEmpty else { throw ConfigurationError(file: file, line: criterionNode.line, key: entryKey, message: "expected a change") }
             for item in items {
-                criteria[name, default: []].append(try criterion(item, at: at))
+                criteria[name, default: []].append(try criterion(item, at: entryKey))
             }
         }
         return criteria
