@@ -7,7 +7,8 @@ real pipelines would deliver them, for the test that a live daemon raises the al
 
 The records are made by generate-sample-logs.py's builders (the same identities as rules/identities.yaml)
 and moved to their own times. Steady traffic for every pipeline — AWS account 111122223333's trail,
-Azure subscriptions SUB and SUB2 — and incidents that fire every default rule but `log-source-silent`.
+Azure subscriptions SUB and SUB2 — and incidents that fire every default rule but `log-source-silent`
+and `first-use-of-secret-or-key` (which learns for 7 days: longer than the corpus).
 
 Delivery, as the clouds deliver:
 - CloudTrail: one gzipped `{"Records":[…]}` file per 5 minutes of events, put in place whole 5–15
@@ -158,6 +159,25 @@ def incidents(c, end):
         "AccessDeniedException", f"User: arn:aws:sts::{S.ACCOUNT}:assumed-role/reporting-etl/etl-hourly is not authorized to perform: "
                                  f"kms:GenerateDataKey on resource: arn:aws:kms:{S.REGION}:{S.ACCOUNT}:key/{S.CHECKOUT_KEY} "
                                  "with an explicit deny in a service control policy"))
+    # keyvault-backup: the administrator backs up three secrets
+    for i in range(3):
+        c.kv(w(18) + 60 + i * 40, "SecretBackup", 200, ops, S.secret(vault, f"tenant-{i + 1:02d}-connection"), ip="198.51.100.23")
+    # kms-key-rotation-disabled
+    c.kms(w(17) + 90, "DisableKeyRotation", admin, ip="198.51.100.23", user_agent=admin_agent, params={"keyId": S.PAYMENTS_KEY})
+    # key-material-imported, in both clouds
+    c.kms(w(15) + 60, "ImportKeyMaterial", admin, key_id=S.RETIRED_KEY, ip="198.51.100.23", user_agent=admin_agent,
+          params={"keyId": S.RETIRED_KEY, "expirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+    c.kv(w(15) + 200, "KeyImport", 200, ops, S.key(vault, "byok-signing-key"), ip="198.51.100.23")
+    # kms-key-replicated-new-region, kms-primary-region-new
+    c.kms(w(14) + 120, "ReplicateKey", admin, ip="198.51.100.23", user_agent=admin_agent,
+          params={"keyId": S.PAYMENTS_KEY, "replicaRegion": "us-west-2"})
+    c.kms(w(13) + 120, "UpdatePrimaryRegion", admin, ip="198.51.100.23", user_agent=admin_agent,
+          params={"keyId": S.PAYMENTS_KEY, "primaryRegion": "us-west-2"})
+    # kms-failed-decrypt-rise: a role feeding KMS ciphertexts it cannot open, twelve times
+    for i in range(12):
+        c.kms(w(11) + 30 + i * 20, "Decrypt", S.role_identity("reporting-etl", "etl-hourly"), ip="10.0.15.9",
+              params={"encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+              error=("InvalidCiphertextException", ""))
     # denied-burst, cross-namespace-access and first-denial on Key Vault: six RBAC 403s
     for i in range(6):
         c.kv(w(12) + 60 + i * 60, "SecretGet", 403, checkout, dict(S.secret(vault, "db-password"), isRbacAuthorized=False),

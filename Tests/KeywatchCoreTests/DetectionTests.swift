@@ -334,6 +334,36 @@ struct DetectionTests {
         #expect(detect([newCaller], [[kmsCall(at: at(0)), kmsCall(at: at(10), by: "new-role")]]).isEmpty)
     }
 
+    @Test("first_seen learns each combination as the digest stored state has always held, of normalized and raw fields alike")
+    func firstSeenDigests() throws {
+        let byResource = rule("""
+            id: by-resource
+            type: first_seen
+            where: {class: crypto}
+            fields: [principal, resource]
+            learn: 0s
+            """)
+        let byRegion = rule("""
+            id: by-region
+            type: first_seen
+            where: {class: crypto}
+            fields: [principal, raw.awsRegion]
+            learn: 0s
+            """)
+        let engine = DetectionEngine(rules: [byResource, byRegion])
+        // The same combinations again in a second batch: found by content, not learned twice.
+        let batch = ["role-a", "role-b", "role-a"].enumerated().map { kmsCall(at: at($0.offset), by: $0.element) }
+        let alerts = detect([byResource, byRegion], [batch, batch.map { $0.replacingOccurrences(of: "09:00:0", with: "09:01:0") }],
+                            engine: engine)
+        #expect(alerts.count == 4)
+        let key = "arn:aws:kms:us-east-1:111122223333:key/6513270e-269e-4d37-b2a7-4de452e6b438"
+        let state = engine.state.rules.values
+        let seenByResource = try #require(state.first { $0.fingerprint.hasPrefix("by-resource@") }).memory.seen
+        let seenByRegion = try #require(state.first { $0.fingerprint.hasPrefix("by-region@") }).memory.seen
+        #expect(seenByResource == Set(["role-a", "role-b"].map { GroupKey.digest64(GroupKey.make([roleARN($0), key])) }))
+        #expect(seenByRegion == Set(["role-a", "role-b"].map { GroupKey.digest64(GroupKey.make([roleARN($0), "us-east-1"])) }))
+    }
+
     @Test("first_seen learns up to its cap; past it new combinations are refused, counted, and the counts survive a restart")
     func firstSeenCap() throws {
         let newCaller = rule("""

@@ -129,7 +129,8 @@ struct FieldConditionTests {
         #expect(try rawHolds("raw.resources.0.ARN", ["ARN:X"]))
         #expect(try rawHolds("raw.flag", ["true"]))
         #expect(try rawHolds("raw.requestParameters.missing|exists", ["false"]))
-        #expect(try rawHolds("raw.requestParameters|exists", ["false"]), "an object is not a comparable value")
+        #expect(try rawHolds("raw.requestParameters|exists", ["true"]), "an object is its JSON text")
+        #expect(try rawHolds("raw.requestParameters|contains", ["\"n\":7"]))
         bytes = Array("[]".utf8)
         #expect(try !rawHolds("raw.anything", ["x"]))
     }

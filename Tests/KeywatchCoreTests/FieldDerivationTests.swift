@@ -23,6 +23,11 @@ struct FieldDerivationTests {
         #expect(derive(.network, .string("::ffff:198.51.100.7")) == .string("198.51.100.0/24"))
         #expect(derive(.network, .string("kms.amazonaws.com")) == .absent)
         #expect(derive(.network, .string("AWS Internal")) == .absent)
+        #expect(derive(.network, .string("256.1.2.3")) == .absent)
+        #expect(derive(.network, .string("10.1.2")) == .absent)
+        #expect(derive(.network, .string("10.1.2.3.4")) == .absent)
+        #expect(derive(.network, .string("10.1.2.")) == .absent)
+        #expect(derive(.network, .string("0.0.0.0")) == .string("0.0.0.0/24"))
         #expect(derive(.network, .absent) == .absent)
     }
 
@@ -56,6 +61,12 @@ struct FieldDerivationTests {
             "* where aws:PrincipalOrgID=o-yyyyyyyyyy",
         ])
         #expect(strings(derive(.accounts, restricted)) == ["123456789012", "o-xxxxxxxxxx", "o-yyyyyyyyyy"])
+        #expect(strings(derive(.statements, open)) == ["Allow * kms:Decrypt"])
+        #expect(strings(derive(.statements, restricted)).prefix(3) == [
+            "Allow arn:aws:iam::123456789012:root kms:*",
+            "Allow arn:aws:iam::123456789012:role/ExampleRoleAssumption1,arn:aws:iam::123456789012:role/ExampleRoleAssumption2 kms:Decrypt,kms:DescribeKey",
+            "Allow * kms:Decrypt where StringEquals aws:PrincipalOrgID=o-xxxxxxxxxx; ForAnyValue:StringLike aws:PrincipalArn=arn:aws:iam::*:role/ExampleDeploymentRole*,arn:aws:iam::*:role/ExampleCodeBuild-*",
+        ])
     }
 
     @Test("public: {AWS: *}, NotPrincipal, and conditions that restrict nothing count as open; Deny statements do not")
@@ -183,5 +194,29 @@ struct FieldDerivationTests {
             call(from: "198.51.100.7", at: 120),
         ]])
         #expect(alerts.map { $0.details.first { $0.name == "ip|network" }?.value } == [.text("203.0.113.0/24"), .text("198.51.100.0/24")])
+    }
+
+    @Test("first_seen's combinations are the digests of their values, as stored before: a state learned earlier still knows them")
+    func firstSeenDigestsAsStored() {
+        let newNetwork = rule("""
+            id: new-network
+            type: first_seen
+            where: {outcome: success}
+            fields: [principal, ip|network]
+            learn: 0s
+            """)
+        var state = DetectionState()
+        var known = RuleState(fingerprint: newNetwork.id + "@" + newNetwork.fileSHA256)
+        known.memory.learningSince = Timestamp(parsing: "2026-11-01T00:00:00Z")
+        known.memory.seen = [GroupKey.digest64(GroupKey.make(["arn:aws:iam::111122223333:role/app-role", "203.0.113.0/24"]))]
+        state.rules[newNetwork.id] = known
+        let engine = DetectionEngine(rules: [newNetwork], state: state)
+        let alerts = detect([newNetwork], [[
+            cloudTrail(["eventTime": at(0), "sourceIPAddress": "203.0.113.50"]),
+            cloudTrail(["eventTime": at(60), "sourceIPAddress": "198.51.100.50"]),
+        ]], engine: engine)
+        #expect(alerts.map(\.summary) == [
+            "first time seen: principal=arn:aws:iam::111122223333:role/app-role, ip|network=198.51.100.0/24 (Decrypt)",
+        ])
     }
 }

@@ -31,13 +31,11 @@ public indirect enum RuleField: Hashable, Sendable, CustomStringConvertible {
     static func base(named name: String) throws(RuleError) -> RuleField {
         if name.hasPrefix("raw.") {
             let path = name.dropFirst(4).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !path.contains(where: \.isEmpty) else { throw RuleError("'\(name)' is not a path: use raw.<member>.<member>…") }
-            return .raw(path)
+            if !path.contains(where: \.isEmpty) { return .raw(path) }
+        } else if let field = NormalizedField(rawValue: name) {
+            return .normalized(field)
         }
-        guard let field = NormalizedField(rawValue: name) else {
-            throw RuleError("unknown field '\(name)': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
-        }
-        return .normalized(field)
+        throw RuleError("unknown field '\(name)': use one of \(NormalizedField.allCases.map(\.rawValue).joined(separator: ", ")), or raw.<path>")
     }
 
     public var description: String {

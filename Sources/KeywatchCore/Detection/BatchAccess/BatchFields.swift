@@ -92,6 +92,19 @@ final class BatchFields {
         }
     }
 
+    /// A rule field's value as the text a group key holds: absent is empty, a list its elements
+    /// joined by commas.
+    func text(of field: RuleField, in row: EventRow, raw: RawFields?) -> String {
+        switch field {
+        case .normalized(let name): return text(of: name, in: row)
+        case .raw(let path): return raw?.value(at: path).text ?? ""
+        case .derived:
+            let value = value(of: field, in: row, raw: raw)
+            if case .list(let items) = value { return items.compactMap(\.text).joined(separator: ",") }
+            return value.text ?? ""
+        }
+    }
+
     /// A field's value as the text a group key holds: absent is empty.
     func text(of field: NormalizedField, in row: EventRow) -> String {
         if let index = Self.stringIndex(of: field, in: row) { return batch.string(index) ?? "" }

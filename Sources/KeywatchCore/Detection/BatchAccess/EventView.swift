@@ -39,16 +39,7 @@ final class EventView {
 
     /// A rule field's value as text (a `raw.<path>` one from the parsed record); absent is empty,
     /// a derived list its elements joined by commas.
-    func text(of field: RuleField) -> String {
-        switch field {
-        case .normalized(let name): return fields.text(of: name, in: row)
-        case .raw(let path): return raw?.value(at: path).text ?? ""
-        case .derived:
-            let value = value(of: field)
-            if case .list(let items) = value { return items.compactMap(\.text).joined(separator: ",") }
-            return value.text ?? ""
-        }
-    }
+    func text(of field: RuleField) -> String { fields.text(of: field, in: row, raw: raw) }
 
     /// A rule field's value, as conditions compare it.
     func value(of field: RuleField) -> FieldValue {

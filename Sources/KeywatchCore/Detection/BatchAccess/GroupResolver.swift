@@ -14,19 +14,22 @@ final class GroupResolver {
     final class Grouping {
         let fields: [RuleField]
         /// Whether the batch's cache can key the fields: up to four, each in the string table or
-        /// enumerated…
+        /// enumerated, or a pure derivation of one (``RuleField/decidedByNormalizedField``)…
         fileprivate let isCached: Bool
-        /// …and then the fields as such, and where a row holds them.
-        fileprivate let cached: [NormalizedField]
+        /// …and then the fields as such, and where a row holds the values that decide them.
+        fileprivate let cached: [RuleField]
         fileprivate let locations: [RowFieldLocation]
+        /// Whether any of them is derived.
+        fileprivate let hasDerived: Bool
         /// The batch cache of the rules of this `group_by`.
         fileprivate let cache: BatchGroupCache
 
-        fileprivate init(fields: [RuleField], cached: [NormalizedField]?, cache: BatchGroupCache) {
+        fileprivate init(fields: [RuleField], cached: [RuleField]?, cache: BatchGroupCache) {
             self.fields = fields
             isCached = cached != nil
             self.cached = cached ?? []
-            locations = (cached ?? []).map { RowFieldLocation($0)! }
+            locations = (cached ?? []).map { RowFieldLocation($0.decidedByNormalizedField!)! }
+            hasDerived = (cached ?? []).contains { if case .derived = $0 { true } else { false } }
             self.cache = cache
         }
 
@@ -35,7 +38,7 @@ final class GroupResolver {
             guard isCached else { return identities.id(of: fields.map(event.text(of:))) }
             let numbers = GroupResolver.numbers(of: event.rowAddress, at: locations)
             if let known = cache.id(of: numbers, batch: event.fields.batch.stringTableID) { return known }
-            let id = identities.id(of: EventGroupValues(fields: cached, batch: event.fields, row: event.row))
+            let id = identities.id(of: EventGroupValues(fields: cached, batch: event.fields, row: event.row, derived: hasDerived))
             cache.insert(id, for: numbers)
             return id
         }
@@ -54,14 +57,12 @@ final class GroupResolver {
         groupBy.id(of: event, identities: identities)
     }
 
-    private static func cacheableFields(_ groupBy: [RuleField]) -> [NormalizedField]? {
+    private static func cacheableFields(_ groupBy: [RuleField]) -> [RuleField]? {
         guard groupBy.count <= 4 else { return nil }
-        var fields: [NormalizedField] = []
         for field in groupBy {
-            guard case .normalized(let name) = field, RowFieldLocation(name) != nil else { return nil }
-            fields.append(name)
+            guard let decidedBy = field.decidedByNormalizedField, RowFieldLocation(decidedBy) != nil else { return nil }
         }
-        return fields
+        return groupBy
     }
 
     /// The numbers of the row's group fields: an enumerated value is its case with the top bit set.
@@ -81,16 +82,45 @@ final class GroupResolver {
         return numbers
     }
 
-    /// The values of an event's group, read from its batch.
+    /// The values of an event's group, read from its batch: a normalized field where the batch
+    /// holds it, a derived one as derived.
     fileprivate struct EventGroupValues: GroupValueReader {
-        let fields: [NormalizedField]
+        let fields: [RuleField]
         let batch: BatchFields
         let row: EventRow
+        /// The derived fields' texts, derived once (nil at a normalized field's position).
+        private let derived: [String?]
+
+        init(fields: [RuleField], batch: BatchFields, row: EventRow, derived: Bool) {
+            self.fields = fields
+            self.batch = batch
+            self.row = row
+            self.derived = derived ? fields.map { field in
+                if case .normalized = field { return nil }
+                return batch.text(of: field, in: row, raw: nil)
+            } : []
+        }
 
         var count: Int { fields.count }
-        func contentHash(at position: Int) -> UInt64 { batch.contentHash(of: fields[position], in: row) }
-        func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool { batch.isInstance(bits, fields[position], in: row) }
-        func matches(_ remembered: String, at position: Int) -> Bool { batch.matches(remembered, fields[position], in: row) }
-        func text(at position: Int) -> String { batch.text(of: fields[position], in: row) }
+
+        func contentHash(at position: Int) -> UInt64 {
+            guard case .normalized(let field) = fields[position] else { return ContentHash.of(derived[position]!) }
+            return batch.contentHash(of: field, in: row)
+        }
+
+        func isInstance(_ bits: (UInt64, UInt64), at position: Int) -> Bool {
+            guard case .normalized(let field) = fields[position] else { return false }
+            return batch.isInstance(bits, field, in: row)
+        }
+
+        func matches(_ remembered: String, at position: Int) -> Bool {
+            guard case .normalized(let field) = fields[position] else { return remembered == derived[position]! }
+            return batch.matches(remembered, field, in: row)
+        }
+
+        func text(at position: Int) -> String {
+            guard case .normalized(let field) = fields[position] else { return derived[position]! }
+            return batch.text(of: field, in: row)
+        }
     }
 }

@@ -17,17 +17,25 @@ struct FirstSeenDetector: EventDetector {
     var fields: [RuleField] { combination }
 
     func finding(for event: EventView, of rule: Rule, memory: inout RuleMemory) -> Finding? {
-        let time = event.time
-        let values = combination.map(event.text(of:))
+        finding(for: event, combination: GroupKey.digest64(GroupKey.make(combination.map(event.text(of:)))), memory: &memory)
+    }
+
+    /// The finding for `event`, whose combination's digest is `digest` (``GroupKey/digest64(_:)``
+    /// of ``GroupKey/make(_:)`` of its values: what the engine's group identities hold).
+    func finding(for event: EventView, combination digest: UInt64, memory: inout RuleMemory) -> Finding? {
         // Digests, not the text: a million combinations in 8 MB. Cryptographic, because an attacker
         // who made an unseen combination collide with a learned one would hide it.
-        let digest = GroupKey.digest64(GroupKey.make(values))
+        let time = event.time
         if memory.learningSince == nil || time < memory.learningSince! { memory.learningSince = time }
         guard memory.learn(digest) else { return nil }
         guard time >= memory.learningSince! + learn else { return nil }
-        let pairs = zip(combination, values).map { ($0.description, $1) }
+        let pairs = zip(combination, combination.map(event.text(of:))).map { ($0.description, $1) }
         let described = pairs.map { "\($0)=\($1.isEmpty ? "(none)" : $1)" }.joined(separator: ", ")
         return Finding(summary: "first time seen: \(described) (\(event.text(of: .operation)))",
                        details: pairs.map { AlertDetail($0, .text($1)) })
+    }
+
+    func runner(for rule: Rule, groups: GroupResolver) -> RuleRunner {
+        FirstSeenRuleRunner(rule: rule, detector: self, groups: groups)
     }
 }

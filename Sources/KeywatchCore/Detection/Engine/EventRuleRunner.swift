@@ -1,6 +1,6 @@
 /// A rule whose ``EventDetector`` decides each event on its own: an alert per finding, or with
 /// `suppress` one per group and period.
-final class EventRuleRunner: RuleRunner {
+class EventRuleRunner: RuleRunner {
     let detector: any EventDetector
 
     init(rule: Rule, detector: any EventDetector, groups: GroupResolver) {
@@ -9,7 +9,7 @@ final class EventRuleRunner: RuleRunner {
     }
 
     override func consider(_ event: EventView, state: inout RuleState, groupsLeft: inout Int, changes: inout AlertChanges) {
-        guard let finding = detector.finding(for: event, of: rule, memory: &state.memory) else { return }
+        guard let finding = finding(for: event, memory: &state.memory) else { return }
         let time = event.time
         func alert(occasion: String) -> Alert {
             self.alert(values: rule.groupValues(of: event), occasion: occasion, count: 1, window: nil, firstSeen: time, lastSeen: time,
@@ -34,6 +34,12 @@ final class EventRuleRunner: RuleRunner {
                 changes.raise(raised)
             }
         }
+    }
+
+    /// The detector's finding for `event`: a runner of a type that needs more than the event
+    /// asks it its own way.
+    func finding(for event: EventView, memory: inout RuleMemory) -> Finding? {
+        detector.finding(for: event, of: rule, memory: &memory)
     }
 }
 

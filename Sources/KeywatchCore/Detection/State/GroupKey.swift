@@ -8,11 +8,21 @@ enum GroupKey {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count + 4 })
         for value in values {
-            bytes += String(value.utf8.count).utf8
+            appendDecimal(value.utf8.count, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
             bytes += value.utf8
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `number`'s decimal digits, without making a `String` of them first.
+    private static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= number / 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+            divisor /= 10
+        }
     }
 
     static func values(of key: String, count: Int) -> [String] {

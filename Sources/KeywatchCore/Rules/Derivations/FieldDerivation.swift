@@ -21,6 +21,10 @@ public enum FieldDerivation: String, CaseIterable, Sendable {
     /// Of a policy document: the principals its `Allow` statements name, as written; an open
     /// one with the condition that restricts it (`* where aws:PrincipalOrgID=o-a1b2c3d4e5`).
     case principals
+    /// Of a policy document: each statement in one line — effect, principals, actions, and the
+    /// resource and conditions when it has any — so that two versions of a policy differ by
+    /// the lines one has and the other lacks (`change` rules show them as added and removed).
+    case statements
     /// `true` when the value matches a decoy of identities.yaml (`decoys:`), else `false`.
     case decoy
 
@@ -45,6 +49,8 @@ public enum FieldDerivation: String, CaseIterable, Sendable {
             return .string(policy.isPublic ? "true" : "false")
         case .principals:
             return Self.collect(value) { context.policy($0)?.principals ?? [] }
+        case .statements:
+            return Self.collect(value) { context.policy($0)?.statements ?? [] }
         case .decoy:
             return .string(Self.texts(value).contains(where: context.isDecoy) ? "true" : "false")
         }

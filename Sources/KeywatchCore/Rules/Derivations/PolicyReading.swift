@@ -14,6 +14,11 @@ struct PolicyReading: Equatable {
     /// The accounts they let in: of principals' ARNs and ids, of restricting conditions on
     /// accounts and ARNs; organisation ids (`o-…`) of conditions on organisations.
     var accounts: [String] = []
+    /// Every statement in one line, as a reviewer reads it: effect, principals, actions, and the
+    /// resource and conditions when there are any — `Allow arn:aws:iam::111122223333:role/app
+    /// kms:Decrypt,kms:GenerateDataKey*`. Two versions of a policy differ by the lines one has
+    /// and the other lacks.
+    var statements: [String] = []
 
     /// Condition keys that restrict who may call (lower-cased), and what their values name.
     private enum Restriction { case account, arn, organization, network }
@@ -48,6 +53,8 @@ struct PolicyReading: Equatable {
     }
 
     private mutating func read(_ statement: JSONValue) {
+        let line = Self.line(of: statement)
+        if !statements.contains(line) { statements.append(line) }
         guard statement.member(named: "Effect")?.string?.lowercased() == "allow" else { return }
         let restriction = Self.restriction(of: statement.member(named: "Condition"))
         var named: [String] = []
@@ -74,6 +81,37 @@ struct PolicyReading: Equatable {
 
     private mutating func add(principal: String) {
         if !principals.contains(principal) { principals.append(principal) }
+    }
+
+    /// A statement in one line (see ``statements``).
+    private static func line(of statement: JSONValue) -> String {
+        func texts(_ value: JSONValue?) -> [String] {
+            guard let value else { return [] }
+            if let text = value.string { return [text] }
+            if value.kind == .array { return value.elements.compactMap(\.string) }
+            return []
+        }
+        var parts = [statement.member(named: "Effect")?.string ?? "?"]
+        if let principal = statement.member(named: "Principal") {
+            parts.append(principals(of: principal).joined(separator: ","))
+        } else if let excluded = statement.member(named: "NotPrincipal") {
+            parts.append("everyone-but:" + principals(of: excluded).joined(separator: ","))
+        }
+        let actions = texts(statement.member(named: "Action"))
+        let excludedActions = texts(statement.member(named: "NotAction"))
+        parts.append(actions.isEmpty && !excludedActions.isEmpty ? "all-but:" + excludedActions.joined(separator: ",") : actions.joined(separator: ","))
+        let resources = texts(statement.member(named: "Resource"))
+        if !resources.isEmpty, resources != ["*"] { parts.append("on " + resources.joined(separator: ",")) }
+        if let condition = statement.member(named: "Condition"), condition.kind == .object {
+            var clauses: [String] = []
+            for (operatorName, keys) in condition.members where keys.kind == .object {
+                for (key, value) in keys.members {
+                    clauses.append("\(operatorName.string ?? "?") \(key.string ?? "?")=\(texts(value).joined(separator: ","))")
+                }
+            }
+            if !clauses.isEmpty { parts.append("where " + clauses.joined(separator: "; ")) }
+        }
+        return parts.joined(separator: " ")
     }
 
     /// `"*"`, or the values of `{"AWS": …, "Service": …, "Federated": …, "CanonicalUser": …}`;
