@@ -135,12 +135,18 @@ def incidents(c, end):
     ops = S.user(S.ADMIN_OID, S.ADMIN_UPN)
     checkout = S.mi(S.CHECKOUT_MI, S.CHECKOUT_MI_APP)
     vault = "kv-payments-prod"
-    # keyvault-permission-change, kms-key-policy-change
+    # keyvault-config-weakened (the network opened to all), kms-key-policy-change
     c.kv(w(19) + 120, "VaultPatch", 200, {"claim": {
         "http://schemas.microsoft.com/identity/claims/objectidentifier": S.ADMIN_OID,
         "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": S.ADMIN_UPN, "appid": "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"}}, {
         "clientInfo": "azure-resource-manager/2.0", "id": f"https://{vault}.vault.azure.net/",
         "properties": {"networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"}}}, version="2023-07-01", ip="198.51.100.23")
+    # keyvault-config-change: the network closed again, a change that weakens nothing
+    c.kv(w(19) + 160, "VaultPatch", 200, {"claim": {
+        "http://schemas.microsoft.com/identity/claims/objectidentifier": S.ADMIN_OID,
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": S.ADMIN_UPN, "appid": "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"}}, {
+        "clientInfo": "azure-resource-manager/2.0", "id": f"https://{vault}.vault.azure.net/",
+        "properties": {"networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}}}, version="2023-07-01", ip="198.51.100.23")
     c.kms(w(19) + 200, "PutKeyPolicy", admin, ip="198.51.100.23", user_agent=admin_agent,
           params={"keyId": S.PAYMENTS_KEY, "policyName": "default", "policy": "{}", "bypassPolicyLockoutSafetyCheck": False})
     # kms-grant-created, kms-grant-change, first-denial (a guardrail)

@@ -23,6 +23,19 @@ struct EmailMessageTests {
         #expect(String(decoding: message, as: UTF8.self) == Self.expected)
     }
 
+    @Test("what a change rule's alert changed reads old → new, unknown old values said so")
+    func changes() throws {
+        var alert = testAlert(4, summary: "kv-payments-prod: networkAcls.defaultAction Deny → Allow")
+        alert.details = [AlertDetail("changed", .changes([AlertDetail.Change("networkAcls.defaultAction", old: "Deny", new: "Allow"),
+                                                          AlertDetail.Change("enablePurgeProtection", old: nil, new: "false")]))]
+        let body = EmailMessage.body(of: try OutgoingAlert(json: alert.json))
+        #expect(body.contains("changed     networkAcls.defaultAction Deny → Allow, enablePurgeProtection (unknown) → false"))
+        let message = String(decoding: EmailMessage.compose(try OutgoingAlert(json: alert.json), from: "keywatch@example.com",
+                                                            to: ["a@example.com"], date: Date(timeIntervalSince1970: 1_795_000_000)),
+                             as: UTF8.self)
+        #expect(message.contains("changed     networkAcls.defaultAction Deny =E2=86=92 Allow"))
+    }
+
     static let expected = [
         "Date: Wed, 18 Nov 2026 11:06:40 +0000",
         "From: keywatch@example.com",

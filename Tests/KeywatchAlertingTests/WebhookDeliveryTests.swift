@@ -53,6 +53,22 @@ struct WebhookDeliveryTests {
         #expect(!Self.verifies(try #require(requests.last), key: Array("another secret".utf8)))
     }
 
+    @Test("a change rule's alert reaches the receiver with `changed` as name → [old, new], null for an unknown old value")
+    func changesInPayload() throws {
+        let receiver = try WebhookReceiver(["204"])
+        var alert = testAlert(5)
+        alert.details = [AlertDetail("changed", .changes([AlertDetail.Change("networkAcls.defaultAction", old: "Deny", new: "Allow"),
+                                                          AlertDetail.Change("enablePurgeProtection", old: nil, new: "false")]))]
+        try storeWithAlerts(db, [alert], sinks: ["webhook"])
+        let deliveries = try deliver(sink(url: receiver.url), store: db) { $0.first?.state == .delivered }
+        #expect(deliveries.map(\.state) == [.delivered])
+        let body = try #require(receiver.requests.first?.body)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let changed = try #require((object["details"] as? [String: Any])?["changed"] as? [String: [Any]])
+        #expect(changed["networkAcls.defaultAction"] as? [String] == ["Deny", "Allow"])
+        #expect(changed["enablePurgeProtection"]?.first is NSNull && changed["enablePurgeProtection"]?.last as? String == "false")
+    }
+
     @Test("a plain secret signs with its UTF-8 bytes; no secret, no signature header")
     func plainSecretAndNone() throws {
         let receiver = try WebhookReceiver(["200"])

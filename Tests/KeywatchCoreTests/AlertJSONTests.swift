@@ -31,6 +31,15 @@ struct AlertJSONTests {
             fields: [principal, resource]
             learn: 1h
             """)
+        let change = rule("""
+            id: vault-change
+            type: change
+            where: {operation: VaultPatch}
+            group_by: [scope]
+            watch:
+              networkAcls.defaultAction: raw.properties.properties.networkAcls.defaultAction
+              enablePurgeProtection: raw.properties.properties.enablePurgeProtection
+            """)
         let cross = SharedRules.crossNamespace
         let absence = SharedRules.sourceSilent
         let otherKey = "0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d"
@@ -54,6 +63,8 @@ struct AlertJSONTests {
             ("first_seen", detect([firstSeen], [[kmsCall(at: at(0))], [kmsCall(at: at(4000), by: "new-role")]])),
             ("cross_namespace", detect([cross], [[kmsCall(at: at(1), by: "checkout-irsa"), kmsCall(at: at(2), by: "checkout-irsa")]],
                                        identities: identities)),
+            ("change", detect([change], [[vaultWrite(at: at(0), properties: vaultProperties()),
+                                          vaultWrite(at: at(60), properties: vaultProperties(defaultAction: "Allow", purgeProtection: false))]])),
             ("absence", absent),
             ("absence resolved", resolved),
         ]
@@ -84,13 +95,15 @@ struct AlertJSONTests {
             of: #""status":"firing","#, with: #""status":"resolved","resolved_at":"\#(end.rfc3339)","#))
     }
 
-    @Test("the fixtures raise the detail kinds a round trip must keep: text, integer, number and list")
+    @Test("the fixtures raise the detail kinds a round trip must keep: text, integer, number, list and changes")
     func fixturesCoverEveryDetailKind() {
         let values = Self.raised.flatMap(\.alerts).flatMap(\.details).map(\.value)
         #expect(values.contains { if case .text = $0 { true } else { false } })
         #expect(values.contains { if case .integer = $0 { true } else { false } })
         #expect(values.contains { if case .number = $0 { true } else { false } })
         #expect(values.contains { if case .list(let items) = $0 { items.count > 1 } else { false } })
+        let changes = values.flatMap { value -> [AlertDetail.Change] in if case .changes(let changes) = value { changes } else { [] } }
+        #expect(changes.contains { $0.old == nil } && changes.contains { $0.old != nil })
         #expect(Self.raised.flatMap(\.alerts).contains { $0.window == nil })
         #expect(Self.raised.flatMap(\.alerts).contains { $0.window != nil })
     }
@@ -109,6 +122,9 @@ struct AlertJSONTests {
             AlertDetail("huge", .number(.greatestFiniteMagnitude)), AlertDetail("whole", .number(3)),
             AlertDetail("min", .integer(Int.min)), AlertDetail("none", .list([])), AlertDetail("z", .text("")),
             AlertDetail("values", .list(["a,b", "\"", "é"])),
+            AlertDetail("changed", .changes([AlertDetail.Change("a\"b", old: nil, new: "é"), AlertDetail.Change("gone", old: "x", new: nil),
+                                             AlertDetail.Change("", old: "", new: "")])),
+            AlertDetail("nothing", .changes([])),
         ],
         events: [], ruleFile: "", ruleSHA256: "")
 
@@ -169,7 +185,10 @@ struct AlertJSONTests {
             ({ $0["window"] = [1] }, .wrongType(member: "window", expected: "an object", found: "a list")),
             ({ $0["group"] = ["principal": ["x"]] }, .wrongType(member: "group.principal", expected: "a string", found: "a list")),
             ({ $0["details"] = ["flag": true] },
-             .wrongType(member: "details.flag", expected: "a string, a number or a list of strings", found: "a boolean")),
+             .wrongType(member: "details.flag", expected: "a string, a number, a list of strings or an object of changes", found: "a boolean")),
+            ({ $0["details"] = ["changed": ["x": ["a"]]] },
+             .wrongType(member: "details.changed.x", expected: "a list of the old and the new value", found: "a list")),
+            ({ $0["details"] = ["changed": ["x": ["a", 2]]] }, .wrongType(member: "details.changed.x[1]", expected: "a string", found: "a number")),
             ({ $0["details"] = ["values": ["a", 2]] }, .wrongType(member: "details.values[1]", expected: "a string", found: "a number")),
             ({ $0["events"] = ["e1", ["e2"]] }, .wrongType(member: "events[1]", expected: "a string", found: "a list")),
             ({ $0["events"] = "e1" }, .wrongType(member: "events", expected: "a list of strings", found: "a string")),

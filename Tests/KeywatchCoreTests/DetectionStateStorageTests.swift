@@ -1,7 +1,7 @@
 import Testing
 @testable import KeywatchCore
 
-/// Detection state as the store keeps it: in chunks, by group id, and from the first format.
+/// Detection state as the store keeps it: in chunks, by group id, and from the first and second formats.
 @Suite("Detection state storage")
 struct DetectionStateStorageTests {
     private let threeDenials = rule("""
@@ -50,7 +50,7 @@ struct DetectionStateStorageTests {
         let engine = DetectionEngine(rules: [silent])
         _ = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
 
-        for stored in [engine.state.encoded(), Self.firstFormat(of: engine.state)] {
+        for stored in [engine.state.encoded(), Self.olderFormat(1, of: engine.state)] {
             let restored = DetectionEngine(rules: [silent], state: try DetectionState(decoding: stored))
             let alerts = detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: restored)
             #expect(alerts.count == 1)
@@ -61,6 +61,44 @@ struct DetectionStateStorageTests {
         _ = detect([threeDenials], [[kmsCall(at: at(0), by: "some-role", denied: true)]], engine: threshold)
         #expect(threshold.state.rules["denied-burst"]?.keys.isEmpty == true)
         #expect(engine.state.rules["source-silent"]?.keys.count == 2)
+    }
+
+    @Test("state of the second format still reads: groups and keys as they were, nothing known to change rules, no accounts")
+    func secondFormatReads() throws {
+        let engine = DetectionEngine(rules: [silent])
+        _ = detect([silent], [[kmsCall(at: at(0), by: "quiet-role"), kmsCall(at: at(0), by: "busy-role")]], engine: engine)
+        let restored = try DetectionState(decoding: Self.olderFormat(2, of: engine.state))
+        #expect(restored.accounts.isEmpty && restored.rules["source-silent"]?.keys.count == 2)
+        let alerts = detect([silent], [[kmsCall(at: at(2100), by: "busy-role")]], engine: DetectionEngine(rules: [silent], state: restored))
+        #expect(alerts.first?.groupValue("principal") == roleARN("quiet-role"))
+    }
+
+    @Test("the accounts learned from the logs are stored with the state and read back")
+    func accountsRoundTrip() throws {
+        var state = DetectionEngine(rules: [threeDenials]).state
+        state.accounts = ["111122223333", "444455556666"]
+        let restored = try DetectionState(decoding: state.encoded())
+        #expect(restored.accounts == ["111122223333", "444455556666"])
+        #expect(try DetectionState(decoding: DetectionState().encoded()).accounts.isEmpty)
+        // The accounts come last: state cut before them is refused, not read as none.
+        #expect(throws: StateDecodingError.self) { try DetectionState(decoding: Array(state.encoded().dropLast(3))) }
+    }
+
+    @Test("accounts learned from the logs survive a restart: a grant to an account whose own logs were read before it stays ours")
+    func learnedAccountsSurviveRestarts() throws {
+        let foreignGrant = rule("""
+            id: foreign-grant
+            type: match
+            where: {operation: CreateGrant, raw.requestParameters.granteePrincipal|accounts|foreign|exists: true}
+            """)
+        let grant = cloudTrail(["eventName": "CreateGrant", "eventTime": at(60),
+                                "requestParameters": ["keyId": "6513270e-269e-4d37-b2a7-4de452e6b438",
+                                                      "granteePrincipal": "arn:aws:iam::444455556666:role/outsider"]])
+        let engine = DetectionEngine(rules: [foreignGrant])
+        _ = detect([foreignGrant], [[cloudTrail(["recipientAccountId": "444455556666"])]], engine: engine)
+        let restored = DetectionEngine(rules: [foreignGrant], state: try DetectionState(decoding: engine.state.encoded()))
+        #expect(detect([foreignGrant], [[grant]], engine: restored).isEmpty)
+        #expect(detect([foreignGrant], [[grant]]).count == 1, "without the stored accounts the grantee is foreign")
     }
 
     @Test("groups live in pages: slots are reused, and more than a page of groups reads back whole")
@@ -90,10 +128,11 @@ struct DetectionStateStorageTests {
         #expect(GroupKey.make(["arn:aws:iam::1:role/r", "", "scope/é"]) == "21:arn:aws:iam::1:role/r0:8:scope/é")
     }
 
-    /// The state as version 1 wrote it: groups by their key text, no separate keys.
-    private static func firstFormat(of state: DetectionState) -> [UInt8] {
+    /// The state as version 1 wrote it (groups by their key text, no separate keys) or version 2
+    /// (groups by id, then the keys); neither has values known to change rules nor accounts.
+    private static func olderFormat(_ version: UInt64, of state: DetectionState) -> [UInt8] {
         var out = StateWriter()
-        out.put(UInt64(1))
+        out.put(version)
         out.put(state.clock?.microseconds)
         out.put(UInt64(state.rules.count))
         for (id, rule) in state.rules {
@@ -106,8 +145,14 @@ struct DetectionStateStorageTests {
             for digest in rule.memory.seen { out.put(digest) }
             out.put(UInt64(rule.groups.count))
             for (_, groupID, group) in rule.groups {
-                out.put(rule.keys[groupID]!)
+                if version == 1 { out.put(rule.keys[groupID]!) } else { out.put(groupID) }
                 group.encode(to: &out)
+            }
+            guard version == 2 else { continue }
+            out.put(UInt64(rule.keys.count))
+            for (groupID, key) in rule.keys {
+                out.put(groupID)
+                out.put(key)
             }
         }
         return out.bytes

@@ -84,7 +84,7 @@ public enum EmailMessage {
         return lines
     }
 
-    /// A detail as the body shows it: text as it is, lists comma-separated, numbers as the
+    /// A detail as the body shows it: text as it is, lists comma-separated, changes as `name old → new`, numbers as the
     /// alert's JSON writes them.
     static func text(of value: AlertDetail.Value) -> String {
         switch value {
@@ -92,6 +92,7 @@ public enum EmailMessage {
         case .integer(let number): String(number)
         case .number(let number): "\(number)"
         case .list(let items): items.joined(separator: ", ")
+        case .changes(let changes): changes.map(\.description).joined(separator: ", ")
         }
     }
 

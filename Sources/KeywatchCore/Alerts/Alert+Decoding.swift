@@ -137,8 +137,25 @@ private struct AlertMember {
                 return .number(number)
             }
             return .integer(try integer())
-        case .object, .true, .false, .null:
-            throw wrongType("a string, a number or a list of strings")
+        case .object:
+            return .changes(try changes())
+        case .true, .false, .null:
+            throw wrongType("a string, a number, a list of strings or an object of changes")
         }
+    }
+
+    /// A `changed` detail: each member a value's name and its `[old, new]`, either null when not known.
+    private func changes() throws(AlertDecodingError) -> [AlertDetail.Change] {
+        var changes: [AlertDetail.Change] = []
+        for member in try members() {
+            let pair = Array(member.value.elements)
+            guard member.value.kind == .array, pair.count == 2 else { throw member.wrongType("a list of the old and the new value") }
+            func text(_ position: Int) throws(AlertDecodingError) -> String? {
+                let element = AlertMember(pair[position], path: "\(member.path)[\(position)]")
+                return element.value.isNull ? nil : try element.string()
+            }
+            changes.append(AlertDetail.Change(member.name, old: try text(0), new: try text(1)))
+        }
+        return changes
     }
 }

@@ -48,6 +48,16 @@ extension Alert {
                 writer.beginArray()
                 for item in items { writer.value(item) }
                 writer.endArray()
+            case .changes(let changes):
+                writer.beginObject()
+                for change in changes {
+                    writer.key(change.name)
+                    writer.beginArray()
+                    writer.value(change.old)
+                    writer.value(change.new)
+                    writer.endArray()
+                }
+                writer.endObject()
             }
         }
         writer.endObject()

@@ -1,6 +1,6 @@
 extension Alert {
     /// A field of the alert as text, by its JSON name: `count`, `severity`, `status`, `window.start`,
-    /// `group.<field>`, `details.<name>` (lists joined by commas), `events` (how many).
+    /// `group.<field>`, `details.<name>` (lists joined by commas, changes as `name old → new, …`), `events` (how many).
     public func text(of field: String) -> String? {
         if field.hasPrefix("group.") { return groupValue(String(field.dropFirst(6))) }
         if field.hasPrefix("details.") {
@@ -11,6 +11,7 @@ extension Alert {
             case .integer(let number): return String(number)
             case .number(let number): return FieldValue.number(number).text
             case .list(let items): return items.joined(separator: ",")
+            case .changes(let changes): return changes.map(\.description).joined(separator: ", ")
             }
         }
         switch field {

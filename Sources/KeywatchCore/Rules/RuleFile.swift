@@ -110,27 +110,9 @@ private struct RuleReader {
             file: file, line: node.line ?? 0)
 
         func conditions(_ key: String, required: Bool) throws(ConfigurationError) -> [FieldCondition] {
-            guard let node = value(key) else {
+            guard let conditions = try settings.conditions(key) else {
                 if required { throw settings.missing(key, "the conditions events must meet") }
                 return []
-            }
-            let entries = try YAMLSupport.mapping(node, file: file, key: "\(path).\(key)")
-            var conditions: [FieldCondition] = []
-            for (keyNode, valueNode) in entries {
-                let name = keyNode.scalar?.string ?? ""
-                let values: [String]
-                if let scalar = valueNode.scalar {
-                    values = [scalar.string]
-                } else if let sequence = valueNode.sequence, sequence.allSatisfy({ $0.scalar != nil }) {
-                    values = sequence.map { $0.scalar!.string }
-                } else {
-                    throw failure(valueNode, "\(key).\(name)", "expected a value or a list of values")
-                }
-                do {
-                    conditions.append(try FieldCondition(key: name, values: values))
-                } catch {
-                    throw failure(keyNode, "\(key).\(name)", error.message)
-                }
             }
             return conditions
         }

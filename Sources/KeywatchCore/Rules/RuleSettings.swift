@@ -91,6 +91,32 @@ struct RuleSettings {
         return fields
     }
 
+    /// Conditions as `where` and `unless` have them: a mapping of `field|modifier…` to a value
+    /// or a list of values.
+    func conditions(_ key: String) throws(ConfigurationError) -> [FieldCondition]? {
+        guard let node = value(key) else { return nil }
+        let entries = try YAMLSupport.mapping(node, file: file, key: "\(path).\(key)")
+        var conditions: [FieldCondition] = []
+        for (keyNode, valueNode) in entries {
+            let name = keyNode.scalar?.string ?? ""
+            let values: [String]
+            if let scalar = valueNode.scalar {
+                values = [scalar.string]
+            } else if let sequence = valueNode.sequence, sequence.allSatisfy({ $0.scalar != nil }) {
+                values = sequence.map { $0.scalar!.string }
+            } else {
+                throw ConfigurationError(file: file, line: valueNode.line, key: "\(path).\(key).\(name)",
+                                         message: "expected a value or a list of values")
+            }
+            do {
+                conditions.append(try FieldCondition(key: name, values: values))
+            } catch {
+                throw ConfigurationError(file: file, line: keyNode.line, key: "\(path).\(key).\(name)", message: error.message)
+            }
+        }
+        return conditions
+    }
+
     private func field(named name: String, _ key: String) throws(ConfigurationError) -> RuleField {
         do {
             return try RuleField.named(name)

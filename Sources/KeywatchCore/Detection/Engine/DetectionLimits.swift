@@ -2,7 +2,8 @@
 public struct DetectionLimits: Sendable, Equatable {
     /// Live groups over all rules; a new group beyond it is not counted (and reported).
     public var maximumGroups: Int
-    /// Combinations a `first_seen` rule remembers; beyond it, nothing new is learned (and reported).
+    /// Combinations a `first_seen` rule remembers, and groups whose values a `change` rule remembers;
+    /// beyond it, nothing new is learned (and reported).
     public var maximumSeenCombinations: Int
     /// How far past `now` an event's time may be and still move the clock: a record from the
     /// future must not close everyone's windows.

@@ -18,6 +18,14 @@ extension Alert {
             case .integer(let number): out.put(UInt64(1)); out.put(Int64(number))
             case .number(let number): out.put(UInt64(2)); out.put(number.bitPattern)
             case .list(let items): out.put(UInt64(3)); out.put(items)
+            case .changes(let changes):
+                out.put(UInt64(4))
+                out.put(UInt64(changes.count))
+                for change in changes {
+                    out.put(change.name)
+                    out.put(change.old)
+                    out.put(change.new)
+                }
             }
         }
     }
@@ -51,7 +59,13 @@ extension Alert {
             case 0: details.append(AlertDetail(name, .text(try input.string())))
             case 1: details.append(AlertDetail(name, .integer(Int(try input.signed()))))
             case 2: details.append(AlertDetail(name, .number(Double(bitPattern: try input.unsigned()))))
-            default: details.append(AlertDetail(name, .list(try input.strings())))
+            case 3: details.append(AlertDetail(name, .list(try input.strings())))
+            default:
+                var changes: [AlertDetail.Change] = []
+                for _ in 0..<(try input.count()) {
+                    changes.append(AlertDetail.Change(try input.string(), old: try input.optionalString(), new: try input.optionalString()))
+                }
+                details.append(AlertDetail(name, .changes(changes)))
             }
         }
     }

@@ -2,8 +2,10 @@
 /// varints, strings length-prefixed) — a million groups encode in well under a second, which
 /// JSON would not.
 extension DetectionState {
-    /// 2: groups by ``GroupID``, with the keys of absence rules apart; 1 (still read): groups by key.
-    static let formatVersion: UInt64 = 2
+    /// 3: each rule's last known values (`change`) after its keys, and the accounts learned after
+    /// the rules; 2 (still read): groups by ``GroupID``, with the keys of absence rules apart;
+    /// 1 (still read): groups by key.
+    static let formatVersion: UInt64 = 3
 
     /// The state as one array of bytes.
     public func encoded() -> [UInt8] {
@@ -49,7 +51,14 @@ extension DetectionState {
                 out.put(key)
                 try flushIfFull()
             }
+            out.put(UInt64(rule.memory.known.count))
+            for (id, values) in rule.memory.known {
+                out.put(id)
+                out.put(values)
+                try flushIfFull()
+            }
         }
+        out.put(accounts.sorted())
         if !out.bytes.isEmpty { try emit(out.bytes) }
     }
 
@@ -65,7 +74,7 @@ extension DetectionState {
     public init(chunks: inout some IteratorProtocol<[UInt8]>) throws(StateDecodingError) {
         var input = StateReader(chunks: &chunks)
         let version = try input.unsigned()
-        guard version == 1 || version == Self.formatVersion else { throw StateDecodingError(message: "unknown detection state format") }
+        guard (1...Self.formatVersion).contains(version) else { throw StateDecodingError(message: "unknown detection state format") }
         self.init()
         clock = try input.optionalSigned().map(Timestamp.init(microseconds:))
         for _ in 0..<(try input.count()) {
@@ -101,7 +110,15 @@ extension DetectionState {
                     input.nextChunkIfDone(&chunks)
                 }
             }
+            if version > 2 {
+                for _ in 0..<(try input.itemCount()) {
+                    let id = try input.groupID()
+                    rule.memory.known[id] = try input.knownValues()
+                    input.nextChunkIfDone(&chunks)
+                }
+            }
             rules[id] = rule
         }
+        if version > 2 { accounts = Set(try input.strings()) }
     }
 }

@@ -1,10 +1,18 @@
 /// What a rule remembers beyond its groups, for detectors that learn: the combinations a
-/// `first_seen` rule has met, and since when it has been learning.
+/// `first_seen` rule has met and since when it has been learning, and the last known values a
+/// `change` rule watches, per group.
+///
+/// Kept apart from the groups because it must outlive them: a vault patched once a month has no
+/// live group between its patches, yet its next patch is compared with the last one.
 struct RuleMemory: Sendable {
     /// Digests of the combinations seen (``GroupKey/digest64(_:)``).
     var seen: Set<UInt64> = []
     var learningSince: Timestamp?
-    /// Combinations ``seen`` may hold (``DetectionLimits/maximumSeenCombinations``); not stored.
+    /// `change`: per group, the last known value of each watched field in `watch` order (nil when
+    /// none is known yet).
+    var known: [GroupID: [KnownValue?]] = [:]
+    /// Combinations ``seen`` may hold, and groups ``known`` may hold
+    /// (``DetectionLimits/maximumSeenCombinations``); not stored.
     var capacity = Int.max
     /// Events not counted because ``capacity`` was reached.
     var refused = 0
@@ -18,6 +26,17 @@ struct RuleMemory: Sendable {
             return false
         }
         seen.insert(digest)
+        return true
+    }
+
+    /// Remembers `values` as the last known of `group`: false, and the event counted as refused,
+    /// when the group is new and ``capacity`` is reached.
+    mutating func remember(_ values: [KnownValue?], of group: GroupID) -> Bool {
+        guard known[group] != nil || known.count < capacity else {
+            refused += 1
+            return false
+        }
+        known[group] = values
         return true
     }
 }

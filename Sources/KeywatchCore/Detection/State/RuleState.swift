@@ -5,7 +5,7 @@ struct RuleState: Sendable {
     var groups = GroupTable()
     /// `absence`: the key of each group, for the alert raised when no event of it is at hand.
     var keys: [GroupID: String] = [:]
-    /// What the rule's detector has learned (`first_seen`).
+    /// What the rule's detector has learned (`first_seen`, `change`).
     var memory = RuleMemory()
     /// When groups are due for a look (eviction, absence): minute → groups.
     var due = DueQueue()

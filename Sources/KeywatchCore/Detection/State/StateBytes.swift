@@ -30,6 +30,15 @@ struct StateWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
+    mutating func put(_ text: String?) {
+        if let text {
+            put(UInt64(1))
+            put(text)
+        } else {
+            put(UInt64(0))
+        }
+    }
+
     /// Sixteen bytes, as they are: a digest's bits are all used, so varints would make it longer.
     mutating func put(_ id: GroupID) {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: id.high >> UInt64(shift))) }
@@ -113,6 +122,10 @@ struct StateReader {
         let length = try count()
         defer { position += length }
         return String(decoding: bytes[position..<(position + length)], as: UTF8.self)
+    }
+
+    mutating func optionalString() throws(StateDecodingError) -> String? {
+        try unsigned() == 0 ? nil : try string()
     }
 
     mutating func strings() throws(StateDecodingError) -> [String] {
