@@ -147,8 +147,19 @@ def incidents(c, end):
         "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": S.ADMIN_UPN, "appid": "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"}}, {
         "clientInfo": "azure-resource-manager/2.0", "id": f"https://{vault}.vault.azure.net/",
         "properties": {"networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}}}, version="2023-07-01", ip="198.51.100.23")
-    c.kms(w(19) + 200, "PutKeyPolicy", admin, ip="198.51.100.23", user_agent=admin_agent,
-          params={"keyId": S.PAYMENTS_KEY, "policyName": "default", "policy": "{}", "bypassPolicyLockoutSafetyCheck": False})
+    # kms-key-policy-change, then kms-key-policy-foreign and kms-key-policy-public: the payments key's
+    # policy edited, then shared with another account, then opened to everyone
+    root = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{S.ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
+    def use_by(account, role):
+        return {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:role/{role}"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}
+    everyone = {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+    for k, statements in [(19, [root, use_by(S.ACCOUNT, "payments-irsa")]),
+                          (18, [root, use_by(S.ACCOUNT, "payments-irsa"), use_by(S.OTHER_ACCOUNT, "partner-reconciliation")]),
+                          (17, [root, everyone])]:
+        policy = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=4)
+        c.kms(w(k) + 200, "PutKeyPolicy", admin, ip="198.51.100.23", user_agent=admin_agent,
+              params={"keyId": S.PAYMENTS_KEY, "policyName": "default", "policy": policy, "bypassPolicyLockoutSafetyCheck": False})
     # kms-grant-created, kms-grant-change, first-denial (a guardrail)
     c.kms(w(16) + 100, "CreateGrant", admin, ip="198.51.100.23", user_agent=admin_agent,
           params={"keyId": f"arn:aws:kms:{S.REGION}:{S.ACCOUNT}:key/{S.PAYMENTS_KEY}",

@@ -117,6 +117,17 @@ write("grants.jsonl", [
     grant(start + 2 * minute, f"arn:aws:iam::{OTHER}:role/vendor-sync"),
 ])
 
+# Aliases and tags: an alias pointed at another key and a tag on a key (one alert each), a tag AWS
+# Backup writes for itself and an alias update that was denied (quiet).
+write("aliases-tags.jsonl", [
+    kms(start, "UpdateAlias", "platform-admin", {"aliasName": "alias/payments/data", "targetKeyId": DECOY_KEY}),
+    kms(start + minute, "TagResource", "platform-admin", {"keyId": KEY, "tags": [{"tagKey": "owner", "tagValue": "nobody"}]}),
+    kms(start + 2 * minute, "TagResource", "platform-admin", {"keyId": KEY, "tags": [{"tagKey": "aws:backup", "tagValue": "1"}]},
+        invoked_by="backup.amazonaws.com"),
+    kms(start + 3 * minute, "UpdateAlias", "checkout-irsa", {"aliasName": "alias/payments/data", "targetKeyId": KEY},
+        error=("AccessDeniedException", "User is not authorized to perform: kms:UpdateAlias")),
+])
+
 # Key policies, in order on one key: a routine edit (a role added), one letting in another account,
 # one opened to everyone; then a new key created with an open policy and one created without any.
 routine = policy(ROOT_STATEMENT, use("payments-irsa"))

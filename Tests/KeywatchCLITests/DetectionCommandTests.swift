@@ -22,7 +22,7 @@ struct DetectionCommandTests {
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let alerts = objects(ingest.stdout)
         #expect(alerts.count == 19)
-        #expect(ingest.stderr.contains("detection: 19 alerts raised by 24 rules"))
+        #expect(ingest.stderr.contains("detection: 19 alerts raised by 26 rules"))
         let burst = alerts.first { $0["rule"] as? String == "denied-burst" }
         let keys = ["id", "key", "rule", "title", "severity", "status", "group", "count", "window", "first_seen", "last_seen",
                     "summary", "details", "events", "rule_file", "rule_sha256"]

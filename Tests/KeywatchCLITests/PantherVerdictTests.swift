@@ -16,9 +16,6 @@ struct PantherVerdictTests {
         var alerts: [String: String]
         /// Why keywatch's verdict differs from Panther's, when it does.
         var disagreement: String? = nil
-        /// The lead's policy rules (rules/permissions.yaml, rules/policies.yaml) decide this line;
-        /// until they are merged here it fails as a known issue.
-        var leads: Bool = false
 
         var testDescription: String { "line \(line)" }
     }
@@ -31,11 +28,10 @@ struct PantherVerdictTests {
         Verdict(line: 5, pantherAlerts: false, alerts: [:]),  // a Decrypt
         Verdict(line: 6, pantherAlerts: true, alerts: ["kms-key-destruction": "high"]),  // ScheduleKeyDeletion, `resources: null`
         Verdict(line: 7, pantherAlerts: false, alerts: [:]),  // DisableKey failing with NotFoundException
-        Verdict(line: 8, pantherAlerts: true, alerts: ["kms-key-policy-public": "critical"], leads: true),  // policy opened to "*"
+        Verdict(line: 8, pantherAlerts: true, alerts: ["kms-key-policy-public": "critical"]),  // policy opened to "*"
         Verdict(line: 9, pantherAlerts: false, alerts: ["kms-key-policy-change": "low"],
                 disagreement: "Panther's rule asks only whether the policy made the key public; keywatch also records every "
-                    + "successful policy change, as a low alert, so a reviewer sees who changed what",
-                leads: true),
+                    + "successful policy change, as a low alert, so a reviewer sees who changed what"),
         Verdict(line: 10, pantherAlerts: false, alerts: [:]),  // a read-only Decrypt in an unused region (aws_unused_region)
     ]
 
@@ -55,13 +51,7 @@ struct PantherVerdictTests {
 
     @Test("each test log alone raises the alerts of keywatch's rule for the same idea, or none", arguments: verdicts)
     func verdict(_ verdict: Verdict) throws {
-        if verdict.leads {
-            withKnownIssue("decided by the lead's policy rules, not merged on this branch") {
-                try check(verdict)
-            }
-        } else {
-            try check(verdict)
-        }
+        try check(verdict)
     }
 
     private func check(_ verdict: Verdict) throws {

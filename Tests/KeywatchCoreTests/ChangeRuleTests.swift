@@ -176,10 +176,12 @@ struct ChangeRuleTests {
             vaultWrite(at: at(60), properties: vaultProperties(ipRules: [])),
             vaultWrite(at: at(120), properties: vaultProperties(ipRules: ["0.0.0.0/0", "198.51.100.7"])),
         ]])
-        // The first write has nothing to add to; the second only removes.
-        #expect(alerts.count == 1)
-        #expect(changed(alerts.first) == [AlertDetail.Change("ipRules", old: "[]", new: "[0.0.0.0/0, 198.51.100.7]")])
-        #expect(alerts.first?.details.dropFirst() == [AlertDetail("added_ipRules", .list(["0.0.0.0/0", "198.51.100.7"]))])
+        // The first write adds to nothing known, so all it holds is added; the second only removes.
+        #expect(alerts.count == 2)
+        #expect(alerts.first?.details == [AlertDetail("added_ipRules", .list(["203.0.113.0/24"]))])
+        #expect(changed(alerts.last) == nil, "a list says what it gained and lost, not old → new")
+        #expect(alerts.last?.details == [AlertDetail("added_ipRules", .list(["0.0.0.0/0", "198.51.100.7"]))])
+        #expect(alerts.last?.summary == "kv-payments-prod: ipRules added: 0.0.0.0/0; 198.51.100.7 (VaultPatch by ops-admin@contoso.example)")
     }
 
     @Test("last known values outlive idle groups: a write a month later is compared with the one before")

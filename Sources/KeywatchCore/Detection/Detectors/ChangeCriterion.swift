@@ -5,9 +5,9 @@ import Yams
 /// lists `added` / `removed`.
 ///
 /// A criterion holds only for a value that changed. With nothing known before (the first event
-/// of a group), only `to:` and `any` can hold: `{to: Allow}` says the network is open now, which
-/// is worth saying whatever it was; `from:`, `decreases`, `increases`, `added` and `removed`
-/// need the old value.
+/// of a group), only `to:`, `any` and `added` can hold: `{to: Allow}` says the network is open
+/// now, and of a list nothing was known to hold, so each element is new, which is worth saying
+/// whatever it was; `from:`, `decreases`, `increases` and `removed` need the old value.
 struct ChangeCriterion: Sendable {
     enum Kind: Sendable, Equatable {
         /// `{from: …, to: …}`, either side optional; compared as text, case-insensitively, like `where`.
@@ -35,8 +35,8 @@ struct ChangeCriterion: Sendable {
             guard let before = old.flatMap(Self.number), let after = new.flatMap(Self.number) else { return false }
             return kind == .decreases ? after < before : after > before
         case .added:
-            guard let old, let new else { return false }
-            return !Set(new.items).subtracting(old.items).isEmpty
+            guard let new else { return false }
+            return !Set(new.items).subtracting(old?.items ?? []).isEmpty
         case .removed:
             guard let old, let new else { return false }
             return !Set(old.items).subtracting(new.items).isEmpty

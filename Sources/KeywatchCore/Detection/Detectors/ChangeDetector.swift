@@ -87,17 +87,32 @@ struct ChangeDetector: EventDetector {
         if let changes, !anyHolds(changes) { return nil }
         if anyHolds(unlessChanges) { return nil }
 
-        let described = changed.map { AlertDetail.Change(watched[$0].name, old: old[$0]?.description, new: new[$0]?.description) }
-        var details = [AlertDetail("changed", .changes(described))]
-        for position in changed {
-            guard case .list = new[position], let before = old[position]?.items, let after = new[position]?.items else { continue }
+        // A list (a policy's principals or statements) says what it gained and lost, not all it
+        // held before and holds now; a value says old → new.
+        let isList = { (position: Int) -> Bool in
+            if case .list = new[position] { return true }
+            return false
+        }
+        let described = changed.filter { !isList($0) }
+            .map { AlertDetail.Change(watched[$0].name, old: old[$0]?.description, new: new[$0]?.description) }
+        var details = described.isEmpty ? [] : [AlertDetail("changed", .changes(described))]
+        var summaries = described.map(\.description)
+        for position in changed where isList(position) {
+            let before = old[position]?.items ?? [], after = new[position]?.items ?? []
             let added = after.filter { !before.contains($0) }, removed = before.filter { !after.contains($0) }
-            if !added.isEmpty { details.append(AlertDetail("added_" + watched[position].name, .list(added))) }
-            if !removed.isEmpty { details.append(AlertDetail("removed_" + watched[position].name, .list(removed))) }
+            let name = watched[position].name
+            if !added.isEmpty {
+                details.append(AlertDetail("added_" + name, .list(added)))
+                summaries.append("\(name) added: " + added.joined(separator: "; "))
+            }
+            if !removed.isEmpty {
+                details.append(AlertDetail("removed_" + name, .list(removed)))
+                summaries.append("\(name) removed: " + removed.joined(separator: "; "))
+            }
         }
         let who = event.text(of: .principalName).nonEmpty ?? event.text(of: .principal).nonEmpty ?? "an unknown caller"
         let what = groupValues.map { $0.isEmpty ? "(none)" : $0 }.joined(separator: ", ")
-        return Finding(summary: (what.isEmpty ? "" : what + ": ") + described.map(\.description).joined(separator: ", ")
+        return Finding(summary: (what.isEmpty ? "" : what + ": ") + summaries.joined(separator: ", ")
                            + " (\(event.text(of: .operation)) by \(who))",
                        details: details)
     }
