@@ -334,7 +334,7 @@ struct DetectionTests {
         #expect(detect([newCaller], [[kmsCall(at: at(0)), kmsCall(at: at(10), by: "new-role")]]).isEmpty)
     }
 
-    @Test("first_seen learns each combination as the digest stored state has always held, of normalized and raw fields alike")
+    @Test("first_seen learns each combination as the SipHash of its values under the rule's own key, kept in its state, of normalized and raw fields alike")
     func firstSeenDigests() throws {
         let byResource = rule("""
             id: by-resource
@@ -358,10 +358,19 @@ struct DetectionTests {
         #expect(alerts.count == 4)
         let key = "arn:aws:kms:us-east-1:111122223333:key/6513270e-269e-4d37-b2a7-4de452e6b438"
         let state = engine.state.rules.values
-        let seenByResource = try #require(state.first { $0.fingerprint.hasPrefix("by-resource@") }).memory.seen
-        let seenByRegion = try #require(state.first { $0.fingerprint.hasPrefix("by-region@") }).memory.seen
-        #expect(seenByResource == Set(["role-a", "role-b"].map { GroupKey.digest64(GroupKey.make([roleARN($0), key])) }))
-        #expect(seenByRegion == Set(["role-a", "role-b"].map { GroupKey.digest64(GroupKey.make([roleARN($0), "us-east-1"])) }))
+        let byResourceMemory = try #require(state.first { $0.fingerprint.hasPrefix("by-resource@") }).memory
+        let byRegionMemory = try #require(state.first { $0.fingerprint.hasPrefix("by-region@") }).memory
+        let resourceKey = try #require(byResourceMemory.digestKey), regionKey = try #require(byRegionMemory.digestKey)
+        #expect(resourceKey != regionKey, "each rule draws its own key")
+        #expect(byResourceMemory.seen == Set(["role-a", "role-b"].map {
+            SipHash24.hash(GroupKey.make([roleARN($0), key]), key: resourceKey)
+        }))
+        #expect(byRegionMemory.seen == Set(["role-a", "role-b"].map {
+            SipHash24.hash(GroupKey.make([roleARN($0), "us-east-1"]), key: regionKey)
+        }))
+        // The key is stored with the digests: a restarted engine knows the combinations.
+        let restored = DetectionEngine(rules: [byResource, byRegion], state: try DetectionState(decoding: engine.state.encoded()))
+        #expect(detect([byResource, byRegion], [batch], engine: restored).isEmpty)
     }
 
     @Test("first_seen learns up to its cap; past it new combinations are refused, counted, and the counts survive a restart")

@@ -14,6 +14,7 @@
 /// reentrantly (hence no exclusivity checks).
 final class GroupIdentityMemo {
     let capacity: Int
+    private let identify: (String) -> GroupID
 
     /// A remembered group: its identity and its values — the first inline, so that confirming a
     /// one-value group, the common kind, reads one place in memory (and a value held by the same
@@ -51,7 +52,10 @@ final class GroupIdentityMemo {
     @exclusivity(unchecked) private(set) var count = 0
 
     /// - Parameter capacity: groups held before the memo is emptied.
-    init(capacity: Int = 1 << 16) {
+    /// - Parameter identify: the identity of a group's key (``GroupKey/make(_:)`` of its values):
+    ///   ``GroupKey/id(_:)`` for groups; a `first_seen` rule's keyed digest for its combinations.
+    init(capacity: Int = 1 << 16, identify: @escaping (String) -> GroupID = GroupKey.id) {
+        self.identify = identify
         self.capacity = max(1, capacity)
         tags = ProbeTable(size: self.capacity * 2)
         tag = HashTag(entries: self.capacity)
@@ -85,7 +89,7 @@ final class GroupIdentityMemo {
         }
         if found.found { return entries[tag.position(tags[found.bucket])].id }
         let texts = (0..<count).map(values.text(at:))
-        let id = GroupKey.id(GroupKey.make(texts))
+        let id = identify(GroupKey.make(texts))
         if self.count >= capacity {
             tags.removeAll()
             entries.deinitialize(count: self.count)

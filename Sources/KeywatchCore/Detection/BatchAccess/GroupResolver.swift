@@ -6,8 +6,13 @@
 /// is looked up once), and all rules share the memo, as a group's identity depends on its values
 /// alone. Used by the engine's thread only.
 final class GroupResolver {
-    private let identities = GroupIdentityMemo()
+    private let identities: GroupIdentityMemo
     private var caches: [[String]: BatchGroupCache] = [:]
+
+    /// - Parameter identify: the identity of a key (see ``GroupIdentityMemo/init(capacity:identify:)``).
+    init(identify: @escaping (String) -> GroupID = GroupKey.id) {
+        identities = GroupIdentityMemo(identify: identify)
+    }
 
     /// A rule's `group_by`, prepared for look-ups. A class, so that handing it to each look-up
     /// retains none of its arrays.

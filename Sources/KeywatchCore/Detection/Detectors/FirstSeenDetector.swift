@@ -17,14 +17,16 @@ struct FirstSeenDetector: EventDetector {
     var fields: [RuleField] { combination }
 
     func finding(for event: EventView, of rule: Rule, memory: inout RuleMemory) -> Finding? {
-        finding(for: event, combination: GroupKey.digest64(GroupKey.make(combination.map(event.text(of:)))), memory: &memory)
+        let key = memory.chooseDigestKey()
+        let digest = RuleMemory.digest(of: GroupKey.make(combination.map(event.text(of:))), key: key)
+        return finding(for: event, combination: digest, memory: &memory)
     }
 
-    /// The finding for `event`, whose combination's digest is `digest` (``GroupKey/digest64(_:)``
-    /// of ``GroupKey/make(_:)`` of its values: what the engine's group identities hold).
+    /// The finding for `event`, whose combination's digest is `digest` (``RuleMemory/digest(of:key:)``
+    /// of ``GroupKey/make(_:)`` of its values, under the memory's key).
     func finding(for event: EventView, combination digest: UInt64, memory: inout RuleMemory) -> Finding? {
-        // Digests, not the text: a million combinations in 8 MB. Cryptographic, because an attacker
-        // who made an unseen combination collide with a learned one would hide it.
+        // Digests, not the text: a million combinations in 8 MB. Keyed with a secret key, because
+        // an attacker who made an unseen combination collide with a learned one would hide it.
         let time = event.time
         if memory.learningSince == nil || time < memory.learningSince! { memory.learningSince = time }
         guard memory.learn(digest) else { return nil }

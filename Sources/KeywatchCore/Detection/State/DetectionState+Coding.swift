@@ -2,8 +2,8 @@
 /// varints, strings length-prefixed) — a million groups encode in well under a second, which
 /// JSON would not.
 extension DetectionState {
-    /// 3: each rule's last known values (`change`) after its keys, and the accounts learned after
-    /// the rules; 2 (still read): groups by ``GroupID``, with the keys of absence rules apart;
+    /// 3: each rule's last known values (`change`) and the key of its `first_seen` digests after
+    /// its keys, and the accounts learned after the rules; 2 (still read): groups by ``GroupID``, with the keys of absence rules apart;
     /// 1 (still read): groups by key.
     static let formatVersion: UInt64 = 3
 
@@ -56,6 +56,13 @@ extension DetectionState {
                 out.put(id)
                 out.put(values)
                 try flushIfFull()
+            }
+            if let key = rule.memory.digestKey {
+                out.put(UInt64(1))
+                out.put(key.k0)
+                out.put(key.k1)
+            } else {
+                out.put(UInt64(0))
             }
         }
         out.put(accounts.sorted())
@@ -115,6 +122,9 @@ extension DetectionState {
                     let id = try input.groupID()
                     rule.memory.known[id] = try input.knownValues()
                     input.nextChunkIfDone(&chunks)
+                }
+                if try input.unsigned() == 1 {
+                    rule.memory.digestKey = SipHash24.Key(k0: try input.unsigned(), k1: try input.unsigned())
                 }
             }
             rules[id] = rule

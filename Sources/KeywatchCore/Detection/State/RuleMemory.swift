@@ -5,8 +5,11 @@
 /// Kept apart from the groups because it must outlive them: a vault patched once a month has no
 /// live group between its patches, yet its next patch is compared with the last one.
 struct RuleMemory: Sendable {
-    /// Digests of the combinations seen (``GroupKey/digest64(_:)``).
+    /// Digests of the combinations seen: SipHash-2-4 under ``digestKey`` of their ``GroupKey``, or,
+    /// in state kept before there was a key, ``GroupKey/digest64(_:)`` (SHA-256).
     var seen: Set<UInt64> = []
+    /// The key of ``seen``'s digests: random, chosen when the rule first learns, kept with them.
+    var digestKey: SipHash24.Key?
     var learningSince: Timestamp?
     /// `change`: per group, the last known value of each watched field in `watch` order (nil when
     /// none is known yet).
@@ -27,6 +30,18 @@ struct RuleMemory: Sendable {
         }
         seen.insert(digest)
         return true
+    }
+
+    /// The key of the combinations' digests: chosen now when the rule has learned nothing yet;
+    /// nil for state learned before keys (its digests are SHA-256's, and stay so).
+    mutating func chooseDigestKey() -> SipHash24.Key? {
+        if digestKey == nil, seen.isEmpty, learningSince == nil { digestKey = .random() }
+        return digestKey
+    }
+
+    /// The digest of a combination's ``GroupKey`` as ``seen`` holds it, under `key`.
+    static func digest(of combination: String, key: SipHash24.Key?) -> UInt64 {
+        key.map { SipHash24.hash(combination, key: $0) } ?? GroupKey.digest64(combination)
     }
 
     /// Remembers `values` as the last known of `group`: false, and the event counted as refused,
