@@ -5,24 +5,36 @@ import Crypto
 enum GroupKey {
     static func make(_ values: [String]) -> String {
         if values.count == 1 { return values[0] }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count + 4 })
-        for value in values {
-            appendDecimal(value.utf8.count, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            bytes += value.utf8
+        // Written straight into the string's storage: the values are valid UTF-8 and so is what
+        // joins them, so nothing needs an intermediate array or a second validation.
+        let capacity = values.reduce(0) { $0 + $1.utf8.count + 21 }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var position = 0
+            for var value in values {
+                position = appendDecimal(value.utf8.count, to: buffer, at: position)
+                buffer[position] = UInt8(ascii: ":")
+                position += 1
+                position = value.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress, bytes.count > 0 else { return position }
+                    (buffer.baseAddress! + position).initialize(from: base, count: bytes.count)
+                    return position + bytes.count
+                }
+            }
+            return position
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `number`'s decimal digits, without making a `String` of them first.
-    private static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
+    /// Writes `number`'s decimal digits at `position`; returns the position after them.
+    private static func appendDecimal(_ number: Int, to buffer: UnsafeMutableBufferPointer<UInt8>, at position: Int) -> Int {
         var divisor = 1
         while divisor <= number / 10 { divisor *= 10 }
+        var position = position
         while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+            buffer[position] = UInt8(ascii: "0") + UInt8(number / divisor % 10)
+            position += 1
             divisor /= 10
         }
+        return position
     }
 
     static func values(of key: String, count: Int) -> [String] {
