@@ -60,6 +60,14 @@ public struct IdentityMap: Sendable, Equatable {
 
     public static let empty = IdentityMap()
 
+    /// This map with `accounts` and `organizations` (the daemon's configuration) added to its own.
+    public func adding(accounts: [String], organizations: [String]) -> IdentityMap {
+        var map = self
+        map.accounts += accounts.filter { !self.accounts.contains($0) }
+        map.organizations += organizations.filter { !self.organizations.contains($0) }
+        return map
+    }
+
     public var isEmpty: Bool { namespaces.isEmpty && shared.isEmpty && accounts.isEmpty && organizations.isEmpty && decoys.isEmpty }
 
     /// The namespace a principal (or its client id) belongs to; a `system:serviceaccount:` subject

@@ -60,12 +60,4 @@ extension IdentityMap {
         }
         return organizations
     }
-
-    /// This map with `accounts` and `organizations` (the daemon's configuration) added to its own.
-    public func adding(accounts: [String], organizations: [String]) -> IdentityMap {
-        var map = self
-        map.accounts += accounts.filter { !self.accounts.contains($0) }
-        map.organizations += organizations.filter { !self.organizations.contains($0) }
-        return map
-    }
 }

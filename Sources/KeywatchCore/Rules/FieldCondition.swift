@@ -32,12 +32,7 @@ public struct FieldCondition: Sendable {
     /// - Throws: a message naming what is wrong (the caller adds file, line and key).
     public init(key: String, values: [String]) throws(RuleError) {
         let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        var field = try RuleField.base(named: parts[0])
-        var modifiers = parts.dropFirst()
-        while let next = modifiers.first, let derivation = FieldDerivation(rawValue: next) {
-            field = .derived(field, derivation)
-            modifiers = modifiers.dropFirst()
-        }
+        let (field, modifiers) = try RuleField.reading(parts)
         var comparison = Comparison.equals
         var negated = false
         var requiresAll = false

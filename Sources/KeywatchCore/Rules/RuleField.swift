@@ -17,14 +17,23 @@ public indirect enum RuleField: Hashable, Sendable, CustomStringConvertible {
     /// Reads a field name, or says which names there are.
     public static func named(_ name: String) throws(RuleError) -> RuleField {
         let parts = name.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        var field = try base(named: parts[0])
-        for part in parts.dropFirst() {
-            guard let derivation = FieldDerivation(rawValue: part) else {
-                throw RuleError("unknown derivation '\(part)' in '\(name)': use \(FieldDerivation.names)")
-            }
-            field = .derived(field, derivation)
+        let (field, rest) = try reading(parts)
+        if let part = rest.first {
+            throw RuleError("unknown derivation '\(part)' in '\(name)': use \(FieldDerivation.names)")
         }
         return field
+    }
+
+    /// The field `parts` (a name split at `|`) begin with — the base, then every derivation
+    /// right after it — and the parts after those (a condition's modifiers).
+    static func reading(_ parts: [String]) throws(RuleError) -> (RuleField, ArraySlice<String>) {
+        var field = try base(named: parts[0])
+        var rest = parts.dropFirst()
+        while let next = rest.first, let derivation = FieldDerivation(rawValue: next) {
+            field = .derived(field, derivation)
+            rest = rest.dropFirst()
+        }
+        return (field, rest)
     }
 
     /// A field without derivations: a normalized one or `raw.<path>`.
