@@ -87,9 +87,9 @@ struct DetectionCommandTests {
         try directory.write("rules/worse.yaml", "rules:\n  - id: three\n    type: spike\n    where: {class: crypto}\n    window: 1h\n    baseline: 10m\n")
         let check = try keywatch(["rules", "check", directory.path("rules")])
         #expect(check.status == 1)
-        #expect(check.stderr.contains("bad.yaml:2: rules[0]: missing 'threshold'"), "\(check.stderr)")
-        #expect(check.stderr.contains("bad.yaml:8: rules[1].where.operation|startwith: unknown modifier 'startwith'"), "\(check.stderr)")
-        #expect(check.stderr.contains("worse.yaml:6: rules[0].baseline: must cover at least one window (1h)"), "\(check.stderr)")
+        #expect(check.stderr.contains("bad.yaml:2: rule one: missing 'threshold'"), "\(check.stderr)")
+        #expect(check.stderr.contains("bad.yaml:8: rule two: where.operation|startwith: unknown modifier 'startwith'"), "\(check.stderr)")
+        #expect(check.stderr.contains("worse.yaml:6: rule three: baseline: must cover at least one window (1h)"), "\(check.stderr)")
         #expect(try keywatch(["rules", "check", directory.path("nothing")]).status == 2)
 
         // A failing expectation fails the run.

@@ -136,8 +136,8 @@ struct HostileRecordTests {
             """)
         let rules = try keywatch(["rules", "check", directory.path("rules")], in: directory.url)
         #expect(rules.status != 0)
-        #expect(rules.stdout.contains("r.yaml:5: rules[0].window: '999999999w' is longer than the longest duration")
-                || rules.stderr.contains("r.yaml:5: rules[0].window: '999999999w' is longer than the longest duration"),
+        #expect(rules.stdout.contains("r.yaml:5: rule r: window: '999999999w' is longer than the longest duration")
+                || rules.stderr.contains("r.yaml:5: rule r: window: '999999999w' is longer than the longest duration"),
                 "\(rules.stdout)\(rules.stderr)")
         try directory.write("one.json", SyntheticLogs.keyVaultLines(0..<1))
         #expect(try keywatch(["ingest", "--db", directory.path("q.db"), "--no-detect", directory.path("one.json")], in: directory.url).status == 0)

@@ -281,8 +281,8 @@ struct DetectionTests {
 
     @Test("min_history covers at least a window and at most the baseline")
     func minimumHistoryBounds() {
-        #expect(throws: ConfigurationError.self) { try RuleFile.parse(Self.spikeFile("min_history: 5m"), file: "s.yaml") }
-        #expect(throws: ConfigurationError.self) { try RuleFile.parse(Self.spikeFile("min_history: 25h"), file: "s.yaml") }
+        #expect(throws: ConfigurationProblems.self) { try RuleFile.parse(Self.spikeFile("min_history: 5m"), file: "s.yaml") }
+        #expect(throws: ConfigurationProblems.self) { try RuleFile.parse(Self.spikeFile("min_history: 25h"), file: "s.yaml") }
         #expect(throws: Never.self) { try RuleFile.parse(Self.spikeFile("window: 2h"), file: "s.yaml") }
     }
 

@@ -29,7 +29,7 @@ struct OffHoursDetector: EventDetector {
 struct DetectorTests {
     private static let types = DetectorRegistry(DetectorRegistry.standard.detectors + [OffHoursDetector.self])
 
-    private static func rules(_ body: String) throws(ConfigurationError) -> [Rule] {
+    private static func rules(_ body: String) throws(ConfigurationProblems) -> [Rule] {
         try RuleFile.parse("rules:\n  - id: night\n    where: {source: aws.kms}\n" + body, file: "night.yaml", types: types)
     }
 
@@ -47,17 +47,17 @@ struct DetectorTests {
 
     @Test("its keys' problems name the key; an unknown type lists every known one, the new one too")
     func keysAndTypesAreChecked() {
-        #expect(throws: ConfigurationError.self) { try Self.rules("    type: off_hours\n    hours: 18-8\n") }
-        let badHours = #expect(throws: ConfigurationError.self) { try Self.rules("    type: off_hours\n    hours: late\n") }
-        #expect(badHours?.key == "rules[0].hours" && badHours?.message.contains("start-end") == true)
-        let otherTypesKey = #expect(throws: ConfigurationError.self) {
+        #expect(throws: ConfigurationProblems.self) { try Self.rules("    type: off_hours\n    hours: 18-8\n") }
+        let badHours = #expect(throws: ConfigurationProblems.self) { try Self.rules("    type: off_hours\n    hours: late\n") }?.problems.first
+        #expect(badHours?.rule == "night" && badHours?.key == "hours" && badHours?.message.contains("start-end") == true)
+        let otherTypesKey = #expect(throws: ConfigurationProblems.self) {
             try Self.rules("    type: off_hours\n    window: 1h\n    min_count: 3\n")
         }
         #expect(otherTypesKey?.description.contains("min_count") == true)
-        let unknown = #expect(throws: ConfigurationError.self) { try Self.rules("    type: nightly\n") }
+        let unknown = #expect(throws: ConfigurationProblems.self) { try Self.rules("    type: nightly\n") }?.problems.first
         #expect(unknown?.message.contains("absence, change, cross_namespace, distinct, first_seen, match, off_hours, spike, threshold") == true)
         // The standard registry does not know it.
-        #expect(throws: ConfigurationError.self) {
+        #expect(throws: ConfigurationProblems.self) {
             try RuleFile.parse("rules:\n  - id: night\n    type: off_hours\n    where: {source: aws.kms}\n", file: "night.yaml")
         }
     }
@@ -69,9 +69,9 @@ struct DetectorTests {
         let ownKeys = ["threshold": "threshold: 5", "distinct": "field: resource\n    threshold: 5", "spike": "baseline: 24h", "absence": ""]
         for type in DetectorRegistry.standard.detectors where type.needsWindow {
             let keys = try #require(ownKeys[type.type], "\(type.type) needs a window: give the test its keys")
-            let refused = #expect(throws: ConfigurationError.self) {
+            let refused = #expect(throws: ConfigurationProblems.self) {
                 try RuleFile.parse("rules:\n  - id: a\n    type: \(type.type)\n    where: {source: aws.kms}\n    \(keys)\n", file: "a.yaml")
-            }
+            }?.problems.first
             #expect(refused?.message.hasPrefix("missing 'window'") == true, "\(type.type): \(refused?.message ?? "")")
         }
     }

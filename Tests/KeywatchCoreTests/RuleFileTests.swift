@@ -119,51 +119,138 @@ struct RuleFileTests {
 
     @Test("mistakes are reported with file, line and key", arguments: [
         ("rules:\n  - id: a\n    type: threshold\n    where: {outcome: denied}\n    window: 10m\n",
-         "rules/bad.yaml:2: rules[0]: missing 'threshold'"),
+         "rules/bad.yaml:2: rule a: missing 'threshold'"),
         ("rules:\n  - id: a\n    type: thresold\n",
-         "rules/bad.yaml:3: rules[0].type: unknown type 'thresold' (expected one of: absence, change, cross_namespace, distinct, first_seen, match, spike, threshold)"),
+         "rules/bad.yaml:3: rule a: type: unknown type 'thresold' (expected one of: absence, change, cross_namespace, distinct, first_seen, match, spike, threshold)"),
         ("rules:\n  - id: a\n    type: match\n    where:\n      operation|startwith: Key\n",
-         "rules/bad.yaml:5: rules[0].where.operation|startwith: unknown modifier 'startwith': use not, contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte or all"),
+         "rules/bad.yaml:5: rule a: where.operation|startwith: unknown modifier 'startwith': use not, contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte or all"),
         ("rules:\n  - id: a\n    type: match\n    where: {principle: x}\n",
-         "rules/bad.yaml:4: rules[0].where.principle: unknown field 'principle'"),
+         "rules/bad.yaml:4: rule a: where.principle: unknown field 'principle'"),
         ("rules:\n  - id: a\n    type: threshold\n    where: {outcome: denied}\n    threshold: 5\n",
-         "rules/bad.yaml:2: rules[0]: missing 'window' (a threshold rule counts over a window of event time)"),
+         "rules/bad.yaml:2: rule a: missing 'window' (a threshold rule counts over a window of event time)"),
         ("rules:\n  - id: a\n    type: threshold\n    where: {outcome: denied}\n    threshold: 5\n    window: ten minutes\n",
-         "rules/bad.yaml:6: rules[0].window: expected a duration such as 90s, 10m, 1h or 7d"),
+         "rules/bad.yaml:6: rule a: window: expected a duration such as 90s, 10m, 1h or 7d"),
         ("rules:\n  - id: a\n    type: threshold\n    where: {outcome: denied}\n    threshold: 0\n    window: 1m\n",
-         "rules/bad.yaml:5: rules[0].threshold: expected a whole number of at least 1"),
+         "rules/bad.yaml:5: rule a: threshold: expected a whole number of at least 1"),
         ("rules:\n  - id: a\n    type: match\n    where: {outcome: denied}\n    treshold: 3\n",
-         "rules/bad.yaml:5: rules[0].treshold: unknown key"),
+         "rules/bad.yaml:5: rule a: treshold: unknown key"),
         ("rules:\n  - id: a\n    type: match\n    where: {outcome: denied}\n  - id: a\n    type: match\n    where: {outcome: failed}\n",
-         "rules/bad.yaml:5: rules[1].id: 'a' is already the id of the rule at line 2"),
+         "rules/bad.yaml:5: rule a: id: 'a' is already the id of the rule at line 2"),
         ("rules:\n  - id: a\n    type: match\n    severity: urgent\n    where: {outcome: denied}\n",
-         "rules/bad.yaml:4: rules[0].severity: unknown severity 'urgent'"),
+         "rules/bad.yaml:4: rule a: severity: unknown severity 'urgent'"),
         ("rules:\n  - id: a\n    type: spike\n    where: {outcome: denied}\n    window: 1h\n    baseline: 30m\n",
-         "rules/bad.yaml:6: rules[0].baseline: must cover at least one window"),
-        ("rules:\n  - id: a\n    type: match\n", "rules/bad.yaml:2: rules[0]: missing 'where'"),
+         "rules/bad.yaml:6: rule a: baseline: must cover at least one window"),
+        ("rules:\n  - id: a\n    type: match\n", "rules/bad.yaml:2: rule a: missing 'where'"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n",
-         "rules/bad.yaml:2: rules[0]: missing 'watch' (the values to compare"),
+         "rules/bad.yaml:2: rule a: missing 'watch' (the values to compare"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: [raw.properties]\n",
-         "rules/bad.yaml:5: rules[0].watch: expected a mapping (key: value)"),
+         "rules/bad.yaml:5: rule a: watch: expected a mapping (key: value)"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {}\n",
-         "rules/bad.yaml:5: rules[0].watch: expected at least one name: field"),
+         "rules/bad.yaml:5: rule a: watch: expected at least one name: field"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch:\n      network: principle\n",
-         "rules/bad.yaml:6: rules[0].watch.network: unknown field 'principle'"),
+         "rules/bad.yaml:6: rule a: watch.network: unknown field 'principle'"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {network: raw.x}\n    changes:\n      netwrok: any\n",
-         "rules/bad.yaml:7: rules[0].changes.netwrok: not a name 'watch' gives (expected one of: network)"),
+         "rules/bad.yaml:7: rule a: changes.netwrok: not a name 'watch' gives (expected one of: network)"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {days: raw.x}\n    changes:\n      days: shrinks\n",
-         "rules/bad.yaml:7: rules[0].changes.days: unknown change 'shrinks' (expected any, decreases, increases, added, removed, or {from: …, to: …})"),
+         "rules/bad.yaml:7: rule a: changes.days: unknown change 'shrinks' (expected any, decreases, increases, added, removed, or {from: …, to: …})"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {days: raw.x}\n    unless_changes:\n      days: {form: 90}\n",
-         "rules/bad.yaml:7: rules[0].unless_changes.days.form: unknown key (expected one of: from, to)"),
+         "rules/bad.yaml:7: rule a: unless_changes.days.form: unknown key (expected one of: from, to)"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {days: raw.x}\n    changes:\n      days: {}\n",
-         "rules/bad.yaml:7: rules[0].changes.days: expected any, decreases"),
+         "rules/bad.yaml:7: rule a: changes.days: expected any, decreases"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {days: raw.x}\n    changes: {}\n",
-         "rules/bad.yaml:6: rules[0].changes: expected at least one watched name"),
+         "rules/bad.yaml:6: rule a: changes: expected at least one watched name"),
         ("rules:\n  - id: a\n    type: change\n    where: {operation: VaultPatch}\n    watch: {days: raw.x}\n    learn_only: {operation|bogus: VaultGet}\n",
-         "rules/bad.yaml:6: rules[0].learn_only.operation|bogus: unknown modifier 'bogus'"),
+         "rules/bad.yaml:6: rule a: learn_only.operation|bogus: unknown modifier 'bogus'"),
         ("rules:\n  - id: [a\n", "rules/bad.yaml:3: YAML syntax error"),
     ])
     func mistakes(text: String, expected: String) {
         #expect(error(text).hasPrefix(expected), "got: \(error(text))")
+    }
+
+    /// The problems of a match rule `a` with `conditions` as its where, one a line.
+    func problems(where conditions: String) -> [String] {
+        do {
+            _ = try RuleFile.parse("rules:\n  - id: a\n    type: match\n    where:\n" + conditions, file: "rules/bad.yaml")
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test("a value outside its field's closed set is an error listing the set, at the value's line", arguments: [
+        ("      outcome: denyed\n",
+         "rules/bad.yaml:5: rule a: where.outcome: unknown outcome 'denyed' (expected one of: success, denied, failed, challenge)"),
+        ("      class: cryptography\n",
+         "rules/bad.yaml:5: rule a: where.class: unknown class 'cryptography' (expected one of: crypto, read, list, write, destroy, permission, config, auth, service, other)"),
+        ("      source: aws.kmss\n",
+         "rules/bad.yaml:5: rule a: where.source: unknown source 'aws.kmss' (expected one of: azure.keyvault, aws.kms, aws.sts, aws.eks-auth)"),
+        ("      reason|not: rbca\n", "rules/bad.yaml:5: rule a: where.reason|not: unknown reason 'rbca' (expected one of: rbac, access-policy"),
+        ("      principal_type: human\n", "rules/bad.yaml:5: rule a: where.principal_type: unknown principal_type 'human'"),
+        ("      resource_type: secrets\n", "rules/bad.yaml:5: rule a: where.resource_type: unknown resource_type 'secrets'"),
+        ("      class:\n        - crypto\n        - cryptography\n", "rules/bad.yaml:7: rule a: where.class: unknown class 'cryptography'"),
+        ("      outcome|contains: deny\n", "rules/bad.yaml:5: rule a: where.outcome|contains: contains 'deny' matches no outcome (expected one of"),
+        ("      class|re: \"^crypt$\"\n", "rules/bad.yaml:5: rule a: where.class|re: re '^crypt$' matches no class"),
+        ("      outcome|gt: 3\n", "rules/bad.yaml:5: rule a: where.outcome|gt: gt never holds for outcome"),
+        ("      raw.requestParameters.policy|public: yes\n",
+         "rules/bad.yaml:5: rule a: where.raw.requestParameters.policy|public: unknown raw.requestParameters.policy|public 'yes' (expected one of: true, false)"),
+    ])
+    func valuesOutsideTheirDomain(conditions: String, expected: String) {
+        let found = problems(where: conditions)
+        #expect(found.count == 1 && found.first?.hasPrefix(expected) == true, "got: \(found)")
+    }
+
+    @Test("values that can match their field's set are accepted: any case, patterns matching one, exists, open fields", arguments: [
+        "      outcome: Denied\n", "      outcome|startswith: den\n", "      class|endswith: ypto\n", "      class|contains: [rit, ead]\n",
+        "      class|re: \"^(crypto|read)$\"\n", "      reason|exists: false\n", "      source|not: [aws.kms, aws.sts]\n",
+        "      principal: anything-at-all\n", "      raw.outcome: denyed\n", "      ip|network: 10.0.0.0/24\n",
+    ])
+    func valuesInsideTheirDomain(conditions: String) {
+        #expect(problems(where: conditions).isEmpty, "\(problems(where: conditions))")
+    }
+
+    @Test("every problem of every rule is reported, in the order of the file, each naming its rule by id")
+    func everyProblemOfEveryRule() {
+        let text = """
+            rules:
+              - id: burst
+                type: threshold
+                severity: urgent
+                where:
+                  outcome: denyed
+                  class: cryptography
+                unless: {principal_type: human}
+                window: ten minutes
+                treshold: 5
+              - id: fine
+                type: match
+                where: {outcome: denied}
+              - type: match
+                where: {source: aws}
+              - id: changed
+                type: change
+                where: {operation: VaultPatch}
+                watch: {network: raw.x}
+                learn_only: {outcome: sucess}
+            """
+        do {
+            _ = try RuleFile.parse(text, file: "rules/r.yaml")
+            Issue.record("accepted")
+        } catch {
+            let found = error.problems.map(\.description)
+            let expected = [
+                "rules/r.yaml:2: rule burst: missing 'threshold'",
+                "rules/r.yaml:4: rule burst: severity: unknown severity 'urgent'",
+                "rules/r.yaml:6: rule burst: where.outcome: unknown outcome 'denyed'",
+                "rules/r.yaml:7: rule burst: where.class: unknown class 'cryptography'",
+                "rules/r.yaml:8: rule burst: unless.principal_type: unknown principal_type 'human'",
+                "rules/r.yaml:9: rule burst: window: expected a duration",
+                "rules/r.yaml:10: rule burst: treshold: unknown key",
+                "rules/r.yaml:14: rules[2]: missing 'id'",
+                "rules/r.yaml:15: rules[2].where.source: unknown source 'aws'",
+                "rules/r.yaml:20: rule changed: learn_only.outcome: unknown outcome 'sucess'",
+            ]
+            #expect(found.count == expected.count, "\(found.joined(separator: "\n"))")
+            for (line, prefix) in zip(found, expected) { #expect(line.hasPrefix(prefix), "\(line)") }
+        }
     }
 }

@@ -104,7 +104,7 @@ struct RulePatternTests {
             _ = try RuleFile.parse("rules:\n  - id: r\n    type: match\n    where: {user_agent|re: \"(?=curl)\"}\n", file: "r.yaml")
             Issue.record("accepted")
         } catch {
-            #expect(error.description.hasPrefix("r.yaml:4: rules[0].where.user_agent|re: '(?=curl)' is not a regular expression keywatch reads: lookaround"),
+            #expect(error.description.hasPrefix("r.yaml:4: rule r: where.user_agent|re: '(?=curl)' is not a regular expression keywatch reads: lookaround"),
                     "\(error)")
         }
     }

@@ -116,13 +116,16 @@ enum YAMLSupport {
     }
 
     static func allowOnly(_ keys: Set<String>, in mapping: Node.Mapping, file: String, path: String) throws(ConfigurationError) {
-        for (keyNode, _) in mapping {
+        if let first = unknownKeys(keys, in: mapping, file: file, path: path).first { throw first }
+    }
+
+    /// A problem for each key of `mapping` that `keys` lacks, naming the keys there are.
+    static func unknownKeys(_ keys: Set<String>, in mapping: Node.Mapping, file: String, path: String) -> [ConfigurationError] {
+        mapping.compactMap { keyNode, _ in
             let key = keyNode.scalar?.string ?? ""
-            if !keys.contains(key) {
-                let full = path.isEmpty ? key : "\(path).\(key)"
-                throw ConfigurationError(file: file, line: keyNode.line, key: full,
-                                         message: "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
-            }
+            guard !keys.contains(key) else { return nil }
+            return ConfigurationError(file: file, line: keyNode.line, key: path.isEmpty ? key : "\(path).\(key)",
+                                      message: "unknown key (expected one of: \(keys.sorted().joined(separator: ", ")))")
         }
     }
 }

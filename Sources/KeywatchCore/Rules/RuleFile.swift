@@ -4,16 +4,21 @@ import Yams
 /// Reading rule files: YAML with the rules under `rules:` (SPEC §3). Every problem is reported
 /// with the file, the line and the key (`rules[2].where.operation|startwith`).
 public enum RuleFile {
-    /// The file's rules; throws the first problem.
-    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> [Rule] {
+    /// The file's rules; throws every problem when there is one.
+    public static func parse(_ text: String, file: String) throws(ConfigurationProblems) -> [Rule] {
         try parse(text, file: file, types: .standard)
     }
 
-    /// The file's rules, of the types `types` knows; throws the first problem.
-    static func parse(_ text: String, file: String, types: DetectorRegistry) throws(ConfigurationError) -> [Rule] {
-        let (rules, problems) = try read(text, file: file, types: types)
-        if let first = problems.first { throw first }
-        return rules
+    /// The file's rules, of the types `types` knows; throws every problem when there is one.
+    static func parse(_ text: String, file: String, types: DetectorRegistry) throws(ConfigurationProblems) -> [Rule] {
+        let found: (rules: [Rule], problems: [ConfigurationError])
+        do {
+            found = try read(text, file: file, types: types)
+        } catch {
+            throw ConfigurationProblems([error])
+        }
+        if !found.problems.isEmpty { throw ConfigurationProblems(found.problems) }
+        return found.rules
     }
 
     /// The file's valid rules, and a problem for each rule that is not: one bad rule does not
@@ -35,17 +40,17 @@ public enum RuleFile {
         var problems: [ConfigurationError] = []
         var seen: [String: Int] = [:]
         for (position, node) in sequence.enumerated() {
-            do throws(ConfigurationError) {
-                let rule = try RuleReader(file: file, path: "rules[\(position)]", types: types).read(node)
-                if let earlier = seen[rule.id] {
-                    throw ConfigurationError(file: file, line: rule.line, key: "rules[\(position)].id",
-                                             message: "'\(rule.id)' is already the id of the rule at line \(earlier)")
-                }
-                seen[rule.id] = rule.line
-                rules.append(rule)
-            } catch {
-                problems.append(error)
+            let reader = RuleReader(file: file, path: "rules[\(position)]", types: types)
+            let (read, ruleProblems) = reader.read(node)
+            problems += ruleProblems
+            guard let rule = read else { continue }
+            if let earlier = seen[rule.id] {
+                problems.append(ConfigurationError(file: file, line: rule.line, rule: rule.id, key: "id",
+                                                   message: "'\(rule.id)' is already the id of the rule at line \(earlier)"))
+                continue
             }
+            seen[rule.id] = rule.line
+            rules.append(rule)
         }
         let digest = String(decoding: CanonicalKey.hexBytes(SHA256.hash(data: Array(text.utf8))), as: UTF8.self)
         return (rules.map { rule in
@@ -71,51 +76,80 @@ private struct RuleReader {
         ConfigurationError(file: file, line: node?.line, key: key.map { "\(path).\($0)" } ?? path, message: message)
     }
 
-    func read(_ node: Node) throws(ConfigurationError) -> Rule {
-        var settings = try RuleSettings(file: file, path: path, node: node)
-        func value(_ key: String) -> Node? { settings.value(key) }
-        func required(_ key: String) throws(ConfigurationError) -> String {
-            guard let found = try settings.text(key) else { throw settings.missing(key) }
+    /// The rule, or nil; and every problem of it, each naming the rule by its id (by its place
+    /// in the file when the id is missing or invalid).
+    func read(_ node: Node) -> (Rule?, [ConfigurationError]) {
+        let problems = ProblemLog()
+        guard let settings = problems.attempt({ () throws(ConfigurationError) in
+            try RuleSettings(file: file, path: path, node: node, problems: problems)
+        }) else { return (nil, problems.problems) }
+        let id = problems.attempt { () throws(ConfigurationError) -> String in
+            guard let id = try settings.text("id") else { throw settings.missing("id") }
+            guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw failure(settings.value("id"), "id", "use letters, digits, '-', '_' and '.' only")
+            }
+            return id
+        }
+        let rule = read(settings, id: id, problems: problems)
+        let named = problems.inFileOrder.map { labelled($0, id: id) }
+        return (named.isEmpty ? rule : nil, named)
+    }
+
+    /// `problem` naming the rule `rule <id>` rather than `rules[2]`, which a reader has to count to.
+    private func labelled(_ problem: ConfigurationError, id: String?) -> ConfigurationError {
+        guard let id, let key = problem.key, key == path || key.hasPrefix(path + ".") else { return problem }
+        var problem = problem
+        problem.rule = id
+        problem.key = key == path ? nil : String(key.dropFirst(path.count + 1))
+        return problem
+    }
+
+    /// Reads every key, noting each problem and going on past it; nil when a problem leaves no
+    /// rule to build (its type unknown, a key its type needs missing).
+    private func read(_ settings: RuleSettings, id: String?, problems: ProblemLog) -> Rule? {
+        var settings = settings
+        let typeName = problems.attempt { () throws(ConfigurationError) -> String in
+            guard let found = try settings.text("type") else { throw settings.missing("type") }
             return found
         }
-
-        let id = try required("id")
-        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-            throw failure(value("id"), "id", "use letters, digits, '-', '_' and '.' only")
+        let type = typeName.flatMap(types.detector(named:))
+        if let typeName, type == nil {
+            problems.note(failure(settings.value("type"), "type",
+                                  "unknown type '\(typeName)' (expected one of: \(types.names.joined(separator: ", ")))"))
         }
-        let typeName = try required("type")
-        guard let type = types.detector(named: typeName) else {
-            throw failure(value("type"), "type", "unknown type '\(typeName)' (expected one of: \(types.names.joined(separator: ", ")))")
+        // With its type unknown, a rule's keys are checked against those of every type.
+        let ownKeys = type.map { Set($0.keys) } ?? Set(types.detectors.flatMap { $0.keys })
+        for problem in YAMLSupport.unknownKeys(Self.commonKeys.union(ownKeys), in: settings.mapping, file: file, path: path) {
+            problems.note(problem)
         }
-        try YAMLSupport.allowOnly(Self.commonKeys.union(type.keys), in: settings.mapping, file: file, path: path)
-        let severityName = try settings.text("severity") ?? "medium"
-        guard let severity = Rule.Severity(rawValue: severityName.lowercased()) else {
-            throw failure(value("severity"), "severity", "unknown severity '\(severityName)' (expected info, low, medium, high or critical)")
-        }
-
-        let window = try settings.duration("window")
-        settings = settings.with(window: window)
-        let detector = try type.init(reading: settings)
-        if type.needsWindow, window == nil {
-            throw settings.missing("window", "a \(typeName) rule counts over a window of event time")
-        }
-
-        return Rule(
-            id: id, title: try settings.text("title") ?? id, severity: severity, detector: detector,
-            conditions: try conditions("where", required: type.needsConditions),
-            exceptions: try conditions("unless", required: false),
-            groupBy: try settings.fields("group_by") ?? [],
-            window: window, lateness: try settings.duration("lateness") ?? Rule.defaultLateness,
-            suppress: try settings.duration("suppress"), tests: try tests(value("tests")),
-            file: file, line: node.line ?? 0)
-
-        func conditions(_ key: String, required: Bool) throws(ConfigurationError) -> [FieldCondition] {
-            guard let conditions = try settings.conditions(key) else {
-                if required { throw settings.missing(key, "the conditions events must meet") }
-                return []
+        let severity = problems.attempt { () throws(ConfigurationError) -> Rule.Severity in
+            let severityName = try settings.text("severity") ?? "medium"
+            guard let severity = Rule.Severity(rawValue: severityName.lowercased()) else {
+                throw failure(settings.value("severity"), "severity",
+                              "unknown severity '\(severityName)' (expected info, low, medium, high or critical)")
             }
-            return conditions
+            return severity
         }
+        let window = problems.attempt { () throws(ConfigurationError) in try settings.duration("window") } ?? nil
+        settings = settings.with(window: window)
+        let detector = type.flatMap { type in problems.attempt { () throws(ConfigurationError) in try type.init(reading: settings) } }
+        if let type, type.needsWindow, window == nil, settings.value("window") == nil {
+            problems.note(settings.missing("window", "a \(typeName ?? "") rule counts over a window of event time"))
+        }
+        let conditions = settings.conditions("where")
+        if conditions == nil, type?.needsConditions == true { problems.note(settings.missing("where", "the conditions events must meet")) }
+        let exceptions = settings.conditions("unless")
+        let groupBy = problems.attempt { () throws(ConfigurationError) in try settings.fields("group_by") } ?? nil
+        let lateness = problems.attempt { () throws(ConfigurationError) in try settings.duration("lateness") } ?? nil
+        let suppress = problems.attempt { () throws(ConfigurationError) in try settings.duration("suppress") } ?? nil
+        let tests = problems.attempt { () throws(ConfigurationError) in try self.tests(settings.value("tests")) }
+        let title = problems.attempt { () throws(ConfigurationError) in try settings.text("title") } ?? nil
+        guard problems.isEmpty, let id, let severity, let detector, let tests else { return nil }
+        return Rule(
+            id: id, title: title ?? id, severity: severity, detector: detector,
+            conditions: conditions ?? [], exceptions: exceptions ?? [], groupBy: groupBy ?? [],
+            window: window, lateness: lateness ?? Rule.defaultLateness, suppress: suppress, tests: tests,
+            file: file, line: settings.node.line ?? 0)
     }
 
     func tests(_ node: Node?) throws(ConfigurationError) -> [RuleTest] {

@@ -10,13 +10,16 @@ struct RuleSettings {
     let mapping: Node.Mapping
     /// The rule's `window`, read before its type's own keys (a `spike` baseline must cover one).
     let window: EventDuration?
+    /// Where ``conditions(_:)`` notes each problem of a condition and goes on to the next.
+    let problems: ProblemLog
 
-    init(file: String, path: String, node: Node) throws(ConfigurationError) {
+    init(file: String, path: String, node: Node, problems: ProblemLog = ProblemLog()) throws(ConfigurationError) {
         self.file = file
         self.path = path
         self.node = node
         mapping = try YAMLSupport.mapping(node, file: file, key: path)
         window = nil
+        self.problems = problems
     }
 
     private init(_ settings: RuleSettings, window: EventDuration?) {
@@ -24,6 +27,7 @@ struct RuleSettings {
         path = settings.path
         node = settings.node
         mapping = settings.mapping
+        problems = settings.problems
         self.window = window
     }
 
@@ -92,27 +96,42 @@ struct RuleSettings {
     }
 
     /// Conditions as `where` and `unless` have them: a mapping of `field|modifier…` to a value
-    /// or a list of values.
-    func conditions(_ key: String) throws(ConfigurationError) -> [FieldCondition]? {
+    /// or a list of values. Each problem is noted in ``problems`` — a condition's, or a value's
+    /// outside its field's domain (``FieldDomain``) — and the reading goes on: the conditions
+    /// returned are those without one.
+    func conditions(_ key: String) -> [FieldCondition]? {
         guard let node = value(key) else { return nil }
-        let entries = try YAMLSupport.mapping(node, file: file, key: "\(path).\(key)")
+        guard let entries = problems.attempt({ () throws(ConfigurationError) in
+            try YAMLSupport.mapping(node, file: file, key: "\(path).\(key)")
+        }) else { return [] }
         var conditions: [FieldCondition] = []
         for (keyNode, valueNode) in entries {
             let name = keyNode.scalar?.string ?? ""
-            let values: [String]
-            if let scalar = valueNode.scalar {
-                values = [scalar.string]
+            let entryKey = "\(path).\(key).\(name)"
+            let valueNodes: [Node]
+            if valueNode.scalar != nil {
+                valueNodes = [valueNode]
             } else if let sequence = valueNode.sequence, sequence.allSatisfy({ $0.scalar != nil }) {
-                values = sequence.map { $0.scalar!.string }
+                valueNodes = Array(sequence)
             } else {
-                throw ConfigurationError(file: file, line: valueNode.line, key: "\(path).\(key).\(name)",
-                                         message: "expected a value or a list of values")
+                problems.note(ConfigurationError(file: file, line: valueNode.line, key: entryKey, message: "expected a value or a list of values"))
+                continue
             }
+            let condition: FieldCondition
             do {
-                conditions.append(try FieldCondition(key: name, values: values))
+                condition = try FieldCondition(key: name, values: valueNodes.map { $0.scalar!.string })
             } catch {
-                throw ConfigurationError(file: file, line: keyNode.line, key: "\(path).\(key).\(name)", message: error.message)
+                problems.note(ConfigurationError(file: file, line: keyNode.line, key: entryKey, message: error.message))
+                continue
             }
+            var valid = true
+            for node in valueNodes {
+                if let message = FieldDomain.problem(with: node.scalar!.string, in: condition) {
+                    problems.note(ConfigurationError(file: file, line: node.line, key: entryKey, message: message))
+                    valid = false
+                }
+            }
+            if valid { conditions.append(condition) }
         }
         return conditions
     }

@@ -11,16 +11,16 @@ public struct RuleDirectory: Sendable {
     public var files: [String]
 
     /// Reads every rule file and the identity map; a directory that does not exist has neither.
-    /// - Throws: ``RuleDirectoryError`` with every problem found, each naming file, line and key.
-    public static func load(_ path: String) throws(RuleDirectoryError) -> RuleDirectory {
+    /// - Throws: every problem found, each naming file, line and key.
+    public static func load(_ path: String) throws(ConfigurationProblems) -> RuleDirectory {
         var problems: [ConfigurationError] = []
         var directory = RuleDirectory(path: path, rules: [], identities: .empty, files: [])
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw RuleDirectoryError(problems: [ConfigurationError(file: path, line: nil, key: nil, message: "no such rules directory")])
+            throw ConfigurationProblems([ConfigurationError(file: path, line: nil, key: nil, message: "no such rules directory")])
         }
         guard isDirectory.boolValue else {
-            throw RuleDirectoryError(problems: [ConfigurationError(file: path, line: nil, key: nil, message: "not a directory")])
+            throw ConfigurationProblems([ConfigurationError(file: path, line: nil, key: nil, message: "not a directory")])
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
         var seen: [String: String] = [:]
@@ -37,7 +37,7 @@ public struct RuleDirectory: Sendable {
                 directory.files.append(file)
                 for rule in rules {
                     if let earlier = seen[rule.id] {
-                        problems.append(ConfigurationError(file: file, line: rule.line, key: "id",
+                        problems.append(ConfigurationError(file: file, line: rule.line, rule: rule.id, key: "id",
                                                            message: "'\(rule.id)' is already the id of a rule in \(earlier)"))
                         continue
                     }
@@ -48,7 +48,7 @@ public struct RuleDirectory: Sendable {
                 problems.append(error)
             }
         }
-        if !problems.isEmpty { throw RuleDirectoryError(problems: problems) }
+        if !problems.isEmpty { throw ConfigurationProblems(problems) }
         return directory
     }
 
@@ -66,11 +66,4 @@ public struct RuleDirectory: Sendable {
             throw ConfigurationError(file: file, line: nil, key: nil, message: "cannot read it: \(error.localizedDescription)")
         }
     }
-}
-
-/// Problems in a rules directory, every one of them.
-public struct RuleDirectoryError: Error, Sendable, CustomStringConvertible {
-    public var problems: [ConfigurationError]
-
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
 }

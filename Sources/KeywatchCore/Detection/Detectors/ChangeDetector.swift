@@ -64,7 +64,7 @@ struct ChangeDetector: EventDetector {
         }
         changes = try rule.changeCriteria("changes", watched: names).map(byPosition)
         unlessChanges = try rule.changeCriteria("unless_changes", watched: names).map(byPosition) ?? [:]
-        learnOnly = try rule.conditions("learn_only") ?? []
+        learnOnly = rule.conditions("learn_only") ?? []
     }
 
     var fields: [RuleField] { watched.map(\.field) + learnOnly.map(\.field) }
