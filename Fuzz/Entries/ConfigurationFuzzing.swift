@@ -14,7 +14,8 @@ public enum ConfigurationFuzzing {
             let configuration = try DaemonConfiguration.parse(text, file: file)
             return FuzzOutcome(summary: "parsed: \(configuration.tail.count) tails, \(configuration.sinks.count) sinks")
         } catch {
-            return FuzzOutcome(summary: "refused: \(error)", violations: violations(of: error, file: file))
+            let found = error.problems.isEmpty ? ["refused without a problem"] : error.problems.flatMap { violations(of: $0, file: file) }
+            return FuzzOutcome(summary: "refused: \(error)", violations: found)
         }
     }
 

@@ -60,14 +60,63 @@ struct DaemonConfigurationTests {
         #expect(email.delivery.timeout == 30 && email.to == ["s@x"])
     }
 
-    @Test("no file: the embedded defaults of SPEC §5")
-    func defaults() throws {
-        let configuration = try DaemonConfiguration.parse("", file: "empty.yaml")
-        #expect(configuration == DaemonConfiguration())
+    @Test("no file: the embedded demo — tail ./sample-logs, listen on 127.0.0.1:8514")
+    func demo() {
+        let configuration = DaemonConfiguration()
         #expect(configuration.tail.map(\.path) == ["./sample-logs"])
-        #expect(configuration.http?.port == 8514)
-        #expect(configuration.db == "./keywatch.db")
+        #expect(configuration.http?.port == 8514 && configuration.http?.host == "127.0.0.1")
+        #expect(configuration.db == "./keywatch.db" && configuration.rules == "./rules")
         #expect(configuration.sinks == [.stdout(format: .text)])
+        #expect(configuration.file == nil)
+    }
+
+    @Test("a file is the whole configuration: no tail, no tailing; no http, no listener; the store, rules and sink default")
+    func fileIsTheWholeConfiguration() throws {
+        let empty = try DaemonConfiguration.parse("", file: "empty.yaml")
+        #expect(empty.tail.isEmpty && empty.http == nil, "an empty file does not run the demo")
+        #expect(empty.db == "./keywatch.db" && empty.rules == "./rules" && empty.sinks == [.stdout(format: .text)])
+        #expect(empty.file == "empty.yaml")
+        let listenOnly = try DaemonConfiguration.parse("db: ./k.db\nhttp: {listen: \"127.0.0.1:9000\"}\n", file: "k.yaml")
+        #expect(listenOnly.tail.isEmpty, "no tail: means no tailing of ./sample-logs")
+        #expect(listenOnly.http?.port == 9000)
+        let tailOnly = try DaemonConfiguration.parse("tail:\n  - path: /var/log/kv\n", file: "k.yaml")
+        #expect(tailOnly.http == nil, "no http: means no listener")
+        #expect(tailOnly.lines["tail[0].path"] == 2, "the line of each path is kept for the start checks")
+        let defaultListener = try DaemonConfiguration.parse("http: {}\n", file: "k.yaml")
+        #expect(defaultListener.http == DaemonConfiguration.HTTP(), "http: {} listens on the default address")
+    }
+
+    @Test("every problem of a file is reported at once, in its order")
+    func everyProblemAtOnce() {
+        let text = """
+            db: ""
+            store: x
+            tail:
+              - path: /a
+                follow_links: maybe
+              - include: [x]
+            http: {listen: nowhere, max_body: lots, idle_timeout: 2h, port: 80}
+            retention: forever
+            sinks:
+              - webhook: {url: "ftp://x", timeout: 20m}
+              - pager: {}
+            """
+        do {
+            _ = try DaemonConfiguration.parse(text, file: "k.yaml")
+            Issue.record("accepted")
+        } catch {
+            let found = error.problems.map(\.description)
+            let expected = [
+                "k.yaml:1: db: must not be empty", "k.yaml:2: store: unknown key",
+                "k.yaml:5: tail[0].follow_links: expected true or false", "k.yaml:6: tail[1].path: missing",
+                "k.yaml:7: http.port: unknown key", "k.yaml:7: http.listen: expected host:port", "k.yaml:7: http.max_body: expected a size",
+                "k.yaml:7: http.idle_timeout: expected a duration from 1s to 1h", "k.yaml:8: retention: expected a duration",
+                "k.yaml:10: sinks[0].webhook.url: expected a URL", "k.yaml:10: sinks[0].webhook.timeout: expected a duration",
+                "k.yaml:11: sinks[1].pager: unknown sink",
+            ]
+            #expect(found.count == expected.count, "\(found.joined(separator: "\n"))")
+            for (line, prefix) in zip(found, expected) { #expect(line.hasPrefix(prefix), "\(line)") }
+        }
     }
 
     @Test("every problem names the file, the line and the key", arguments: [

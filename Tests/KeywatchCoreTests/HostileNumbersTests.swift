@@ -98,7 +98,7 @@ struct HostileNumbersTests {
 
     @Test("configuration and rules name the key of a duration that is too long")
     func durationErrorsNameTheKey() {
-        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse("retention: 999999999w\n", file: "k.yaml") }
+        #expect(throws: ConfigurationProblems.self) { try DaemonConfiguration.parse("retention: 999999999w\n", file: "k.yaml") }
         do {
             _ = try DaemonConfiguration.parse("db: x.db\nretention: 999999999w\n", file: "k.yaml")
         } catch {

@@ -1,9 +1,11 @@
 import Foundation
 import Yams
 
-/// The daemon's configuration (SPEC §7). Without a file, the embedded defaults: tail
-/// `./sample-logs`, listen on `127.0.0.1:8514`, store in `./keywatch.db`, rules from `./rules`,
-/// alerts to stdout. Relative paths are relative to the directory keywatch runs in.
+/// The daemon's configuration. Without a file, the embedded demo: tail `./sample-logs`, listen on
+/// `127.0.0.1:8514`, store in `./keywatch.db`, rules from `./rules`, alerts to stdout. A file is
+/// the whole configuration: it reads only the inputs it names (no `tail:`, no tailing; no
+/// `http:`, no listener), and keeps the demo's store, rules and sink unless it names others.
+/// Relative paths are relative to the directory keywatch runs in.
 public struct DaemonConfiguration: Sendable, Equatable {
     /// A directory to tail and the files in it that are logs.
     public struct Tail: Sendable, Equatable {
@@ -89,54 +91,109 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// a foreign one.
     public var accounts: [String] = []
     public var organizations: [String] = []
+    /// The file the configuration was read from; nil for the embedded demo.
+    public var file: String?
+    /// The line of each path-like value in ``file`` (`db`, `rules`, `tail[0].path`,
+    /// `sinks[1].webhook.ca_file`…), so that a problem found when the daemon starts — a directory
+    /// that does not exist — names it as a parse error would.
+    public var lines: [String: Int] = [:]
 
-    /// The embedded defaults.
+    /// The embedded demo.
     public init() {}
 
-    /// Parses a configuration file's text; every problem names the file, line and key.
-    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> DaemonConfiguration {
-        var configuration = DaemonConfiguration()
-        guard let root = try YAMLSupport.compose(text, file: file) else { return configuration }
-        let reader = ConfigurationReader(file: file)
-        let mapping = try YAMLSupport.mapping(root, file: file, key: "")
-        try YAMLSupport.allowOnly(["db", "rules", "tail", "http", "retention", "sinks", "detection", "accounts", "organization"], in: mapping, file: file, path: "")
-        if let node = mapping["db"] { configuration.db = try reader.nonEmptyString(node, key: "db") }
-        if let node = mapping["rules"] { configuration.rules = try reader.nonEmptyString(node, key: "rules") }
-        if let node = mapping["tail"] { configuration.tail = try reader.tails(node) }
-        if let node = mapping["http"] { configuration.http = try reader.http(node) }
-        if let node = mapping["retention"] {
-            configuration.retention = try YAMLSupport.duration(node, file: file, key: "retention", example: "90d or 12h")
+    /// What a file starts from: the demo's store, rules and sink, and no input.
+    private init(file: String) {
+        self.file = file
+        tail = []
+        http = nil
+    }
+
+    /// Parses a configuration file's text.
+    /// - Throws: every problem of the file, each naming the file, line and key.
+    public static func parse(_ text: String, file: String) throws(ConfigurationProblems) -> DaemonConfiguration {
+        var configuration = DaemonConfiguration(file: file)
+        let problems = ProblemLog()
+        let reader = ConfigurationReader(file: file, problems: problems)
+        guard let root = problems.attempt({ () throws(ConfigurationError) in try YAMLSupport.compose(text, file: file) }) else {
+            throw ConfigurationProblems(problems.problems)
         }
-        if let node = mapping["sinks"] { configuration.sinks = try reader.sinks(node) }
-        if let node = mapping["detection"] { configuration.detection = try reader.detection(node) }
-        if let node = mapping["accounts"] { configuration.accounts = try IdentityMap.accounts(node, file: file, key: "accounts") }
-        if let node = mapping["organization"] {
-            configuration.organizations = try IdentityMap.organizations(node, file: file, key: "organization")
+        guard let root else { return configuration }
+        guard let mapping = problems.attempt({ () throws(ConfigurationError) in try YAMLSupport.mapping(root, file: file, key: "") }) else {
+            throw ConfigurationProblems(problems.problems)
         }
+        YAMLSupport.unknownKeys(["db", "rules", "tail", "http", "retention", "sinks", "detection", "accounts", "organization"],
+                                in: mapping, file: file, path: "").forEach(problems.note)
+        /// The value of `key` as `read` reads it; nil when absent or wrong (the problem noted).
+        func value<T>(_ key: String, _ read: (Node) throws(ConfigurationError) -> T) -> T? {
+            guard let node = mapping[key] else { return nil }
+            return problems.attempt { () throws(ConfigurationError) in try read(node) }
+        }
+        if let db = value("db", { node throws(ConfigurationError) in try reader.nonEmptyString(node, key: "db") }) { configuration.db = db }
+        if let rules = value("rules", { node throws(ConfigurationError) in try reader.nonEmptyString(node, key: "rules") }) {
+            configuration.rules = rules
+        }
+        if let tail = value("tail", reader.tails) { configuration.tail = tail }
+        if let http = value("http", reader.http) { configuration.http = http }
+        configuration.retention = value("retention") { node throws(ConfigurationError) in
+            try YAMLSupport.duration(node, file: file, key: "retention", example: "90d or 12h")
+        }
+        if let sinks = value("sinks", reader.sinks) { configuration.sinks = sinks }
+        if let detection = value("detection", reader.detection) { configuration.detection = detection }
+        if let accounts = value("accounts", { node throws(ConfigurationError) in try IdentityMap.accounts(node, file: file, key: "accounts") }) {
+            configuration.accounts = accounts
+        }
+        if let organizations = value("organization", { node throws(ConfigurationError) in
+            try IdentityMap.organizations(node, file: file, key: "organization")
+        }) {
+            configuration.organizations = organizations
+        }
+        if !problems.isEmpty { throw ConfigurationProblems(problems.inFileOrder) }
+        configuration.lines = reader.lines.lines
         return configuration
     }
 }
 
+/// The line of each value a ``ConfigurationReader`` has read, by key.
+final class KeyLines {
+    var lines: [String: Int] = [:]
+}
+
 /// Reads the parts of a configuration file.
+///
+/// A part notes each problem of its keys in ``problems`` and reads on, its defaults standing in
+/// for what was wrong; it throws only when it cannot be read at all (a list where a mapping
+/// belongs). ``DaemonConfiguration/parse(_:file:)`` throws when any problem was noted, so a
+/// partly read part never runs.
 struct ConfigurationReader {
     let file: String
+    let problems: ProblemLog
+    let lines = KeyLines()
 
     func error(_ node: Node, _ key: String, _ message: String) -> ConfigurationError {
         ConfigurationError(file: file, line: node.line, key: key, message: message)
     }
 
+    /// A string; its line is kept (``lines``) for problems found later with what it names.
     func nonEmptyString(_ node: Node, key: String) throws(ConfigurationError) -> String {
         let value = try YAMLSupport.string(node, file: file, key: key)
         if value.isEmpty { throw error(node, key, "must not be empty") }
+        lines.lines[key] = node.line
         return value
+    }
+
+    /// What `read` returns; nil with its problem noted.
+    func noting<T>(_ read: () throws(ConfigurationError) -> T) -> T? {
+        problems.attempt(read)
     }
 
     func detection(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.Detection {
         let mapping = try YAMLSupport.mapping(node, file: file, key: "detection")
-        try YAMLSupport.allowOnly(["delivery_delay"], in: mapping, file: file, path: "detection")
+        YAMLSupport.unknownKeys(["delivery_delay"], in: mapping, file: file, path: "detection").forEach(problems.note)
         var detection = DaemonConfiguration.Detection()
-        if let delay = mapping["delivery_delay"] {
-            detection.deliveryDelay = try YAMLSupport.duration(delay, file: file, key: "detection.delivery_delay", example: "15m", allowZero: true)
+        if let delay = mapping["delivery_delay"], let value = noting({ () throws(ConfigurationError) in
+            try YAMLSupport.duration(delay, file: file, key: "detection.delivery_delay", example: "15m", allowZero: true)
+        }) {
+            detection.deliveryDelay = value
         }
         return detection
     }
@@ -147,17 +204,26 @@ struct ConfigurationReader {
         var tails: [DaemonConfiguration.Tail] = []
         for (index, item) in sequence.enumerated() {
             let key = "tail[\(index)]"
-            let mapping = try YAMLSupport.mapping(item, file: file, key: key)
-            try YAMLSupport.allowOnly(["path", "include", "follow_links"], in: mapping, file: file, path: key)
-            guard let path = mapping["path"] else { throw error(item, "\(key).path", "missing: the directory to tail") }
-            var tail = DaemonConfiguration.Tail(path: try nonEmptyString(path, key: "\(key).path"))
-            if let include = mapping["include"] {
-                tail.include = try YAMLSupport.strings(include, file: file, key: "\(key).include")
-                if let empty = tail.include.firstIndex(where: \.isEmpty) {
-                    throw error(include, "\(key).include[\(empty)]", "an empty pattern matches nothing")
-                }
+            guard let mapping = noting({ () throws(ConfigurationError) in try YAMLSupport.mapping(item, file: file, key: key) }) else { continue }
+            YAMLSupport.unknownKeys(["path", "include", "follow_links"], in: mapping, file: file, path: key).forEach(problems.note)
+            guard let pathNode = mapping["path"] else {
+                problems.note(error(item, "\(key).path", "missing: the directory to tail"))
+                continue
             }
-            if let follow = mapping["follow_links"] { tail.followLinks = try boolean(follow, key: "\(key).follow_links") }
+            guard let path = noting({ () throws(ConfigurationError) in try nonEmptyString(pathNode, key: "\(key).path") }) else { continue }
+            var tail = DaemonConfiguration.Tail(path: path)
+            if let include = mapping["include"] {
+                tail.include = noting { () throws(ConfigurationError) in
+                    let patterns = try YAMLSupport.strings(include, file: file, key: "\(key).include")
+                    if let empty = patterns.firstIndex(where: \.isEmpty) {
+                        throw error(include, "\(key).include[\(empty)]", "an empty pattern matches nothing")
+                    }
+                    return patterns
+                } ?? []
+            }
+            if let follow = mapping["follow_links"] {
+                tail.followLinks = noting { () throws(ConfigurationError) in try boolean(follow, key: "\(key).follow_links") } ?? false
+            }
             tails.append(tail)
         }
         return tails
@@ -174,43 +240,56 @@ struct ConfigurationReader {
     func http(_ node: Node) throws(ConfigurationError) -> DaemonConfiguration.HTTP? {
         if node.scalar?.string == "off" || node.scalar?.string == "false" { return nil }
         let mapping = try YAMLSupport.mapping(node, file: file, key: "http")
-        try YAMLSupport.allowOnly(["listen", "token_env", "token_file", "max_body", "header_timeout", "idle_timeout",
-                                   "max_connections", "idempotency_ttl"], in: mapping, file: file, path: "http")
+        YAMLSupport.unknownKeys(["listen", "token_env", "token_file", "max_body", "header_timeout", "idle_timeout",
+                                 "max_connections", "idempotency_ttl"], in: mapping, file: file, path: "http").forEach(problems.note)
         var http = DaemonConfiguration.HTTP()
-        if let listen = mapping["listen"] {
-            let text = try nonEmptyString(listen, key: "http.listen")
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-                throw error(listen, "http.listen", "expected host:port, such as 127.0.0.1:8514")
-            }
-            var host = String(text[..<colon])
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            if host.isEmpty { throw error(listen, "http.listen", "expected host:port, such as 127.0.0.1:8514") }
+        /// Reads `key` with `read` into the setting at `setting`, when the key is there and right.
+        func read<T>(_ key: String, into setting: WritableKeyPath<DaemonConfiguration.HTTP, T>,
+                     _ read: (Node) throws(ConfigurationError) -> T) {
+            guard let node = mapping[key], let value = noting({ () throws(ConfigurationError) in try read(node) }) else { return }
+            http[keyPath: setting] = value
+        }
+        if let listen = mapping["listen"], let (host, port) = noting({ () throws(ConfigurationError) in try address(listen) }) {
             http.host = host
             http.port = port
         }
-        http.token = try secret(in: mapping, environment: "token_env", file: "token_file", path: "http")
-        if let node = mapping["max_body"] {
+        http.token = noting { () throws(ConfigurationError) in
+            try secret(in: mapping, environment: "token_env", file: "token_file", path: "http")
+        } ?? nil
+        read("max_body", into: \.maximumBodyBytes) { node throws(ConfigurationError) in
             guard let text = node.scalar?.string, let bytes = Self.bytes(text), bytes > 0 else {
                 throw error(node, "http.max_body", "expected a size such as 10MiB, 512KiB or 1048576")
             }
-            http.maximumBodyBytes = bytes
+            return bytes
         }
-        if let node = mapping["header_timeout"] {
-            http.headerTimeout = try duration(node, key: "http.header_timeout", from: .seconds(1), to: .minutes(10), example: "10s")
+        read("header_timeout", into: \.headerTimeout) { node throws(ConfigurationError) in
+            try duration(node, key: "http.header_timeout", from: .seconds(1), to: .minutes(10), example: "10s")
         }
-        if let node = mapping["idle_timeout"] {
-            http.idleTimeout = try duration(node, key: "http.idle_timeout", from: .seconds(1), to: .hours(1), example: "60s")
+        read("idle_timeout", into: \.idleTimeout) { node throws(ConfigurationError) in
+            try duration(node, key: "http.idle_timeout", from: .seconds(1), to: .hours(1), example: "60s")
         }
-        if let node = mapping["max_connections"] {
+        read("max_connections", into: \.maximumConnections) { node throws(ConfigurationError) in
             guard let count = node.scalar.flatMap({ Int($0.string) }), (1...1_000_000).contains(count) else {
                 throw error(node, "http.max_connections", "expected a whole number from 1 to 1000000, such as 256")
             }
-            http.maximumConnections = count
+            return count
         }
-        if let node = mapping["idempotency_ttl"] {
-            http.idempotencyTTL = try duration(node, key: "http.idempotency_ttl", from: .minutes(1), to: .days(365), example: "24h")
+        read("idempotency_ttl", into: \.idempotencyTTL) { node throws(ConfigurationError) in
+            try duration(node, key: "http.idempotency_ttl", from: .minutes(1), to: .days(365), example: "24h")
         }
         return http
+    }
+
+    /// `http.listen`: `host:port`, an IPv6 host in brackets.
+    private func address(_ listen: Node) throws(ConfigurationError) -> (String, Int) {
+        let text = try nonEmptyString(listen, key: "http.listen")
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw error(listen, "http.listen", "expected host:port, such as 127.0.0.1:8514")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { throw error(listen, "http.listen", "expected host:port, such as 127.0.0.1:8514") }
+        return (host, port)
     }
 
     /// A duration within `from...to`, or an error naming the range and an example.

@@ -90,42 +90,52 @@ extension ConfigurationReader {
         var unnamed: [String: Int] = [:]
         for (index, item) in sequence.enumerated() {
             let key = "sinks[\(index)]"
-            let outer = try YAMLSupport.mapping(item, file: file, key: key)
+            guard let outer = noting({ () throws(ConfigurationError) in try YAMLSupport.mapping(item, file: file, key: key) }) else { continue }
             guard outer.count == 1, let (kindNode, body) = outer.first, let kind = kindNode.scalar?.string else {
-                throw error(item, key, "expected one of stdout, webhook, email, as `- webhook: {url: …}`")
+                problems.note(error(item, key, "expected one of stdout, webhook, email, as `- webhook: {url: …}`"))
+                continue
             }
             let path = "\(key).\(kind)"
-            var sink: DaemonConfiguration.Sink
+            let read: DaemonConfiguration.Sink?
             switch kind {
             case "stdout":
-                sink = .stdout(format: try stdoutFormat(body, path: path))
+                read = noting { () throws(ConfigurationError) in .stdout(format: try stdoutFormat(body, path: path)) }
             case "webhook":
-                sink = .webhook(try webhook(body, path: path))
+                read = noting { () throws(ConfigurationError) in try webhook(body, path: path) }.flatMap { $0.map(DaemonConfiguration.Sink.webhook) }
             case "email":
-                sink = .email(try email(body, path: path))
+                read = noting { () throws(ConfigurationError) in try email(body, path: path) }.flatMap { $0.map(DaemonConfiguration.Sink.email) }
             default:
-                throw error(kindNode, path, "unknown sink (expected stdout, webhook or email)")
+                problems.note(error(kindNode, path, "unknown sink (expected stdout, webhook or email)"))
+                continue
             }
+            guard var sink = read else { continue }
             let mapping = body.mapping
             if let name = sink.name {
                 var given = name
                 if let nameNode = mapping?["name"] {
-                    given = try nonEmptyString(nameNode, key: "\(path).name")
-                    if given.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                        throw error(nameNode, "\(path).name", "must not contain control characters")
-                    }
+                    guard let named = noting({ () throws(ConfigurationError) in try sinkName(nameNode, key: "\(path).name") }) else { continue }
+                    given = named
                 } else {
                     unnamed[kind, default: 0] += 1
                     if unnamed[kind]! > 1 { given = "\(kind)-\(unnamed[kind]!)" }
                 }
                 if !names.insert(given).inserted {
-                    throw error(mapping?["name"] ?? body, "\(path).name", "another sink is named \"\(given)\"; give each a distinct name")
+                    problems.note(error(mapping?["name"] ?? body, "\(path).name", "another sink is named \"\(given)\"; give each a distinct name"))
+                    continue
                 }
                 sink.rename(given)
             }
             sinks.append(sink)
         }
         return sinks
+    }
+
+    private func sinkName(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        let name = try nonEmptyString(node, key: key)
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw error(node, key, "must not contain control characters")
+        }
+        return name
     }
 
     private func stdoutFormat(_ body: Node, path: String) throws(ConfigurationError) -> DaemonConfiguration.StdoutFormat {
@@ -141,64 +151,83 @@ extension ConfigurationReader {
 
     private static let deliveryKeys: Set<String> = ["name", "timeout", "max_age", "max_per_minute", "ca_file"]
 
-    private func webhook(_ body: Node, path: String) throws(ConfigurationError) -> DaemonConfiguration.Webhook {
+    /// A webhook sink; nil when some of its keys had problems (each noted).
+    private func webhook(_ body: Node, path: String) throws(ConfigurationError) -> DaemonConfiguration.Webhook? {
         let mapping = try YAMLSupport.mapping(body, file: file, key: path)
-        try YAMLSupport.allowOnly(Self.deliveryKeys.union(["url", "secret_env", "secret_file"]), in: mapping, file: file, path: path)
-        return DaemonConfiguration.Webhook(
-            url: try url(mapping, path: path, schemes: ["http", "https"], body: body),
-            secret: try secret(in: mapping, environment: "secret_env", file: "secret_file", path: path),
-            delivery: try delivery(mapping, path: path, defaultTimeout: 10))
+        YAMLSupport.unknownKeys(Self.deliveryKeys.union(["url", "secret_env", "secret_file"]), in: mapping, file: file, path: path)
+            .forEach(problems.note)
+        let url = noting { () throws(ConfigurationError) in try self.url(mapping, path: path, schemes: ["http", "https"], body: body) }
+        let secret = noting { () throws(ConfigurationError) in try self.secret(in: mapping, environment: "secret_env", file: "secret_file", path: path) }
+        let delivery = self.delivery(mapping, path: path, defaultTimeout: 10)
+        guard let url, let secret, let delivery else { return nil }
+        return DaemonConfiguration.Webhook(url: url, secret: secret, delivery: delivery)
     }
 
-    private func email(_ body: Node, path: String) throws(ConfigurationError) -> DaemonConfiguration.Email {
+    /// An e-mail sink; nil when some of its keys had problems (each noted).
+    private func email(_ body: Node, path: String) throws(ConfigurationError) -> DaemonConfiguration.Email? {
         let mapping = try YAMLSupport.mapping(body, file: file, key: path)
-        try YAMLSupport.allowOnly(Self.deliveryKeys.union(["url", "from", "to", "username_env", "username_file",
-                                                           "password_env", "password_file"]),
-                                  in: mapping, file: file, path: path)
-        let url = try self.url(mapping, path: path, schemes: ["smtp", "smtps"], body: body)
-        guard let fromNode = mapping["from"] else { throw error(body, "\(path).from", "missing: the sender address") }
-        let from = try nonEmptyString(fromNode, key: "\(path).from")
-        guard let toNode = mapping["to"] else { throw error(body, "\(path).to", "missing: the recipient addresses") }
-        let to = try YAMLSupport.strings(toNode, file: file, key: "\(path).to")
-        if to.isEmpty { throw error(toNode, "\(path).to", "needs at least one address") }
-        // A CR or LF would let an address add a header (`\r\n` is one Character: look at scalars);
-        // angle brackets would end the SMTP path early.
-        for address in [from] + to where !Self.isAddress(address) {
-            throw error(address == from ? fromNode : toNode, path, "\"\(address)\" is not an e-mail address")
+        YAMLSupport.unknownKeys(Self.deliveryKeys.union(["url", "from", "to", "username_env", "username_file",
+                                                         "password_env", "password_file"]),
+                                in: mapping, file: file, path: path).forEach(problems.note)
+        let url = noting { () throws(ConfigurationError) in try self.url(mapping, path: path, schemes: ["smtp", "smtps"], body: body) }
+        let from = noting { () throws(ConfigurationError) -> String in
+            guard let fromNode = mapping["from"] else { throw error(body, "\(path).from", "missing: the sender address") }
+            let from = try nonEmptyString(fromNode, key: "\(path).from")
+            guard Self.isAddress(from) else { throw error(fromNode, path, "\"\(from)\" is not an e-mail address") }
+            return from
         }
-        let username = try secret(in: mapping, environment: "username_env", file: "username_file", path: path)
-        let password = try secret(in: mapping, environment: "password_env", file: "password_file", path: path)
-        if (username == nil) != (password == nil) {
-            throw error(body, path, "give both a username and a password, or neither")
+        let recipients = noting { () throws(ConfigurationError) -> [String] in
+            guard let toNode = mapping["to"] else { throw error(body, "\(path).to", "missing: the recipient addresses") }
+            let to = try YAMLSupport.strings(toNode, file: file, key: "\(path).to")
+            if to.isEmpty { throw error(toNode, "\(path).to", "needs at least one address") }
+            // A CR or LF would let an address add a header (`\r\n` is one Character: look at scalars);
+            // angle brackets would end the SMTP path early.
+            if let bad = to.first(where: { !Self.isAddress($0) }) { throw error(toNode, path, "\"\(bad)\" is not an e-mail address") }
+            return to
         }
-        return DaemonConfiguration.Email(url: url, from: from, to: to, username: username, password: password,
-                                         delivery: try delivery(mapping, path: path, defaultTimeout: 30))
+        let credentials = noting { () throws(ConfigurationError) -> (DaemonConfiguration.Secret?, DaemonConfiguration.Secret?) in
+            let username = try secret(in: mapping, environment: "username_env", file: "username_file", path: path)
+            let password = try secret(in: mapping, environment: "password_env", file: "password_file", path: path)
+            if (username == nil) != (password == nil) {
+                throw error(body, path, "give both a username and a password, or neither")
+            }
+            return (username, password)
+        }
+        let delivery = self.delivery(mapping, path: path, defaultTimeout: 30)
+        guard let url, let from, let recipients, let credentials, let delivery else { return nil }
+        return DaemonConfiguration.Email(url: url, from: from, to: recipients, username: credentials.0, password: credentials.1,
+                                         delivery: delivery)
     }
 
     private static func isAddress(_ text: String) -> Bool {
         text.contains("@") && !text.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" }
     }
 
-    private func delivery(_ mapping: Node.Mapping, path: String, defaultTimeout: Double) throws(ConfigurationError)
-        -> DaemonConfiguration.Delivery
-    {
+    /// A sink's delivery settings; nil when some had problems (each noted).
+    private func delivery(_ mapping: Node.Mapping, path: String, defaultTimeout: Double) -> DaemonConfiguration.Delivery? {
         var delivery = DaemonConfiguration.Delivery(timeout: defaultTimeout)
-        if let node = mapping["timeout"] {
-            let duration = try YAMLSupport.duration(node, file: file, key: "\(path).timeout", within: .seconds(1)...(.minutes(10)),
-                                                    example: "10s")
+        let before = problems.problems.count
+        if let node = mapping["timeout"], let duration = noting({ () throws(ConfigurationError) in
+            try YAMLSupport.duration(node, file: file, key: "\(path).timeout", within: .seconds(1)...(.minutes(10)), example: "10s")
+        }) {
             delivery.timeout = Double(duration.microseconds) / 1_000_000
         }
-        if let node = mapping["max_age"] {
-            delivery.maximumAge = try YAMLSupport.duration(node, file: file, key: "\(path).max_age", example: "24h")
+        if let node = mapping["max_age"], let age = noting({ () throws(ConfigurationError) in
+            try YAMLSupport.duration(node, file: file, key: "\(path).max_age", example: "24h")
+        }) {
+            delivery.maximumAge = age
         }
         if let node = mapping["max_per_minute"] {
-            guard let count = node.scalar.flatMap({ Int($0.string) }), count > 0 else {
-                throw error(node, "\(path).max_per_minute", "expected a whole number above 0")
+            if let count = node.scalar.flatMap({ Int($0.string) }), count > 0 {
+                delivery.maximumPerMinute = count
+            } else {
+                problems.note(error(node, "\(path).max_per_minute", "expected a whole number above 0"))
             }
-            delivery.maximumPerMinute = count
         }
-        if let node = mapping["ca_file"] { delivery.caFile = try nonEmptyString(node, key: "\(path).ca_file") }
-        return delivery
+        if let node = mapping["ca_file"] {
+            delivery.caFile = noting { () throws(ConfigurationError) in try nonEmptyString(node, key: "\(path).ca_file") }
+        }
+        return problems.problems.count == before ? delivery : nil
     }
 }
 
