@@ -19,11 +19,13 @@ struct Run {
     var stdoutBytes: [UInt8]
 }
 
-/// Runs `keywatch` with `arguments`, in `directory`.
-func keywatch(_ arguments: [String], in directory: URL? = nil) throws -> Run {
+/// Runs `keywatch` with `arguments`, in `directory`, through `launcher` (a command that runs the
+/// one after it) when given.
+func keywatch(_ arguments: [String], in directory: URL? = nil, launcher: [String] = []) throws -> Run {
     let process = Process()
-    process.executableURL = keywatchBinary
-    process.arguments = arguments
+    let command = launcher + [keywatchBinary.path] + arguments
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -12,15 +12,19 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the daemon: tail log directories, receive HTTP pushes, store, detect, alert.",
         discussion: """
-            Without --config: tails ./sample-logs, listens on 127.0.0.1:8514, stores in ./keywatch.db, \
-            reads ./rules, and prints alerts on stdout. SIGTERM or SIGINT: the batch under way is committed, \
+            Without --config: the demo — tails ./sample-logs, listens on 127.0.0.1:8514, stores in \
+            ./keywatch.db, reads ./rules, and prints alerts on stdout. A configuration file is the whole \
+            configuration: it reads only the inputs it names (no tail: means no tailing, no http: no \
+            listener), and a file with neither is an error. Every problem of the file, and every path it \
+            names that is missing at start (tail directories, the rules directory), is printed as \
+            file:line: key: message, and keywatch exits with status 2. SIGTERM or SIGINT: the batch under way is committed, \
             then keywatch exits. Logs go to stderr (KEYWATCH_LOG_LEVEL: debug, info, warning, error). \
             Before starting, SQLite's quick_check reads every page of the store; a damaged store is named \
             and keywatch exits with status 2 (--check reads more, --skip-check nothing).
             """
     )
 
-    @Option(help: "The configuration file (YAML; see SPEC §7).")
+    @Option(help: "The configuration file (YAML); without it, the demo configuration.")
     var config: String?
 
     @Flag(help: "Check the store thoroughly before starting: SQLite's integrity_check (every index against its table) instead of quick_check.")
@@ -36,6 +40,11 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         MallocTuning.keepLargeBuffersOutOfTheHeap()
         let configuration = try Self.loadConfiguration(config)
+        let problems = configuration.startProblems()
+        if !problems.isEmpty {
+            Self.report(problems)
+            throw ExitCode(2)
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["KEYWATCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -46,6 +55,9 @@ struct RunCommand: ParsableCommand {
         do {
             if !skipCheck { try Self.checkStore(configuration.db, check ? .full : .quick, logger: logger) }
             daemon = try Daemon(configuration: configuration, logger: logger)
+        } catch let error as ConfigurationProblems {
+            Self.report(error.problems)
+            throw ExitCode(2)
         } catch {
             Standard.error("keywatch run: \(error)")
             throw ExitCode(2)
@@ -63,19 +75,56 @@ struct RunCommand: ParsableCommand {
         logger.info("store checked", metadata: ["check": "\(check.rawValue)", "seconds": "\(String(format: "%.2f", seconds))"])
     }
 
-    /// The file's configuration, or the embedded defaults; a bad file exits with status 2.
+    /// The file's configuration, or the embedded demo without a file; a file that is missing,
+    /// unreadable or wrong exits with status 2, every problem of it printed.
     static func loadConfiguration(_ path: String?, command: String = "run") throws -> DaemonConfiguration {
         guard let path else { return DaemonConfiguration() }
+        let text: String
         do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return try DaemonConfiguration.parse(text, file: path)
-        } catch let error as ConfigurationError {
-            Standard.error("keywatch \(command): \(error)")
-            throw ExitCode(2)
+            text = try ConfigurationFile.read(path)
         } catch {
-            Standard.error("keywatch \(command): cannot read the configuration \(path): \(error.localizedDescription)")
+            Standard.error("keywatch \(command): \(TerminalText.escape(error.description))")
             throw ExitCode(2)
         }
+        do {
+            return try DaemonConfiguration.parse(text, file: path)
+        } catch {
+            report(error.problems, command: command)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Prints each problem on a line of its own, as `keywatch run: file:line: key: message`.
+    static func report(_ problems: [ConfigurationError], command: String = "run") {
+        for problem in problems { Standard.error("keywatch \(command): \(TerminalText.escape(problem.description))") }
+    }
+}
+
+/// Reading a configuration file's text, with what went wrong in plain words.
+enum ConfigurationFile {
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func read(_ path: String) throws(Unreadable) -> String {
+        let named = "the configuration file \(path)"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Unreadable(description: "\(named) does not exist")
+        }
+        if isDirectory.boolValue { throw Unreadable(description: "\(named) is a directory, not a file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw Unreadable(description: "\(named) cannot be read (\(PathCheck.reason()))")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw Unreadable(description: "\(named) cannot be read (\(error.localizedDescription))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw Unreadable(description: "\(named) is not UTF-8 text") }
+        return text
     }
 }
 

@@ -20,7 +20,7 @@ struct SinksCommand: ParsableCommand {
             abstract: "Send a test alert to each webhook and e-mail sink and report the outcome (exit 1 if any failed).",
             discussion: "The test alert goes straight to the sinks, not through the store's outbox; it is tried once.")
 
-        @Option(help: "The configuration file (YAML; see SPEC §7).")
+        @Option(help: "The configuration file (YAML).")
         var config: String?
 
         func run() throws {
