@@ -3,7 +3,7 @@ import Foundation
 import KeywatchCore
 import KeywatchIngest
 
-/// `keywatch rules check|test [DIR]`.
+/// `keywatch rules check|test [--rules DIR]` (or the directory as an argument).
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
@@ -14,14 +14,19 @@ struct RulesCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate every rule file and identities.yaml; print each problem with file, line and key.",
-            discussion: "Exit status: 0 when all are valid, 1 when some are not, 2 when the directory cannot be read."
+            discussion: """
+                Every value is checked against its field: outcome, class, source, reason, principal_type and \
+                resource_type take one of their values (a contains, startswith, endswith or re pattern must \
+                match one), durations and modifiers must be ones keywatch reads. Every problem of every rule \
+                is printed, as file:line: rule <id>: key: message. \
+                Exit status: 0 when all are valid, 1 when some are not, 2 when the directory cannot be read.
+                """
         )
 
-        @Argument(help: "The rules directory.")
-        var directory = "rules"
+        @OptionGroup var location: RulesLocation
 
         func run() throws {
-            let loaded = try RulesCommand.load(directory)
+            let loaded = try RulesCommand.load(location.directory)
             Standard.error("\(loaded.rules.count) rule\(loaded.rules.count == 1 ? "" : "s") in \(loaded.files.count) file\(loaded.files.count == 1 ? "" : "s"): valid")
         }
     }
@@ -32,11 +37,10 @@ struct RulesCommand: ParsableCommand {
             discussion: "Exit status: 0 when every test passes, 1 when one fails or a rule is invalid."
         )
 
-        @Argument(help: "The rules directory.")
-        var directory = "rules"
+        @OptionGroup var location: RulesLocation
 
         func run() throws {
-            let loaded = try RulesCommand.load(directory)
+            let loaded = try RulesCommand.load(location.directory)
             var passed = 0, failed = 0
             for rule in loaded.rules {
                 for test in rule.tests {
@@ -63,6 +67,24 @@ struct RulesCommand: ParsableCommand {
             Standard.flush()
             Standard.error("\(passed) passed, \(failed) failed; \(untested) rule\(untested == 1 ? "" : "s") without tests")
             if failed > 0 { throw ExitCode(1) }
+        }
+    }
+
+    /// Where the rules are: `--rules DIR`, as `ingest` and `run` name them, or the directory as
+    /// an argument, as earlier versions took it.
+    struct RulesLocation: ParsableArguments {
+        @Option(name: .customLong("rules"), help: "The rules directory (default: rules).")
+        var option: String?
+
+        @Argument(help: "The rules directory, as --rules gives it.")
+        var argument: String?
+
+        var directory: String { option ?? argument ?? "rules" }
+
+        func validate() throws {
+            if let option, let argument, option != argument {
+                throw ValidationError("give the rules directory once: --rules \(option) or \(argument)")
+            }
         }
     }
 
