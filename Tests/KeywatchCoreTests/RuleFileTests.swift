@@ -253,4 +253,34 @@ struct RuleFileTests {
             for (line, prefix) in zip(found, expected) { #expect(line.hasPrefix(prefix), "\(line)") }
         }
     }
+
+    @Test("a type's own keys each report their problem, not only the first")
+    func everyOwnKeyProblem() {
+        let text = """
+            rules:
+              - id: spiky
+                type: spike
+                where: {class: crypto}
+                window: 1h
+                baseline: 30m
+                factor: 1
+                min_count: 0
+              - id: counting
+                type: distinct
+                where: {class: read}
+                window: 5m
+            """
+        do {
+            _ = try RuleFile.parse(text, file: "r.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.map(\.description) == [
+                "r.yaml:6: rule spiky: baseline: must cover at least one window (1h)",
+                "r.yaml:7: rule spiky: factor: must be more than 1",
+                "r.yaml:8: rule spiky: min_count: expected a whole number of at least 1",
+                "r.yaml:9: rule counting: missing 'field' (the field whose distinct values count)",
+                "r.yaml:9: rule counting: missing 'threshold'",
+            ])
+        }
+    }
 }

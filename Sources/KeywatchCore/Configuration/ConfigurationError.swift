@@ -52,11 +52,13 @@ final class ProblemLog {
     func note(_ problem: ConfigurationError) { problems.append(problem) }
 
     /// What `read` returns, or nil with its problem noted: the reading goes on past a mistake.
+    /// A problem noted already (a part that noted its own, then threw one of them to say it
+    /// could not be built) is not noted twice.
     func attempt<T>(_ read: () throws(ConfigurationError) -> T) -> T? {
         do {
             return try read()
         } catch {
-            problems.append(error)
+            if !problems.contains(error) { problems.append(error) }
             return nil
         }
     }

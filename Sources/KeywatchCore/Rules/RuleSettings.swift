@@ -48,6 +48,13 @@ struct RuleSettings {
         problem(nil, "missing '\(key)'" + (why.map { " (\($0))" } ?? ""))
     }
 
+    /// What `read` returns — one of a type's own keys — or nil with its problem noted, so that a
+    /// type reads all its keys and each problem is reported; it then throws ``noted``.
+    func noting<T>(_ read: () throws(ConfigurationError) -> T) -> T? { problems.attempt(read) }
+
+    /// The last problem noted: what a type throws once ``noting(_:)`` gave it a nil.
+    var noted: ConfigurationError { problems.problems.last ?? problem(nil, "invalid") }
+
     /// A non-empty string.
     func text(_ key: String) throws(ConfigurationError) -> String? {
         guard let node = value(key) else { return nil }

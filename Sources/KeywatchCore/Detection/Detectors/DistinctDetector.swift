@@ -8,8 +8,15 @@ struct DistinctDetector: WindowDetector {
     let threshold: Int
 
     init(reading rule: RuleSettings) throws(ConfigurationError) {
-        guard let field = try rule.field("field") else { throw rule.missing("field", "the field whose distinct values count") }
-        guard let threshold = try rule.count("threshold") else { throw rule.missing("threshold") }
+        let field = rule.noting { () throws(ConfigurationError) in
+            guard let field = try rule.field("field") else { throw rule.missing("field", "the field whose distinct values count") }
+            return field
+        }
+        let threshold = rule.noting { () throws(ConfigurationError) in
+            guard let threshold = try rule.count("threshold") else { throw rule.missing("threshold") }
+            return threshold
+        }
+        guard let field, let threshold else { throw rule.noted }
         self.field = field
         self.threshold = threshold
     }

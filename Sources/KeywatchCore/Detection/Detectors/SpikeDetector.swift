@@ -17,24 +17,40 @@ struct SpikeDetector: WindowDetector {
     static let defaultMinimumHistory = EventDuration.hours(1)
 
     init(reading rule: RuleSettings) throws(ConfigurationError) {
-        guard let baseline = try rule.duration("baseline") else {
-            throw rule.missing("baseline", "how much history the mean covers, e.g. 24h")
+        // Each key read on its own, so that every one's problem is reported.
+        let baseline = rule.noting { () throws(ConfigurationError) in
+            guard let baseline = try rule.duration("baseline") else {
+                throw rule.missing("baseline", "how much history the mean covers, e.g. 24h")
+            }
+            if let window = rule.window, baseline < window {
+                throw rule.problem("baseline", "must cover at least one window (\(window))")
+            }
+            return baseline
         }
-        factor = try rule.number("factor") ?? 3
-        guard factor > 1 else { throw rule.problem("factor", "must be more than 1") }
-        minimumCount = try rule.count("min_count") ?? 10
-        if let window = rule.window, baseline < window {
-            throw rule.problem("baseline", "must cover at least one window (\(window))")
+        let factor = rule.noting { () throws(ConfigurationError) in
+            let factor = try rule.number("factor") ?? 3
+            guard factor > 1 else { throw rule.problem("factor", "must be more than 1") }
+            return factor
         }
-        self.baseline = baseline
+        let minimumCount = rule.noting { () throws(ConfigurationError) in try rule.count("min_count") ?? 10 }
         let window = rule.window ?? EventDuration(microseconds: 0)
-        if let minimumHistory = try rule.duration("min_history") {
+        let minimumHistory = rule.noting { () throws(ConfigurationError) -> EventDuration? in
+            guard let minimumHistory = try rule.duration("min_history") else { return nil }
             guard minimumHistory >= window else { throw rule.problem("min_history", "must cover at least one window (\(window))") }
-            guard minimumHistory <= baseline else { throw rule.problem("min_history", "must not be longer than baseline (\(baseline))") }
+            if let baseline, minimumHistory > baseline {
+                throw rule.problem("min_history", "must not be longer than baseline (\(baseline))")
+            }
+            return minimumHistory
+        }
+        guard let baseline, let factor, let minimumCount, let minimumHistory else { throw rule.noted }
+        self.baseline = baseline
+        self.factor = factor
+        self.minimumCount = minimumCount
+        if let minimumHistory {
             self.minimumHistory = minimumHistory
         } else {
             // An hour, within the baseline, and at least one window.
-            minimumHistory = max(window, min(Self.defaultMinimumHistory, baseline))
+            self.minimumHistory = max(window, min(Self.defaultMinimumHistory, baseline))
         }
     }
 
