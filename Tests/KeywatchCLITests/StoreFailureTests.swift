@@ -56,6 +56,8 @@ struct StoreFailureTests {
         try ingestSamples(into: db)
         try damage("event_rows_by_principal", of: db, offset: 16383, count: 1, with: 0x7E)
         try directory.write("keywatch.yaml", DaemonProcess.configuration())
+        // The configuration's tail directory must be there at start.
+        try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         let run = try keywatch(["run", "--check", "--config", directory.path("keywatch.yaml")], in: directory.url)
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("keywatch run: \(db) is damaged: SQLite's integrity check found 'row"), "\(run.stderr)")
