@@ -58,6 +58,10 @@ struct ConfigurationStartTests {
             #expect(run.stderr.contains("keywatch run: keywatch.yaml: nothing to read: add tail:"), "\(text): \(run.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path("k.db")), "nothing started")
+        let defaultRules = try run("http: {}\n", in: directory)
+        #expect(defaultRules.status == 2)
+        #expect(defaultRules.stderr == "keywatch run: keywatch.yaml: rules: ./rules does not exist (the default: name the rules directory with rules:)\n",
+                "\(defaultRules.stderr)")
     }
 
     @Test("a tail path that does not exist or is not a directory, and a missing rules directory, are errors naming file, line and key")

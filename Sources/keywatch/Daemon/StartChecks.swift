@@ -16,7 +16,9 @@ extension DaemonConfiguration {
             problems.append(problem(nil, "nothing to read: add tail: (directories of log files) or http: (a listener for pushes)"))
         }
         for (index, tail) in tail.enumerated() { check("tail[\(index)].path", PathCheck.directory(tail.path)) }
-        check("rules", PathCheck.directory(rules))
+        // A file without `rules:` reads ./rules: say so, as the file has no line to point to.
+        let defaultRules = file != nil && lines["rules"] == nil ? " (the default: name the rules directory with rules:)" : ""
+        check("rules", PathCheck.directory(rules).map { $0 + defaultRules })
         let store = (db as NSString).deletingLastPathComponent
         if !store.isEmpty, let trouble = PathCheck.directory(store) { check("db", "the store's directory: \(trouble)") }
         if case .file(let path) = http?.token { check("http.token_file", PathCheck.file(path)) }
