@@ -191,6 +191,7 @@ struct RuleFileTests {
         ("      outcome|contains: deny\n", "rules/bad.yaml:5: rule a: where.outcome|contains: contains 'deny' matches no outcome (expected one of"),
         ("      class|re: \"^crypt$\"\n", "rules/bad.yaml:5: rule a: where.class|re: re '^crypt$' matches no class"),
         ("      outcome|gt: 3\n", "rules/bad.yaml:5: rule a: where.outcome|gt: gt never holds for outcome"),
+        ("      status: forbidden\n", "rules/bad.yaml:5: rule a: where.status: 'forbidden' is not a number: status is the HTTP status code"),
         ("      raw.requestParameters.policy|public: yes\n",
          "rules/bad.yaml:5: rule a: where.raw.requestParameters.policy|public: unknown raw.requestParameters.policy|public 'yes' (expected one of: true, false)"),
     ])
@@ -202,7 +203,7 @@ struct RuleFileTests {
     @Test("values that can match their field's set are accepted: any case, patterns matching one, exists, open fields", arguments: [
         "      outcome: Denied\n", "      outcome|startswith: den\n", "      class|endswith: ypto\n", "      class|contains: [rit, ead]\n",
         "      class|re: \"^(crypto|read)$\"\n", "      reason|exists: false\n", "      source|not: [aws.kms, aws.sts]\n",
-        "      principal: anything-at-all\n", "      raw.outcome: denyed\n", "      ip|network: 10.0.0.0/24\n",
+        "      principal: anything-at-all\n", "      status: [403, 404]\n", "      raw.outcome: denyed\n", "      ip|network: 10.0.0.0/24\n",
     ])
     func valuesInsideTheirDomain(conditions: String) {
         #expect(problems(where: conditions).isEmpty, "\(problems(where: conditions))")

@@ -4,7 +4,8 @@
 ///
 /// A pattern (`contains`, `startswith`, `endswith`, `re`) is accepted when it matches one of the
 /// values at least; `exists` always is; a comparison that cannot hold for any value of the set
-/// (`gt`, `cidr`) is not. Fields without a closed set (`principal`, `raw.<path>`…) take any value.
+/// (`gt`, `cidr`) is not. `status` takes numbers. Fields without a closed set (`principal`,
+/// `raw.<path>`…) take any value.
 public enum FieldDomain {
     /// Every value `field` can have, lower-case; nil when it has no closed set.
     public static func values(of field: RuleField) -> [String]? {
@@ -28,6 +29,10 @@ public enum FieldDomain {
 
     /// What is wrong with `value` as a value of `condition`, or nil when it can match.
     public static func problem(with value: String, in condition: FieldCondition) -> String? {
+        // `status` is a number: `status: forbidden` never matches (`status|startswith: 4` may).
+        if condition.field == .normalized(.status), condition.comparison == .equals, Double(value) == nil {
+            return "'\(value)' is not a number: status is the HTTP status code, such as 403"
+        }
         guard let domain = values(of: condition.field) else { return nil }
         let expected = "expected one of: \(domain.joined(separator: ", "))"
         let wanted = value.lowercased()
