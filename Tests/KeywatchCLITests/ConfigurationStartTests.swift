@@ -85,6 +85,26 @@ struct ConfigurationStartTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("k.db")), "nothing started")
     }
 
+    @Test("secret and CA files the configuration names must be there at start, and the store's directory")
+    func missingFiles() throws {
+        let directory = TemporaryDirectory()
+        let run = try run("""
+            db: ./store/k.db
+            rules: \(rules)
+            http: {token_file: ./token}
+            sinks:
+              - webhook: {url: "https://hooks.example/k", secret_file: ./secret, ca_file: ./ca.pem}
+            """, in: directory)
+        #expect(run.status == 2)
+        #expect(run.stderr == """
+            keywatch run: keywatch.yaml:1: db: the store's directory: ./store does not exist
+            keywatch run: keywatch.yaml:3: http.token_file: ./token does not exist
+            keywatch run: keywatch.yaml:5: sinks[0].webhook.secret_file: ./secret does not exist
+            keywatch run: keywatch.yaml:5: sinks[0].webhook.ca_file: ./ca.pem does not exist
+
+            """, "\(run.stderr)")
+    }
+
     @Test("a file with db and http only listens and tails nothing, though ./sample-logs is right there")
     func noTailMeansNoTailing() throws {
         let directory = TemporaryDirectory()
