@@ -167,6 +167,28 @@ struct StatsCommandTests {
         #expect(principals.first?["principal_name"] as? String == "evil\u{1b}]0;pwned\u{07}\u{202e}@example.com")
     }
 
+    @Test("the table shows the newest 48 hours and says so; json has every hour")
+    func manyHours() throws {
+        let directory = TemporaryDirectory()
+        let lines = (0..<50).map { n -> String in
+            let time = String(format: "2026-11-%02dT%02d:30:00.0000000Z", 18 + n / 24, n % 24)
+            return SyntheticLogs.keyVaultLine(n).replacing(#/"time":"[^"]*"/#, with: "\"time\":\"\(time)\"")
+        }
+        let file = try directory.write("hours.json", lines.joined(separator: "\n") + "\n")
+        let db = directory.path("k.db")
+        #expect(try keywatch(["ingest", "--no-detect", "--db", db, file]).status == 0)
+        let table = try keywatch(["stats", "--db", db])
+        #expect(table.stdout.contains("BY HOUR (event time, UTC — the newest 48 of 50 hours with events; narrow with --since, or --format json for all)"),
+                "\(table.stdout)")
+        #expect(!table.stdout.contains("2026-11-18T01:00:00Z") && table.stdout.contains("  2026-11-18T02:00:00Z "))
+        #expect(table.stdout.contains("  2026-11-20T01:00:00Z "))
+        let json = try keywatch(["stats", "--db", db, "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let hours = try #require(object["by_hour"] as? [[String: Any]])
+        #expect(hours.count == 50)
+        #expect(hours.first?["hour"] as? String == "2026-11-18T00:00:00Z")
+    }
+
     @Test("a missing store is named, with what to do; --top below 1 is refused")
     func usage() throws {
         let directory = TemporaryDirectory()
