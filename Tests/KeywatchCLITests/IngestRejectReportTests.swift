@@ -38,6 +38,19 @@ struct IngestRejectReportTests {
             plainLines.prefix(index).map { $0.utf8.count + 1 }.reduce(0, +)
         }
 
+        /// `ingest` of the files with `arguments`, which must reject and report the first five
+        /// rejects as ``expectedPrefixes()`` says, then one more line; and that report.
+        func ingest(_ arguments: [String]) throws -> (Run, [String]) {
+            let run = try keywatch(["ingest"] + arguments + [directory.path("logs")])
+            #expect(run.status == 1, "\(run.stderr)")
+            let report = run.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("rejected ") || $0.hasPrefix("… and") }
+            #expect(report.count == 6, "\(run.stderr)")
+            for (line, prefix) in zip(report, expectedPrefixes()) {
+                #expect(line.hasPrefix(prefix), "\(line) does not start with \(prefix)")
+            }
+            return (run, report)
+        }
+
         /// The report's lines, in order: `rejected <file> at byte <n>: …` for the first five.
         func expectedPrefixes() -> [String] {
             ["rejected \(plain) at byte \(Self.offset(ofLine: 1)): invalid JSON",
@@ -48,22 +61,12 @@ struct IngestRejectReportTests {
         }
     }
 
-    /// The stderr lines that start with `rejected ` or `… and`.
-    static func report(_ stderr: String) -> [String] {
-        stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("rejected ") || $0.hasPrefix("… and") }
-    }
 
     @Test("ingest names the first five rejects — file, byte offset, reason, escaped — then how many more and where to see them")
     func ingestNamesRejects() throws {
         let files = try HostileFiles()
         let db = files.directory.path("k.db")
-        let run = try keywatch(["ingest", "--no-detect", "--db", db, files.directory.path("logs")])
-        #expect(run.status == 1, "\(run.stderr)")
-        let report = Self.report(run.stderr)
-        #expect(report.count == 6, "\(run.stderr)")
-        for (line, prefix) in zip(report, files.expectedPrefixes()) {
-            #expect(line.hasPrefix(prefix), "\(line) does not start with \(prefix)")
-        }
+        let (run, report) = try files.ingest(["--no-detect", "--db", db])
         #expect(report.last == "… and 2 more (keywatch rejects --db \(db))")
         #expect(!run.stderr.utf8.contains(0x1B), "the reason quoting the record is escaped: \(run.stderr)")
         #expect(run.stderr.contains("3 events stored, 0 duplicates, 0 skipped, 7 rejected"), "\(run.stderr)")
@@ -76,17 +79,11 @@ struct IngestRejectReportTests {
     func dryRunNamesRejects() throws {
         let files = try HostileFiles()
         let db = files.directory.path("k.db")
-        let run = try keywatch(["ingest", "--dry-run", "--db", db, files.directory.path("logs")])
-        #expect(run.status == 1, "\(run.stderr)")
-        let report = Self.report(run.stderr)
-        #expect(report.count == 6, "\(run.stderr)")
-        for (line, prefix) in zip(report, files.expectedPrefixes()) {
-            #expect(line.hasPrefix(prefix), "\(line) does not start with \(prefix)")
-        }
+        let (_, report) = try files.ingest(["--dry-run", "--db", db])
         #expect(report.last?.hasPrefix("… and 2 more (a dry run stores nothing") == true, "\(report)")
         #expect(!FileManager.default.fileExists(atPath: db))
-        let stored = try keywatch(["ingest", "--no-detect", "--db", db, files.directory.path("logs")])
-        #expect(Self.report(stored.stderr).dropLast() == report.dropLast(), "a dry run and a run report the same rejects")
+        let (_, stored) = try files.ingest(["--no-detect", "--db", db])
+        #expect(stored.dropLast() == report.dropLast(), "a dry run and a run report the same rejects")
     }
 
     @Test("a file that is not JSON is named on the summary line; several are listed, one per line after it")
