@@ -9,7 +9,7 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Store the events of log files and directories (recursively); plain or gzip, any input shape.",
         discussion: """
-            Exit status: 0 when every record was parsed, 1 when some were rejected (see the rejects table), \
+            Exit status: 0 when every record was parsed, 1 when some were rejected (the first few are named on stderr; `keywatch rejects` shows them all), \
             2 on usage or I/O errors.
             """
     )
