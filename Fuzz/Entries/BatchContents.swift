@@ -10,7 +10,7 @@ struct BatchContents {
     var raws: [[UInt8]] = []
     var rejects: [Reject] = []
     var skipped: [SkipReason: Int] = [:]
-    /// Events whose JSON (the SPEC §2 fields and the raw record) does not parse, with the parser's error.
+    /// Events whose JSON (the docs/events.md fields and the raw record) does not parse, with the parser's error.
     var invalidJSON: [String] = []
 
     /// Containers in an event's JSON: the raw record's own nesting (bounded by the decoder) and one more.

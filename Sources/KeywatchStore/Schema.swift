@@ -13,7 +13,7 @@ import KeywatchCore
 /// - the original records live compressed in `raw_blocks`, one block per batch;
 /// - indexes are the ones `keywatch query` needs, partial where the rows that matter are few, and
 ///   ordered by hour first where their key takes many values (``EventHour``).
-/// The view `events` shows every field of SPEC §2 as text.
+/// The view `events` shows every field of docs/events.md as text.
 enum Schema {
     static var migrations: [String] {
         [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions, keyVaultTenants]
@@ -235,7 +235,7 @@ enum Schema {
             count INTEGER NOT NULL,
             raised INTEGER NOT NULL,             -- microseconds, wall clock
             updated INTEGER NOT NULL,
-            json TEXT NOT NULL                   -- the alert of SPEC §4, as last updated
+            json TEXT NOT NULL                   -- the alert of docs/alerts.md, as last updated
         );
         CREATE INDEX alerts_by_first_seen ON alerts(first_seen);
         CREATE TABLE detection_state(
@@ -342,7 +342,7 @@ enum Schema {
         """
     }
 
-    /// The view `events`: every field of SPEC §2 as text; `sessions` are the session columns,
+    /// The view `events`: every field of docs/events.md as text; `sessions` are the session columns,
     /// `tenant` the tenant's and those after it.
     private static func eventsView(sessions: String, tenant: String = text("tenant")) -> String {
         """

@@ -14,7 +14,7 @@ struct DetectionCommandTests {
         text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    @Test("ingest prints each alert once as SPEC §4 JSON; alerts list and show read them back with their evidence; backtest agrees")
+    @Test("ingest prints each alert once as docs/alerts.md JSON; alerts list and show read them back with their evidence; backtest agrees")
     func ingestAlertsAndBacktest() throws {
         let directory = TemporaryDirectory()
         let db = directory.path("k.db")

@@ -28,6 +28,30 @@ struct DetectionTests {
         #expect(alerts.first?.summary == "5 events for principal=\(roleARN("app-role")) within 10m")
     }
 
+    @Test("events that join a fired window keep its summary true to its count: six events, not five beside a count of 6")
+    func summaryFollowsTheWindow() {
+        let six = (0..<6).map { kmsCall(at: at($0 * 30), denied: true) }
+        let alerts = detect([deniedBurst], [Array(six.prefix(5)), Array(six.suffix(1))])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.count == 6)
+        #expect(alerts.first?.summary == "6 events for principal=\(roleARN("app-role")) within 10m")
+
+        let many = rule("""
+            id: many-keys
+            type: distinct
+            where: {class: crypto}
+            field: resource
+            threshold: 2
+            group_by: [principal]
+            window: 10m
+            """)
+        let keys = ["0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d", "6513270e-269e-4d37-b2a7-4de452e6b438", "1234abcd-12ab-34cd-56ef-1234567890ab"]
+        let threeKeys = keys.indices.map { kmsCall(at: at($0), key: keys[$0]) }
+        let distinct = detect([many], [threeKeys])
+        #expect(distinct.first?.summary.hasPrefix("3 distinct resource values") == true)
+        #expect(distinct.first?.details.first { $0.name == "distinct" }?.value == .integer(3))
+    }
+
     @Test("windows are aligned to the epoch: five denials split 3 + 2 across a boundary do not fire")
     func alignedWindows() {
         let split = [570, 580, 590, 600, 610].map { kmsCall(at: at($0), denied: true) }

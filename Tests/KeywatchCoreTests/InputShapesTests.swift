@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import KeywatchCore
 
-/// Every input shape of SPEC §1, recognized by content.
+/// Every input shape of docs/inputs.md, recognized by content.
 @Suite("Input shapes")
 struct InputShapesTests {
     let kv1 = keyVault(["time": "2026-11-20T09:00:01Z"])

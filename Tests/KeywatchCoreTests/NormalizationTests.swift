@@ -272,7 +272,7 @@ struct CloudTrailNormalizationTests {
         #expect(random.resourceType == .none)
     }
 
-    @Test("classes of the SPEC table", arguments: [
+    @Test("classes of docs/events.md", arguments: [
         ("Encrypt", EventClass.crypto), ("GenerateDataKeyPairWithoutPlaintext", .crypto), ("GenerateRandom", .crypto),
         ("GetPublicKey", .read), ("GetParametersForImport", .read),
         ("DescribeKey", .list), ("ListGrants", .list), ("GetKeyPolicy", .list), ("DescribeCustomKeyStores", .list),
@@ -286,7 +286,7 @@ struct CloudTrailNormalizationTests {
         #expect(OperationClassifier.aws(operation, serviceEvent: false) == expected)
     }
 
-    @Test("Key Vault classes of the SPEC table", arguments: [
+    @Test("Key Vault classes of docs/events.md", arguments: [
         ("KeyUnwrap", EventClass.crypto), ("KeySign", .crypto), ("SecretGet", .read), ("CertificatePendingGet", .read), ("KeyBackup", .read),
         ("VaultGet", .list), ("SecretListVersions", .list), ("KeyGetDeleted", .list), ("CertificatePolicyGet", .list),
         ("CertificateIssuerGet", .list), ("CertificateContactsGet", .list), ("KeyRotationPolicyGet", .list),

@@ -87,7 +87,7 @@ struct BackfillTests {
         #expect(Set(stored.map(\.time.rfc3339)).isSuperset(of: (0..<5).map { String(format: "2026-11-20T09:00:%02d.000000Z", $0) }))
         #expect(stored.count >= 5 + 10, "five good lines, and the truncated gzip's first records")
         #expect(stored.count < 5 + 40)
-        #expect(summary.skippedFiles == 1)
+        #expect(summary.skippedFiles.count == 1)
         #expect(reasons.contains("unterminated string: the line ends inside it"))
         #expect(reasons.contains("invalid JSON at byte 36: invalid UTF-8"))
         #expect(reasons.contains { $0.contains("unescaped control character NUL byte") })

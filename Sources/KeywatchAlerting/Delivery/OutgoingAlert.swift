@@ -1,6 +1,6 @@
 import KeywatchCore
 
-/// An alert on its way to a sink: the alert, its JSON of SPEC §4 exactly as stored, its
+/// An alert on its way to a sink: the alert, its JSON of docs/alerts.md exactly as stored, its
 /// evidence events, and whether the delivery announces it firing or resolved.
 ///
 /// Webhooks post and sign ``json`` itself, not the alert written again: a stored alert's JSON

@@ -1,5 +1,5 @@
 extension Alert {
-    /// The alert as one line of JSON, keys in SPEC §4's order.
+    /// The alert as one line of JSON, keys in docs/alerts.md's order.
     public var json: String {
         // An alert is mostly its 20 evidence keys and fixed fields: about a kilobyte.
         var writer = JSONWriter(reservingCapacity: 1024 + events.reduce(0) { $0 + $1.utf8.count + 3 })
@@ -7,7 +7,7 @@ extension Alert {
         return writer.string
     }
 
-    /// Writes the alert as one JSON object, keys in SPEC §4's order; ``init(json:)`` reads it back.
+    /// Writes the alert as one JSON object, keys in docs/alerts.md's order; ``init(json:)`` reads it back.
     /// A resolved alert adds `resolved_at` after its `status`; a firing one has no such member,
     /// so that every alert raised reads as it always did.
     public func write(to writer: inout JSONWriter) {

@@ -1,4 +1,4 @@
-/// What a rule raised (SPEC §4): one JSON object printed by `--format json`, stored in `alerts`,
+/// What a rule raised (docs/alerts.md): one JSON object printed by `--format json`, stored in `alerts`,
 /// posted to webhooks and summarized in e-mails.
 ///
 /// ``key`` is the same for the rule, group and window whichever way the events arrived — a

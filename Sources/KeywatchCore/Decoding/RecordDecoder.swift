@@ -5,7 +5,7 @@ import Foundation
 /// stays free of C libraries.
 public typealias NestedInflater = (_ compressed: [UInt8], _ limit: Int) throws -> [UInt8]
 
-/// Turns framed records into normalized events, whatever envelope they came in (SPEC §1).
+/// Turns framed records into normalized events, whatever envelope they came in (docs/inputs.md).
 ///
 /// A record is recognized by its content: a CloudTrail event (`eventSource`), a Key Vault
 /// `AuditEvent` (`operationName`), an EventBridge envelope (`detail-type`), a CloudWatch Logs
@@ -86,7 +86,7 @@ public final class RecordDecoder {
         }
     }
 
-    /// Decodes a whole in-memory input (any shape of SPEC §1), as ``InputDecoder`` would a stream.
+    /// Decodes a whole in-memory input (any shape of docs/inputs.md), as ``InputDecoder`` would a stream.
     public func decodeDocument(_ bytes: UnsafeRawBufferPointer, origin: Origin, into batch: inout EventBatch) {
         let framer = RecordFramer(maximumRecordBytes: options.maximumRecordBytes)
         framer.write(bytes)

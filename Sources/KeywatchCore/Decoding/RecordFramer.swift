@@ -2,7 +2,7 @@ import Foundation
 
 /// Splits a byte stream into JSON records without reading it whole.
 ///
-/// It understands every container shape of SPEC §1 by structure alone: JSON Lines or
+/// It understands every container shape of docs/inputs.md by structure alone: JSON Lines or
 /// concatenated values (each top-level value is a record), a bare top-level array (each element),
 /// and wrapper objects whose `Records`, `records` or `logEvents` array holds the records — streamed
 /// element by element, so a 2 GB CloudTrail file needs memory for one record, not for the file.

@@ -1,5 +1,5 @@
 /// A shell-style pattern over resources and names: `*` matches any run of characters (`/`
-/// included), `?` one character; letters compare case-insensitively (SPEC §3).
+/// included), `?` one character; letters compare case-insensitively (docs/rules.md).
 public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String
     private let bytes: [UInt8]

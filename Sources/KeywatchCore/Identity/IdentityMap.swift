@@ -1,5 +1,5 @@
 /// Which Kubernetes namespace each principal belongs to, and which resources each namespace owns
-/// (`rules/identities.yaml`, SPEC §3). Principals are Azure object or client ids, IAM role ARNs,
+/// (`rules/identities.yaml`, docs/rules.md). Principals are Azure object or client ids, IAM role ARNs,
 /// or `system:serviceaccount:<ns>:<sa>` subjects; resources are glob patterns over `resource`
 /// (and over the object name, so KMS alias patterns like `alias/payments/*` work).
 public struct IdentityMap: Sendable, Equatable {

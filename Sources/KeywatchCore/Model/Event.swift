@@ -1,4 +1,4 @@
-/// One audit event, normalized across Azure Key Vault and AWS CloudTrail (SPEC §2), with its
+/// One audit event, normalized across Azure Key Vault and AWS CloudTrail (docs/events.md), with its
 /// text fields as strings: the form queries print and tests check.
 ///
 /// Ingest keeps events in the compact form of ``EventBatch`` (``EventRow``); ``EventBatch/event(at:)``

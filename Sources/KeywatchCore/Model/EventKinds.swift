@@ -6,7 +6,7 @@ public enum EventSource: String, Sendable, CaseIterable, Codable {
     case awsEKSAuth = "aws.eks-auth"
 }
 
-/// What kind of operation an event is; see SPEC §2 for the table.
+/// What kind of operation an event is; see docs/events.md for the table.
 public enum EventClass: String, Sendable, CaseIterable, Codable {
     case crypto, read, list, write, destroy, permission, config, auth, service, other
 }

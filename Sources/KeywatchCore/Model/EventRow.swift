@@ -34,7 +34,7 @@ public struct TextSpan: Hashable, Sendable {
 /// integers and the detector evaluate a predicate once per distinct value. ``EventBatch/event(at:)``
 /// turns a row into an ``Event`` with strings.
 public struct EventRow: Sendable, Equatable {
-    /// The dedup key (SPEC §2), in the batch's texts.
+    /// The dedup key (docs/events.md), in the batch's texts.
     public var key: TextSpan
     /// 64 bits of the key, for the store's (time, key) index.
     public var keyHash: Int64

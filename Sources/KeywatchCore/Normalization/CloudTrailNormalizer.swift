@@ -1,4 +1,4 @@
-/// Normalizes AWS CloudTrail records of KMS, STS and EKS Auth (SPEC §2; formats-notes B).
+/// Normalizes AWS CloudTrail records of KMS, STS and EKS Auth (docs/events.md).
 ///
 /// - outcome: `errorCode` `AccessDenied`, `AccessDeniedException` or containing `Unauthorized` is
 ///   `denied`, any other `errorCode` is `failed`;

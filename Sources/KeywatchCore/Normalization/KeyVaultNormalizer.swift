@@ -1,4 +1,4 @@
-/// Normalizes Azure Key Vault `AuditEvent` records (SPEC §2; formats-notes A).
+/// Normalizes Azure Key Vault `AuditEvent` records (docs/events.md).
 ///
 /// - outcome: by `properties.httpStatusCode`, then `resultSignature` — never `resultType`, which
 ///   says `Success` on 403s. 401 and 403 are `denied`, except the bearer-token challenge (a 401 on

@@ -1,4 +1,4 @@
-/// The class of an operation, by the table of SPEC §2.
+/// The class of an operation, by the table of docs/events.md.
 ///
 /// Operations the table does not name fall in `other`. Three additions the table's sources
 /// predate: Key Vault `VaultPurge` (older API versions log it) is `destroy`; KMS `Encapsulate`,

@@ -51,7 +51,7 @@ public struct ConnectionLimits: Sendable, Equatable {
     }
 }
 
-/// `POST /v1/events`, `GET /healthz` and `GET /metrics` (SPEC §6), served by Hummingbird.
+/// `POST /v1/events`, `GET /healthz` and `GET /metrics` (docs/http-api.md), served by Hummingbird.
 ///
 /// A push is answered only after its events are committed: `202` with the counts. `400` when
 /// nothing in it could be parsed or its idempotency key is empty, `401` for a missing or wrong

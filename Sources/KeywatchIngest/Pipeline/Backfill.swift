@@ -37,8 +37,8 @@ extension BackfillOptions {
 /// What a backfill did.
 public struct IngestSummary: Sendable, Equatable {
     public var files = 0
-    /// Files that are not JSON logs (a README beside them), skipped whole.
-    public var skippedFiles = 0
+    /// Files that are not JSON logs (a README beside them), skipped whole, in the order read.
+    public var skippedFiles: [String] = []
     public var unreadableFiles = 0
     public var bytesRead: Int64 = 0
     public var events = 0
@@ -46,7 +46,13 @@ public struct IngestSummary: Sendable, Equatable {
     public var duplicates = 0
     public var skipped = 0
     public var rejected = 0
+    /// The first ``shownRejects`` records rejected, with where they were and why: what a person
+    /// checking their files reads first. Taken from decoding, so a dry run has them too.
+    public var firstRejects: [Reject] = []
     public var seconds = 0.0
+
+    /// How many rejects ``firstRejects`` keeps.
+    public static let shownRejects = 5
 
     public init() {}
 
@@ -117,6 +123,7 @@ public final class Backfill {
             let sessions = attribution.takeNewSessions()
             summary.events += batch.rows.count
             summary.skipped += batch.skippedCount
+            summary.firstRejects += batch.rejects.prefix(IngestSummary.shownRejects - summary.firstRejects.count)
             if writer == nil {
                 summary.rejected += batch.rejects.count
             } else {
@@ -149,7 +156,7 @@ public final class Backfill {
                                                     elapsed: now.timeIntervalSince(started)))
                         }
                     })
-                    if decoded { summary.files += 1 } else { summary.skippedFiles += 1 }
+                    if decoded { summary.files += 1 } else { summary.skippedFiles.append(file) }
                 } catch let error as FileReadError {
                     summary.unreadableFiles += 1
                     problem(error)

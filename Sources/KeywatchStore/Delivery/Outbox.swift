@@ -23,7 +23,7 @@ public struct Delivery: Sendable, Equatable {
     public var created: Timestamp
     public var nextAttempt: Timestamp
     public var lastError: String?
-    /// The alert's JSON as last updated (SPEC §4): what is sent.
+    /// The alert's JSON as last updated (docs/alerts.md): what is sent.
     public var alertJSON: String
     /// The alert's span of event time, where its evidence events lie.
     public var firstSeen: Timestamp

@@ -15,7 +15,7 @@ public struct StoredAlert: Sendable, Equatable {
     public var json: String
 }
 
-/// Alert changes with each alert's JSON (SPEC §4) already written, as the store keeps it.
+/// Alert changes with each alert's JSON (docs/alerts.md) already written, as the store keeps it.
 /// Writing it takes a quarter of storing an alert: detection's thread writes it, beside the
 /// writer, whose thread is ingest's critical path.
 public struct RenderedAlertChanges: Sendable {

@@ -29,7 +29,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "The rules directory.")
     var rules = "rules"
 
-    @Option(help: "text or json (one alert per line, SPEC §4).")
+    @Option(help: "text or json (one alert per line, docs/alerts.md).")
     var format: AlertFormat = .text
 
     func run() throws {

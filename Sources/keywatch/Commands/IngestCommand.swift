@@ -9,7 +9,7 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Store the events of log files and directories (recursively); plain or gzip, any input shape.",
         discussion: """
-            Exit status: 0 when every record was parsed, 1 when some were rejected (see the rejects table), \
+            Exit status: 0 when every record was parsed, 1 when some were rejected (the first few are named on stderr; `keywatch rejects` shows them all), \
             2 on usage or I/O errors.
             """
     )
@@ -106,13 +106,33 @@ struct IngestCommand: ParsableCommand {
             }
             AlertLines.print(detection.raised, format: format)
         }
-        Standard.error(Self.describe(summary, dryRun: dryRun))
+        Self.describeRejects(summary, dryRun: dryRun, db: db).forEach { Standard.error($0) }
+        Self.describe(summary, dryRun: dryRun).forEach { Standard.error($0) }
         if let detection { Standard.error(DetectionLines.describe(detection)) }
         if summary.unreadableFiles > 0 { throw ExitCode(2) }
         if summary.rejected > 0 { throw ExitCode(1) }
     }
 
-    static func describe(_ summary: IngestSummary, dryRun: Bool) -> String {
+    /// The first rejects, one line each — file, byte offset, reason —, then how many more and
+    /// where to see them: a run that rejected records says which and why, a dry run included.
+    static func describeRejects(_ summary: IngestSummary, dryRun: Bool, db: String) -> [String] {
+        var lines = summary.firstRejects.map { reject -> String in
+            let input = reject.origin.input.hasPrefix("file:") ? String(reject.origin.input.dropFirst(5)) : reject.origin.input
+            let place = reject.origin.offset.map { "\(input) at byte \($0)" } ?? input
+            return "rejected " + TerminalText.escape(place) + ": " + TerminalText.escape(reject.reason)
+        }
+        let more = summary.rejected - summary.firstRejects.count
+        if more > 0 {
+            lines.append("… and \(Numbers.grouped(more)) more " + (dryRun
+                ? "(a dry run stores nothing: ingest without --dry-run, then see them all with `keywatch rejects`)"
+                : "(keywatch rejects --db \(TerminalText.escape(db)))"))
+        }
+        return lines
+    }
+
+    /// The summary line, then each file skipped as not JSON when there are several (one is
+    /// named on the line).
+    static func describe(_ summary: IngestSummary, dryRun: Bool) -> [String] {
         let files = "\(Numbers.grouped(summary.files)) file\(summary.files == 1 ? "" : "s") (\(Numbers.bytes(summary.bytesRead)))"
         let counts = dryRun
             ? "\(Numbers.grouped(summary.events)) events decoded (dry run, nothing stored)"
@@ -120,8 +140,10 @@ struct IngestCommand: ParsableCommand {
         var text = "ingested \(files) in \(Numbers.oneDecimal(summary.seconds)) s: \(counts), "
         text += "\(Numbers.grouped(summary.skipped)) skipped, \(Numbers.grouped(summary.rejected)) rejected"
         text += " — \(Numbers.rate(summary.eventsPerSecond)) events/s"
-        if summary.skippedFiles > 0 { text += "; \(summary.skippedFiles) file(s) not JSON, skipped" }
+        let skippedFiles = summary.skippedFiles.map(TerminalText.escape)
+        if skippedFiles.count == 1 { text += "; 1 file not JSON, skipped: \(skippedFiles[0])" }
+        if skippedFiles.count > 1 { text += "; \(Numbers.grouped(skippedFiles.count)) files not JSON, skipped:" }
         if summary.unreadableFiles > 0 { text += "; \(summary.unreadableFiles) file(s) could not be read" }
-        return text
+        return [text] + (skippedFiles.count > 1 ? skippedFiles.map { "  " + $0 } : [])
     }
 }

@@ -20,7 +20,7 @@ struct SinksCommand: ParsableCommand {
             abstract: "Send a test alert to each webhook and e-mail sink and report the outcome (exit 1 if any failed).",
             discussion: "The test alert goes straight to the sinks, not through the store's outbox; it is tried once.")
 
-        @Option(help: "The configuration file (YAML).")
+        @Option(help: "The configuration file (YAML; see docs/configuration.md).")
         var config: String?
 
         func run() throws {
@@ -53,7 +53,7 @@ struct SinksCommand: ParsableCommand {
 
         static func milliseconds(since start: Date) -> Int { Int(Date().timeIntervalSince(start) * 1000) }
 
-        /// An alert of the shape of SPEC §4 that says it is a test.
+        /// An alert of the shape of docs/alerts.md that says it is a test.
         static func testAlert(at now: Timestamp) -> Alert {
             Alert(id: "kw-test-\(now.seconds)", key: "keywatch-sinks-test-\(now.seconds)", rule: "keywatch-sinks-test",
                   title: "keywatch test alert", severity: .low, group: [], count: 0, window: nil, firstSeen: now, lastSeen: now,

@@ -2,7 +2,7 @@ import ArgumentParser
 import KeywatchCore
 import KeywatchIngest
 
-/// How `ingest` and `backtest` print alerts: JSON lines (SPEC §4) or one line each for people.
+/// How `ingest` and `backtest` print alerts: JSON lines (docs/alerts.md) or one line each for people.
 enum AlertFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }

@@ -1,4 +1,4 @@
-/// Detection (SPEC §3): rules over events, on event time — (state, events) → (state, alerts).
+/// Detection (docs/rules.md): rules over events, on event time — (state, events) → (state, alerts).
 ///
 /// Pure: no clock, files or database. Ingest hands it each committed batch and stores what it
 /// returns in the same transaction; rule tests and backtests hand it events from fixtures and

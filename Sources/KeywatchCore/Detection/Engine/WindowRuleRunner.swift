@@ -63,7 +63,15 @@ final class WindowRuleRunner: RuleRunner {
         }
         if joinsOpenAlert {
             group.open[0].alert.join(key: event.key, at: time)
-            if let value { group.open[0].alert.addDistinctValue(value, keeping: WindowTally.valuesKept) }
+            if group.open[0].alert.window?.start.microseconds == bucket * window,
+               let finding = detector.finding(in: group.windows[position], of: group, event: event, rule: rule) {
+                // An event of the window that fired: its summary and details say the window as it
+                // now stands, so that "5 events" never sits beside a count of 6.
+                group.open[0].alert.summary = finding.summary
+                group.open[0].alert.details = finding.details
+            } else if let value {
+                group.open[0].alert.addDistinctValue(value, keeping: WindowTally.valuesKept)
+            }
             changes.update(group.open[0].alert)
         } else if !firedBefore, let finding = detector.finding(in: group.windows[position], of: group, event: event, rule: rule) {
             group.windows[position].fired = true

@@ -11,7 +11,7 @@ public enum RuleTesting {
         public var passed: Bool { failures.isEmpty }
     }
 
-    /// Runs `test` over `events` (the fixture file's bytes, any input shape of SPEC §1).
+    /// Runs `test` over `events` (the fixture file's bytes, any input shape of docs/inputs.md).
     public static func run(_ test: RuleTest, of rule: Rule, events: [UInt8], identities: IdentityMap) -> Outcome {
         let stream = InputDecoder(input: "file:" + test.events, recordsOffsets: true, decoder: RecordDecoder())
         var batch = EventBatch()
