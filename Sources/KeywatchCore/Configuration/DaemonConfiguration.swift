@@ -4,7 +4,8 @@ import Yams
 /// The daemon's configuration. Without a file, the embedded demo: tail `./sample-logs`, listen on
 /// `127.0.0.1:8514`, store in `./keywatch.db`, rules from `./rules`, alerts to stdout. A file is
 /// the whole configuration: it reads only the inputs it names (no `tail:`, no tailing; no
-/// `http:`, no listener), and keeps the demo's store, rules and sink unless it names others.
+/// `http:`, no listener) and sends alerts only to the sinks it names (no `sinks:`, alerts are
+/// stored, and `keywatch alerts` shows them); only its store and rules directory default.
 /// Relative paths are relative to the directory keywatch runs in.
 public struct DaemonConfiguration: Sendable, Equatable {
     /// A directory to tail and the files in it that are logs.
@@ -101,11 +102,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The embedded demo.
     public init() {}
 
-    /// What a file starts from: the demo's store, rules and sink, and no input.
+    /// What a file starts from: the demo's store and rules directory, no input and no sink.
     private init(file: String) {
         self.file = file
         tail = []
         http = nil
+        sinks = []
     }
 
     /// Parses a configuration file's text.

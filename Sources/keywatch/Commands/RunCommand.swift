@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
             Without --config: the demo — tails ./sample-logs, listens on 127.0.0.1:8514, stores in \
             ./keywatch.db, reads ./rules, and prints alerts on stdout. A configuration file is the whole \
             configuration: it reads only the inputs it names (no tail: means no tailing, no http: no \
-            listener), and a file with neither is an error. Every problem of the file, and every path it \
+            listener; a file with neither is an error) and sends alerts only to the sinks it names. Every problem of the file, and every path it \
             names that is missing at start (tail directories, the rules directory), is printed as \
             file:line: key: message, and keywatch exits with status 2. SIGTERM or SIGINT: the batch under way is committed, \
             then keywatch exits. Logs go to stderr (KEYWATCH_LOG_LEVEL: debug, info, warning, error). \
@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The configuration file (YAML); without it, the demo configuration.")
+    @Option(help: "The configuration file (YAML; see docs/configuration.md); without it, the demo configuration.")
     var config: String?
 
     @Flag(help: "Check the store thoroughly before starting: SQLite's integrity_check (every index against its table) instead of quick_check.")
