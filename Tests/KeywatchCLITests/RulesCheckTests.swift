@@ -61,7 +61,7 @@ struct RulesCheckTests {
         let run = try keywatch(["run", "--config", "keywatch.yaml", "--skip-check"], in: directory.url)
         #expect(run.status == 2)
         for line in Self.expected.split(separator: "\n") {
-            #expect(ingest.stderr.contains("rules/\(line)"), "\(ingest.stderr)")
+            #expect(ingest.stderr.contains("keywatch ingest: rules/\(line)"), "\(ingest.stderr)")
             #expect(run.stderr.contains("keywatch run: rules/\(line)"), "\(run.stderr)")
         }
     }

@@ -57,6 +57,10 @@ struct IngestCommand: ParsableCommand {
                 identities = directory.identities
                 ruleSet = directory.rules
             }
+        } catch let error as ConfigurationProblems {
+            // Each problem on its own line, as run prints them.
+            RunCommand.report(error.problems, command: "ingest")
+            throw ExitCode(2)
         } catch {
             Standard.error("keywatch ingest: \(error)")
             throw ExitCode(2)
