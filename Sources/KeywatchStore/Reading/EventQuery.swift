@@ -41,10 +41,15 @@ struct EventQuery {
             arguments.append(.integer(until.microseconds))
             conditions.append("e.time < ?\(arguments.count)")
         }
-        addStrings("principal", filter.principals, to: &conditions)
-        addStrings("operation", filter.operations, to: &conditions)
-        addStrings("resource", filter.resources, to: &conditions)
-        addStrings("namespace", filter.namespaces, to: &conditions)
+        addStrings(["principal", "principal_name"], filter.principals, to: &conditions)
+        addStrings(["operation"], filter.operations, to: &conditions)
+        addStrings(["resource", "object_name"], filter.resources, to: &conditions)
+        addStrings(["namespace"], filter.namespaces, to: &conditions)
+        if let blocks = filter.blocks {
+            arguments.append(.integer(blocks.lowerBound))
+            arguments.append(.integer(blocks.upperBound))
+            conditions.append("e.raw_block BETWEEN ?\(arguments.count - 1) AND ?\(arguments.count)")
+        }
         addInline("ip", filter.ips, to: &conditions)
         if !filter.keys.isEmpty {
             let placeholders = filter.keys.map { key -> String in
@@ -93,14 +98,22 @@ struct EventQuery {
         arguments + [.integer(hours.lowerBound), .integer(hours.upperBound), .integer(Int64(limit ?? -1))]
     }
 
-    /// `column IN (ids of the strings equal to, or matching, the values)`.
-    private mutating func addStrings(_ column: String, _ values: [String], to conditions: inout [String]) {
+    /// `column IN (ids of the strings equal to, or matching, the values)`, for any of `columns`.
+    private mutating func addStrings(_ columns: [String], _ values: [String], to conditions: inout [String]) {
         guard !values.isEmpty else { return }
         let tests = values.map { value -> String in
             arguments.append(.text(value))
             return value.contains("*") ? "value GLOB ?\(arguments.count)" : "value = ?\(arguments.count)"
         }
-        conditions.append("e.\(column) IN (SELECT id FROM strings WHERE \(tests.joined(separator: " OR ")))")
+        let ids = "SELECT id FROM strings WHERE \(tests.joined(separator: " OR "))"
+        conditions.append("(" + columns.map { "e.\($0) IN (\(ids))" }.joined(separator: " OR ") + ")")
+    }
+
+    /// Whether any stored string equals, or matches, one of `values`.
+    static func anyString(matching values: [String], in connection: SQLiteConnection) throws -> Bool {
+        let tests = values.indices.map { values[$0].contains("*") ? "value GLOB ?\($0 + 1)" : "value = ?\($0 + 1)" }
+        return try connection.scalar("SELECT EXISTS(SELECT 1 FROM strings WHERE \(tests.joined(separator: " OR ")))",
+                                     values.map { .text($0) }) == 1
     }
 
     /// A text column stored inline.

@@ -30,6 +30,11 @@ public final class EventReader {
     public func events(
         matching filter: EventFilter, includeRaw: Bool = false, _ body: (Event, [UInt8]?) throws -> Void
     ) throws {
+        // A value no stored string equals or matches finds nothing: said at once, without
+        // walking the hours (principal and resource also match names, which have no index).
+        for values in [filter.principals, filter.resources] where !values.isEmpty {
+            guard try EventQuery.anyString(matching: values, in: connection) else { return }
+        }
         let query = EventQuery(filter)
         let statement = try connection.prepare(query.sql)
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
