@@ -31,7 +31,9 @@ struct EventQuery {
         FROM event_rows e
         """
 
-    init(_ filter: EventFilter) {
+    /// The SQL of `filter`, its principals and resources matched as `principals` and `resources`
+    /// say (``NameMatch``; nil: through subqueries over both columns).
+    init(_ filter: EventFilter, principals: NameMatch? = nil, resources: NameMatch? = nil) {
         var conditions: [String] = []
         if let since = filter.since {
             arguments.append(.integer(since.microseconds))
@@ -41,9 +43,17 @@ struct EventQuery {
             arguments.append(.integer(until.microseconds))
             conditions.append("e.time < ?\(arguments.count)")
         }
-        addStrings(["principal", "principal_name"], filter.principals, to: &conditions)
+        if let principals, !filter.principals.isEmpty {
+            addMatch(principals, "principal", "principal_name", to: &conditions)
+        } else {
+            addStrings(["principal", "principal_name"], filter.principals, to: &conditions)
+        }
         addStrings(["operation"], filter.operations, to: &conditions)
-        addStrings(["resource", "object_name"], filter.resources, to: &conditions)
+        if let resources, !filter.resources.isEmpty {
+            addMatch(resources, "resource", "object_name", to: &conditions)
+        } else {
+            addStrings(["resource", "object_name"], filter.resources, to: &conditions)
+        }
         addStrings(["namespace"], filter.namespaces, to: &conditions)
         if let blocks = filter.blocks {
             arguments.append(.integer(blocks.lowerBound))
@@ -109,11 +119,14 @@ struct EventQuery {
         conditions.append("(" + columns.map { "e.\($0) IN (\(ids))" }.joined(separator: " OR ") + ")")
     }
 
-    /// Whether any stored string equals, or matches, one of `values`.
-    static func anyString(matching values: [String], in connection: SQLiteConnection) throws -> Bool {
-        let tests = values.indices.map { values[$0].contains("*") ? "value GLOB ?\($0 + 1)" : "value = ?\($0 + 1)" }
-        return try connection.scalar("SELECT EXISTS(SELECT 1 FROM strings WHERE \(tests.joined(separator: " OR ")))",
-                                     values.map { .text($0) }) == 1
+    /// `column IN (ids)`, or with names among the ids, `(column IN (ids) OR nameColumn IN (names))`.
+    private func addMatch(_ match: NameMatch, _ column: String, _ nameColumn: String, to conditions: inout [String]) {
+        let ids = "e.\(column) IN (\(match.ids.map(String.init).joined(separator: ", ")))"
+        if match.names.isEmpty {
+            conditions.append(ids)
+        } else {
+            conditions.append("(\(ids) OR e.\(nameColumn) IN (\(match.names.map(String.init).joined(separator: ", "))))")
+        }
     }
 
     /// A text column stored inline.
