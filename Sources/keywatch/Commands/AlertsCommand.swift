@@ -132,11 +132,12 @@ struct AlertsCommand: ParsableCommand {
                 Standard.out(name.padding(toLength: 12, withPad: " ", startingAt: 0) + (name == "severity" ? SeverityColour.paint(text, severity: value) : text))
             }
             Standard.out("")
-            var table = Table(headers: ["TIME", "SOURCE", "OPERATION", "OUTCOME", "PRINCIPAL", "RESOURCE", "IP", "KEY"])
-            for event in events {
-                table.append([event.time.rfc3339, event.source.rawValue, event.operation, event.outcome.rawValue,
-                              event.principalName ?? event.principal, event.objectName ?? event.resource, event.ip, event.key])
-            }
+            // query's columns (REASON when an event is not a success), and each event's key.
+            let columns = EventColumn.defaults(reasons: events.contains { $0.outcome != .success })
+                + [EventColumn(header: "KEY") { $0.key }]
+            var table = Table(headers: columns.map(\.header))
+            table.keepWhole = [0, columns.count - 1]
+            for event in events { table.append(columns.map { $0.value(event) }) }
             table.render().forEach(Standard.out)
             let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: [alert.id]) }[alert.id] ?? []
             if !deliveries.isEmpty {
