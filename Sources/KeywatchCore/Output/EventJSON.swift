@@ -24,8 +24,9 @@ extension Event {
         Self.fieldsByName[field]?(self)
     }
 
-    /// One JSON object with the field names of SPEC §2; `raw` (the original record, itself JSON)
-    /// included when given.
+    /// One JSON object, on one line, with the field names of SPEC §2; `raw` (the original record)
+    /// included when given — re-written compactly (``CompactJSON``), or as a JSON string when it
+    /// is not valid JSON, so that no newline of a pretty-printed record breaks the line.
     public func json(raw: [UInt8]? = nil) -> String {
         var writer = JSONWriter()
         writer.beginObject()
@@ -38,7 +39,11 @@ extension Event {
         }
         if let raw {
             writer.key("raw")
-            writer.rawValue(raw)
+            if let compact = CompactJSON.compact(raw) {
+                writer.rawValue(compact)
+            } else {
+                writer.value(String(decoding: raw, as: UTF8.self))
+            }
         }
         writer.endObject()
         return writer.string

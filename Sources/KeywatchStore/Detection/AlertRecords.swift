@@ -13,6 +13,8 @@ public struct StoredAlert: Sendable, Equatable {
     /// When it was first stored (wall clock).
     public var raised: Timestamp
     public var json: String
+    /// The order it was stored in (`alerts.seq`): `alerts list --follow` prints those after the last it printed.
+    public var seq: Int64 = 0
 }
 
 /// Alert changes with each alert's JSON (docs/alerts.md) already written, as the store keeps it.
@@ -130,13 +132,22 @@ extension EventStore {
 }
 
 extension EventReader {
-    /// Stored alerts, newest first: those first seen at or after `since`, of `rules` (any), at most `limit`.
-    public func alerts(since: Timestamp? = nil, rules: [String] = [], limit: Int? = nil) throws(StoreError) -> [StoredAlert] {
+    /// Stored alerts, newest first: those first seen at or after `since`, raised (stored) at or
+    /// after `raisedSince`, of `rules` (any), stored after the alert of sequence number `after`
+    /// (``StoredAlert/seq``, for following the store), at most `limit`.
+    public func alerts(
+        since: Timestamp? = nil, raisedSince: Timestamp? = nil, rules: [String] = [], after: Int64? = nil, limit: Int? = nil
+    ) throws(StoreError) -> [StoredAlert] {
         var conditions: [String] = []
         var arguments: [SQLiteValue] = []
-        if let since {
-            arguments.append(.integer(since.microseconds))
-            conditions.append("first_seen >= ?\(arguments.count)")
+        for (column, bound) in [("first_seen", since), ("raised", raisedSince)] {
+            guard let bound else { continue }
+            arguments.append(.integer(bound.microseconds))
+            conditions.append("\(column) >= ?\(arguments.count)")
+        }
+        if let after {
+            arguments.append(.integer(after))
+            conditions.append("seq > ?\(arguments.count)")
         }
         if !rules.isEmpty {
             let placeholders = rules.map { rule -> String in
@@ -145,7 +156,7 @@ extension EventReader {
             }
             conditions.append("rule IN (\(placeholders.joined(separator: ", ")))")
         }
-        var sql = "SELECT id, key, rule, severity, first_seen, last_seen, count, raised, json FROM alerts"
+        var sql = "SELECT \(Self.alertColumns) FROM alerts"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY first_seen DESC, seq DESC"
         if let limit {
@@ -155,10 +166,22 @@ extension EventReader {
         return try readAlerts(sql, arguments)
     }
 
+    /// The newest alert's sequence number (0 when none): where following the alerts starts.
+    public func lastAlertSeq() throws(StoreError) -> Int64 {
+        do {
+            guard try hasAlertsTable() else { return 0 }
+            return try connection.scalar("SELECT coalesce(max(seq), 0) FROM alerts") ?? 0
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    private static let alertColumns = "id, key, rule, severity, first_seen, last_seen, count, raised, json, seq"
+
     /// The alert with this id (or key); nil when there is none.
     public func alert(id: String) throws(StoreError) -> StoredAlert? {
         try readAlerts("""
-            SELECT id, key, rule, severity, first_seen, last_seen, count, raised, json FROM alerts WHERE id = ?1 OR key = ?1
+            SELECT \(Self.alertColumns) FROM alerts WHERE id = ?1 OR key = ?1
             """, [.text(id)]).first
     }
 
@@ -190,7 +213,7 @@ extension EventReader {
                     id: statement.text(0) ?? "", key: statement.text(1) ?? "", rule: statement.text(2) ?? "",
                     severity: statement.text(3) ?? "", firstSeen: Timestamp(microseconds: statement.int64(4)),
                     lastSeen: Timestamp(microseconds: statement.int64(5)), count: Int(statement.int64(6)),
-                    raised: Timestamp(microseconds: statement.int64(7)), json: statement.text(8) ?? "{}"))
+                    raised: Timestamp(microseconds: statement.int64(7)), json: statement.text(8) ?? "{}", seq: statement.int64(9)))
             }
             return found
         } catch {

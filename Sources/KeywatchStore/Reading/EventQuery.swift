@@ -31,7 +31,9 @@ struct EventQuery {
         FROM event_rows e
         """
 
-    init(_ filter: EventFilter) {
+    /// The SQL of `filter`, its principals and resources matched as `principals` and `resources`
+    /// say (``NameMatch``; nil: through subqueries over both columns).
+    init(_ filter: EventFilter, principals: NameMatch? = nil, resources: NameMatch? = nil) {
         var conditions: [String] = []
         if let since = filter.since {
             arguments.append(.integer(since.microseconds))
@@ -41,10 +43,23 @@ struct EventQuery {
             arguments.append(.integer(until.microseconds))
             conditions.append("e.time < ?\(arguments.count)")
         }
-        addStrings("principal", filter.principals, to: &conditions)
-        addStrings("operation", filter.operations, to: &conditions)
-        addStrings("resource", filter.resources, to: &conditions)
-        addStrings("namespace", filter.namespaces, to: &conditions)
+        if let principals, !filter.principals.isEmpty {
+            addMatch(principals, "principal", "principal_name", to: &conditions)
+        } else {
+            addStrings(["principal", "principal_name"], filter.principals, to: &conditions)
+        }
+        addStrings(["operation"], filter.operations, to: &conditions)
+        if let resources, !filter.resources.isEmpty {
+            addMatch(resources, "resource", "object_name", to: &conditions)
+        } else {
+            addStrings(["resource", "object_name"], filter.resources, to: &conditions)
+        }
+        addStrings(["namespace"], filter.namespaces, to: &conditions)
+        if let blocks = filter.blocks {
+            arguments.append(.integer(blocks.lowerBound))
+            arguments.append(.integer(blocks.upperBound))
+            conditions.append("e.raw_block BETWEEN ?\(arguments.count - 1) AND ?\(arguments.count)")
+        }
         addInline("ip", filter.ips, to: &conditions)
         if !filter.keys.isEmpty {
             let placeholders = filter.keys.map { key -> String in
@@ -93,14 +108,25 @@ struct EventQuery {
         arguments + [.integer(hours.lowerBound), .integer(hours.upperBound), .integer(Int64(limit ?? -1))]
     }
 
-    /// `column IN (ids of the strings equal to, or matching, the values)`.
-    private mutating func addStrings(_ column: String, _ values: [String], to conditions: inout [String]) {
+    /// `column IN (ids of the strings equal to, or matching, the values)`, for any of `columns`.
+    private mutating func addStrings(_ columns: [String], _ values: [String], to conditions: inout [String]) {
         guard !values.isEmpty else { return }
         let tests = values.map { value -> String in
             arguments.append(.text(value))
             return value.contains("*") ? "value GLOB ?\(arguments.count)" : "value = ?\(arguments.count)"
         }
-        conditions.append("e.\(column) IN (SELECT id FROM strings WHERE \(tests.joined(separator: " OR ")))")
+        let ids = "SELECT id FROM strings WHERE \(tests.joined(separator: " OR "))"
+        conditions.append("(" + columns.map { "e.\($0) IN (\(ids))" }.joined(separator: " OR ") + ")")
+    }
+
+    /// `column IN (ids)`, or with names among the ids, `(column IN (ids) OR nameColumn IN (names))`.
+    private func addMatch(_ match: NameMatch, _ column: String, _ nameColumn: String, to conditions: inout [String]) {
+        let ids = "e.\(column) IN (\(match.ids.map(String.init).joined(separator: ", ")))"
+        if match.names.isEmpty {
+            conditions.append(ids)
+        } else {
+            conditions.append("(\(ids) OR e.\(nameColumn) IN (\(match.names.map(String.init).joined(separator: ", "))))")
+        }
     }
 
     /// A text column stored inline.

@@ -30,7 +30,16 @@ public final class EventReader {
     public func events(
         matching filter: EventFilter, includeRaw: Bool = false, _ body: (Event, [UInt8]?) throws -> Void
     ) throws {
-        let query = EventQuery(filter)
+        var principals: NameMatch?, resources: NameMatch?
+        if !filter.principals.isEmpty {
+            principals = try NameMatch.resolve(filter.principals, column: "principal", index: "event_rows_by_principal", in: connection)
+        }
+        if !filter.resources.isEmpty {
+            resources = try NameMatch.resolve(filter.resources, column: "resource", index: "event_rows_by_resource", in: connection)
+        }
+        // A value no stored string equals or matches finds nothing: said at once, without walking the hours.
+        if principals?.ids.isEmpty == true || resources?.ids.isEmpty == true { return }
+        let query = EventQuery(filter, principals: principals, resources: resources)
         let statement = try connection.prepare(query.sql)
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
         let inputs = try TextLookup(table: "inputs", column: "name", in: connection)

@@ -13,13 +13,22 @@ struct AlertsCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stored alerts, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stored alerts, newest first.",
+            discussion: """
+                --since is about the events: alerts whose first evidence event is at or after it (event \
+                time, as the logs say). --raised-since is about keywatch: alerts it stored at or after it \
+                (wall clock) — what is new since you last looked, even when the logs were old when ingested.
+                """)
 
         @Option(help: "The store.")
         var db = "keywatch.db"
 
-        @Option(help: "Alerts first seen at or after this time (RFC 3339, or 15m, 24h, 7d ago).")
+        @Option(help: "Alerts whose first event is at or after this time (event time; RFC 3339, or 15m, 24h, 7d ago).")
         var since: String?
+
+        @Option(help: "Alerts raised (stored by keywatch) at or after this time (wall clock; RFC 3339, or 15m, 24h, 7d ago).")
+        var raisedSince: String?
 
         @Option(help: "Only alerts of this rule (repeatable).")
         var rule: [String] = []
@@ -27,29 +36,52 @@ struct AlertsCommand: ParsableCommand {
         @Option(help: "At most this many alerts; 0 for all.")
         var limit = 100
 
-        @Option(help: "table or json (one alert per line, SPEC §4).")
+        @Option(help: "table, json (one alert per line) or csv.")
         var format: OutputFormat = .table
 
+        @Flag(help: "After the matching alerts, keep printing new ones as they are raised, until interrupted (Ctrl-C).")
+        var follow = false
+
         func run() throws {
-            let since = try TimeOption.parse(self.since, "--since", now: Timestamp.now)
-            let alerts = try AlertsCommand.reader(db) { try $0.alerts(since: since, rules: rule, limit: limit == 0 ? nil : limit) }
-            if format == .json || format == .csv {
-                for alert in alerts { Standard.out(alert.json) }
-                return
+            let now = Timestamp.now
+            let since = try TimeOption.parse(self.since, "--since", now: now)
+            let raisedSince = try TimeOption.parse(self.raisedSince, "--raised-since", now: now)
+            // Read before the alerts: those raised in between are printed by the first poll, not missed.
+            let last = follow ? try AlertsCommand.reader(db) { try $0.lastAlertSeq() } : 0
+            let alerts = try AlertsCommand.reader(db) {
+                try $0.alerts(since: since, raisedSince: raisedSince, rules: rule, limit: limit == 0 ? nil : limit)
+            }.filter { !follow || $0.seq <= last }
+            if format == .csv { Standard.out(CSV.line(AlertRows.csvHeader)) }
+            var widths = try print(alerts, header: true, widths: nil)
+            if alerts.isEmpty && format == .table && !follow { Standard.error("no alerts") }
+            guard follow else { return }
+            var seen = last
+            try Following.run {
+                // Oldest first as they come, unlike the first answer's newest first: a feed reads down.
+                let new = try AlertsCommand.reader(db) { try $0.alerts(since: since, raisedSince: raisedSince, rules: rule, after: seen) }
+                    .sorted { $0.seq < $1.seq }
+                guard let newest = new.last else { return }
+                seen = newest.seq
+                widths = try print(new, header: widths == nil, widths: widths)
             }
-            guard !alerts.isEmpty else {
-                Standard.error("no alerts")
-                return
+        }
+
+        /// Prints `alerts` in the format; a table's header only when `header`, in `widths` when
+        /// given (following), else fitted to the terminal. Returns the table's widths.
+        private func print(_ alerts: [StoredAlert], header: Bool, widths: [Int]?) throws -> [Int]? {
+            switch format {
+            case .json: for alert in alerts { Standard.out(alert.json) }
+            case .csv: for alert in alerts { Standard.out(AlertRows.csv(alert)) }
+            case .table:
+                guard !alerts.isEmpty else { return widths }
+                let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: alerts.map(\.id)) }
+                let table = AlertRows.table(alerts, deliveries: deliveries)
+                let layout = widths ?? table.widths(fitting: Terminal.width)
+                if header { Standard.out(table.line(table.headers, widths: layout, colour: false)) }
+                table.rows.forEach { Standard.out(table.line($0, widths: layout, cut: widths == nil || Terminal.width != nil)) }
+                return layout
             }
-            let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: alerts.map(\.id)) }
-            var table = Table(headers: ["ID", "FIRST SEEN", "SEVERITY", "RULE", "STATUS", "COUNT", "DELIVERY", "SUMMARY"])
-            for alert in alerts {
-                let summary = AlertsCommand.summary(of: alert)
-                let delivery = (deliveries[alert.id] ?? []).map(AlertsCommand.describe).joined(separator: " ")
-                table.append([alert.id, alert.firstSeen.rfc3339, alert.severity, alert.rule, AlertsCommand.status(of: alert),
-                              String(alert.count), delivery.isEmpty ? "-" : delivery, summary])
-            }
-            table.render().forEach(Standard.out)
+            return widths
         }
     }
 
@@ -62,7 +94,7 @@ struct AlertsCommand: ParsableCommand {
         @Option(help: "The store.")
         var db = "keywatch.db"
 
-        @Option(help: "table (the alert, then its events) or json (the alert, then one event per line).")
+        @Option(help: "table (the alert, then its events), json (the alert, then one event per line) or csv (the alert's row with its header, an empty line, then the events' rows with theirs).")
         var format: OutputFormat = .table
 
         func run() throws {
@@ -77,23 +109,35 @@ struct AlertsCommand: ParsableCommand {
             filter.until = alert.lastSeen + EventDuration(microseconds: 1)
             filter.keys = evidence
             let events = try AlertsCommand.reader(db) { try $0.events(matching: filter) }
-            if format != .table {
+            switch format {
+            case .json:
                 Standard.out(alert.json)
                 for event in events { Standard.out(event.json(raw: nil)) }
                 return
+            case .csv:
+                Standard.out(CSV.line(AlertRows.csvHeader))
+                Standard.out(AlertRows.csv(alert))
+                Standard.out("")
+                var printer = EventPrinter(format: .csv, raw: false, fields: nil, streaming: false)
+                for event in events { printer.print(event, raw: nil) }
+                return
+            case .table:
+                break
             }
             for (name, value) in [("id", alert.id), ("rule", alert.rule), ("severity", alert.severity),
                                   ("status", AlertsCommand.status(of: alert, at: true)),
                                   ("first seen", alert.firstSeen.rfc3339), ("last seen", alert.lastSeen.rfc3339),
                                   ("count", String(alert.count)), ("summary", AlertsCommand.summary(of: alert)), ("key", alert.key)] {
-                Standard.out(TerminalText.escape("\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(value)"))
+                let text = TerminalText.escape(value)
+                Standard.out(name.padding(toLength: 12, withPad: " ", startingAt: 0) + (name == "severity" ? SeverityColour.paint(text, severity: value) : text))
             }
             Standard.out("")
-            var table = Table(headers: ["TIME", "SOURCE", "OPERATION", "OUTCOME", "PRINCIPAL", "RESOURCE", "IP", "KEY"])
-            for event in events {
-                table.append([event.time.rfc3339, event.source.rawValue, event.operation, event.outcome.rawValue,
-                              event.principalName ?? event.principal, event.objectName ?? event.resource, event.ip, event.key])
-            }
+            // query's columns (REASON when an event is not a success), and each event's key.
+            let columns = EventColumn.defaults(reasons: events.contains { $0.outcome != .success })
+                + [EventColumn(header: "KEY") { $0.key }]
+            var table = Table(headers: columns.map(\.header))
+            table.keepWhole = [0, columns.count - 1]
+            for event in events { table.append(columns.map { $0.value(event) }) }
             table.render().forEach(Standard.out)
             let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: [alert.id]) }[alert.id] ?? []
             if !deliveries.isEmpty {

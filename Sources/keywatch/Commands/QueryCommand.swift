@@ -10,7 +10,10 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Show stored events, filtered; or run read-only SQL over the store.",
         discussion: """
-            Filters may be repeated (any of them matches) and text values may use * as a wildcard. \
+            Filters may be repeated (any of them matches) and text values may use * as a wildcard; \
+            --principal also matches the caller's name (principal_name: checkout-irsa, \
+            alice@contoso.example) and --resource the object's name (object_name: db-password), \
+            as the table shows them. \
             Times are RFC 3339 (2026-11-22T10:00:00Z) or a span before now (15m, 24h, 7d). \
             Results are the most recent --limit events, oldest first. With --sql, the view `events` \
             has every field of the normalized event; `event_rows`, `strings`, `rejects` and `inputs` \
@@ -29,7 +32,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Events before this time.")
     var until: String?
 
-    @Option(help: "Who called (ARN, object id, …).")
+    @Option(help: "Who called: the principal (ARN, object id, …) or its name (checkout-irsa, a user's UPN).")
     var principal: [String] = []
 
     @Option(help: "operationName / eventName.")
@@ -41,7 +44,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "success, denied, failed, challenge.")
     var outcome: [String] = []
 
-    @Option(help: "The key, secret, certificate or vault acted on.")
+    @Option(help: "The key, secret, certificate or vault acted on: its ARN or URL, or its name (db-password).")
     var resource: [String] = []
 
     @Option(help: "The Kubernetes namespace of the caller.")
@@ -59,8 +62,16 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "table, json (one object per line) or csv.")
     var format: OutputFormat = .table
 
-    @Flag(help: "Include the original record (json and csv).")
+    @Flag(help: "Include the original record (json and csv), re-written on one line.")
     var raw = false
+
+    @Option(help: ArgumentHelp(
+        "The columns of table and csv output, as field names separated by commas (time,principal_name,reason); json prints whole events.",
+        valueName: "fields"))
+    var columns: String?
+
+    @Flag(help: "After the matching events, keep printing new ones as they are stored, until interrupted (Ctrl-C).")
+    var follow = false
 
     @Option(help: "Run this read-only SQL statement instead of filtering.")
     var sql: String?
@@ -83,6 +94,10 @@ struct QueryCommand: ParsableCommand {
                 || !outcome.isEmpty || !resource.isEmpty || !namespace.isEmpty || !source.isEmpty || !ip.isEmpty || raw
             if filtering { throw ValidationError("--sql cannot be combined with filters or --raw") }
         }
+        if sql != nil && (columns != nil || follow) {
+            throw ValidationError("--columns and --follow go with filters, not --sql")
+        }
+        if let columns { _ = try EventColumn.parse(columns) }
         if sql == nil && (timeout != nil || copy || maxMemory != nil) {
             throw ValidationError("--timeout, --max-memory and --copy go with --sql")
         }
@@ -150,31 +165,24 @@ struct QueryCommand: ParsableCommand {
 
     private func runFilter(_ filter: EventFilter) throws {
         let reader = try EventReader(path: db)
-        var table = Table(headers: ["TIME", "SOURCE", "OPERATION", "OUTCOME", "PRINCIPAL", "RESOURCE", "IP"])
-        var count = 0
-        if format == .csv { Standard.out(CSV.line(Event.fieldNames + (raw ? ["raw"] : []))) }
-        try reader.events(matching: filter, includeRaw: raw && format != .table) { event, record in
-            count += 1
-            switch format {
-            case .json:
-                Standard.out(event.json(raw: record))
-            case .csv:
-                let cells = Event.fieldNames.map { event.text(of: $0) } + (raw ? [record.map { String(decoding: $0, as: UTF8.self) }] : [])
-                Standard.out(CSV.line(cells))
-            case .table:
-                table.append([event.time.rfc3339, event.source.rawValue, event.operation, event.outcome.rawValue,
-                              event.principalName ?? event.principal, event.objectName ?? event.resource, event.ip])
-            }
+        var printer = EventPrinter(format: format, raw: raw, fields: try columns.map(EventColumn.parse), streaming: follow)
+        let includeRaw = raw && format != .table
+        // Where following starts: the events stored after this block were not in the first answer.
+        var newest = follow ? try reader.newestBlock() : 0
+        var first = filter
+        if follow { first.blocks = 0...newest }
+        try reader.events(matching: first, includeRaw: includeRaw) { printer.print($0, raw: $1) }
+        printer.finish()
+        if printer.count == 0 && format == .table && !follow {
+            Standard.error("no events match")
         }
-        if format == .table {
-            if count == 0 {
-                Standard.error("no events match")
-            } else {
-                table.render().forEach(Standard.out)
-            }
-        }
-        if let limit = filter.limit, count == limit {
+        if let limit = filter.limit, printer.count == limit {
             Standard.error("showing the most recent \(limit) events; use --limit 0 for all")
+        }
+        guard follow else { return }
+        try Following.run {
+            newest = try reader.events(matching: filter, storedAfter: newest, includeRaw: includeRaw) { printer.print($0, raw: $1) }
+            printer.finish()
         }
     }
 

@@ -28,6 +28,9 @@ struct ProgressBar {
 enum Standard {
     /// Only the command's main thread writes output.
     nonisolated(unsafe) private static var buffer: [UInt8] = []
+    /// Whether standard output was closed under us (a pipe whose reader is gone): `--follow`
+    /// stops then, instead of polling for nobody.
+    nonisolated(unsafe) private(set) static var outputClosed = false
 
     static func error(_ text: String, newline: Bool = true) {
         var line = text
@@ -52,6 +55,7 @@ enum Standard {
             let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                if descriptor == STDOUT_FILENO { outputClosed = true }
                 return  // a closed pipe: nobody is reading
             }
             offset += written

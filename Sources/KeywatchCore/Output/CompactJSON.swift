@@ -1,0 +1,47 @@
+/// A stored record re-written as one line of JSON, so `--format json --raw` stays one object per
+/// line however the source pretty-printed its records.
+public enum CompactJSON {
+    /// `record` without the whitespace between its tokens (newlines, indentation), and with U+2028
+    /// and U+2029 inside strings escaped as the JSON writer does; nil when `record` is not one valid
+    /// JSON value (then it is no JSON to embed, and the caller embeds it as a string).
+    ///
+    /// Whitespace is dropped only outside strings; valid JSON holds no raw control byte inside one,
+    /// so what is left has no line break.
+    public static func compact(_ record: some Collection<UInt8>) -> [UInt8]? {
+        let bytes = Array(record)
+        let parser = JSONParser()
+        let valid = bytes.withUnsafeBytes { buffer in
+            (try? parser.validate(buffer)) != nil
+        }
+        guard valid else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var inString = false
+        var escaped = false
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                } else if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 {
+                    out.append(contentsOf: (bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    index += 3
+                    continue
+                }
+                out.append(byte)
+            } else if byte == UInt8(ascii: " ") || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                // Insignificant whitespace between tokens.
+            } else {
+                if byte == UInt8(ascii: "\"") { inString = true }
+                out.append(byte)
+            }
+            index += 1
+        }
+        return out
+    }
+}
