@@ -38,7 +38,7 @@ struct RejectsCommand: ParsableCommand {
     func run() throws {
         let since = try TimeOption.parse(self.since, "--since", now: Timestamp.now)
         var table = Table(headers: ["RECEIVED", "ORIGIN", "REASON", "RECORD"])
-        table.maximumWidth = 100
+        table.keepWhole = [0]
         var count = 0
         if format == .csv { Standard.out(CSV.line(["received", "input", "offset", "origin", "reason", "record"])) }
         try StoreAccess.reading(db, command: "rejects") { reader in
