@@ -10,6 +10,7 @@ struct Keywatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keywatch",
         abstract: "Watch Azure Key Vault and AWS KMS audit logs: store every event, query them, alert.",
+        version: Version.description,
         subcommands: [RunCommand.self, IngestCommand.self, QueryCommand.self, AlertsCommand.self, SinksCommand.self, RulesCommand.self, BacktestCommand.self]
     )
 
