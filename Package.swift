@@ -2,14 +2,6 @@
 // keywatch, licensed under the Apache License, Version 2.0 (see LICENSE).
 import PackageDescription
 
-// The commit `keywatch --version` names, given by `make build` as KEYWATCH_COMMIT: only the small C
-// target CBuildInfo is compiled with it, so a new commit recompiles one C file and relinks, never a
-// Swift module. Anything but a short hash (with an optional "-dirty") is ignored: it becomes a C
-// string literal.
-let buildCommit = Context.environment["KEYWATCH_COMMIT"].flatMap { commit in
-    !commit.isEmpty && commit.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? commit : nil
-}
-
 let package = Package(
     name: "keywatch",
     platforms: [.macOS(.v14)],
@@ -41,8 +33,9 @@ let package = Package(
         // Typed wrappers over libcurl's variadic curl_easy_setopt / curl_easy_getinfo: the one
         // HTTP and SMTP client, for webhooks and e-mail.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // The commit keywatch was built from, for `--version` (see buildCommit above).
-        .target(name: "CBuildInfo", cSettings: buildCommit.map { [.define("KEYWATCH_COMMIT", to: "\"\($0)\"")] } ?? []),
+        // The commit keywatch was built from, for `--version`: "unknown" unless `make build` links in
+        // an object defining it (see BuildInfo.c), so that a new commit costs a link, not a compile.
+        .target(name: "CBuildInfo"),
 
         // The event model, decoding of every input shape, normalization, the rule language and detection.
         // Pure: no files, sockets, clocks or database.
