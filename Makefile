@@ -25,6 +25,8 @@ $(MANUAL_TOOL):
 		--product generate-manual
 # The page's date is the commit's, so the same commit makes the same page.
 GENERATE_MANUAL = $(MANUAL_TOOL) $(KEYWATCH) --date $$(git log -1 --format=%cs 2>/dev/null || date +%F) --output-directory
+# The page's footer names keywatch and its version where the tool leaves groff's default, "BSD".
+MANUAL_VERSION = sed -i "s/^\.Os$$/.Os keywatch $$($(KEYWATCH) --version | cut -d' ' -f2)/"
 
 .PHONY: all deps test-deps build run test bench fuzz samples clean man install install-files uninstall
 
@@ -100,6 +102,7 @@ INSTALL ?= install
 man: $(MANUAL_TOOL)
 	@mkdir -p .build/man
 	$(GENERATE_MANUAL) .build/man
+	$(MANUAL_VERSION) .build/man/keywatch.1
 
 install: build
 	@$(MAKE) --no-print-directory install-files
@@ -118,6 +121,7 @@ install-files: $(MANUAL_TOOL)
 	$(INSTALL) -m 0755 $(KEYWATCH) $(DESTDIR)$(BINDIR)/keywatch
 	$(STRIP) $(DESTDIR)$(BINDIR)/keywatch
 	$(GENERATE_MANUAL) $(DESTDIR)$(MANDIR)/man1
+	$(MANUAL_VERSION) $(DESTDIR)$(MANDIR)/man1/keywatch.1
 	chmod 0644 $(DESTDIR)$(MANDIR)/man1/keywatch.1
 	$(KEYWATCH) --generate-completion-script bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/keywatch
 	$(KEYWATCH) --generate-completion-script zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_keywatch

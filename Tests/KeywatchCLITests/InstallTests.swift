@@ -49,6 +49,8 @@ struct InstallTests {
         let warnings = try Self.run(["sh", "-c", "man --warnings -l \"$0\" >/dev/null", page])
         #expect(warnings.status == 0 && warnings.output.isEmpty, "\(warnings.output)")
         #expect(man.output.contains("Run the daemon: tail log directories"))
+        let number = try #require(version.output.split(separator: " ").dropFirst().first)
+        #expect(man.output.split(separator: "\n").last?.hasPrefix("keywatch \(number) ") == true, "the footer names keywatch's version")
         for command in ["run", "ingest", "query", "alerts", "sinks", "rules", "backtest"] {
             #expect(Self.text(page).contains("\n.It Em \(command)\n"), "the man page lacks keywatch \(command)")
         }
