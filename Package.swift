@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+// keywatch, licensed under the Apache License, Version 2.0 (see LICENSE).
 import PackageDescription
 
 let package = Package(
@@ -32,6 +33,9 @@ let package = Package(
         // Typed wrappers over libcurl's variadic curl_easy_setopt / curl_easy_getinfo: the one
         // HTTP and SMTP client, for webhooks and e-mail.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The commit keywatch was built from, for `--version`: "unknown" unless `make build` links in
+        // an object defining it (see BuildInfo.c), so that a new commit costs a link, not a compile.
+        .target(name: "CBuildInfo"),
 
         // The event model, decoding of every input shape, normalization, the rule language and detection.
         // Pure: no files, sockets, clocks or database.
@@ -77,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "keywatch",
             dependencies: [
-                "KeywatchCore", "KeywatchStore", "KeywatchIngest", "KeywatchAlerting",
+                "KeywatchCore", "KeywatchStore", "KeywatchIngest", "KeywatchAlerting", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,10 +10,11 @@ struct Keywatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keywatch",
         abstract: "Watch Azure Key Vault and AWS KMS audit logs: store every event, query them, alert.",
+        version: Version.description,
         subcommands: [RunCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, RejectsCommand.self, AlertsCommand.self, SinksCommand.self, RulesCommand.self, BacktestCommand.self]
     )
 
-    /// Runs the command; usage errors exit with status 2 (SPEC §5), not ArgumentParser's 64.
+    /// Runs the command; usage errors exit with status 2 (docs/commands.md), not ArgumentParser's 64.
     static func main() {
         do {
             var command = try parseAsRoot()
