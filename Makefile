@@ -60,7 +60,7 @@ $(COMMIT_OBJECT):
 
 # The Swift runtime is linked in: a command starts in about 20 ms instead of 35 (dynamic
 # linking and conformance look-ups), most of what a `keywatch query` takes.
-build: deps $(MANUAL_TOOL) $(COMMIT_OBJECT)
+build: deps $(COMMIT_OBJECT)
 	$(SWIFT) build -c release --static-swift-stdlib -Xlinker $(COMMIT_OBJECT)
 
 # A fresh store each time, so the sample alerts show again.
@@ -115,7 +115,7 @@ INSTALLED_PATHS := sed -e 's|/usr/local/bin/keywatch|$(BINDIR)/keywatch|g' -e 's
 # at $(DATADIR)/keywatch/keywatch.yaml to compare with.
 install-files: $(MANUAL_TOOL)
 	@[ -x $(KEYWATCH) ] || { echo "$(KEYWATCH) is not built: make build, or KEYWATCH=path/to/keywatch"; exit 2; }
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/keywatch/rules \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/keywatch/rules/tests \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/keywatch
 	$(INSTALL) -m 0755 $(KEYWATCH) $(DESTDIR)$(BINDIR)/keywatch
@@ -127,6 +127,7 @@ install-files: $(MANUAL_TOOL)
 	$(KEYWATCH) --generate-completion-script zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_keywatch
 	$(KEYWATCH) --generate-completion-script fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/keywatch.fish
 	$(INSTALL) -m 0644 rules/*.yaml $(DESTDIR)$(DATADIR)/keywatch/rules/
+	$(INSTALL) -m 0644 rules/tests/* $(DESTDIR)$(DATADIR)/keywatch/rules/tests/
 	$(INSTALLED_PATHS) contrib/keywatch.yaml > $(DESTDIR)$(DATADIR)/keywatch/keywatch.yaml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/keywatch/keywatch.yaml ] || \
 		$(INSTALL) -m 0644 $(DESTDIR)$(DATADIR)/keywatch/keywatch.yaml $(DESTDIR)$(SYSCONFDIR)/keywatch/keywatch.yaml

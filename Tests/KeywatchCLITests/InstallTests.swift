@@ -51,7 +51,7 @@ struct InstallTests {
         #expect(man.output.contains("Run the daemon: tail log directories"))
         let number = try #require(version.output.split(separator: " ").dropFirst().first)
         #expect(man.output.split(separator: "\n").last?.hasPrefix("keywatch \(number) ") == true, "the footer names keywatch's version")
-        for command in ["run", "ingest", "query", "alerts", "sinks", "rules", "backtest"] {
+        for command in ["run", "ingest", "query", "stats", "rejects", "alerts", "sinks", "rules", "backtest"] {
             #expect(Self.text(page).contains("\n.It Em \(command)\n"), "the man page lacks keywatch \(command)")
         }
 
@@ -61,10 +61,12 @@ struct InstallTests {
         #expect(Self.text(prefix + "/share/zsh/site-functions/_keywatch").hasPrefix("#compdef keywatch"))
         #expect(Self.text(prefix + "/share/fish/vendor_completions.d/keywatch.fish").contains("complete -c 'keywatch'"))
 
+        // The rules with their fixtures: `keywatch rules test` runs on the installed copy.
         let rules = try FileManager.default.contentsOfDirectory(atPath: prefix + "/share/keywatch/rules").sorted()
-        let shipped = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("rules").path)
-            .filter { $0.hasSuffix(".yaml") }.sorted()
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("rules").path).sorted()
         #expect(rules == shipped)
+        let ruleTests = try Self.run([prefix + "/bin/keywatch", "rules", "test", "--rules", prefix + "/share/keywatch/rules"])
+        #expect(ruleTests.status == 0, "\(ruleTests.output)")
 
         // DESTDIR is where files go, never what they say.
         let unit = Self.text(prefix + "/lib/systemd/system/keywatch.service")

@@ -11,4 +11,14 @@ struct VersionTests {
         let pattern = #/keywatch \d+\.\d+\.\d+ \(commit ([0-9a-f]{7,40}(-dirty)?|unknown)\)\n/#
         #expect(run.stdout.wholeMatch(of: pattern) != nil, "\(run.stdout)")
     }
+
+    /// The man page is made from this description, and its generator drops every character
+    /// outside ASCII: "(ARN, object id, …)" would read "(ARN, object id, )".
+    @Test("the commands' help, from which the man page is generated, is ASCII")
+    func helpIsASCII() throws {
+        let run = try keywatch(["--experimental-dump-help"])
+        #expect(run.status == 0)
+        let outside = run.stdout.unicodeScalars.filter { !$0.isASCII }
+        #expect(outside.isEmpty, "non-ASCII in the help: \(String(String.UnicodeScalarView(outside)))")
+    }
 }

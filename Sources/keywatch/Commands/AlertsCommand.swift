@@ -18,7 +18,7 @@ struct AlertsCommand: ParsableCommand {
             discussion: """
                 --since is about the events: alerts whose first evidence event is at or after it (event \
                 time, as the logs say). --raised-since is about keywatch: alerts it stored at or after it \
-                (wall clock) — what is new since you last looked, even when the logs were old when ingested.
+                (wall clock): what is new since you last looked, even when the logs were old when ingested.
                 """)
 
         @Option(help: "The store.")

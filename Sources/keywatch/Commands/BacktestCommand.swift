@@ -12,7 +12,7 @@ struct BacktestCommand: ParsableCommand {
         abstract: "Replay stored events through rules and print the alerts they would raise; nothing is stored or sent.",
         discussion: """
             Events are replayed in the order they were stored, so a backtest of the rules a live run used, over \
-            the span it covered, raises the alerts it raised — with the same keys. Alerts also in the store are \
+            the span it covered, raises the alerts it raised, with the same keys. Alerts also in the store are \
             counted on stderr.
             """
     )

@@ -32,7 +32,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Events before this time.")
     var until: String?
 
-    @Option(help: "Who called: the principal (ARN, object id, …) or its name (checkout-irsa, a user's UPN).")
+    @Option(help: "Who called: the principal (ARN, object id...) or its name (checkout-irsa, a user's UPN).")
     var principal: [String] = []
 
     @Option(help: "operationName / eventName.")
@@ -76,7 +76,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Run this read-only SQL statement instead of filtering.")
     var sql: String?
 
-    @Option(help: "With --sql: stop the statement after this long (30s, 5m, …; 0 for no limit). Default: 30s.")
+    @Option(help: "With --sql: stop the statement after this long (30s, 5m, 1h; 0 for no limit). Default: 30s.")
     var timeout: String?
 
     @Option(help: "With --sql: MiB of memory SQLite may use (0 for no limit). Default: 512.")

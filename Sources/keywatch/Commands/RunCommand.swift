@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the daemon: tail log directories, receive HTTP pushes, store, detect, alert.",
         discussion: """
-            Without --config: the demo — tails ./sample-logs, listens on 127.0.0.1:8514, stores in \
+            Without --config, the demo runs: it tails ./sample-logs, listens on 127.0.0.1:8514, stores in \
             ./keywatch.db, reads ./rules, and prints alerts on stdout. A configuration file is the whole \
             configuration: it reads only the inputs it names (no tail: means no tailing, no http: no \
             listener; a file with neither is an error) and sends alerts only to the sinks it names. Every problem of the file, and every path it \
