@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Daemon configuration")
 struct DaemonConfigurationTests {
-    @Test("the example of SPEC §7 parses into every setting")
+    @Test("the example of docs/configuration.md parses into every setting")
     func specExample() throws {
         let text = """
             db: ./keywatch.db

@@ -1,7 +1,7 @@
 import Testing
 @testable import KeywatchCore
 
-/// The condition language of rules' `where` and `unless` (SPEC §3): fields, values, modifiers.
+/// The condition language of rules' `where` and `unless` (docs/rules.md): fields, values, modifiers.
 @Suite("Field conditions")
 struct FieldConditionTests {
     /// A denied Key Vault secret read, the kind of event rules look at.

@@ -1,7 +1,7 @@
 import Testing
 @testable import KeywatchCore
 
-/// Rule files (SPEC §3): every type with its own keys, defaults, and errors naming file, line and key.
+/// Rule files (docs/rules.md): every type with its own keys, defaults, and errors naming file, line and key.
 @Suite("Rule files")
 struct RuleFileTests {
     let example = """
@@ -52,7 +52,7 @@ struct RuleFileTests {
             where: {class: destroy, raw.eventType|not: AwsServiceEvent}
         """
 
-    @Test("the SPEC's example and one rule of every type, with their own keys and the defaults")
+    @Test("docs/rules.md's example and one rule of every type, with their own keys and the defaults")
     func everyType() throws {
         let rules = try RuleFile.parse(example, file: "rules/x.yaml")
         #expect(rules.map(\.id) == ["kms-denied-burst", "mass-secret-reads", "crypto-spike", "new-caller", "cross", "silent", "destroy"])

@@ -3,7 +3,7 @@ import Yams
 extension DaemonConfiguration {
     public enum StdoutFormat: String, Sendable, Equatable { case text, json }
 
-    /// Where alerts go (SPEC §4). Stdout is printed as alerts commit; webhooks and e-mail are
+    /// Where alerts go (docs/alerts.md). Stdout is printed as alerts commit; webhooks and e-mail are
     /// delivered through the outbox, once per alert, under their ``name``.
     public enum Sink: Sendable, Equatable {
         case stdout(format: StdoutFormat)

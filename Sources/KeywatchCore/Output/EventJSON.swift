@@ -1,8 +1,8 @@
 extension Event {
-    /// The names of SPEC §2, in its order (`raw` last, written only when asked for).
+    /// The names of docs/events.md, in its order (`raw` last, written only when asked for).
     public static let fieldNames = fields.map(\.name)
 
-    /// Each field of SPEC §2, in its order, with how to read it as text (nil when absent).
+    /// Each field of docs/events.md, in its order, with how to read it as text (nil when absent).
     private static let fields: [(name: String, text: @Sendable (Event) -> String?)] = [
         ("key", { $0.key }), ("source", { $0.source.rawValue }), ("time", { $0.time.rfc3339 }),
         ("operation", { $0.operation }), ("class", { $0.eventClass.rawValue }), ("outcome", { $0.outcome.rawValue }),
@@ -19,12 +19,12 @@ extension Event {
 
     private static let fieldsByName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.text) })
 
-    /// The value of a SPEC §2 field as text (nil when absent); `time` in RFC 3339.
+    /// The value of a docs/events.md field as text (nil when absent); `time` in RFC 3339.
     public func text(of field: String) -> String? {
         Self.fieldsByName[field]?(self)
     }
 
-    /// One JSON object, on one line, with the field names of SPEC §2; `raw` (the original record)
+    /// One JSON object, on one line, with the field names of docs/events.md; `raw` (the original record)
     /// included when given — re-written compactly (``CompactJSON``), or as a JSON string when it
     /// is not valid JSON, so that no newline of a pretty-printed record breaks the line.
     public func json(raw: [UInt8]? = nil) -> String {

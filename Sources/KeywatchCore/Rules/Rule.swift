@@ -1,4 +1,4 @@
-/// A detection rule (SPEC §3): which events count, how they are grouped, over which window of
+/// A detection rule (docs/rules.md): which events count, how they are grouped, over which window of
 /// event time, and when to alert.
 public struct Rule: Sendable {
     public enum Severity: String, Sendable, CaseIterable, Comparable {

@@ -81,7 +81,7 @@ extension FieldDerivation {
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
-/// The normalized fields, by the names SPEC §2 gives them (and `keywatch query` prints).
+/// The normalized fields, by the names docs/events.md gives them (and `keywatch query` prints).
 public enum NormalizedField: String, CaseIterable, Sendable {
     case key, source, time, operation
     case eventClass = "class"

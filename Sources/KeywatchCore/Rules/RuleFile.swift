@@ -1,7 +1,7 @@
 import Crypto
 import Yams
 
-/// Reading rule files: YAML with the rules under `rules:` (SPEC §3). Every problem is reported
+/// Reading rule files: YAML with the rules under `rules:` (docs/rules.md). Every problem is reported
 /// with the file, the line and the key (`rules[2].where.operation|startwith`).
 public enum RuleFile {
     /// The file's rules; throws every problem when there is one.

@@ -1,7 +1,7 @@
 import Foundation
 import KeywatchCore
 
-/// A rules directory (SPEC §3): every `*.yaml` / `*.yml` file holds rules, except
+/// A rules directory (docs/rules.md): every `*.yaml` / `*.yml` file holds rules, except
 /// `identities.yaml`, the identity map.
 public struct RuleDirectory: Sendable {
     public var path: String

@@ -1,6 +1,6 @@
 import KeywatchCore
 
-/// Which events a query wants (SPEC §5 `keywatch query`). Every list is "any of"; an empty list
+/// Which events a query wants (docs/commands.md, `keywatch query`). Every list is "any of"; an empty list
 /// does not filter. Text values may use `*` as a wildcard.
 public struct EventFilter: Sendable, Equatable {
     /// Events at or after this time.
