@@ -52,6 +52,14 @@ test-deps: deps
 ifeq ($(origin KEYWATCH_COMMIT),undefined)
 KEYWATCH_COMMIT := $(shell c=$$(git rev-parse --short HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c=$$c-dirty; echo $$c; })
 endif
+# Outside a checkout there is no commit to name; and the value goes into a C string, so only
+# letters, digits and '-' are taken.
+ifeq ($(strip $(KEYWATCH_COMMIT)),)
+KEYWATCH_COMMIT := unknown
+endif
+ifneq ($(shell printf '%s' '$(KEYWATCH_COMMIT)' | tr -d 'A-Za-z0-9-'),)
+$(error KEYWATCH_COMMIT may hold only letters, digits and '-')
+endif
 COMMIT_OBJECT := $(CURDIR)/.build/commit/keywatch-commit-$(KEYWATCH_COMMIT).o
 CLANG ?= clang
 $(COMMIT_OBJECT):
@@ -60,7 +68,7 @@ $(COMMIT_OBJECT):
 
 # The Swift runtime is linked in: a command starts in about 20 ms instead of 35 (dynamic
 # linking and conformance look-ups), most of what a `keywatch query` takes.
-build: deps $(COMMIT_OBJECT)
+build: deps $(MANUAL_TOOL) $(COMMIT_OBJECT)
 	$(SWIFT) build -c release --static-swift-stdlib -Xlinker $(COMMIT_OBJECT)
 
 # A fresh store each time, so the sample alerts show again.

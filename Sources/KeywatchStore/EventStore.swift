@@ -24,7 +24,9 @@ public final class EventStore {
     private let insertInput: Statement
     private let selectInput: Statement
     private let insertSession: Statement
+    private let insertName: Statement
     private var stringIDs = IDCache(limit: 1 << 17)
+    private var names = EventNames.Cache(limit: 1 << 18)
     private var inputIDs = IDCache(limit: 1 << 16)
 
     /// Opens the store at `path`, creating it and applying migrations as needed.
@@ -76,6 +78,7 @@ public final class EventStore {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                 """)
             insertString = try connection.prepare("INSERT OR IGNORE INTO strings(value) VALUES (?1)")
+            insertName = try connection.prepare("INSERT OR IGNORE INTO event_names(kind, name, value) VALUES (?1, ?2, ?3)")
             selectString = try connection.prepare("SELECT id FROM strings WHERE value = ?1")
             insertInput = try connection.prepare("INSERT OR IGNORE INTO inputs(name) VALUES (?1)")
             selectInput = try connection.prepare("SELECT id FROM inputs WHERE name = ?1")
@@ -124,11 +127,13 @@ public final class EventStore {
             try connection.execute("COMMIT")
             stringIDs.commit()
             inputIDs.commit()
+            names.commit()
             return result
         } catch {
             try? connection.execute("ROLLBACK")
             stringIDs.rollback()
             inputIDs.rollback()
+            names.rollback()
             throw StoreError(error)
         }
     }
@@ -139,6 +144,24 @@ public final class EventStore {
             return try appendRows(prepared)
         } catch {
             throw StoreError(error)
+        }
+    }
+
+    /// The batch's pairs of name and principal, and of name and resource, that may be new.
+    private func storeNames(of batch: EventBatch, ids: [Int64]) throws {
+        func store(_ kind: EventNames.Kind, _ name: StringIndex, _ value: StringIndex) throws {
+            guard name != .none, value != .none else { return }
+            let pair = EventNames.Pair(kind: kind, name: ids[Int(name.rawValue)], value: ids[Int(value.rawValue)])
+            guard names.isNew(pair) else { return }
+            insertName.bind(pair.kind.rawValue, at: 1)
+            insertName.bind(pair.name, at: 2)
+            insertName.bind(pair.value, at: 3)
+            try insertName.step()
+            insertName.reset()
+        }
+        for row in batch.rows {
+            try store(.principal, row.principalName, row.principal)
+            try store(.resource, row.objectName, row.resource)
         }
     }
 
@@ -159,6 +182,7 @@ public final class EventStore {
                 row.remapStrings { needed[Int($0.rawValue)] = true; return $0 }
             }
             for index in 1..<batch.strings.count where needed[index] { ids[index] = try stringID(batch.strings[index]) }
+            try storeNames(of: batch, ids: ids)
 
             insertBlock.bind(prepared.codec, at: 1)
             insertBlock.bind(Int64(batch.raw.count), at: 2)

@@ -16,7 +16,27 @@ import KeywatchCore
 /// The view `events` shows every field of docs/events.md as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions, keyVaultTenants]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions, keyVaultTenants, eventNames]
+    }
+
+    /// The names events give their principals and resources (``EventNames``): which principals
+    /// carry the `principal_name` `checkout-irsa`, which resources the `object_name`
+    /// `db-password`, so `--principal` and `--resource` find events by the names tables show
+    /// through the principal and resource indexes, where the name columns have none. Adds a
+    /// table, filled from the rows stored so far (one read of `event_rows`).
+    private static var eventNames: String {
+        """
+        CREATE TABLE event_names(
+            kind INTEGER NOT NULL,               -- 0: principal_name of principal; 1: object_name of resource
+            name INTEGER NOT NULL,               -- strings.id of the name
+            value INTEGER NOT NULL,              -- strings.id of the principal or resource
+            PRIMARY KEY(kind, name, value)
+        ) WITHOUT ROWID;
+        CREATE INDEX event_names_by_value ON event_names(kind, value);
+        INSERT OR IGNORE INTO event_names(kind, name, value)
+            SELECT DISTINCT 0, principal_name, principal FROM event_rows WHERE principal_name IS NOT NULL AND principal IS NOT NULL
+            UNION SELECT DISTINCT 1, object_name, resource FROM event_rows WHERE object_name IS NOT NULL AND resource IS NOT NULL;
+        """
     }
 
     /// A Key Vault event's `tenant` is the caller's tenant or none: rows stored when a record

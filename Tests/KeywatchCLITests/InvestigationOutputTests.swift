@@ -231,4 +231,21 @@ struct InvestigationOutputTests {
         let ids = follower.lines.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
         #expect(ids.count == after && Set(ids).count == after, "each alert printed once: \(follower.lines)")
     }
+
+    @Test("query --follow ends when the reader of its pipe goes away, even while nothing new is stored")
+    func followEndsWithItsReader() throws {
+        let store = try SampleStore("cloudtrail")
+        let pipeline = Process()
+        pipeline.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // head exits after one line; nothing is stored after, so only the closed pipe can end keywatch.
+        pipeline.arguments = ["-c", "\"$0\" query --db \"$1\" --format json --follow | head -1", keywatchBinary.path, store.db]
+        let output = Pipe()
+        pipeline.standardOutput = output
+        try pipeline.run()
+        let ended = DaemonProcess.wait(seconds: 30) { !pipeline.isRunning }
+        if !ended { pipeline.terminate() }
+        #expect(ended, "keywatch went on following for nobody")
+        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+    }
 }

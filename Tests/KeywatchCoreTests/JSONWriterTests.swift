@@ -4,14 +4,14 @@ import Testing
 
 @Suite("JSON writer")
 struct JSONWriterTests {
-    @Test("strings are escaped exactly: quotes, backslashes, control characters, DEL, U+2028 and U+2029; the rest is copied")
+    @Test("strings are escaped exactly: quotes, backslashes, control characters, DEL, C1 controls, U+2028 and U+2029, bidirectional controls; the rest is copied")
     func escapes() throws {
-        let hostile = "a\"b\\c\n\r\t\u{1}\u{1F}\u{7F}é\u{2028}x\u{2029}\u{2027}\u{202A}😀\u{1b}[31m"
+        let hostile = "a\"b\\c\n\r\t\u{1}\u{1F}\u{7F}é\u{2028}x\u{2029}\u{2027}\u{202A}\u{202E}\u{2066}\u{2069}\u{206A}😀\u{1b}[31m\u{9B}31m\u{80}\u{9F}\u{A0}"
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("k\"ey", hostile)
         writer.endObject()
-        #expect(writer.string == #"{"k\"ey":"a\"b\\c\n\r\t\u0001\u001f\u007fé\u2028x\u2029\#u{2027}\#u{202A}😀\u001b[31m"}"#)
+        #expect(writer.string == #"{"k\"ey":"a\"b\\c\n\r\t\u0001\u001f\u007fé\u2028x\u2029\#u{2027}\u202a\u202e\u2066\u2069\#u{206A}😀\u001b[31m\u009b31m\u0080\u009f\#u{A0}"}"#)
         // What a standard parser reads back is the original text.
         let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: String]
         #expect(decoded == ["k\"ey": hostile])

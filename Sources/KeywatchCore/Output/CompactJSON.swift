@@ -1,8 +1,9 @@
 /// A stored record re-written as one line of JSON, so `--format json --raw` stays one object per
 /// line however the source pretty-printed its records.
 public enum CompactJSON {
-    /// `record` without the whitespace between its tokens (newlines, indentation), and with U+2028
-    /// and U+2029 inside strings escaped as the JSON writer does; nil when `record` is not one valid
+    /// `record` without the whitespace between its tokens (newlines, indentation), and with DEL, the
+    /// C1 controls, the line separators and the bidirectional controls inside strings escaped as the
+    /// JSON writer escapes them (``JSONWriter/escaped(_:_:_:)``); nil when `record` is not one valid
     /// JSON value (then it is no JSON to embed, and the caller embeds it as a string).
     ///
     /// Whitespace is dropped only outside strings; valid JSON holds no raw control byte inside one,
@@ -28,9 +29,11 @@ public enum CompactJSON {
                     escaped = true
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
-                } else if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 {
-                    out.append(contentsOf: (bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
-                    index += 3
+                } else if byte >= 0x7F, let (scalar, length) = bytes.withUnsafeBufferPointer({
+                    JSONWriter.escaped($0.baseAddress!, index, bytes.count)
+                }) {
+                    out.append(contentsOf: JSONWriter.unicodeEscape(scalar).utf8)
+                    index += length
                     continue
                 }
                 out.append(byte)

@@ -113,24 +113,38 @@ public struct JSONWriter {
             while true {
                 i = ByteScan.skipPlainOutputBytes(base, i, count)
                 guard i < count else { break }
-                let byte = base[i]
-                let length: Int
-                if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte == 0x7F {
-                    length = 1
-                } else if byte == 0xE2, i + 2 < count, base[i + 1] == 0x80, base[i + 2] == 0xA8 || base[i + 2] == 0xA9 {
-                    length = 3  // U+2028, U+2029: line ends to JavaScript
-                } else {
+                guard let (scalar, length) = Self.escaped(base, i, count) else {
                     i += 1
                     continue
                 }
                 bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
-                appendEscape(length == 1 ? UInt32(byte) : 0x2028 + UInt32(base[i + 2] - 0xA8))
+                appendEscape(scalar)
                 i += length
                 runStart = i
             }
             bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The character at `i` of valid UTF-8 when it is written escaped, with its length in bytes:
+    /// what JSON requires (`"`, `\\`, controls below 0x20), and what a terminal showing the line
+    /// would act on or a reader be misled by — DEL and the C1 controls (U+0080–U+009F, among them
+    /// the 8-bit CSI), the line and paragraph separators (line ends to JavaScript), and the
+    /// bidirectional embeddings, overrides and isolates that reorder what is shown — the set
+    /// ``TerminalText`` escapes in tables. Values from logs are hostile, and JSON lines are read
+    /// on terminals too.
+    @inline(__always)
+    static func escaped(_ base: UnsafePointer<UInt8>, _ i: Int, _ count: Int) -> (scalar: UInt32, length: Int)? {
+        let byte = base[i]
+        if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte == 0x7F { return (UInt32(byte), 1) }
+        if byte == 0xC2, i + 1 < count, base[i + 1] >= 0x80, base[i + 1] <= 0x9F { return (UInt32(base[i + 1]), 2) }
+        guard byte == 0xE2, i + 2 < count else { return nil }
+        let scalar = 0x2000 | (UInt32(base[i + 1] & 0x3F) << 6) | UInt32(base[i + 2] & 0x3F)
+        switch scalar {
+        case 0x2028...0x202E, 0x2066...0x2069: return (scalar, 3)
+        default: return nil
+        }
     }
 
     private mutating func appendEscape(_ scalar: UInt32) {
@@ -141,10 +155,13 @@ public struct JSONWriter {
         case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
         case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
         default:
-            let hex = String(scalar, radix: 16)
-            bytes.append(contentsOf: "\\u".utf8)
-            bytes.append(contentsOf: String(repeating: "0", count: 4 - hex.count).utf8)
-            bytes.append(contentsOf: hex.utf8)
+            bytes.append(contentsOf: Self.unicodeEscape(scalar).utf8)
         }
+    }
+
+    /// `\u` and four hex digits.
+    static func unicodeEscape(_ scalar: UInt32) -> String {
+        let hex = String(scalar, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }

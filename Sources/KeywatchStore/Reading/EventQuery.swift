@@ -44,13 +44,13 @@ struct EventQuery {
             conditions.append("e.time < ?\(arguments.count)")
         }
         if let principals, !filter.principals.isEmpty {
-            addMatch(principals, "principal", "principal_name", to: &conditions)
+            addMatch(principals, "principal", to: &conditions)
         } else {
             addStrings(["principal", "principal_name"], filter.principals, to: &conditions)
         }
         addStrings(["operation"], filter.operations, to: &conditions)
         if let resources, !filter.resources.isEmpty {
-            addMatch(resources, "resource", "object_name", to: &conditions)
+            addMatch(resources, "resource", to: &conditions)
         } else {
             addStrings(["resource", "object_name"], filter.resources, to: &conditions)
         }
@@ -119,14 +119,9 @@ struct EventQuery {
         conditions.append("(" + columns.map { "e.\($0) IN (\(ids))" }.joined(separator: " OR ") + ")")
     }
 
-    /// `column IN (ids)`, or with names among the ids, `(column IN (ids) OR nameColumn IN (names))`.
-    private func addMatch(_ match: NameMatch, _ column: String, _ nameColumn: String, to conditions: inout [String]) {
-        let ids = "e.\(column) IN (\(match.ids.map(String.init).joined(separator: ", ")))"
-        if match.names.isEmpty {
-            conditions.append(ids)
-        } else {
-            conditions.append("(\(ids) OR e.\(nameColumn) IN (\(match.names.map(String.init).joined(separator: ", "))))")
-        }
+    /// `column IN (ids)`: the values and the principals or resources they name (``NameMatch``).
+    private func addMatch(_ match: NameMatch, _ column: String, to conditions: inout [String]) {
+        conditions.append("e.\(column) IN (\(match.ids.map(String.init).joined(separator: ", ")))")
     }
 
     /// A text column stored inline.

@@ -32,10 +32,10 @@ public final class EventReader {
     ) throws {
         var principals: NameMatch?, resources: NameMatch?
         if !filter.principals.isEmpty {
-            principals = try NameMatch.resolve(filter.principals, column: "principal", index: "event_rows_by_principal", in: connection)
+            principals = try NameMatch.resolve(filter.principals, kind: .principal, in: connection)
         }
         if !filter.resources.isEmpty {
-            resources = try NameMatch.resolve(filter.resources, column: "resource", index: "event_rows_by_resource", in: connection)
+            resources = try NameMatch.resolve(filter.resources, kind: .resource, in: connection)
         }
         // A value no stored string equals or matches finds nothing: said at once, without walking the hours.
         if principals?.ids.isEmpty == true || resources?.ids.isEmpty == true { return }

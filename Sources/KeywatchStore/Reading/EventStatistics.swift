@@ -124,18 +124,16 @@ extension EventReader {
         try ranking.bind(range.arguments)
         var ranked: [(id: Int64, value: String, count: Int)] = []
         while try ranking.step() { ranked.append((ranking.int64(0), ranking.text(1) ?? "", Int(ranking.int64(2)))) }
-        guard let first = statistics.byHour.first, let last = statistics.byHour.last else { return }
-        // A principal's name is on its rows, not in the index: the first named row, sought hour by
-        // hour through the index (a principal named nowhere costs a seek per hour, not a scan).
+        // A principal's name, from the names its events gave it (``EventNames``): one seek each.
+        guard try EventNames.areKept(in: connection) else {
+            statistics.topPrincipals = ranked.map { .init(value: $0.value, label: nil, count: $0.count) }
+            return
+        }
         let naming = try connection.prepare("""
-            WITH RECURSIVE hours(h) AS (SELECT ?3 UNION ALL SELECT h + 1 FROM hours WHERE h < ?4)
-            SELECT \(Self.text("principal_name")) FROM event_rows INDEXED BY event_rows_by_principal
-            WHERE time / \(EventHour.microseconds) IN hours AND principal = ?5 AND principal_name IS NOT NULL AND \(range.condition)
-            LIMIT 1
+            SELECT \(Self.text("name")) FROM event_names WHERE kind = \(EventNames.Kind.principal.rawValue) AND value = ?1 LIMIT 1
             """)
         for (id, value, count) in ranked {
-            try naming.bind(range.arguments + [.integer(EventHour.of(first.hour.microseconds)),
-                                               .integer(EventHour.of(last.hour.microseconds)), .integer(id)])
+            try naming.bind([.integer(id)])
             defer { naming.reset() }
             let name = try naming.step() ? naming.text(0) : nil
             statistics.topPrincipals.append(.init(value: value, label: name, count: count))

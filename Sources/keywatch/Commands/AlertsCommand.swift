@@ -136,7 +136,7 @@ struct AlertsCommand: ParsableCommand {
             let columns = EventColumn.defaults(reasons: events.contains { $0.outcome != .success })
                 + [EventColumn(header: "KEY") { $0.key }]
             var table = Table(headers: columns.map(\.header))
-            table.keepWhole = [0, columns.count - 1]
+            table.keepWhole = EventColumn.keptWhole(columns)
             for event in events { table.append(columns.map { $0.value(event) }) }
             table.render().forEach(Standard.out)
             let deliveries = try AlertsCommand.reader(db) { try $0.deliveries(ofAlerts: [alert.id]) }[alert.id] ?? []

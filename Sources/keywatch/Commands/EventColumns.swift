@@ -7,6 +7,11 @@ struct EventColumn {
     let header: String
     let value: (Event) -> String?
 
+    /// The positions of `columns` a table never cuts: times, outcomes and keys, short and useless in part.
+    static func keptWhole(_ columns: [EventColumn]) -> Set<Int> {
+        Set(columns.indices.filter { ["TIME", "OUTCOME", "KEY"].contains(columns[$0].header) })
+    }
+
     /// A normalized field by its name (`principal_name`), headed by the name in capitals.
     static func field(_ name: String) -> EventColumn {
         EventColumn(header: name.uppercased()) { $0.text(of: name) }
@@ -39,7 +44,7 @@ struct EventColumn {
 
     /// The field names of `--columns a,b,c`, each checked: an unknown name is an error naming the valid ones.
     static func parse(_ list: String) throws -> [String] {
-        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let names = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
             throw ValidationError("--columns takes field names separated by commas (\(Event.fieldNames.joined(separator: ", ")))")
         }

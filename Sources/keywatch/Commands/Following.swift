@@ -26,16 +26,24 @@ enum Following {
         // A closed pipe is noticed by the failed write (Standard.outputClosed), not by dying of SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         Standard.flush()
-        while stopRequested == 0 && !Standard.outputClosed {
+        while stopRequested == 0 && !Standard.outputClosed && !readerGone() {
             // Sleeps in tenths, so a signal is acted on within one.
             var slept = 0.0
             while slept < interval && stopRequested == 0 {
                 usleep(100_000)
                 slept += 0.1
             }
-            guard stopRequested == 0 else { break }
+            guard stopRequested == 0, !readerGone() else { break }
             try poll()
             Standard.flush()
         }
+    }
+
+    /// Whether standard output is a pipe whose reader has gone (`… --follow | head -1` after its
+    /// line): poll(2) reports POLLERR on the writing end then, even while nothing is written.
+    static func readerGone() -> Bool {
+        var descriptor = pollfd(fd: STDOUT_FILENO, events: 0, revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return false }
+        return descriptor.revents & Int16(POLLERR | POLLHUP) != 0
     }
 }

@@ -20,6 +20,8 @@ extension DaemonConfiguration {
         let defaultRules = file != nil && lines["rules"] == nil ? " (the default: name the rules directory with rules:)" : ""
         check("rules", PathCheck.directory(rules).map { $0 + defaultRules })
         let store = (db as NSString).deletingLastPathComponent
+        // Whether it can be written is the store's to say, when it opens: it names the cause
+        // (a read-only file system, permissions) and what to do.
         if !store.isEmpty, let trouble = PathCheck.directory(store) { check("db", "the store's directory: \(trouble)") }
         if case .file(let path) = http?.token { check("http.token_file", PathCheck.file(path)) }
         for (index, sink) in sinks.enumerated() {

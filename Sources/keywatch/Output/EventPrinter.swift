@@ -52,7 +52,7 @@ struct EventPrinter {
         guard format == .table, !held.isEmpty else { return }
         let columns = columns()
         var table = Table(headers: columns.map(\.header))
-        table.keepWhole = Set(columns.indices.filter { ["TIME", "OUTCOME", "KEY"].contains(columns[$0].header) })
+        table.keepWhole = EventColumn.keptWhole(columns)
         for event in held { table.append(columns.map { $0.value(event) }) }
         held.removeAll()
         if streaming, let widths {
