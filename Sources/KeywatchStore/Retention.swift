@@ -30,7 +30,11 @@ extension EventStore {
             try connection.prepare("DELETE FROM event_rows WHERE time < ?1").run([.integer(boundary ?? cutoff.microseconds)])
             result.events = connection.changes
             result.more = boundary != nil
-            try connection.prepare("DELETE FROM raw_blocks WHERE last_time < ?1").run([.integer(boundary ?? cutoff.microseconds)])
+            // The newest block stays, even when all its events are gone: SQLite numbers a new block
+            // after the largest id left, and block ids are what followers (`--follow`) and saved
+            // detection state count from — a number taken again would hide the next block.
+            try connection.prepare("DELETE FROM raw_blocks WHERE last_time < ?1 AND id < (SELECT max(id) FROM raw_blocks)")
+                .run([.integer(boundary ?? cutoff.microseconds)])
             result.rawBlocks = connection.changes
             try connection.prepare("DELETE FROM rejects WHERE received < ?1").run([.integer(cutoff.microseconds)])
             result.rejects = connection.changes

@@ -38,4 +38,20 @@ struct RetentionTests {
         // Nothing more to do.
         #expect(try store.transaction { () throws(StoreError) in try store.deleteEvents(before: cutoff) } == RetentionResult())
     }
+
+    @Test("the newest raw block outlives its events, so the next block never takes its number again")
+    func blockNumbersAreNotReused() throws {
+        let directory = TemporaryDirectory()
+        let store = try EventStore(path: directory.path("k.db"))
+        for second in 0..<2 {
+            let lines = SyntheticLogs.keyVaultLines((second * 10)..<((second + 1) * 10))
+            try store.write(PreparedBatch(batch: batch(lines, input: "file:\(second)"), compressor: RawBlockCompressor()))
+        }
+        let newest = try #require(try store.connection.scalar("SELECT max(id) FROM raw_blocks"))
+        let everything = try #require(Timestamp(parsing: "2026-11-21T00:00:00Z"))
+        let result = try store.transaction { () throws(StoreError) in try store.deleteEvents(before: everything) }
+        #expect(result.events == 20 && result.rawBlocks == 1)
+        let next = try store.write(PreparedBatch(batch: batch(SyntheticLogs.keyVaultLines(20..<30), input: "file:2"), compressor: RawBlockCompressor()))
+        #expect(next.block == newest + 1)
+    }
 }
