@@ -10,6 +10,7 @@ public struct EventStatistics: Sendable, Equatable {
         /// What a person knows it by, when the events say: a principal's `principal_name`, a
         /// resource's `object_name`, a denial reason's `error_code`.
         public var label: String?
+        /// Events with the value in the span.
         public var count: Int
 
         public init(value: String, label: String? = nil, count: Int) {
@@ -23,11 +24,14 @@ public struct EventStatistics: Sendable, Equatable {
     public struct HourCount: Sendable, Equatable {
         /// The hour's first instant.
         public var hour: Timestamp
+        /// Events of the hour in the span.
         public var count: Int
     }
 
+    /// The span asked for: events at or after `since`, before `until`; nil is unbounded.
     public var since: Timestamp?
     public var until: Timestamp?
+    /// Events in the span.
     public var total = 0
     /// Events whose outcome is `denied`: the base of the denial sections' shares.
     public var denied = 0

@@ -8,6 +8,7 @@ public struct StoredReject: Sendable, Equatable {
     /// Where it came from: the input (`file:<path>` or `http:<request id>`) and, for a file, the
     /// byte offset of the record in its (decompressed) content.
     public var origin: Origin
+    /// Why it could not be read, as the decoder said.
     public var reason: String
     /// The first bytes of the record (at most ``Reject/prefixLength``), as received: hostile.
     public var prefix: [UInt8]
