@@ -15,15 +15,7 @@ struct AlertJSONTests {
             where: {operation: [ScheduleKeyDeletion, DisableKey]}
             group_by: [principal, resource]
             """)
-        let distinct = rule("""
-            id: many-keys
-            type: distinct
-            where: {class: crypto}
-            field: resource
-            threshold: 2
-            group_by: [principal]
-            window: 10m
-            """)
+        let distinct = manyKeysRule(threshold: 2)
         let firstSeen = rule("""
             id: new-caller
             type: first_seen

@@ -7,6 +7,19 @@ func rule(_ body: String, file: String = "test.yaml") -> Rule {
     return try! RuleFile.parse("rules:\n  -\n" + indented, file: file)[0]
 }
 
+/// `many-keys`: a `distinct` rule over the resources of a principal's crypto calls in 10 minutes.
+func manyKeysRule(threshold: Int) -> Rule {
+    rule("""
+        id: many-keys
+        type: distinct
+        where: {class: crypto}
+        field: resource
+        threshold: \(threshold)
+        group_by: [principal]
+        window: 10m
+        """)
+}
+
 /// `2026-11-20T09:00:00Z` plus `seconds`.
 func at(_ seconds: Int) -> String {
     let base = Timestamp(parsing: "2026-11-20T09:00:00Z")!

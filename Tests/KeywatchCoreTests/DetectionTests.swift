@@ -36,15 +36,7 @@ struct DetectionTests {
         #expect(alerts.first?.count == 6)
         #expect(alerts.first?.summary == "6 events for principal=\(roleARN("app-role")) within 10m")
 
-        let many = rule("""
-            id: many-keys
-            type: distinct
-            where: {class: crypto}
-            field: resource
-            threshold: 2
-            group_by: [principal]
-            window: 10m
-            """)
+        let many = manyKeysRule(threshold: 2)
         let keys = ["0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d", "6513270e-269e-4d37-b2a7-4de452e6b438", "1234abcd-12ab-34cd-56ef-1234567890ab"]
         let threeKeys = keys.indices.map { kmsCall(at: at($0), key: keys[$0]) }
         let distinct = detect([many], [threeKeys])
@@ -168,15 +160,7 @@ struct DetectionTests {
 
     @Test("distinct counts values of a field, not events")
     func distinct() {
-        let many = rule("""
-            id: many-keys
-            type: distinct
-            where: {class: crypto}
-            field: resource
-            threshold: 3
-            group_by: [principal]
-            window: 10m
-            """)
+        let many = manyKeysRule(threshold: 3)
         let keys = ["0d7c1a3b-5e2f-4a6d-9b8c-7e1f2a3b4c5d", "6513270e-269e-4d37-b2a7-4de452e6b438", "1234abcd-12ab-34cd-56ef-1234567890ab"]
         let twoKeysManyTimes = (0..<6).map { kmsCall(at: at($0), key: keys[$0 % 2]) }
         #expect(detect([many], [twoKeysManyTimes]).isEmpty)
