@@ -23,7 +23,7 @@ enum Terminal {
         return 80
     }()
 
-    /// Whether to colour: on a terminal only, and not when `NO_COLOR` is set and not empty (no-color.org)
+    /// Whether to colour: on a terminal only, and not when `NO_COLOR` is set and not empty
     /// (https://no-color.org).
     static let colours: Bool = isTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 }
