@@ -150,6 +150,22 @@ struct InvestigationOutputTests {
         #expect(pipedQuery.stdout.contains("https://kv-payments-prod.vault.azure.net/"), "a resource cut when piped")
     }
 
+    @Test("wide characters (CJK, emoji) count two columns: a table of them still fits the terminal")
+    func wideCharactersFit() throws {
+        let directory = TemporaryDirectory()
+        let wide = String(repeating: "界", count: 40) + String(repeating: "😀", count: 10)
+        let record = #"{"time":"2026-11-20T09:00:00Z","category":"AuditEvent","operationName":"SecretGet","resultSignature":"OK","identity":{"claim":{"oid":"o","upn":"WIDE"}},"properties":{"httpStatusCode":200,"id":"https://kv.vault.azure.net/secrets/WIDE"}}"#
+            .replacingOccurrences(of: "WIDE", with: wide)
+        let file = try directory.write("wide.json", record + "\n")
+        #expect(try keywatch(["ingest", "--no-detect", "--db", directory.path("k.db"), file]).status == 0)
+        let table = try Self.onTerminal(["query", "--db", directory.path("k.db")], columns: 80)
+        let lines = table.split(separator: "\n")
+        #expect(lines.count == 2 && table.contains("界") && table.contains("…"), "\(table)")
+        // Columns as a terminal counts them: 界 and 😀 take two.
+        let columns = lines.map { $0.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1 != "…" ? 2 : 1) } }
+        #expect(columns.allSatisfy { $0 <= 80 }, "\(columns)")
+    }
+
     @Test("alerts list --raised-since filters by when keywatch raised the alert, --since by the events' time")
     func raisedSince() throws {
         let store = try SampleStore()

@@ -22,9 +22,9 @@ struct Table {
         rows.append(cells.map { TerminalText.escape($0 ?? "-") })
     }
 
-    /// Counting characters walks grapheme clusters; most cells are ASCII, where bytes are characters.
+    /// The terminal columns a cell takes (``DisplayWidth``).
     static func width(_ cell: String) -> Int {
-        cell.utf8.allSatisfy { $0 < 0x80 } ? cell.utf8.count : cell.count
+        DisplayWidth.of(cell)
     }
 
     /// Each column's width: its widest cell (header included); then, while the line is wider than
@@ -65,8 +65,8 @@ struct Table {
             var shown = cell
             var shownCount = count
             if cut && count > target {
-                shown = String(cell.prefix(target - 1)) + "…"
-                shownCount = target
+                shown = DisplayWidth.prefix(cell, columns: target - 1) + "…"
+                shownCount = DisplayWidth.of(shown)
             }
             if colour, let code = colours[index]?(cell) {
                 line += "\u{1B}[\(code)m" + shown + "\u{1B}[0m"
