@@ -59,7 +59,8 @@ public struct ConnectionLimits: Sendable, Equatable {
 /// another body, `413` past the size limit (counted while reading, after decompression), `415`
 /// for an encoding other than gzip, `503` with `Retry-After` when the writer's queue is full.
 /// A refusal made before the body was read closes the connection. Connections are bounded by
-/// ``ConnectionLimits``.
+/// ``ConnectionLimits``. A delivery from Amazon Data Firehose is answered in its own shape
+/// (``FirehoseReply``).
 public enum PushServer {
     /// The application, a `Service` to run in the daemon's service group.
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
@@ -116,9 +117,20 @@ struct PushHandler: Sendable {
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let firehoseRequestID = HTTPField.Name("X-Amz-Firehose-Request-Id")!
+    static let firehoseAccessKey = HTTPField.Name("X-Amz-Firehose-Access-Key")!
 
+    /// The answer to a push: JSON with the counts, or in the shape Firehose requires when the
+    /// push is a Firehose delivery (``FirehoseReply``).
     func handle(_ request: Request) async -> Response {
-        if let tokenDigest, !Self.authorized(request.headers[.authorization], digest: tokenDigest) {
+        let reply = await self.reply(to: request)
+        if let requestID = request.headers[Self.firehoseRequestID] { return FirehoseReply.response(to: reply, requestID: requestID) }
+        return reply.response
+    }
+
+    private func reply(to request: Request) async -> PushReply {
+        // Firehose sends the access key configured on its stream in a header of its own.
+        if let tokenDigest, !Self.authorized(request.headers[.authorization], digest: tokenDigest),
+           !Self.matches(request.headers[Self.firehoseAccessKey], digest: tokenDigest) {
             return Self.refusal(.unauthorized, "missing or wrong bearer token", headers: [.wwwAuthenticate: "Bearer"])
         }
         let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
@@ -130,8 +142,7 @@ struct PushHandler: Sendable {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             return Self.tooLarge(limit)
         }
-        let firehoseID = request.headers[Self.firehoseRequestID]
-        let key = request.headers[Self.idempotencyKey] ?? firehoseID
+        let key = request.headers[Self.idempotencyKey] ?? request.headers[Self.firehoseRequestID]
         if key?.isEmpty == true {
             return Self.refusal(.badRequest, "the idempotency key is empty: send a key of its own with each batch, or none")
         }
@@ -154,15 +165,15 @@ struct PushHandler: Sendable {
         let errors = batch.rejects.prefix(10).map { $0.reason }
         let parseable = !batch.rows.isEmpty || !batch.skipped.isEmpty
         if !parseable && batch.rejects.isEmpty {
-            return Self.json(.badRequest, ["error": "the body holds no records"])
+            return PushReply(.badRequest, ["error": "the body holds no records"])
         }
         let answer: PushAnswer
         do {
             answer = try await writer.write(batch, idempotency: keyDigest.map { PushIdempotency(key: $0, body: body.digest) })
         } catch is StoreWriter.Saturated {
-            return Self.json(.serviceUnavailable, ["error": "the writer is saturated; retry later"], headers: [.retryAfter: "1"])
+            return PushReply(.serviceUnavailable, ["error": "the writer is saturated; retry later"], headers: [.retryAfter: "1"])
         } catch {
-            return Self.json(.serviceUnavailable, ["error": "the events could not be stored"], headers: [.retryAfter: "10"])
+            return PushReply(.serviceUnavailable, ["error": "the events could not be stored"], headers: [.retryAfter: "10"])
         }
         let outcome: PushOutcome
         var fields: [String: Any] = [:]
@@ -171,7 +182,7 @@ struct PushHandler: Sendable {
             // The key's digest, not the key: it comes from the client and goes to a terminal.
             refusedBatches.warning("409", "refused pushes whose idempotency key came with a different body before (409); their batches are not stored",
                                    metadata: ["last_key_sha256": "\(Self.hex(keyDigest?.prefix(8) ?? []))"])
-            return Self.json(.conflict, [
+            return PushReply(.conflict, [
                 "error": "this idempotency key came with a different body before; nothing was stored: send each batch under a key of its own",
             ])
         case .stored(let stored):
@@ -182,15 +193,11 @@ struct PushHandler: Sendable {
         }
         if !parseable && outcome.accepted == 0 && outcome.duplicates == 0 {
             fields.merge(["error": "no record in the body could be stored (see errors)", "rejected": outcome.rejected, "errors": errors]) { $1 }
-            return Self.json(.badRequest, fields)
+            return PushReply(.badRequest, fields, committed: true)
         }
         fields.merge(["accepted": outcome.accepted, "duplicates": outcome.duplicates, "rejected": outcome.rejected,
                       "errors": errors]) { $1 }
-        if let firehoseID {
-            fields["requestId"] = firehoseID
-            fields["timestamp"] = Int64(Date().timeIntervalSince1970 * 1000)
-        }
-        return Self.json(.accepted, fields)
+        return PushReply(.accepted, fields, committed: true)
     }
 
     /// The name a push's records and rejects are filed under (`http:<id>`): its key when short,
@@ -206,32 +213,31 @@ struct PushHandler: Sendable {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Compares digests of the presented and the configured token, in time independent of where they differ.
+    /// Whether `Authorization: Bearer <token>` carries the configured token.
     static func authorized(_ header: String?, digest: [UInt8]) -> Bool {
         guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
-        let presented = Array(SHA256.hash(data: Array(header.dropFirst(7).utf8)))
+        return matches(String(header.dropFirst(7)), digest: digest)
+    }
+
+    /// Compares digests of the presented and the configured token, in time independent of where they differ.
+    static func matches(_ token: String?, digest: [UInt8]) -> Bool {
+        guard let token else { return false }
+        let presented = Array(SHA256.hash(data: Array(token.utf8)))
         var difference: UInt8 = 0
         for (a, b) in zip(presented, digest) { difference |= a ^ b }
         return difference == 0
     }
 
-    static func tooLarge(_ limit: Int) -> Response {
+    static func tooLarge(_ limit: Int) -> PushReply {
         refusal(.contentTooLarge, "the body is larger than the \(limit)-byte limit (after decompression)")
     }
 
     /// An answer given before the body was read to its end: it says `Connection: close`, and the
     /// connection closes after it (``ConnectionWatch``) instead of reading the rest of a body —
     /// or another request — from a client that was refused.
-    static func refusal(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
+    static func refusal(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> PushReply {
         var headers = headers
         headers[.connection] = "close"
-        return json(status, ["error": message], headers: headers)
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ object: [String: Any], headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json"
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+        return PushReply(status, ["error": message], headers: headers)
     }
 }
