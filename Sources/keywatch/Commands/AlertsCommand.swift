@@ -204,16 +204,7 @@ struct AlertsCommand: ParsableCommand {
 
     /// Opens the store read-only and runs `body`; a missing store or a failure exits with status 2.
     static func reader<T>(_ db: String, _ body: (EventReader) throws -> T) throws -> T {
-        guard FileManager.default.fileExists(atPath: db) else {
-            Standard.error("keywatch alerts: no store at \(db) (use --db, or run `keywatch ingest` first)")
-            throw ExitCode(2)
-        }
-        do {
-            return try body(try EventReader(path: db))
-        } catch {
-            Standard.error("keywatch alerts: \(error)")
-            throw ExitCode(2)
-        }
+        try StoreAccess.reading(db, command: "alerts", body)
     }
 
     /// The alert's summary, or why its stored JSON cannot be read (a damaged row): the rest of

@@ -37,16 +37,11 @@ struct BacktestCommand: ParsableCommand {
         let since = try TimeOption.parse(self.since, "--since", now: now)
         let until = try TimeOption.parse(self.until, "--until", now: now)
         let directory = try RulesCommand.load(rules)
-        guard FileManager.default.fileExists(atPath: db) else {
-            Standard.error("keywatch backtest: no store at \(db) (use --db, or run `keywatch ingest` first)")
-            throw ExitCode(2)
-        }
         let started = Date()
         var ledger = AlertLedger()
         var events = 0
         var alreadyStored = 0
-        do {
-            let reader = try EventReader(path: db)
+        try StoreAccess.reading(db, command: "backtest") { reader in
             let engine = DetectionEngine(rules: directory.rules, identities: directory.identities)
             let readsRaw = directory.rules.contains { $0.readsRaw }
             try StoredBatches(connection: reader.connection).forEach(
@@ -56,9 +51,6 @@ struct BacktestCommand: ParsableCommand {
                 ledger.apply(engine.process(batch))
             }
             alreadyStored = try reader.storedAlertCount(keys: ledger.alerts.lazy.map(\.key))
-        } catch {
-            Standard.error("keywatch backtest: \(error)")
-            throw ExitCode(2)
         }
         let alerts = ledger.alerts
         AlertLines.print(alerts, format: format)

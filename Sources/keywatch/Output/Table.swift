@@ -22,18 +22,13 @@ struct Table {
         rows.append(cells.map { TerminalText.escape($0 ?? "-") })
     }
 
-    /// The terminal columns a cell takes (``DisplayWidth``).
-    static func width(_ cell: String) -> Int {
-        DisplayWidth.of(cell)
-    }
-
     /// Each column's width: its widest cell (header included); then, while the line is wider than
     /// `limit`, the widest column loses a character — so the long free-text columns (resources,
     /// summaries) give way first, and short ones (time, outcome) stay whole.
     func widths(fitting limit: Int?) -> [Int] {
-        var widths = headers.map(Self.width)
+        var widths = headers.map(DisplayWidth.of)
         for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], Self.width(cell)) }
+            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
         }
         guard let limit else { return widths }
         var total = widths.reduce(0, +) + 2 * max(0, widths.count - 1)
@@ -60,7 +55,7 @@ struct Table {
         var line = ""
         for (index, cell) in cells.enumerated() {
             if index > 0 { line += "  " }
-            let count = Self.width(cell)
+            let count = DisplayWidth.of(cell)
             let target = index < widths.count ? widths[index] : count
             var shown = cell
             var shownCount = count
