@@ -1,7 +1,7 @@
 import KeywatchCore
 
 /// Where a stored event's original record is.
-struct RawLocation {
+struct RawLocation: Equatable {
     var block: Int64
     var offset: Int
     var length: Int
@@ -191,7 +191,11 @@ final class TextLookup {
     /// The text of the id in `column` of `row`; nil when the column is null.
     func text(_ row: Statement, _ column: Int32) throws -> String? {
         guard !row.isNull(column) else { return nil }
-        let id = row.int64(column)
+        return try text(id: row.int64(column))
+    }
+
+    /// The text of `id`.
+    func text(id: Int64) throws -> String {
         if let text = known[id] { return text }
         statement.bind(id, at: 1)
         defer { statement.reset() }

@@ -5,7 +5,7 @@ import KeywatchCore
 /// never block it) and can never change it.
 public final class EventReader {
     public let connection: SQLiteConnection
-    private let raw = RawBlockReader()
+    let rawBlocks = RawBlockReader()
 
     /// Opens the store at `path` for reading.
     public init(path: String) throws(StoreError) {
@@ -76,7 +76,7 @@ public final class EventReader {
         }
         // Selected newest first (so a limit keeps the most recent); shown oldest first.
         for (event, location) in rows.reversed() {
-            try body(event, includeRaw ? try raw.record(at: location, in: connection) : nil)
+            try body(event, includeRaw ? try rawBlocks.record(at: location, in: connection) : nil)
         }
     }
 
