@@ -47,14 +47,14 @@ struct BarChart {
         return lines
     }
 
-    /// `count`'s bar against `largest`, padded to ``barWidth`` so the numbers after it line up; a
+    /// `count`'s bar against `largest`, padded to `width` cells so the numbers after it line up; a
     /// count above zero always shows at least an eighth.
-    static func bar(_ count: Int, of largest: Int) -> String {
-        guard largest > 0, count > 0 else { return String(repeating: " ", count: barWidth) }
-        let eighthsWide = max(1, Int((Double(count) / Double(largest) * Double(barWidth * 8)).rounded()))
+    static func bar(_ count: Int, of largest: Int, width: Int = barWidth) -> String {
+        guard largest > 0, count > 0 else { return String(repeating: " ", count: width) }
+        let eighthsWide = max(1, Int((Double(count) / Double(largest) * Double(width * 8)).rounded()))
         var bar = String(repeating: "█", count: eighthsWide / 8)
         if eighthsWide % 8 > 0 { bar.append(eighths[eighthsWide % 8 - 1]) }
-        return bar + String(repeating: " ", count: barWidth - bar.count)
+        return bar + String(repeating: " ", count: width - bar.count)
     }
 
     /// The share of ``base``, with one decimal: `59.5%`, right-aligned in six cells.

@@ -26,6 +26,11 @@ enum Terminal {
     /// Whether to colour: on a terminal only, and not when `NO_COLOR` is set and not empty
     /// (https://no-color.org).
     static let colours: Bool = isTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+
+    /// `text` in bold when colours are on: a heading among the rows under it.
+    static func bold(_ text: String) -> String {
+        colours ? "\u{1B}[1m\(text)\u{1B}[0m" : text
+    }
 }
 
 /// ANSI colours for an alert's severity, so the alerts that matter stand out on a terminal.

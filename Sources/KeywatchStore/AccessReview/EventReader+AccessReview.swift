@@ -1,0 +1,56 @@
+import KeywatchCore
+
+extension EventReader {
+    /// The least-privilege review of the events `filter` selects (``AccessReview``).
+    ///
+    /// Beyond the usage rows it reads one original record per vault — a vault's resource group
+    /// is only in its records' `resourceId` — and, when the review is of every caller, the
+    /// resources the store has ever named (``EventNames``), for those nobody used in the span.
+    public func accessReview(of filter: UsageFilter) throws -> AccessReview {
+        let usages = try usage(of: filter)
+        var vaultIDs: [String: String] = [:]
+        let parser = JSONParser()
+        for use in usages where use.source == .azureKeyVault {
+            guard let vault = use.scope, vaultIDs[vault] == nil else { continue }
+            vaultIDs[vault] = try Self.vaultID(in: record(of: use), vault: vault, parser: parser) ?? RoleSuggestion.placeholderID(vault: vault)
+        }
+        let everyCaller = filter.principals.isEmpty && filter.namespaces.isEmpty
+        return AccessReview(usages: usages, vaultIDs: vaultIDs, knownResources: everyCaller ? try knownResources() : [],
+                            since: filter.since, until: filter.until)
+    }
+
+    /// The vault's Azure resource id as `az` writes it, from a Key Vault record's `resourceId`
+    /// (`/SUBSCRIPTIONS/<id>/RESOURCEGROUPS/<group>/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/<name>`).
+    static func vaultID(in record: [UInt8], vault: String, parser: JSONParser) -> String? {
+        let resourceID: String? = record.withUnsafeBytes { bytes in
+            try? parser.parse(bytes) { document in document.root["resourceId"]?.string }
+        } ?? nil
+        guard let parts = resourceID?.split(separator: "/").map(String.init),
+              let subscription = parts.firstIndex(where: { $0.lowercased() == "subscriptions" }),
+              let group = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }),
+              subscription + 1 < parts.count, group + 1 < parts.count
+        else { return nil }
+        return "/subscriptions/\(parts[subscription + 1].lowercased())/resourceGroups/\(parts[group + 1])"
+            + "/providers/Microsoft.KeyVault/vaults/\(vault)"
+    }
+
+    /// Every key, secret and certificate the store has named (aliases and vaults are not used
+    /// in themselves).
+    func knownResources() throws -> [AccessReview.UnusedResource] {
+        guard try EventNames.areKept(in: connection) else { return [] }
+        let statement = try connection.prepare("""
+            SELECT (SELECT value FROM strings WHERE id = e.value), (SELECT value FROM strings WHERE id = e.name)
+            FROM event_names e WHERE kind = \(EventNames.Kind.resource.rawValue)
+            """)
+        var resources: [String: String?] = [:]
+        while try statement.step() {
+            guard let resource = statement.text(0), Self.isKeyOrSecret(resource) else { continue }
+            resources[resource] = statement.text(1)
+        }
+        return resources.map { AccessReview.UnusedResource(resource: $0.key, objectName: $0.value) }
+    }
+
+    private static func isKeyOrSecret(_ resource: String) -> Bool {
+        ["/secrets/", "/keys/", "/certificates/", ":key/"].contains { resource.contains($0) }
+    }
+}
