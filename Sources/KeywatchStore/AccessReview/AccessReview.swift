@@ -34,8 +34,9 @@ public struct AccessReview: Sendable {
         public var findings: [AccessFinding]
 
         /// Successful calls in the span.
-        public var calls: Int { used.reduce(0) { $0 + $1.count } }
-        public var deniedCalls: Int { denied.reduce(0) { $0 + $1.count } }
+        public var calls: Int
+        /// Denied calls in the span.
+        public var deniedCalls: Int
     }
 
     /// Events at or after `since`, before `until` (nil: unbounded).
@@ -81,13 +82,18 @@ public struct AccessReview: Sendable {
     }
 
     private static func entry(_ caller: Caller, _ usages: [ResourceUsage], vaultIDs: [String: String]) -> Entry {
-        let ordered = usages.sorted { ($0.resource ?? "", $0.operation) < ($1.resource ?? "", $1.operation) }
+        // Sorted by position, so that the sort moves integers rather than rows of a dozen strings.
+        let order = usages.indices.sorted {
+            (usages[$0].resource ?? "", usages[$0].operation) < (usages[$1].resource ?? "", usages[$1].operation)
+        }
+        let ordered = order.map { usages[$0] }
         let used = ordered.filter { $0.outcome == .success }
+        let denied = ordered.filter { $0.outcome == .denied }
         let newest = usages.max { $0.last < $1.last }
         var entry = Entry(
             caller: caller, principalName: newest?.principalName, principalType: newest?.principalType,
-            used: used, denied: ordered.filter { $0.outcome == .denied },
-            roles: [], accessPolicies: [], kmsPolicy: KMSPolicy(uses: used), findings: [])
+            used: used, denied: denied, roles: [], accessPolicies: [], kmsPolicy: KMSPolicy(uses: used), findings: [],
+            calls: used.reduce(0) { $0 + $1.count }, deniedCalls: denied.reduce(0) { $0 + $1.count })
         let keyVault = used.filter { $0.source == .azureKeyVault }
         entry.roles = RoleSuggestion.narrowest(for: keyVault, principal: caller.principal ?? "", principalType: entry.principalType, vaultIDs: vaultIDs)
         entry.accessPolicies = AccessPolicySuggestion.permissions(for: keyVault, principal: caller.principal ?? "")

@@ -10,13 +10,27 @@ extension EventReader {
         let usages = try usage(of: filter)
         var vaultIDs: [String: String] = [:]
         let parser = JSONParser()
-        for use in usages where use.source == .azureKeyVault {
-            guard let vault = use.scope, vaultIDs[vault] == nil else { continue }
-            vaultIDs[vault] = try Self.vaultID(in: record(of: use), vault: vault, parser: parser) ?? RoleSuggestion.placeholderID(vault: vault)
+        for vault in Set(usages.lazy.filter { $0.source == .azureKeyVault }.compactMap(\.scope)) {
+            let record = try self.record(ofVault: vault, since: filter.since, until: filter.until)
+            vaultIDs[vault] = record.flatMap { Self.vaultID(in: $0, vault: vault, parser: parser) } ?? RoleSuggestion.placeholderID(vault: vault)
         }
         let everyCaller = filter.principals.isEmpty && filter.namespaces.isEmpty
         return AccessReview(usages: usages, vaultIDs: vaultIDs, knownResources: everyCaller ? try knownResources() : [],
                             since: filter.since, until: filter.until)
+    }
+
+    /// The original record of an event of `vault` in the span. Found by a walk of the span in
+    /// time order that stops at the first, which is near its start for any vault in use.
+    private func record(ofVault vault: String, since: Timestamp?, until: Timestamp?) throws -> [UInt8]? {
+        let statement = try connection.prepare("""
+            SELECT raw_block, raw_offset, raw_length FROM event_rows
+            WHERE time >= ?1 AND time < ?2 AND source = \(EventSource.azureKeyVault.code)
+              AND scope = (SELECT id FROM strings WHERE value = ?3) LIMIT 1
+            """)
+        try statement.bind([.integer(since?.microseconds ?? .min), .integer(until?.microseconds ?? .max), .text(vault)])
+        guard try statement.step() else { return nil }
+        let location = RawLocation(block: statement.int64(0), offset: Int(statement.int64(1)), length: Int(statement.int64(2)))
+        return try rawBlocks.record(at: location, in: connection)
     }
 
     /// The vault's Azure resource id as `az` writes it, from a Key Vault record's `resourceId`

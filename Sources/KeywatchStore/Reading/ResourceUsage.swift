@@ -33,8 +33,6 @@ public struct ResourceUsage: Sendable, Equatable {
     /// The first and last event's time.
     public var first: Timestamp
     public var last: Timestamp
-    /// Where the newest event's original record is (``EventReader/record(of:)``).
-    let newestRecord: RawLocation
 
     /// The principal as people read it: its name when the events gave one, else itself.
     public var principalLabel: String { principalName ?? principal ?? "-" }
@@ -90,32 +88,45 @@ extension EventReader {
             }
             conditions.append("namespace IN (SELECT id FROM strings WHERE value IN (\(placeholders.joined(separator: ", "))))")
         }
-        let statement = try connection.prepare("""
-            SELECT time, principal, principal_type, namespace, service_account, source, operation, class, outcome,
-                   resource, resource_type, principal_name, object_name, scope, account, region,
-                   raw_block, raw_offset, raw_length
-            FROM event_rows WHERE \(conditions.joined(separator: " AND "))
-            """)
+        // Nullable columns come as -1 for null: one call per column and row, not two.
+        let nullable = ["principal", "principal_type", "namespace", "service_account", "resource", "principal_name",
+                        "object_name", "scope", "account", "region"]
+        func read(_ column: String) -> String { nullable.contains(column) ? "coalesce(\(column), -1)" : column }
+        let columns = ["time", "principal", "principal_type", "namespace", "service_account", "source", "operation", "class",
+                       "outcome", "resource", "resource_type", "principal_name", "object_name", "scope", "account", "region"]
+        let statement = try connection.prepare(
+            "SELECT \(columns.map(read).joined(separator: ", ")) FROM event_rows WHERE \(conditions.joined(separator: " AND "))")
         try statement.bind(arguments)
-        var groups: [UsageKey: UsageTally] = [:]
-        func optional(_ column: Int32) -> Int64 { statement.isNull(column) ? -1 : statement.int64(column) }
+        // Groups are found by index into `tallies`: the table probed once per event stays small.
+        var groups: [UsageKey: Int] = [:]
+        var keys: [UsageKey] = []
+        var tallies: [UsageTally] = []
         while try statement.step() {
-            let time = statement.int64(0)
+            let row = statement
+            let time = row.int64(0)
             let key = UsageKey(
-                principal: optional(1), principalType: optional(2), namespace: optional(3), serviceAccount: optional(4),
-                source: statement.int64(5), operation: statement.int64(6), operationClass: statement.int64(7),
-                outcome: statement.int64(8), resource: optional(9), resourceType: statement.int64(10))
-            let record = RawLocation(block: statement.int64(16), offset: Int(statement.int64(17)), length: Int(statement.int64(18)))
-            groups[key, default: UsageTally(first: time, last: time, newestRecord: record)].add(
-                time: time, record: record, principalName: optional(11), objectName: optional(12), scope: optional(13),
-                account: optional(14), region: optional(15))
+                principal: row.int64(1), namespace: row.int64(3), serviceAccount: row.int64(4), operation: row.int64(6),
+                resource: row.int64(9),
+                codes: UsageKey.codes(principalType: row.int64(2), source: row.int64(5), operationClass: row.int64(7),
+                                      outcome: row.int64(8), resourceType: row.int64(10)))
+            let index: Int
+            if let known = groups[key] {
+                index = known
+            } else {
+                index = tallies.count
+                groups[key] = index
+                keys.append(key)
+                tallies.append(UsageTally(first: time, last: time))
+            }
+            tallies[index].add(time: time, principalName: row.int64(11), objectName: row.int64(12),
+                               scope: row.int64(13), account: row.int64(14), region: row.int64(15))
         }
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
         func text(_ id: Int64) throws -> String? { id < 0 ? nil : try strings.text(id: id) }
-        return try groups.map { key, tally in
+        return try zip(keys, tallies).map { key, tally in
             ResourceUsage(
                 principal: try text(key.principal),
-                principalType: key.principalType < 0 ? nil : EventCodes.value(key.principalType, as: PrincipalType.self),
+                principalType: EventCodes.value(key.principalType, as: PrincipalType.self),
                 principalName: try text(tally.principalName), namespace: try text(key.namespace),
                 serviceAccount: try text(key.serviceAccount),
                 source: EventCodes.value(key.source, as: EventSource.self) ?? .azureKeyVault,
@@ -126,30 +137,32 @@ extension EventReader {
                 resourceType: EventCodes.value(key.resourceType, as: ResourceType.self) ?? .none,
                 objectName: try text(tally.objectName), scope: try text(tally.scope), account: try text(tally.account),
                 region: try text(tally.region), count: tally.count,
-                first: Timestamp(microseconds: tally.first), last: Timestamp(microseconds: tally.last),
-                newestRecord: tally.newestRecord)
+                first: Timestamp(microseconds: tally.first), last: Timestamp(microseconds: tally.last))
         }
-    }
-
-    /// The original record of `usage`'s newest event: what its normalized fields leave out (a
-    /// vault's resource group is only in its records' `resourceId`).
-    public func record(of usage: ResourceUsage) throws -> [UInt8] {
-        try rawBlocks.record(at: usage.newestRecord, in: connection)
     }
 }
 
-/// A usage group by string ids and codes (-1 for null).
+/// A usage group: the string ids of its caller, operation and resource (-1 for null), and its
+/// enumerated fields' codes packed in one word — six words to hash and compare, not ten, as the
+/// table is probed once per event of the span.
 private struct UsageKey: Hashable {
     var principal: Int64
-    var principalType: Int64
     var namespace: Int64
     var serviceAccount: Int64
-    var source: Int64
     var operation: Int64
-    var operationClass: Int64
-    var outcome: Int64
     var resource: Int64
-    var resourceType: Int64
+    var codes: Int64
+
+    /// Codes are below 256 (they are cases of small enums); a null principal type is -1, kept as 0.
+    static func codes(principalType: Int64, source: Int64, operationClass: Int64, outcome: Int64, resourceType: Int64) -> Int64 {
+        (principalType + 1) | source << 8 | operationClass << 16 | outcome << 24 | resourceType << 32
+    }
+
+    var principalType: Int64 { (codes & 0xFF) - 1 }
+    var source: Int64 { codes >> 8 & 0xFF }
+    var operationClass: Int64 { codes >> 16 & 0xFF }
+    var outcome: Int64 { codes >> 24 & 0xFF }
+    var resourceType: Int64 { codes >> 32 & 0xFF }
 }
 
 /// A usage group's count and times, and the descriptive fields of its newest event.
@@ -157,19 +170,17 @@ private struct UsageTally {
     var count = 0
     var first: Int64
     var last: Int64
-    var newestRecord: RawLocation
     var principalName: Int64 = -1
     var objectName: Int64 = -1
     var scope: Int64 = -1
     var account: Int64 = -1
     var region: Int64 = -1
 
-    mutating func add(time: Int64, record: RawLocation, principalName: Int64, objectName: Int64, scope: Int64, account: Int64, region: Int64) {
+    mutating func add(time: Int64, principalName: Int64, objectName: Int64, scope: Int64, account: Int64, region: Int64) {
         count += 1
         first = min(first, time)
         guard time >= last || count == 1 else { return }
         last = time
-        newestRecord = record
         // Keep what the newest event said; an absent value does not erase a known one.
         if principalName >= 0 { self.principalName = principalName }
         if objectName >= 0 { self.objectName = objectName }

@@ -50,7 +50,8 @@ struct AccessReviewCommand: ParsableCommand {
         let review = try StoreAccess.reading(db, command: "access-review") { try $0.accessReview(of: filter) }
         switch format {
         case .json:
-            Standard.out(review.json)
+            review.writeJSON(Standard.append)
+            Standard.out("")
         case .csv:
             review.csvLines.forEach(Standard.out)
         case .table:

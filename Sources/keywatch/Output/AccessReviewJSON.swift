@@ -16,26 +16,37 @@ import KeywatchStore
 /// where a usage is {"operation", "class", "source", "resource", "resource_type", "object_name",
 /// "scope", "count", "first_seen", "last_seen"}.
 extension AccessReview {
-    var json: String {
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.field("since", since?.rfc3339)
-        writer.field("until", until?.rfc3339)
-        writer.key("callers")
-        writer.beginArray()
-        for entry in entries { Self.write(entry, to: &writer) }
-        writer.endArray()
-        writer.key("unused_resources")
-        writer.beginArray()
-        for resource in unusedResources {
-            writer.beginObject()
-            writer.field("resource", resource.resource)
-            writer.field("object_name", resource.objectName)
-            writer.endObject()
+    /// The object, handed to `emit` in pieces — a caller at a time — so that a review of a large
+    /// store is written as it is made, never held whole as one string.
+    func writeJSON(_ emit: (String) -> Void) {
+        var head = JSONWriter()
+        head.beginObject()
+        head.field("since", since?.rfc3339)
+        head.field("until", until?.rfc3339)
+        head.endObject()
+        emit(String(head.string.dropLast()) + #","callers":["#)
+        for (index, entry) in entries.enumerated() {
+            var writer = JSONWriter()
+            Self.write(entry, to: &writer)
+            emit((index > 0 ? "," : "") + writer.string)
         }
-        writer.endArray()
-        writer.endObject()
-        return writer.string
+        var tail = JSONWriter()
+        tail.beginArray()
+        for resource in unusedResources {
+            tail.beginObject()
+            tail.field("resource", resource.resource)
+            tail.field("object_name", resource.objectName)
+            tail.endObject()
+        }
+        tail.endArray()
+        emit(#"],"unused_resources":"# + tail.string + "}")
+    }
+
+    /// The whole object as one string (tests, small reviews).
+    var json: String {
+        var text = ""
+        writeJSON { text += $0 }
+        return text
     }
 
     private static func write(_ entry: Entry, to writer: inout JSONWriter) {

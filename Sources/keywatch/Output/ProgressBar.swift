@@ -39,8 +39,13 @@ enum Standard {
     }
 
     static func out(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
+        append(text)
         buffer.append(0x0A)
+    }
+
+    /// `text` without a line end after it: a long line written in pieces.
+    static func append(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { flush() }
     }
 
