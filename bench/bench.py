@@ -214,7 +214,9 @@ def main():
               "| query | median ms | worst ms |", "|---|---:|---:|"]
     for name, label in [("principal", "query --principal X (the busiest principal; newest 1000, table)"),
                         ("principal_json", "query --principal X --format json"),
-                        ("denied_last_hour", "query --outcome denied --since 1h")]:
+                        ("denied_last_hour", "query --outcome denied --since 1h"),
+                        ("access_review_30d", "access-review --since 30d --format json (target < 2000)"),
+                        ("access_review_30d_table", "access-review --since 30d (table)")]:
         lines.append(f"| {label} | {latencies[name]['median_ms']} | {latencies[name]['worst_ms']} |")
     lines += daemon_lines(paths)
     lines += ["", f"Peers read all {record_count:,} records (keywatch stores the KMS, STS and EKS-auth ones and skips the rest); "
