@@ -169,10 +169,8 @@ public enum KeyInventory {
         for event in events {
             switch event.effect {
             case .newVersion:
-                if let last = versions.last, event.time.microseconds - last.time.microseconds < sameVersion.microseconds {
-                    // The same rotation told twice: keep the first telling, but an automatic one says more.
-                    if event.automatic && !last.automatic { versions[versions.count - 1].automatic = true }
-                } else {
+                // The same rotation told twice (a call and the service's event) is kept as first told.
+                if versions.last.map({ event.time.microseconds - $0.time.microseconds >= sameVersion.microseconds }) ?? true {
                     versions.append(event)
                 }
                 if event.automatic {

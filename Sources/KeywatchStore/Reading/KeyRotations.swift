@@ -24,8 +24,8 @@ public struct KeyLifecycleEvent: Sendable, Equatable {
     public var operation: String
     public var effect: KeyLifecycleEffect
     /// The service rotated the key by itself, on its schedule: Key Vault's `KeyRotateIfDue`, or a
-    /// KMS `RotateKey` service event whose `rotationType` is `AUTOMATIC` (or absent, as before
-    /// on-demand rotation existed).
+    /// KMS `RotateKey` service event that no `RotateKeyOnDemand` call of the hour before explains
+    /// (KMS logs both for an on-demand rotation).
     public var automatic: Bool
 }
 
@@ -105,15 +105,13 @@ extension EventReader {
         let classes = KeyLifecycleOperations.classCodes.map(String.init).joined(separator: ", ")
         // `class > 2` is the partial index's own condition, written out so SQLite may use it.
         let statement = try connection.prepare("""
-            SELECT time, operation, source, resource, resource_type, object_name, scope, account, region,
-                   raw_block, raw_offset, raw_length
+            SELECT time, operation, source, resource, resource_type, object_name, scope, account, region
             FROM event_rows
             WHERE class > 2 AND class IN (\(classes)) AND outcome = \(Outcome.success.code)
               AND operation IN (\(operations.keys.sorted().map(String.init).joined(separator: ", ")))
               AND resource IS NOT NULL
             """)
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
-        let parser = JSONParser()
         var histories: [Int64: KeyHistory] = [:]
         while try statement.step() {
             guard let source = EventCodes.value(statement.int64(2), as: EventSource.self),
@@ -122,13 +120,8 @@ extension EventReader {
                   let operation = operations[statement.int64(1)],
                   let effect = KeyLifecycleOperations.effect(of: operation, source: source)
             else { continue }
-            var automatic = operation == "KeyRotateIfDue"
-            if operation == "RotateKey" {
-                let location = RawLocation(block: statement.int64(9), offset: Int(statement.int64(10)), length: Int(statement.int64(11)))
-                automatic = Self.isAutomaticRotation(try rawBlocks.record(at: location, in: connection), parser: parser)
-            }
-            let event = KeyLifecycleEvent(time: Timestamp(microseconds: statement.int64(0)), operation: operation,
-                                          effect: effect, automatic: automatic)
+            let event = KeyLifecycleEvent(time: Timestamp(microseconds: statement.int64(0)), operation: operation, effect: effect,
+                                          automatic: operation == "KeyRotateIfDue" || operation == "RotateKey")
             let resource = statement.int64(3)
             if histories[resource] == nil {
                 histories[resource] = KeyHistory(
@@ -141,7 +134,23 @@ extension EventReader {
         return histories.values.map { history in
             var history = history
             history.events.sort { ($0.time, $0.operation) < ($1.time, $1.operation) }
+            Self.markOnDemandRotations(&history.events)
             return history
+        }
+    }
+
+    /// A KMS `RotateKey` event within an hour after a `RotateKeyOnDemand` call is that call's
+    /// rotation, not an automatic one. Told by the calls, which the rows hold, rather than by the
+    /// record's `serviceEventDetails.rotationType`, which only its compressed original holds: a
+    /// store of a year of many keys has tens of thousands of `RotateKey` records to unpack.
+    static func markOnDemandRotations(_ events: inout [KeyLifecycleEvent]) {
+        var lastOnDemand: Timestamp?
+        for index in events.indices {
+            if events[index].operation == "RotateKeyOnDemand" { lastOnDemand = events[index].time }
+            if events[index].operation == "RotateKey", let call = lastOnDemand,
+               events[index].time.microseconds - call.microseconds < EventDuration.hours(1).microseconds {
+                events[index].automatic = false
+            }
         }
     }
 
@@ -149,17 +158,5 @@ extension EventReader {
     /// version in the whole store is at least this old, if the logs since then are complete.
     public func oldestEventTime() throws -> Timestamp? {
         try connection.scalar("SELECT min(time) FROM event_rows").map(Timestamp.init(microseconds:))
-    }
-
-    /// Whether a KMS `RotateKey` record tells of an automatic rotation: its
-    /// `serviceEventDetails.rotationType` is `AUTOMATIC`, or absent (records written before
-    /// on-demand rotation existed were all automatic). `ON_DEMAND` is a caller's rotation.
-    static func isAutomaticRotation(_ record: [UInt8], parser: JSONParser) -> Bool {
-        (try? record.withUnsafeBytes { bytes in
-            try parser.parse(bytes) { document in
-                guard let type = document.root["serviceEventDetails"]?["rotationType"], !type.isNull else { return true }
-                return type.stringEquals("AUTOMATIC", caseInsensitive: true)
-            }
-        }) ?? false
     }
 }
