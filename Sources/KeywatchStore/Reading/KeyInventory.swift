@@ -49,13 +49,7 @@ public struct KeyUser: Sendable, Equatable {
 /// One key, secret or certificate of `keywatch keys`: who uses it, its versions and rotation,
 /// and whether it is overdue against its rotation policy.
 public struct KeyInventoryEntry: Sendable {
-    public var resource: String
-    public var resourceType: ResourceType
-    public var source: EventSource
-    public var objectName: String?
-    public var scope: String?
-    public var account: String?
-    public var region: String?
+    public var identity: KeyIdentity
     /// Data-plane callers in the span, most uses first.
     public var users: [KeyUser]
     /// Successful data-plane events in the span, and the newest one's time.
@@ -108,45 +102,40 @@ public struct RotationPolicy: Sendable {
 }
 
 /// The inventory of keys, secrets and certificates: their use in a span from
-/// ``EventReader/usage(of:)``, their lifecycle over all time from ``EventReader/keyHistories()``.
+/// ``EventReader/keyUse(since:)``, their lifecycle over all time from ``EventReader/keyHistories()``.
 public enum KeyInventory {
     /// Two new versions this close are one rotation logged twice.
     public static let sameVersion = EventDuration.hours(1)
 
-    /// Every key, secret and certificate with a successful event in `usage` or a lifecycle event
+    /// Every key, secret and certificate with a successful event in `use` or a lifecycle event
     /// in `histories`, judged at `now` against `policies` (first match wins) or `rotation`;
     /// the ones that stand out first (``KeyStatus``), then the oldest.
     public static func entries(
-        usage: [ResourceUsage], histories: [KeyHistory], now: Timestamp, oldestEvent: Timestamp?,
+        use: [KeyUse], histories: [KeyHistory], now: Timestamp, oldestEvent: Timestamp?,
         rotation: EventDuration, policies: [RotationPolicy] = []
     ) -> [KeyInventoryEntry] {
-        var used: [String: [ResourceUsage]] = [:]
-        for row in usage where row.outcome == .success {
-            guard let resource = row.resource,
-                  row.resourceType == .key || row.resourceType == .secret || row.resourceType == .certificate
-            else { continue }
-            used[resource, default: []].append(row)
-        }
-        let lifecycles = Dictionary(histories.map { ($0.resource, $0) }, uniquingKeysWith: { first, _ in first })
+        let used = Dictionary(grouping: use, by: \.identity.resource)
+        let lifecycles = Dictionary(histories.map { ($0.identity.resource, $0) }, uniquingKeysWith: { first, _ in first })
         let resources = Set(used.keys).union(lifecycles.keys)
         let entries = resources.map { resource -> KeyInventoryEntry in
             entry(resource: resource, rows: used[resource] ?? [], history: lifecycles[resource], now: now,
                   oldestEvent: oldestEvent, rotation: rotation, policies: policies)
         }
         return entries.sorted {
-            ($0.status, -$0.age.microseconds, $0.resource) < ($1.status, -$1.age.microseconds, $1.resource)
+            ($0.status, -$0.age.microseconds, $0.identity.resource) < ($1.status, -$1.age.microseconds, $1.identity.resource)
         }
     }
 
     private static func entry(
-        resource: String, rows: [ResourceUsage], history: KeyHistory?, now: Timestamp, oldestEvent: Timestamp?,
+        resource: String, rows: [KeyUse], history: KeyHistory?, now: Timestamp, oldestEvent: Timestamp?,
         rotation: EventDuration, policies: [RotationPolicy]
     ) -> KeyInventoryEntry {
         let newest = rows.max { $0.last < $1.last }
         let events = history?.events ?? []
-        let objectName = history?.objectName ?? newest?.objectName
-        let policy = policies.first { $0.matches(resource: resource, name: objectName) }?.maximumAge ?? rotation
-        let dataPlane = rows.filter { $0.operationClass == .crypto || $0.operationClass == .read }
+        let identity = history?.identity ?? newest?.identity
+            ?? KeyIdentity(resource: resource, resourceType: .key, source: .azureKeyVault)
+        let policy = policies.first { $0.matches(resource: resource, name: identity.objectName) }?.maximumAge ?? rotation
+        let dataPlane = rows.filter(\.dataPlane)
         var byUser: [String: KeyUser] = [:]
         for row in dataPlane {
             guard let principal = row.principal else { continue }
@@ -199,10 +188,7 @@ public enum KeyInventory {
             status = .ok
         }
         return KeyInventoryEntry(
-            resource: resource, resourceType: history?.resourceType ?? newest?.resourceType ?? .key,
-            source: history?.source ?? newest?.source ?? .azureKeyVault, objectName: objectName,
-            scope: history?.scope ?? newest?.scope, account: history?.account ?? newest?.account,
-            region: history?.region ?? newest?.region,
+            identity: identity,
             users: byUser.values.sorted { ($0.uses, $1.label) > ($1.uses, $0.label) },
             uses: dataPlane.reduce(0) { $0 + $1.count }, lastUse: dataPlane.map(\.last).max(), firstSeen: firstSeen,
             versions: versions, rotation: setting, rotationSaid: rotationSaid, deleted: deleted, policy: policy,

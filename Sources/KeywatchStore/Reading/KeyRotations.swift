@@ -29,8 +29,8 @@ public struct KeyLifecycleEvent: Sendable, Equatable {
     public var automatic: Bool
 }
 
-/// Every lifecycle event of one resource over all stored time, oldest first.
-public struct KeyHistory: Sendable, Equatable {
+/// Which key, secret or certificate, and where it lives: what its events say of it.
+public struct KeyIdentity: Sendable, Equatable {
     /// The resource, canonical as events hold it.
     public var resource: String
     public var resourceType: ResourceType
@@ -40,6 +40,22 @@ public struct KeyHistory: Sendable, Equatable {
     public var scope: String?
     public var account: String?
     public var region: String?
+
+    public init(resource: String, resourceType: ResourceType, source: EventSource, objectName: String? = nil,
+                scope: String? = nil, account: String? = nil, region: String? = nil) {
+        self.resource = resource
+        self.resourceType = resourceType
+        self.source = source
+        self.objectName = objectName
+        self.scope = scope
+        self.account = account
+        self.region = region
+    }
+}
+
+/// Every lifecycle event of one resource over all stored time, oldest first.
+public struct KeyHistory: Sendable, Equatable {
+    public var identity: KeyIdentity
     public var events: [KeyLifecycleEvent]
 }
 
@@ -124,10 +140,11 @@ extension EventReader {
                                           automatic: operation == "KeyRotateIfDue" || operation == "RotateKey")
             let resource = statement.int64(3)
             if histories[resource] == nil {
-                histories[resource] = KeyHistory(
+                let identity = KeyIdentity(
                     resource: try strings.text(id: resource), resourceType: type, source: source,
                     objectName: try strings.text(statement, 5), scope: try strings.text(statement, 6),
-                    account: try strings.text(statement, 7), region: try strings.text(statement, 8), events: [])
+                    account: try strings.text(statement, 7), region: try strings.text(statement, 8))
+                histories[resource] = KeyHistory(identity: identity, events: [])
             }
             histories[resource]?.events.append(event)
         }

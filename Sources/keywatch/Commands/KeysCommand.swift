@@ -51,7 +51,7 @@ struct KeysCommand: ParsableCommand {
         let policies = try policies()
         let entries = try StoreAccess.reading(db, command: "keys") { reader in
             KeyInventory.entries(
-                usage: try reader.usage(of: UsageFilter(since: since)), histories: try reader.keyHistories(), now: now,
+                use: try reader.keyUse(since: since), histories: try reader.keyHistories(), now: now,
                 oldestEvent: try reader.oldestEventTime(), rotation: maximumAge, policies: policies)
         }
         switch format {

@@ -17,7 +17,8 @@ enum KeyInventoryRows {
             let cadence = entry.cadenceMean.map { mean in
                 "\(span(mean))" + (entry.intervals.count > 1 ? " (max \(span(entry.cadenceLongest ?? mean)))" : "")
             }
-            table.append([statusText(entry.status), entry.resourceType.rawValue, entry.objectName ?? entry.resource, entry.scope,
+            let identity = entry.identity
+            table.append([statusText(entry.status), identity.resourceType.rawValue, identity.objectName ?? identity.resource, identity.scope,
                           users(entry), Numbers.grouped(entry.uses), entry.lastUse.map(day), lastVersion,
                           (entry.ageIsLowerBound ? ">=" : "") + span(entry.age), span(entry.policy), String(entry.rotations),
                           cadence, entry.rotation.rawValue])
@@ -31,14 +32,15 @@ enum KeyInventoryRows {
                             "age_seconds", "age_is_lower_bound", "deleted"]
 
     static func csv(_ entry: KeyInventoryEntry) -> String {
-        CSV.line([entry.status.rawValue, entry.resourceType.rawValue, entry.objectName, entry.resource, entry.source.rawValue,
-                  entry.scope, entry.account, entry.region,
-                  entry.users.map { "\($0.label) (\($0.uses))" }.joined(separator: "; "), String(entry.users.count),
-                  String(entry.uses), entry.lastUse?.rfc3339, entry.firstSeen.rfc3339, entry.lastVersion?.time.rfc3339,
-                  entry.lastVersion?.operation, String(entry.versions.count), String(entry.rotations),
-                  entry.cadenceMean.map(seconds), entry.cadenceLongest.map(seconds), entry.rotation.rawValue,
-                  entry.rotationSaid.map { "\($0.time.rfc3339) \($0.operation)" }, seconds(entry.policy), seconds(entry.age),
-                  String(entry.ageIsLowerBound), entry.deleted.map { "\($0.time.rfc3339) \($0.operation)" }])
+        let identity = entry.identity
+        return CSV.line([entry.status.rawValue, identity.resourceType.rawValue, identity.objectName, identity.resource,
+                         identity.source.rawValue, identity.scope, identity.account, identity.region,
+                         entry.users.map { "\($0.label) (\($0.uses))" }.joined(separator: "; "), String(entry.users.count),
+                         String(entry.uses), entry.lastUse?.rfc3339, entry.firstSeen.rfc3339, entry.lastVersion?.time.rfc3339,
+                         entry.lastVersion?.operation, String(entry.versions.count), String(entry.rotations),
+                         entry.cadenceMean.map(seconds), entry.cadenceLongest.map(seconds), entry.rotation.rawValue,
+                         entry.rotationSaid.map { "\($0.time.rfc3339) \($0.operation)" }, seconds(entry.policy), seconds(entry.age),
+                         String(entry.ageIsLowerBound), entry.deleted.map { "\($0.time.rfc3339) \($0.operation)" }])
     }
 
     /// One object on one line, every key always present (null when unknown).
@@ -48,13 +50,13 @@ enum KeyInventoryRows {
         writer.field("status", entry.status.rawValue)
         writer.key("overdue")
         writer.value(entry.overdue)
-        writer.field("type", entry.resourceType.rawValue)
-        writer.field("name", entry.objectName)
-        writer.field("resource", entry.resource)
-        writer.field("source", entry.source.rawValue)
-        writer.field("scope", entry.scope)
-        writer.field("account", entry.account)
-        writer.field("region", entry.region)
+        writer.field("type", entry.identity.resourceType.rawValue)
+        writer.field("name", entry.identity.objectName)
+        writer.field("resource", entry.identity.resource)
+        writer.field("source", entry.identity.source.rawValue)
+        writer.field("scope", entry.identity.scope)
+        writer.field("account", entry.identity.account)
+        writer.field("region", entry.identity.region)
         writer.key("users")
         writer.beginArray()
         for user in entry.users {

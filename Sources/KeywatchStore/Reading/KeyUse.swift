@@ -1,0 +1,89 @@
+import KeywatchCore
+
+/// One caller's successful events on one key, secret or certificate in a span: in the data plane
+/// (crypto and reads, what "using" a key means) or not. What `keywatch keys` counts as use.
+public struct KeyUse: Sendable, Equatable {
+    public var identity: KeyIdentity
+    /// The caller; nil for events no principal made.
+    public var principal: String?
+    /// The name the newest event gave the principal.
+    public var principalName: String?
+    public var namespace: String?
+    public var serviceAccount: String?
+    /// Crypto operations and reads (`KeyUnwrap`, `SecretGet`, `Decrypt`), as against management.
+    public var dataPlane: Bool
+    public var count: Int
+    public var first: Timestamp
+    public var last: Timestamp
+
+    /// The principal as people read it: its name when the events gave one, else itself.
+    public var principalLabel: String { principalName ?? principal ?? "-" }
+}
+
+extension EventReader {
+    /// The successful events on keys, secrets and certificates at or after `since`, summed per
+    /// resource, caller and plane; in no particular order.
+    ///
+    /// ``usage(of:)`` tells more (operations, outcomes) and reads more for it: here each row gives
+    /// only its time, class, caller and resource, and SQLite drops the failures and the other
+    /// resources before they reach Swift; the names and places of a group are read once, from
+    /// its newest row, by the primary key.
+    public func keyUse(since: Timestamp?) throws -> [KeyUse] {
+        let types = [ResourceType.key, .secret, .certificate].map { String($0.code) }.joined(separator: ", ")
+        let statement = try connection.prepare("""
+            SELECT time, key_hash, class, principal, resource FROM event_rows
+            WHERE time >= ?1 AND outcome = \(Outcome.success.code) AND resource_type IN (\(types)) AND resource IS NOT NULL
+            """)
+        try statement.bind([.integer(since?.microseconds ?? .min)])
+        let dataPlane: Set<Int64> = [EventClass.crypto.code, EventClass.read.code]
+        var groups: [KeyUseKey: KeyUseTally] = [:]
+        while try statement.step() {
+            let time = statement.int64(0)
+            let key = KeyUseKey(resource: statement.int64(4), principal: statement.isNull(3) ? -1 : statement.int64(3),
+                                dataPlane: dataPlane.contains(statement.int64(2)))
+            let row = (time: time, hash: statement.int64(1))
+            groups[key, default: KeyUseTally(first: time, newest: row)].add(row)
+        }
+        let strings = try TextLookup(table: "strings", column: "value", in: connection)
+        let newest = try connection.prepare("""
+            SELECT principal_name, namespace, service_account, source, resource_type, object_name, scope, account, region
+            FROM event_rows WHERE time = ?1 AND key_hash = ?2
+            """)
+        return try groups.map { key, tally in
+            try newest.bind([.integer(tally.newest.time), .integer(tally.newest.hash)])
+            defer { newest.reset() }
+            guard try newest.step() else { throw StoreError.corrupt("event_rows lost the row at \(tally.newest.time)") }
+            let identity = KeyIdentity(
+                resource: try strings.text(id: key.resource),
+                resourceType: EventCodes.value(newest.int64(4), as: ResourceType.self) ?? .key,
+                source: EventCodes.value(newest.int64(3), as: EventSource.self) ?? .azureKeyVault,
+                objectName: try strings.text(newest, 5), scope: try strings.text(newest, 6),
+                account: try strings.text(newest, 7), region: try strings.text(newest, 8))
+            return KeyUse(
+                identity: identity, principal: key.principal < 0 ? nil : try strings.text(id: key.principal),
+                principalName: try strings.text(newest, 0), namespace: try strings.text(newest, 1),
+                serviceAccount: try strings.text(newest, 2), dataPlane: key.dataPlane, count: tally.count,
+                first: Timestamp(microseconds: tally.first), last: Timestamp(microseconds: tally.newest.time))
+        }
+    }
+}
+
+/// A key-use group by string ids (-1 for no principal).
+private struct KeyUseKey: Hashable {
+    var resource: Int64
+    var principal: Int64
+    var dataPlane: Bool
+}
+
+/// A key-use group's count, first time, and newest row (its primary key).
+private struct KeyUseTally {
+    var count = 0
+    var first: Int64
+    var newest: (time: Int64, hash: Int64)
+
+    mutating func add(_ row: (time: Int64, hash: Int64)) {
+        count += 1
+        first = min(first, row.time)
+        if row.time >= newest.time { newest = row }
+    }
+}
