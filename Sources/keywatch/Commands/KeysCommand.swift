@@ -50,9 +50,13 @@ struct KeysCommand: ParsableCommand {
         let maximumAge = try Self.duration(rotation, "--rotation")
         let policies = try policies()
         let entries = try StoreAccess.reading(db, command: "keys") { reader in
-            KeyInventory.entries(
-                use: try reader.keyUse(since: since), histories: try reader.keyHistories(), now: now,
-                oldestEvent: try reader.oldestEventTime(), rotation: maximumAge, policies: policies)
+            // All time's lifecycle (an index's rows) on a second connection while this one reads the span's use.
+            let db = self.db
+            let histories = BackgroundValue { try EventReader(path: db).keyHistories() }
+            let use = try reader.keyUse(since: since)
+            return KeyInventory.entries(
+                use: use, histories: try histories.value(), now: now, oldestEvent: try reader.oldestEventTime(),
+                rotation: maximumAge, policies: policies)
         }
         switch format {
         case .json:
