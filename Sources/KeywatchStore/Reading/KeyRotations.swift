@@ -118,15 +118,7 @@ extension EventReader {
         try lookup.bind(names.map { .text($0) })
         while try lookup.step() { operations[lookup.int64(0)] = lookup.text(1) ?? "" }
         guard !operations.isEmpty else { return [] }
-        let classes = KeyLifecycleOperations.classCodes.map(String.init).joined(separator: ", ")
-        // `class > 2` is the partial index's own condition, written out so SQLite may use it.
-        let statement = try connection.prepare("""
-            SELECT time, operation, source, resource, resource_type, object_name, scope, account, region
-            FROM event_rows
-            WHERE class > 2 AND class IN (\(classes)) AND outcome = \(Outcome.success.code)
-              AND operation IN (\(operations.keys.sorted().map(String.init).joined(separator: ", ")))
-              AND resource IS NOT NULL
-            """)
+        let statement = try connection.prepare(Self.keyHistoriesSQL(operations: operations.keys.sorted()))
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
         var histories: [Int64: KeyHistory] = [:]
         while try statement.step() {
@@ -154,6 +146,19 @@ extension EventReader {
             Self.markOnDemandRotations(&history.events)
             return history
         }
+    }
+
+    /// The successful lifecycle events of the operations of these string ids. `class > 2` is the
+    /// partial index's own condition, written out so SQLite may use the index.
+    static func keyHistoriesSQL(operations: [Int64]) -> String {
+        let classes = KeyLifecycleOperations.classCodes.map(String.init).joined(separator: ", ")
+        return """
+            SELECT time, operation, source, resource, resource_type, object_name, scope, account, region
+            FROM event_rows
+            WHERE class > 2 AND class IN (\(classes)) AND outcome = \(Outcome.success.code)
+              AND operation IN (\(operations.map(String.init).joined(separator: ", ")))
+              AND resource IS NOT NULL
+            """
     }
 
     /// A KMS `RotateKey` event within an hour after a `RotateKeyOnDemand` call is that call's
