@@ -181,4 +181,9 @@ extension EventReader {
     public func oldestEventTime() throws -> Timestamp? {
         try connection.scalar("SELECT min(time) FROM event_rows").map(Timestamp.init(microseconds:))
     }
+
+    /// The time of the store's newest event; nil when it holds none.
+    public func newestEventTime() throws -> Timestamp? {
+        try connection.scalar("SELECT max(time) FROM event_rows").map(Timestamp.init(microseconds:))
+    }
 }

@@ -21,26 +21,28 @@ public struct KeyUse: Sendable, Equatable {
 }
 
 extension EventReader {
-    /// The successful events on keys, secrets and certificates at or after `since`, summed per
-    /// resource, caller and plane; in no particular order.
+    /// The successful events on keys, secrets and certificates at or after `since` and before
+    /// `until`, summed per resource, caller and plane; in no particular order. Spans that do not
+    /// overlap can be read apart (on two connections at once) and their groups simply put together.
     ///
     /// ``usage(of:)`` tells more (operations, outcomes) and reads more for it: here each row gives
     /// only its time, class, caller and resource, and SQLite drops the failures and the other
     /// resources before they reach Swift; the names and places of a group are read once, from
     /// its newest row, by the primary key.
-    public func keyUse(since: Timestamp?) throws -> [KeyUse] {
+    public func keyUse(since: Timestamp?, until: Timestamp? = nil) throws -> [KeyUse] {
         let types = [ResourceType.key, .secret, .certificate].map { String($0.code) }.joined(separator: ", ")
         let statement = try connection.prepare("""
             SELECT time, key_hash, class, principal, resource FROM event_rows
-            WHERE time >= ?1 AND outcome = \(Outcome.success.code) AND resource_type IN (\(types)) AND resource IS NOT NULL
+            WHERE time >= ?1 AND time < ?2 AND outcome = \(Outcome.success.code) AND resource_type IN (\(types)) AND resource IS NOT NULL
             """)
-        try statement.bind([.integer(since?.microseconds ?? .min)])
-        let dataPlane: Set<Int64> = [EventClass.crypto.code, EventClass.read.code]
+        try statement.bind([.integer(since?.microseconds ?? .min), .integer(until?.microseconds ?? .max)])
+        let crypto = EventClass.crypto.code, read = EventClass.read.code
         var groups: [KeyUseKey: KeyUseTally] = [:]
         while try statement.step() {
             let time = statement.int64(0)
+            let operationClass = statement.int64(2)
             let key = KeyUseKey(resource: statement.int64(4), principal: statement.isNull(3) ? -1 : statement.int64(3),
-                                dataPlane: dataPlane.contains(statement.int64(2)))
+                                dataPlane: operationClass == crypto || operationClass == read)
             let row = (time: time, hash: statement.int64(1))
             groups[key, default: KeyUseTally(first: time, newest: row)].add(row)
         }

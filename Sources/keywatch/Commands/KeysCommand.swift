@@ -50,12 +50,18 @@ struct KeysCommand: ParsableCommand {
         let maximumAge = try Self.duration(rotation, "--rotation")
         let policies = try policies()
         let entries = try StoreAccess.reading(db, command: "keys") { reader in
-            // All time's lifecycle (an index's rows) on a second connection while this one reads the span's use.
+            // Three reads on three connections at once: all time's lifecycle (an index's rows), and
+            // the span's use in two halves — the span is most of a large store's rows.
             let db = self.db
             let histories = BackgroundValue { try EventReader(path: db).keyHistories() }
-            let use = try reader.keyUse(since: since)
+            let oldest = try reader.oldestEventTime()
+            let start = max(since ?? oldest ?? now, oldest ?? now)
+            let end = max(start, try reader.newestEventTime() ?? start)
+            let middle = Timestamp(microseconds: start.microseconds / 2 + end.microseconds / 2)
+            let newerUse = BackgroundValue { try EventReader(path: db).keyUse(since: middle) }
+            let use = try reader.keyUse(since: since, until: middle) + newerUse.value()
             return KeyInventory.entries(
-                use: use, histories: try histories.value(), now: now, oldestEvent: try reader.oldestEventTime(),
+                use: use, histories: try histories.value(), now: now, oldestEvent: oldest,
                 rotation: maximumAge, policies: policies)
         }
         switch format {
