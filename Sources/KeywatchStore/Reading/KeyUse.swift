@@ -28,11 +28,11 @@ extension EventReader {
     /// ``usage(of:)`` tells more (operations, outcomes) and reads more for it: here each row gives
     /// only its time, class, caller and resource, and SQLite drops the failures and the other
     /// resources before they reach Swift; the names and places of a group are read once, from
-    /// its newest row, by the primary key.
+    /// its newest row, found by its time (the primary key's first column).
     public func keyUse(since: Timestamp?, until: Timestamp? = nil) throws -> [KeyUse] {
         let types = [ResourceType.key, .secret, .certificate].map { String($0.code) }.joined(separator: ", ")
         let statement = try connection.prepare("""
-            SELECT time, key_hash, class, principal, resource FROM event_rows
+            SELECT time, class, principal, resource FROM event_rows
             WHERE time >= ?1 AND time < ?2 AND outcome = \(Outcome.success.code) AND resource_type IN (\(types)) AND resource IS NOT NULL
             """)
         try statement.bind([.integer(since?.microseconds ?? .min), .integer(until?.microseconds ?? .max)])
@@ -40,21 +40,21 @@ extension EventReader {
         var groups: [KeyUseKey: KeyUseTally] = [:]
         while try statement.step() {
             let time = statement.int64(0)
-            let operationClass = statement.int64(2)
-            let key = KeyUseKey(resource: statement.int64(4), principal: statement.isNull(3) ? -1 : statement.int64(3),
+            let operationClass = statement.int64(1)
+            let key = KeyUseKey(resource: statement.int64(3), principal: statement.isNull(2) ? -1 : statement.int64(2),
                                 dataPlane: operationClass == crypto || operationClass == read)
-            let row = (time: time, hash: statement.int64(1))
-            groups[key, default: KeyUseTally(first: time, newest: row)].add(row)
+            groups[key, default: KeyUseTally(first: time, last: time)].add(time)
         }
         let strings = try TextLookup(table: "strings", column: "value", in: connection)
         let newest = try connection.prepare("""
             SELECT principal_name, namespace, service_account, source, resource_type, object_name, scope, account, region
-            FROM event_rows WHERE time = ?1 AND key_hash = ?2
+            FROM event_rows WHERE time = ?1 AND resource = ?2 AND principal IS ?3 AND outcome = \(Outcome.success.code)
+            LIMIT 1
             """)
         return try groups.map { key, tally in
-            try newest.bind([.integer(tally.newest.time), .integer(tally.newest.hash)])
+            try newest.bind([.integer(tally.last), .integer(key.resource), key.principal < 0 ? .null : .integer(key.principal)])
             defer { newest.reset() }
-            guard try newest.step() else { throw StoreError.corrupt("event_rows lost the row at \(tally.newest.time)") }
+            guard try newest.step() else { throw StoreError.corrupt("event_rows lost the row at \(tally.last)") }
             let identity = KeyIdentity(
                 resource: try strings.text(id: key.resource),
                 resourceType: EventCodes.value(newest.int64(4), as: ResourceType.self) ?? .key,
@@ -65,7 +65,7 @@ extension EventReader {
                 identity: identity, principal: key.principal < 0 ? nil : try strings.text(id: key.principal),
                 principalName: try strings.text(newest, 0), namespace: try strings.text(newest, 1),
                 serviceAccount: try strings.text(newest, 2), dataPlane: key.dataPlane, count: tally.count,
-                first: Timestamp(microseconds: tally.first), last: Timestamp(microseconds: tally.newest.time))
+                first: Timestamp(microseconds: tally.first), last: Timestamp(microseconds: tally.last))
         }
     }
 }
@@ -77,15 +77,15 @@ private struct KeyUseKey: Hashable {
     var dataPlane: Bool
 }
 
-/// A key-use group's count, first time, and newest row (its primary key).
+/// A key-use group's count and its first and last time.
 private struct KeyUseTally {
     var count = 0
     var first: Int64
-    var newest: (time: Int64, hash: Int64)
+    var last: Int64
 
-    mutating func add(_ row: (time: Int64, hash: Int64)) {
+    mutating func add(_ time: Int64) {
         count += 1
-        first = min(first, row.time)
-        if row.time >= newest.time { newest = row }
+        first = min(first, time)
+        last = max(last, time)
     }
 }
