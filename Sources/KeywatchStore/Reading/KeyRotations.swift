@@ -40,17 +40,6 @@ public struct KeyIdentity: Sendable, Equatable {
     public var scope: String?
     public var account: String?
     public var region: String?
-
-    public init(resource: String, resourceType: ResourceType, source: EventSource, objectName: String? = nil,
-                scope: String? = nil, account: String? = nil, region: String? = nil) {
-        self.resource = resource
-        self.resourceType = resourceType
-        self.source = source
-        self.objectName = objectName
-        self.scope = scope
-        self.account = account
-        self.region = region
-    }
 }
 
 /// Every lifecycle event of one resource over all stored time, oldest first.
