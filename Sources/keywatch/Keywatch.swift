@@ -11,7 +11,7 @@ struct Keywatch: ParsableCommand {
         commandName: "keywatch",
         abstract: "Watch Azure Key Vault and AWS KMS audit logs: store every event, query them, alert.",
         version: Version.description,
-        subcommands: [RunCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, AccessReviewCommand.self, RejectsCommand.self, AlertsCommand.self, SinksCommand.self, RulesCommand.self, BacktestCommand.self]
+        subcommands: [RunCommand.self, IngestCommand.self, QueryCommand.self, StatsCommand.self, AccessReviewCommand.self, KeysCommand.self, RejectsCommand.self, AlertsCommand.self, SinksCommand.self, RulesCommand.self, BacktestCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (docs/commands.md), not ArgumentParser's 64.

@@ -74,9 +74,11 @@ public struct AccessReview: Sendable {
         for usage in calls {
             byCaller[Caller(principal: usage.principal, namespace: usage.namespace, serviceAccount: usage.serviceAccount), default: []].append(usage)
         }
-        entries = byCaller.map { caller, usages in
-            Self.entry(caller, usages, vaultIDs: vaultIDs)
-        }.sorted { ($0.calls, $1.caller.principal ?? "") > ($1.calls, $0.caller.principal ?? "") }
+        let unordered = byCaller.map { caller, usages in Self.entry(caller, usages, vaultIDs: vaultIDs) }
+        // Sorted by position, so that the sort moves integers rather than whole entries.
+        entries = unordered.indices.sorted {
+            (unordered[$0].calls, unordered[$1].caller.principal ?? "") > (unordered[$1].calls, unordered[$0].caller.principal ?? "")
+        }.map { unordered[$0] }
         let used = Set(calls.lazy.filter { $0.outcome == .success }.compactMap(\.resource))
         unusedResources = knownResources.filter { !used.contains($0.resource) }.sorted { $0.resource < $1.resource }
     }

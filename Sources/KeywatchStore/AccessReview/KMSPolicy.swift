@@ -26,8 +26,9 @@ public struct KMSPolicy: Sendable, Equatable {
         for (resource, actions) in actionsByResource where resource != "*" {
             resourcesByActions[actions.sorted(), default: []].append(resource)
         }
+        // In the order of their first key; no two statements share a key.
         statements = resourcesByActions.map { Statement(actions: $0.key, resources: $0.value.sorted()) }
-            .sorted { ($0.resources[0], $0.actions.joined(separator: ",")) < ($1.resources[0], $1.actions.joined(separator: ",")) }
+            .sorted { $0.resources[0] < $1.resources[0] }
         if let unscoped = actionsByResource["*"] {
             statements.append(Statement(actions: unscoped.sorted(), resources: ["*"]))
         }
