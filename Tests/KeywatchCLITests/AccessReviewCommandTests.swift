@@ -22,13 +22,15 @@ struct AccessReviewCommandTests {
         var listed: [String: Int] = [:]
         for caller in callers {
             for use in try #require(caller["operations"] as? [[String: Any]]) {
-                let key = "\(caller["principal"] as? String ?? "-") \(use["operation"] as? String ?? "-") \(use["resource"] as? String ?? "-")"
+                let key = "\(caller["principal"] as? String ?? "-") \(caller["namespace"] as? String ?? "-") \(use["operation"] as? String ?? "-") \(use["resource"] as? String ?? "-")"
+                // The span is read in two halves: a use in both is one row, not two.
+                #expect(listed[key] == nil, "\(key) listed twice")
                 listed[key, default: 0] += use["count"] as? Int ?? 0
             }
         }
         var counted: [String: Int] = [:]
         for row in try store.select("""
-            SELECT principal || ' ' || operation || ' ' || coalesce(resource, '-') AS k, count(*) AS n FROM events
+            SELECT principal || ' ' || coalesce(namespace, '-') || ' ' || operation || ' ' || coalesce(resource, '-') AS k, count(*) AS n FROM events
             WHERE outcome = 'success' AND principal IS NOT NULL AND class NOT IN ('service', 'auth') GROUP BY k
             """) {
             counted[row["k"] as! String] = row["n"] as? Int

@@ -6,8 +6,11 @@ extension EventReader {
     /// Beyond the usage rows it reads one original record per vault — a vault's resource group
     /// is only in its records' `resourceId` — and, when the review is of every caller, the
     /// resources the store has ever named (``EventNames``), for those nobody used in the span.
-    public func accessReview(of filter: UsageFilter) throws -> AccessReview {
-        let usages = try usage(of: filter)
+    ///
+    /// - Parameter usages: the ``usage(of:)`` of `filter` when already read (in parts, on other
+    ///   connections); nil reads it here.
+    public func accessReview(of filter: UsageFilter, usages: [ResourceUsage]? = nil) throws -> AccessReview {
+        let usages = try usages ?? usage(of: filter)
         var vaultIDs: [String: String] = [:]
         let parser = JSONParser()
         for vault in Set(usages.lazy.filter { $0.source == .azureKeyVault }.compactMap(\.scope)) {

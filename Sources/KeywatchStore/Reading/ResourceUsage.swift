@@ -36,6 +36,43 @@ public struct ResourceUsage: Sendable, Equatable {
 
     /// The principal as people read it: its name when the events gave one, else itself.
     public var principalLabel: String { principalName ?? principal ?? "-" }
+
+    /// The usage of two consecutive spans as one: a group of both has their counts summed, the
+    /// older's first time and the newer's last, and what the newer's events said of names and
+    /// places (what the older said where the newer said nothing).
+    public static func merging(_ older: [ResourceUsage], _ newer: [ResourceUsage]) -> [ResourceUsage] {
+        struct Group: Hashable {
+            var principal, namespace, serviceAccount, resource: String?
+            var operation: String
+            var source: EventSource, operationClass: EventClass, outcome: Outcome, resourceType: ResourceType
+            var principalType: PrincipalType?
+        }
+        func group(_ use: ResourceUsage) -> Group {
+            Group(principal: use.principal, namespace: use.namespace, serviceAccount: use.serviceAccount, resource: use.resource,
+                  operation: use.operation, source: use.source, operationClass: use.operationClass, outcome: use.outcome,
+                  resourceType: use.resourceType, principalType: use.principalType)
+        }
+        var merged = older
+        var positions: [Group: Int] = [:]
+        for (index, use) in older.enumerated() { positions[group(use)] = index }
+        for use in newer {
+            guard let index = positions[group(use)] else {
+                merged.append(use)
+                continue
+            }
+            let old = merged[index]
+            var both = use
+            both.count += old.count
+            both.first = min(old.first, use.first)
+            both.principalName = use.principalName ?? old.principalName
+            both.objectName = use.objectName ?? old.objectName
+            both.scope = use.scope ?? old.scope
+            both.account = use.account ?? old.account
+            both.region = use.region ?? old.region
+            merged[index] = both
+        }
+        return merged
+    }
 }
 
 /// Which events ``EventReader/usage(of:)`` aggregates.

@@ -47,7 +47,15 @@ struct AccessReviewCommand: ParsableCommand {
         let filter = UsageFilter(
             since: try TimeOption.parse(since, "--since", now: now), until: try TimeOption.parse(until, "--until", now: now),
             principals: principal, namespaces: namespace)
-        let review = try StoreAccess.reading(db, command: "access-review") { try $0.accessReview(of: filter) }
+        let db = self.db
+        let review = try StoreAccess.reading(db, command: "access-review") { reader in
+            let halves = try SpanHalves.read(db, on: reader, since: filter.since, until: filter.until) { reader, since, until in
+                var half = filter
+                (half.since, half.until) = (since, until)
+                return try reader.usage(of: half)
+            }
+            return try reader.accessReview(of: filter, usages: ResourceUsage.merging(halves.older, halves.newer))
+        }
         switch format {
         case .json:
             review.writeJSON(Standard.append)

@@ -54,14 +54,9 @@ struct KeysCommand: ParsableCommand {
             // the span's use in two halves — the span is most of a large store's rows.
             let db = self.db
             let histories = BackgroundValue { try EventReader(path: db).keyHistories() }
-            let oldest = try reader.oldestEventTime()
-            let start = max(since ?? oldest ?? now, oldest ?? now)
-            let end = max(start, try reader.newestEventTime() ?? start)
-            let middle = Timestamp(microseconds: start.microseconds / 2 + end.microseconds / 2)
-            let newerUse = BackgroundValue { try EventReader(path: db).keyUse(since: middle) }
-            let use = try reader.keyUse(since: since, until: middle) + newerUse.value()
+            let use = try SpanHalves.read(db, on: reader, since: since, until: nil) { try $0.keyUse(since: $1, until: $2) }
             return KeyInventory.entries(
-                use: use, histories: try histories.value(), now: now, oldestEvent: oldest,
+                use: use.older + use.newer, histories: try histories.value(), now: now, oldestEvent: try reader.oldestEventTime(),
                 rotation: maximumAge, policies: policies)
         }
         switch format {
