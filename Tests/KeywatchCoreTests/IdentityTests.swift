@@ -44,10 +44,10 @@ struct IdentityTests {
     }
 
     @Test("errors name the file, the line and the key", arguments: [
-        ("namespaces:\n  payments:\n    principal: [\"x\"]\n", "rules/identities.yaml:3: namespaces.payments.principal: unknown key (expected one of: principals, resources)"),
+        ("namespaces:\n  payments:\n    principal: [\"x\"]\n", "rules/identities.yaml:3: namespaces.payments.principal: unknown key (expected one of: principals, profile, resources)"),
         ("namespaces:\n  payments:\n    principals: {a: b}\n", "rules/identities.yaml:3: namespaces.payments.principals: expected a list of strings"),
         ("namespaces: [1, 2]\n", "rules/identities.yaml:1: namespaces: expected a mapping (key: value)"),
-        ("sharing: []\n", "rules/identities.yaml:1: sharing: unknown key (expected one of: accounts, decoys, namespaces, organization, shared)"),
+        ("sharing: []\n", "rules/identities.yaml:1: sharing: unknown key (expected one of: accounts, decoys, namespaces, organization, profiles, shared)"),
         ("namespaces:\n  a:\n    principals: [p]\n  b:\n    principals: [P]\n", "rules/identities.yaml: namespaces.b.principals: principal 'P' is already in namespace 'a'"),
     ])
     func errors(_ text: String, _ message: String) {
