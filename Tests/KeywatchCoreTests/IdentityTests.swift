@@ -51,11 +51,16 @@ struct IdentityTests {
         ("namespaces:\n  a:\n    principals: [p]\n  b:\n    principals: [P]\n", "rules/identities.yaml: namespaces.b.principals: principal 'P' is already in namespace 'a'"),
     ])
     func errors(_ text: String, _ message: String) {
+        Self.expectRefused(text, message)
+    }
+
+    /// Expects `text`, read as `rules/identities.yaml`, to be refused with `message`.
+    static func expectRefused(_ text: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             _ = try IdentityMap.parse(text, file: "rules/identities.yaml")
-            Issue.record("accepted: \(text)")
+            Issue.record("accepted: \(text)", sourceLocation: sourceLocation)
         } catch {
-            #expect(error.description == message)
+            #expect(error.description == message, sourceLocation: sourceLocation)
         }
     }
 
