@@ -127,6 +127,39 @@ struct ProfileDetectionTests {
         #expect(detect([Self.outside], [[call("DisableKey", at: at(2), id: "k2")]], identities: Self.identities).isEmpty)
     }
 
+    @Test("verdicts are per caller within a batch: one role's sessions in two namespaces, and hundreds of callers")
+    func verdictsPerCaller() throws {
+        func session(_ name: String, for account: String, at time: String) -> String {
+            cloudTrail(["eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity", "eventTime": time, "eventID": "sts-\(name)",
+                        "requestParameters": ["roleArn": roleARN("shared-irsa"), "roleSessionName": name],
+                        "resources": [["type": "AWS::IAM::Role", "ARN": roleARN("shared-irsa")]]],
+                       identity: ["type": "WebIdentityUser", "userName": account])
+        }
+        func decrypt(in session: String, at time: String) -> String {
+            cloudTrail(["eventTime": time, "eventID": "decrypt-\(session)"], identity: [
+                "type": "AssumedRole", "principalId": "AROAEXAMPLE:\(session)", "accountId": "111122223333",
+                "arn": "arn:aws:sts::111122223333:assumed-role/shared-irsa/\(session)",
+                "sessionContext": ["sessionIssuer": ["type": "Role", "arn": roleARN("shared-irsa"), "userName": "shared-irsa"]]])
+        }
+        // The same role, principal and operation: inside kube-system's kms-plugin, outside payments' secrets-reader.
+        let shared = detect([Self.outside], [[session("plugin", for: "system:serviceaccount:kube-system:app", at: at(0)),
+                                              session("api", for: "system:serviceaccount:payments:app", at: at(1)),
+                                              decrypt(in: "plugin", at: at(2)), decrypt(in: "api", at: at(3))]],
+                            identities: Self.identities)
+        #expect(shared.count == 1)
+        #expect(shared.first?.details.last == AlertDetail("profile_of", .text("namespace payments")))
+
+        // 300 roles with profiles of their own in one batch, each decrypting: those whose profile is [Encrypt] alert.
+        var profiles: [String: OperationProfile] = [:]
+        for worker in 0..<300 {
+            profiles[roleARN("worker-\(worker)")] = OperationProfile([.operation(Glob(worker % 3 == 0 ? "Encrypt" : "Decrypt"))])
+        }
+        let workers = (0..<300).map { kmsCall(at: at($0), by: "worker-\($0)") }
+        let alerts = detect([Self.outside], [workers], identities: IdentityMap(profiles: profiles))
+        #expect(alerts.count == 100)
+        #expect(Set(alerts.compactMap { $0.group.first?.value }) == Set((0..<300).filter { $0 % 3 == 0 }.map { roleARN("worker-\($0)") }))
+    }
+
     @Test("with no profile anywhere, the rule never fires")
     func noProfilesNoFindings() throws {
         let map = try IdentityMap.parse("namespaces:\n  payments:\n    principals: [\"8d116ece-1738-47d9-bd9c-172411e20b8f\"]\n", file: "ids.yaml")

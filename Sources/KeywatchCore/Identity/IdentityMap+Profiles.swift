@@ -2,7 +2,7 @@ extension IdentityMap {
     /// A profile that applies to a caller, and whose it is.
     public struct AppliedProfile: Sendable, Equatable {
         /// Who declared the profile.
-        public enum Holder: Sendable, Equatable, CustomStringConvertible {
+        public enum Holder: Sendable, Hashable, CustomStringConvertible {
             /// The principal's own, under `profiles:` (as written there).
             case principal(String)
             /// The caller's namespace's, `namespaces.<name>.profile`.
@@ -35,19 +35,45 @@ extension IdentityMap {
     public func profile(ofPrincipal principal: String?, appID: String? = nil, namespace: String? = nil,
                         serviceAccount: String? = nil) -> AppliedProfile? {
         guard hasProfiles else { return nil }
-        if !profileIndex.isEmpty {
-            var subject: String?
-            if let namespace, let serviceAccount, !namespace.isEmpty, !serviceAccount.isEmpty {
-                subject = "system:serviceaccount:\(namespace):\(serviceAccount)"
-            }
-            for candidate in [principal, appID, subject] {
-                guard let candidate, !candidate.isEmpty else { continue }
-                if let own = profileIndex[candidate.lowercased()] {
-                    return AppliedProfile(profile: own.profile, holder: .principal(own.principal))
-                }
-            }
+        return profile(principal: entry(ofPrincipal: principal), appID: entry(ofAppID: appID), namespace: namespace,
+                       serviceAccount: serviceAccount)
+    }
+
+    /// What the map says of one principal string on its own: its own profile, and the namespace
+    /// it places it in. Looked up once per string (a batch's detection remembers it per string).
+    struct PrincipalEntry {
+        var own: AppliedProfile?
+        /// The namespace listing it under `principals:`.
+        var listedIn: String?
+        /// The namespace of a `system:serviceaccount:` subject (a principal's, not a client id's).
+        var serviceAccountNamespace: String?
+    }
+
+    /// What the map says of `principal`, an event's principal.
+    func entry(ofPrincipal principal: String?) -> PrincipalEntry {
+        var entry = entry(ofAppID: principal)
+        entry.serviceAccountNamespace = principal?.kubernetesServiceAccount?.namespace
+        return entry
+    }
+
+    /// What the map says of `appID`, an event's client id.
+    func entry(ofAppID appID: String?) -> PrincipalEntry {
+        guard let appID, !appID.isEmpty else { return PrincipalEntry() }
+        let key = appID.lowercased()
+        let own = profileIndex[key].map { AppliedProfile(profile: $0.profile, holder: .principal($0.principal)) }
+        return PrincipalEntry(own: own, listedIn: namespace(ofListed: key))
+    }
+
+    /// ``profile(ofPrincipal:appID:namespace:serviceAccount:)`` of a caller whose principal and
+    /// client id are already looked up, in the same order.
+    func profile(principal: PrincipalEntry, appID: PrincipalEntry, namespace: String?, serviceAccount: String?) -> AppliedProfile? {
+        if let own = principal.own ?? appID.own { return own }
+        if hasServiceAccountProfiles, let namespace, let serviceAccount, !namespace.isEmpty, !serviceAccount.isEmpty,
+           let own = profileIndex["system:serviceaccount:\(namespace):\(serviceAccount)".lowercased()] {
+            return AppliedProfile(profile: own.profile, holder: .principal(own.principal))
         }
-        let name = namespace.flatMap { $0.isEmpty ? nil : $0 } ?? self.namespace(ofPrincipal: principal, appID: appID)
+        // The order of namespace(ofPrincipal:appID:).
+        let name = namespace.flatMap { $0.isEmpty ? nil : $0 } ?? principal.listedIn ?? appID.listedIn ?? principal.serviceAccountNamespace
         guard let name, let profile = namespaces[name]?.profile else { return nil }
         return AppliedProfile(profile: profile, holder: .namespace(name))
     }

@@ -42,6 +42,9 @@ public struct IdentityMap: Sendable, Equatable {
     private let principalIndex: [String: String]
     /// ``profiles`` by the principal lowercased, as principals are looked up.
     let profileIndex: [String: PrincipalProfile]
+    /// Whether `profiles:` names a `system:serviceaccount:` subject: without one, a caller's
+    /// service account is not looked up.
+    let hasServiceAccountProfiles: Bool
 
     /// A principal's own profile, and the principal as `profiles:` writes it.
     struct PrincipalProfile: Sendable, Equatable {
@@ -68,6 +71,7 @@ public struct IdentityMap: Sendable, Equatable {
         // Principals that differ only in case (the file reader refuses them): the first in order wins.
         profileIndex = Dictionary(profiles.keys.sorted().map { ($0.lowercased(), PrincipalProfile(principal: $0, profile: profiles[$0]!)) },
                                   uniquingKeysWith: { first, _ in first })
+        hasServiceAccountProfiles = profileIndex.keys.contains { $0.hasPrefix("system:serviceaccount:") }
         var index: [String: String] = [:]
         for name in namespaces.keys.sorted() {
             for principal in namespaces[name]!.principals { index[principal.lowercased()] = name }
@@ -95,10 +99,13 @@ public struct IdentityMap: Sendable, Equatable {
     /// belongs to its own namespace even when not listed.
     public func namespace(ofPrincipal principal: String?, appID: String? = nil) -> String? {
         for candidate in [principal, appID] {
-            if let candidate, let found = principalIndex[candidate.lowercased()] { return found }
+            if let candidate, let found = namespace(ofListed: candidate.lowercased()) { return found }
         }
         return principal?.kubernetesServiceAccount?.namespace
     }
+
+    /// The namespace listing `principal` (lowercased) under `principals:`.
+    func namespace(ofListed principal: String) -> String? { principalIndex[principal] }
 
     /// Who owns `resource` (or the object named `objectName`): the first namespace listing a
     /// matching pattern (namespaces in name order), else `shared`, else unknown.
