@@ -196,6 +196,10 @@ def incidents(c, end):
     for i in range(6):
         c.kv(w(12) + 60 + i * 60, "SecretGet", 403, checkout, dict(S.secret(vault, "db-password"), isRbacAuthorized=False),
              description="Caller is not authorized to perform action on resource.", ip="10.240.3.12")
+    # workload-outside-profile (and cross-namespace-access): the KMS plugin's identity, there to wrap and
+    # unwrap (kube-system's kms-plugin profile), reads the payments database password
+    plugin = S.mi(S.AKS_KMS_MI, "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+    c.kv(w(8) + 90, "SecretGet", 200, plugin, S.secret(vault, "db-password"), ip="10.240.2.5")
     # keyvault-destruction, kms-key-destruction
     c.kv(w(9) + 30, "SecretDelete", 200, ops, S.secret(vault, "legacy-token"), ip="198.51.100.23")
     c.kms(w(9) + 400, "DisableKey", admin, key_id=S.RETIRED_KEY, ip="198.51.100.23", user_agent=admin_agent,

@@ -413,3 +413,87 @@ write_records("first-use.jsonl", learning + [
     ct(at(D, 4, days=8), assumed_role("checkout-irsa"), "Decrypt"),
     ct(at(D, 5, days=8), assumed_role("checkout-irsa"), "Decrypt"),
 ])
+
+# profiles.yaml ---------------------------------------------------------------------------------
+# rules/identities.yaml gives kube-system the `kms-plugin` profile, payments
+# `[secrets-reader, Decrypt, GenerateDataKey*]`, checkout `[secrets-reader, Decrypt]`, and the
+# export job's role a profile of its own.
+AKS_KMS_MI, AKS_KMS_APP = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6", "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+plugin = mi(AKS_KMS_MI, AKS_KMS_APP)
+payments = mi(PAYMENTS_MI, PAYMENTS_APP)
+
+
+def web_identity(t, role, namespace, service_account):
+    """STS issuing an IRSA session of `role` (named as assumed_role names it) to a service account."""
+    subject = f"system:serviceaccount:{namespace}:{service_account}"
+    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A8242F25BFBB8F98F5321B2AE63C8B5C"
+    session = f"{role}-session"
+    return {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "WebIdentityUser", "principalId": f"{provider}:sts.amazonaws.com:{subject}",
+                         "userName": subject, "identityProvider": provider},
+        "eventTime": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity",
+        "awsRegion": "us-east-1", "sourceIPAddress": "10.0.12.34", "userAgent": "aws-sdk-go-v2/1.32.4",
+        "requestParameters": {"roleArn": f"arn:aws:iam::{ACCOUNT}:role/{role}", "roleSessionName": session, "durationSeconds": 3600},
+        "responseElements": {"subjectFromWebIdentityToken": subject, "provider": provider, "audience": "sts.amazonaws.com",
+                             "assumedRoleUser": {"assumedRoleId": f"AROAEXAMPLE:{session}",
+                                                 "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}"}},
+        "requestID": next_id(), "eventID": next_id(), "readOnly": True,
+        "resources": [{"accountId": ACCOUNT, "type": "AWS::IAM::Role", "ARN": f"arn:aws:iam::{ACCOUNT}:role/{role}"}],
+        "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT, "eventCategory": "Management",
+    }
+
+
+write_records("workload-outside-profile.jsonl", [
+    # The KMS plugin (kube-system: kms-plugin) reading a secret, twice: one alert.
+    kv(at(T, 0), "SecretGet", plugin, "secrets/db-password"),
+    kv(at(T, 1), "SecretGet", plugin, "secrets/db-password"),
+    # payments' managed identity writing a secret it only ever reads — denied, and still outside.
+    kv(at(T, 2), "SecretSet", payments, "secrets/db-password", status=403, description=RBAC_DENIAL),
+    # A role identities.yaml does not name, placed in payments by its IRSA session, creating a grant.
+    web_identity(at(T, 3), "ledger-irsa", "payments", "ledger-worker"),
+    ct(at(T, 4), assumed_role("ledger-irsa"), "CreateGrant",
+       params={"keyId": key_arn("6513270e-269e-4d37-b2a7-4de452e6b438"), "granteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/ledger-irsa",
+               "operations": ["Decrypt"]}),
+    # The export job (a profile of its own: Decrypt, GenerateDataKey*) encrypting.
+    ct(at(T, 5), assumed_role("batch-export"), "Encrypt"),
+])
+write_records("workload-outside-profile-quiet.jsonl", [
+    # What each profile expects: the plugin wrapping and unwrapping, the workloads reading secrets
+    # and using their keys (GenerateDataKeyWithoutPlaintext through GenerateDataKey*).
+    kv(at(T, 0), "KeyUnwrap", plugin, "keys/etcd-kek/3f1b2c4d5e6f40718293a4b5c6d7e8f9/unwrapkey"),
+    kv(at(T, 0, 30), "KeyWrap", plugin, "keys/etcd-kek/3f1b2c4d5e6f40718293a4b5c6d7e8f9/wrapkey"),
+    kv(at(T, 1), "KeyGet", plugin, "keys/etcd-kek"),
+    kv(at(T, 2), "SecretGet", payments, "secrets/db-password"),
+    kv(at(T, 2, 30), "SecretList", mi(CHECKOUT_MI, CHECKOUT_APP), "secrets", vault="kv-checkout-prod", group="RG-CHECKOUT"),
+    ct(at(T, 3), assumed_role("payments-irsa"), "Decrypt"),
+    ct(at(T, 4), assumed_role("payments-irsa"), "GenerateDataKeyWithoutPlaintext"),
+    web_identity(at(T, 5), "ledger-irsa", "payments", "ledger-worker"),
+    ct(at(T, 6), assumed_role("ledger-irsa"), "Decrypt"),
+    ct(at(T, 7), assumed_role("batch-export"), "GenerateDataKey"),
+    # A caller with no profile: the analyst deleting a secret is the destruction rules' to see.
+    kv(at(T, 8), "SecretDelete", person(ANALYST_OID, ANALYST_UPN), "secrets/legacy-token"),
+    # The service itself, and the token challenge: not a workload's doing.
+    kv(at(T, 9), "SecretNearExpiryEventGridNotification", {}, "secrets/db-password"),
+    kv(at(T, 10), "Authentication", {}, "secrets/db-password", status=401),
+])
+
+BREAK_GLASS = iam_user("break-glass-example")
+write_records("human-data-plane-access.jsonl", [
+    # The analyst reading two secrets (one alert for the hour), and an IAM user decrypting.
+    kv(at(T, 0), "SecretGet", person(ANALYST_OID, ANALYST_UPN), "secrets/db-password"),
+    kv(at(T, 1), "SecretGet", person(ANALYST_OID, ANALYST_UPN), "secrets/api-key"),
+    ct(at(T, 2), alice, "Decrypt", params={"encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+])
+write_records("human-data-plane-access-quiet.jsonl", [
+    # Workloads reading and decrypting: their data plane.
+    kv(at(T, 0), "SecretGet", payments, "secrets/db-password"),
+    ct(at(T, 1), assumed_role("payments-irsa"), "Decrypt"),
+    # A person denied, listing, or managing: not a read of a secret's value nor a use of a key.
+    kv(at(T, 2), "SecretGet", person(ANALYST_OID, ANALYST_UPN), "secrets/db-password", status=403, description=RBAC_DENIAL),
+    kv(at(T, 3), "SecretList", person(ANALYST_OID, ANALYST_UPN), "secrets"),
+    kv(at(T, 4), "SecretSet", admin, "secrets/rotated-token"),
+    ct(at(T, 5), alice, "DescribeKey"),
+    # The break-glass user of the rule's allowlist.
+    ct(at(T, 6), BREAK_GLASS, "Decrypt"),
+])

@@ -83,7 +83,7 @@ struct DaemonTests {
         try FileManager.default.copyItem(atPath: samples, toPath: daemon.logs)
         let seen = DaemonProcess.wait(seconds: 30) { try daemon.count("SELECT count(*) FROM event_rows") == 111 }
         #expect(seen, "\(daemon.stderr)")
-        #expect(DaemonProcess.wait(seconds: 10) { daemon.stdout.split(separator: "\n").count >= 19 })
+        #expect(DaemonProcess.wait(seconds: 10) { daemon.stdout.split(separator: "\n").count >= 20 })
         let stopped = daemon.terminate()
         #expect(stopped.status == 0, "\(daemon.stderr)")
         #expect(stopped.seconds < 10)

@@ -46,7 +46,7 @@ struct OldLogsDaemonTests {
         #expect(process.terminationStatus == 0, "\(stderr())")
 
         let expected = try SampleLogs.expectedAlerts()
-        #expect(expected.count == 19)
+        #expect(expected.count == 20)
         let stdout = try String(contentsOfFile: directory.path("stdout.txt"), encoding: .utf8)
         let printed = stdout.split(separator: "\n").compactMap(Self.ruleAndFirstSeen).sorted()
         let promised = expected.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }.sorted()

@@ -48,6 +48,9 @@ struct RulesCheckTests {
         #expect(check.status == 0 && check.stderr.contains(": valid"), "\(check.stderr)")
         let test = try keywatch(["rules", "test", "--rules", rules])
         #expect(test.status == 0 && !test.stdout.contains("FAIL"), "\(test.stdout)\(test.stderr)")
+        // The profile rules' tests run against the profiles of the directory's identities.yaml.
+        #expect(test.stdout.contains("ok   \(rules)/profiles.yaml:30: workload-outside-profile (4 alerts)"), "\(test.stdout)")
+        #expect(test.stdout.contains("ok   \(rules)/profiles.yaml:58: human-data-plane-access (2 alerts)"), "\(test.stdout)")
     }
 
     @Test("ingest and run refuse the same rules with the same messages, status 2")

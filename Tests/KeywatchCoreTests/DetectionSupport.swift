@@ -49,18 +49,17 @@ func kmsCall(at time: String, by role: String = "app-role", _ name: String = "De
 func roleARN(_ role: String) -> String { "arn:aws:iam::111122223333:role/\(role)" }
 
 /// Runs `rules` over batches of records; returns the alerts as last stored (joins applied), in
-/// the order they were raised.
+/// the order they were raised. `identities` attribute the events and reach the rules, as in ingest;
+/// IRSA sessions are remembered from batch to batch.
 func detect(_ rules: [Rule], _ batches: [[String]], engine: DetectionEngine? = nil, identities: IdentityMap = .empty,
             progress: EventTimeProgress = .newestEvent) -> [Alert] {
-    let engine = engine ?? DetectionEngine(rules: rules)
+    let engine = engine ?? DetectionEngine(rules: rules, identities: identities)
     var ledger = AlertLedger()
+    var attribution = WorkloadAttribution(identities: identities)
     for records in batches {
         var batch = decode(records.joined(separator: "\n"))
         precondition(batch.rejects.isEmpty, "fixture rejected: \(batch.rejects)")
-        if !identities.isEmpty {
-            var attribution = WorkloadAttribution(identities: identities)
-            attribution.attribute(&batch)
-        }
+        attribution.attribute(&batch)
         ledger.apply(engine.process(batch, progress: progress))
     }
     return ledger.alerts

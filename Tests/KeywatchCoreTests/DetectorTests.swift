@@ -55,7 +55,7 @@ struct DetectorTests {
         }
         #expect(otherTypesKey?.description.contains("min_count") == true)
         let unknown = #expect(throws: ConfigurationProblems.self) { try Self.rules("    type: nightly\n") }?.problems.first
-        #expect(unknown?.message.contains("absence, change, cross_namespace, distinct, first_seen, match, off_hours, spike, threshold") == true)
+        #expect(unknown?.message.contains("absence, change, cross_namespace, distinct, first_seen, match, off_hours, outside_profile, spike, threshold") == true)
         // The standard registry does not know it.
         #expect(throws: ConfigurationProblems.self) {
             try RuleFile.parse("rules:\n  - id: night\n    type: off_hours\n    where: {source: aws.kms}\n", file: "night.yaml")
@@ -65,7 +65,7 @@ struct DetectorTests {
     @Test("every standard type's name is its own, and a window or silence type without a window is refused")
     func standardTypes() throws {
         let names = DetectorRegistry.standard.names
-        #expect(Set(names).count == names.count && names.count == 8)
+        #expect(Set(names).count == names.count && names.count == 9)
         let ownKeys = ["threshold": "threshold: 5", "distinct": "field: resource\n    threshold: 5", "spike": "baseline: 24h", "absence": ""]
         for type in DetectorRegistry.standard.detectors where type.needsWindow {
             let keys = try #require(ownKeys[type.type], "\(type.type) needs a window: give the test its keys")

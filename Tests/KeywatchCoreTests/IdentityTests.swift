@@ -44,18 +44,23 @@ struct IdentityTests {
     }
 
     @Test("errors name the file, the line and the key", arguments: [
-        ("namespaces:\n  payments:\n    principal: [\"x\"]\n", "rules/identities.yaml:3: namespaces.payments.principal: unknown key (expected one of: principals, resources)"),
+        ("namespaces:\n  payments:\n    principal: [\"x\"]\n", "rules/identities.yaml:3: namespaces.payments.principal: unknown key (expected one of: principals, profile, resources)"),
         ("namespaces:\n  payments:\n    principals: {a: b}\n", "rules/identities.yaml:3: namespaces.payments.principals: expected a list of strings"),
         ("namespaces: [1, 2]\n", "rules/identities.yaml:1: namespaces: expected a mapping (key: value)"),
-        ("sharing: []\n", "rules/identities.yaml:1: sharing: unknown key (expected one of: accounts, decoys, namespaces, organization, shared)"),
+        ("sharing: []\n", "rules/identities.yaml:1: sharing: unknown key (expected one of: accounts, decoys, namespaces, organization, profiles, shared)"),
         ("namespaces:\n  a:\n    principals: [p]\n  b:\n    principals: [P]\n", "rules/identities.yaml: namespaces.b.principals: principal 'P' is already in namespace 'a'"),
     ])
     func errors(_ text: String, _ message: String) {
+        Self.expectRefused(text, message)
+    }
+
+    /// Expects `text`, read as `rules/identities.yaml`, to be refused with `message`.
+    static func expectRefused(_ text: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             _ = try IdentityMap.parse(text, file: "rules/identities.yaml")
-            Issue.record("accepted: \(text)")
+            Issue.record("accepted: \(text)", sourceLocation: sourceLocation)
         } catch {
-            #expect(error.description == message)
+            #expect(error.description == message, sourceLocation: sourceLocation)
         }
     }
 

@@ -121,7 +121,7 @@ struct RuleFileTests {
         ("rules:\n  - id: a\n    type: threshold\n    where: {outcome: denied}\n    window: 10m\n",
          "rules/bad.yaml:2: rule a: missing 'threshold'"),
         ("rules:\n  - id: a\n    type: thresold\n",
-         "rules/bad.yaml:3: rule a: type: unknown type 'thresold' (expected one of: absence, change, cross_namespace, distinct, first_seen, match, spike, threshold)"),
+         "rules/bad.yaml:3: rule a: type: unknown type 'thresold' (expected one of: absence, change, cross_namespace, distinct, first_seen, match, outside_profile, spike, threshold)"),
         ("rules:\n  - id: a\n    type: match\n    where:\n      operation|startwith: Key\n",
          "rules/bad.yaml:5: rule a: where.operation|startwith: unknown modifier 'startwith': use not, contains, startswith, endswith, re, cidr, exists, gt, gte, lt, lte or all"),
         ("rules:\n  - id: a\n    type: match\n    where: {principle: x}\n",

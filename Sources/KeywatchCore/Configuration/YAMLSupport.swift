@@ -48,6 +48,11 @@ enum YAMLSupport {
         case .composer(let context, let problem, let mark, _):
             let what = [context?.description, problem].compactMap { $0 }.joined(separator: ": ")
             return ConfigurationError(file: file, line: mark.line, key: nil, message: "YAML error: \(what)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams names the mapping, not the second key: its line is where the mapping starts.
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigurationError(file: file, line: context.mark.line, key: nil,
+                                      message: "\(keys) written more than once in the mapping that starts here: give each key once")
         default:
             return ConfigurationError(file: file, line: nil, key: nil, message: "YAML error: \(error)")
         }

@@ -1,15 +1,19 @@
 /// Which Kubernetes namespace each principal belongs to, and which resources each namespace owns
 /// (`rules/identities.yaml`, docs/rules.md). Principals are Azure object or client ids, IAM role ARNs,
 /// or `system:serviceaccount:<ns>:<sa>` subjects; resources are glob patterns over `resource`
-/// (and over the object name, so KMS alias patterns like `alias/payments/*` work).
+/// (and over the object name, so KMS alias patterns like `alias/payments/*` work). Namespaces and
+/// principals may have a profile: the operations they are expected to use.
 public struct IdentityMap: Sendable, Equatable {
     public struct Namespace: Sendable, Equatable {
         public var principals: [String]
         public var resources: [Glob]
+        /// The operations the namespace's workloads are expected to use (`profile:`).
+        public var profile: OperationProfile?
 
-        public init(principals: [String] = [], resources: [Glob] = []) {
+        public init(principals: [String] = [], resources: [Glob] = [], profile: OperationProfile? = nil) {
             self.principals = principals
             self.resources = resources
+            self.profile = profile
         }
     }
 
@@ -32,7 +36,21 @@ public struct IdentityMap: Sendable, Equatable {
     /// Resources nobody should touch (`decoys:`, glob patterns like `resources`): bait, for the
     /// `decoy` derivation.
     public var decoys: [Glob]
+    /// Principals' own profiles (`profiles:`), by the principal as written: each overrides its
+    /// namespace's.
+    public let profiles: [String: OperationProfile]
     private let principalIndex: [String: String]
+    /// ``profiles`` by the principal lowercased, as principals are looked up.
+    let profileIndex: [String: PrincipalProfile]
+    /// Whether `profiles:` names a `system:serviceaccount:` subject: without one, a caller's
+    /// service account is not looked up.
+    let hasServiceAccountProfiles: Bool
+
+    /// A principal's own profile, and the principal as `profiles:` writes it.
+    struct PrincipalProfile: Sendable, Equatable {
+        var principal: String
+        var profile: OperationProfile
+    }
     /// The resource patterns in the order ``owner(ofResource:objectName:)`` tries them: shared,
     /// then each namespace by name.
     private let resourcePatterns: [OwnedPatterns]
@@ -43,12 +61,17 @@ public struct IdentityMap: Sendable, Equatable {
     }
 
     public init(namespaces: [String: Namespace] = [:], shared: [Glob] = [], accounts: [String] = [],
-                organizations: [String] = [], decoys: [Glob] = []) {
+                organizations: [String] = [], decoys: [Glob] = [], profiles: [String: OperationProfile] = [:]) {
         self.namespaces = namespaces
         self.shared = shared
         self.accounts = accounts
         self.organizations = organizations
         self.decoys = decoys
+        self.profiles = profiles
+        // Principals that differ only in case (the file reader refuses them): the first in order wins.
+        profileIndex = Dictionary(profiles.keys.sorted().map { ($0.lowercased(), PrincipalProfile(principal: $0, profile: profiles[$0]!)) },
+                                  uniquingKeysWith: { first, _ in first })
+        hasServiceAccountProfiles = profileIndex.keys.contains { $0.hasPrefix("system:serviceaccount:") }
         var index: [String: String] = [:]
         for name in namespaces.keys.sorted() {
             for principal in namespaces[name]!.principals { index[principal.lowercased()] = name }
@@ -68,16 +91,21 @@ public struct IdentityMap: Sendable, Equatable {
         return map
     }
 
-    public var isEmpty: Bool { namespaces.isEmpty && shared.isEmpty && accounts.isEmpty && organizations.isEmpty && decoys.isEmpty }
+    public var isEmpty: Bool {
+        namespaces.isEmpty && shared.isEmpty && accounts.isEmpty && organizations.isEmpty && decoys.isEmpty && profiles.isEmpty
+    }
 
     /// The namespace a principal (or its client id) belongs to; a `system:serviceaccount:` subject
     /// belongs to its own namespace even when not listed.
     public func namespace(ofPrincipal principal: String?, appID: String? = nil) -> String? {
         for candidate in [principal, appID] {
-            if let candidate, let found = principalIndex[candidate.lowercased()] { return found }
+            if let candidate, let found = namespace(ofListed: candidate.lowercased()) { return found }
         }
         return principal?.kubernetesServiceAccount?.namespace
     }
+
+    /// The namespace listing `principal` (lowercased) under `principals:`.
+    func namespace(ofListed principal: String) -> String? { principalIndex[principal] }
 
     /// Who owns `resource` (or the object named `objectName`): the first namespace listing a
     /// matching pattern (namespaces in name order), else `shared`, else unknown.

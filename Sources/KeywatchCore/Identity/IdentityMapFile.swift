@@ -5,7 +5,7 @@ extension IdentityMap {
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> IdentityMap {
         guard let root = try YAMLSupport.compose(text, file: file) else { return .empty }
         let document = try YAMLSupport.mapping(root, file: file, key: "")
-        try YAMLSupport.allowOnly(["namespaces", "shared", "accounts", "organization", "decoys"], in: document, file: file, path: "")
+        try YAMLSupport.allowOnly(["namespaces", "shared", "accounts", "organization", "decoys", "profiles"], in: document, file: file, path: "")
         var namespaces: [String: Namespace] = [:]
         if let node = document["namespaces"] {
             let entries = try YAMLSupport.mapping(node, file: file, key: "namespaces")
@@ -14,12 +14,14 @@ extension IdentityMap {
                 let path = "namespaces.\(name)"
                 guard !name.isEmpty else { throw ConfigurationError(file: file, line: keyNode.line, key: "namespaces", message: "a namespace needs a name") }
                 let body = try YAMLSupport.mapping(value, file: file, key: path)
-                try YAMLSupport.allowOnly(["principals", "resources"], in: body, file: file, path: path)
+                try YAMLSupport.allowOnly(["principals", "resources", "profile"], in: body, file: file, path: path)
                 var principals: [String] = []
                 if let node = body["principals"] { principals = try YAMLSupport.strings(node, file: file, key: "\(path).principals") }
                 var resources: [String] = []
                 if let node = body["resources"] { resources = try YAMLSupport.strings(node, file: file, key: "\(path).resources") }
-                namespaces[name] = Namespace(principals: principals, resources: resources.map(Glob.init))
+                var profile: OperationProfile?
+                if let node = body["profile"] { profile = try Self.profile(node, file: file, key: "\(path).profile") }
+                namespaces[name] = Namespace(principals: principals, resources: resources.map(Glob.init), profile: profile)
             }
         }
         var shared: [String] = []
@@ -35,7 +37,9 @@ extension IdentityMap {
                 owners[principal.lowercased()] = name
             }
         }
-        var map = IdentityMap(namespaces: namespaces, shared: shared.map(Glob.init))
+        var profiles: [String: OperationProfile] = [:]
+        if let node = document["profiles"] { profiles = try principalProfiles(node, file: file) }
+        var map = IdentityMap(namespaces: namespaces, shared: shared.map(Glob.init), profiles: profiles)
         if let node = document["accounts"] { map.accounts = try accounts(node, file: file, key: "accounts") }
         if let node = document["organization"] { map.organizations = try organizations(node, file: file, key: "organization") }
         if let node = document["decoys"] { map.decoys = try YAMLSupport.strings(node, file: file, key: "decoys").map(Glob.init) }

@@ -7,6 +7,9 @@ final class BatchFields {
     private let texts: [UInt8]
     /// What derived fields (`ip|network`, `…|accounts|foreign`) read beyond the event.
     let context: DerivationContext
+    /// Whether each event is inside its caller's profile, for `outside_profile` rules: made when
+    /// one first asks.
+    private(set) lazy var profiles = BatchProfileVerdicts(batch: batch, identities: context.identities)
 
     init(batch: EventBatch, context: DerivationContext = DerivationContext(identities: .empty)) {
         self.batch = batch

@@ -59,9 +59,16 @@ final class BatchGroupCache {
         }
     }
 
-    private func bucket(of numbers: FieldNumbers) -> Int {
-        var hash = (UInt64(numbers.a) | UInt64(numbers.b) << 32) &* seed
-        hash = (hash ^ (UInt64(numbers.c) | UInt64(numbers.d) << 32)) &* 0x9E37_79B9_7F4A_7C15
+    private func bucket(of numbers: FieldNumbers) -> Int { numbers.home(seed: seed) }
+}
+
+extension BatchGroupCache.FieldNumbers {
+    /// The numbers' home bucket in a ``ProbeTable``: a multiply-fold under a per-process `seed`
+    /// (odd), enough for positions this process assigned.
+    @inline(__always)
+    func home(seed: UInt64) -> Int {
+        var hash = (UInt64(a) | UInt64(b) << 32) &* seed
+        hash = (hash ^ (UInt64(c) | UInt64(d) << 32)) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: hash ^ hash >> 29)
     }
 }

@@ -10,7 +10,7 @@
 /// A detector adopts one of three ways of counting, each a protocol of its own:
 ///
 /// - ``EventDetector``: each event on its own is a finding or not (`match`, `cross_namespace`,
-///   `first_seen`, `change`). Without `suppress` each finding is an alert; with it, one alert per group and
+///   `outside_profile`, `first_seen`, `change`). Without `suppress` each finding is an alert; with it, one alert per group and
 ///   period, later findings joining it.
 /// - ``WindowDetector``: events are counted per group in windows of event time (`window: 10m`
 ///   counts 10:00–10:10, 10:10–10:20…), and the detector says when a window fires (`threshold`,

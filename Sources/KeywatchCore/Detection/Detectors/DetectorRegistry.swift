@@ -9,6 +9,7 @@ struct DetectorRegistry: Sendable {
         SpikeDetector.self,
         FirstSeenDetector.self,
         CrossNamespaceDetector.self,
+        ProfileDetector.self,
         ChangeDetector.self,
         AbsenceDetector.self,
     ])

@@ -1,5 +1,5 @@
-/// A rule type whose events are findings each on their own: `match`, `cross_namespace`, `first_seen`,
-/// `change`.
+/// A rule type whose events are findings each on their own: `match`, `cross_namespace`,
+/// `outside_profile`, `first_seen`, `change`.
 ///
 /// Without `suppress`, each finding is an alert of its own; with it, a group's findings of one
 /// period join one alert. Rules of these types need no `window`.
