@@ -216,7 +216,8 @@ def main():
                         ("principal_json", "query --principal X --format json"),
                         ("denied_last_hour", "query --outcome denied --since 1h"),
                         ("access_review_30d", "access-review --since 30d --format json (target < 2000)"),
-                        ("access_review_30d_table", "access-review --since 30d (table)")]:
+                        ("access_review_30d_table", "access-review --since 30d (table)"),
+                        ("keys_90d", "keys --format json (90 days of use, all time's versions; target < 2000)")]:
         lines.append(f"| {label} | {latencies[name]['median_ms']} | {latencies[name]['worst_ms']} |")
     lines += daemon_lines(paths)
     lines += ["", f"Peers read all {record_count:,} records (keywatch stores the KMS, STS and EKS-auth ones and skips the rest); "
