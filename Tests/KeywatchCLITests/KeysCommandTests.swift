@@ -256,6 +256,9 @@ struct KeysCommandTests {
         let order = ["OVERDUE", "ROTATION", "ok", "deleted"]
         #expect(statuses.map { order.firstIndex(of: $0) ?? 9 } == statuses.map { order.firstIndex(of: $0) ?? 9 }.sorted(), "\(table.stdout)")
         #expect(lines.first { $0.contains("kek-stale") }?.hasPrefix("OVERDUE") == true, "\(table.stdout)")
+        // The bar of the policy used: full for the overdue key, about a twelfth for one rotated 30 days ago.
+        #expect(lines.first { $0.contains("kek-stale") }?.contains(String(repeating: "█", count: 10)) == true, "\(table.stdout)")
+        #expect(lines.first { $0.contains("kek-fresh") }.map { !$0.contains("██") && $0.contains("▉") } == true, "\(table.stdout)")
         #expect(lines.first { $0.contains(Self.disabledKey) }?.hasPrefix("ROTATION OFF") == true, "\(table.stdout)")
         #expect(!table.stdoutBytes.contains(0x1B), "no escape sequence reaches the terminal: \(table.stdout)")
         #expect(table.stdout.contains("evil\\x1b[31mname"), "\(table.stdout)")

@@ -9,8 +9,8 @@ enum KeyInventoryRows {
     /// The table, overdue and rotation-off rows marked in capitals and, on a terminal, in colour.
     static func table(_ entries: [KeyInventoryEntry]) -> Table {
         var table = Table(headers: ["STATUS", "TYPE", "NAME", "VAULT/ACCOUNT", "USERS", "USES", "LAST USE", "LAST VERSION",
-                                    "AGE", "POLICY", "ROTATIONS", "CADENCE", "AUTO-ROTATE"])
-        table.keepWhole = [0, 1, 5, 6, 8, 9, 10, 12]
+                                    "AGE", "OF POLICY", "POLICY", "ROTATIONS", "CADENCE", "AUTO-ROTATE"])
+        table.keepWhole = [0, 1, 5, 6, 8, 9, 10, 11, 13]
         if Terminal.colours { table.colours[0] = colour(ofStatus:) }
         for entry in entries {
             let lastVersion = entry.lastVersion.map { "\(day($0.time)) \($0.operation)" }
@@ -20,7 +20,7 @@ enum KeyInventoryRows {
             let identity = entry.identity
             table.append([statusText(entry.status), identity.resourceType.rawValue, identity.objectName ?? identity.resource, identity.scope,
                           users(entry), Numbers.grouped(entry.uses), entry.lastUse.map(day), lastVersion,
-                          (entry.ageIsLowerBound ? ">=" : "") + span(entry.age), span(entry.policy), String(entry.rotations),
+                          (entry.ageIsLowerBound ? ">=" : "") + span(entry.age), policyBar(entry), span(entry.policy), String(entry.rotations),
                           cadence, entry.rotation.rawValue])
         }
         return table
@@ -133,6 +133,14 @@ enum KeyInventoryRows {
     static func day(_ time: Timestamp) -> String { String(time.rfc3339.prefix(10)) }
 
     /// A span in whole days (`400d`), or hours and minutes below a day.
+    /// How much of its policy a resource's age has used, as a bar that is full when it is overdue:
+    /// the ones about to be due show before they are.
+    static func policyBar(_ entry: KeyInventoryEntry) -> String {
+        let policy = max(1, entry.policy.microseconds)
+        let used = min(entry.age.microseconds, policy)
+        return BarChart.bar(Int(used), of: Int(policy), width: 10)
+    }
+
     static func span(_ duration: EventDuration) -> String {
         let seconds = duration.microseconds / 1_000_000
         if seconds >= 86_400 { return "\(seconds / 86_400)d" }
