@@ -13,6 +13,7 @@ struct KeysCommandTests {
     static let disabledKey = "0b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a41"
     static let cadenceKey = "1c2d3e4f-5061-4b72-8c83-0d9e8f7a6b52"
     static let onDemandKey = "2d3e4f50-6172-4c83-9d94-1e0f9a8b7c63"
+    static let sameSecondKey = "3e4f5061-7283-4d94-8ea5-2f1a0b9c8d74"
     static let workloadOID = "8d116ece-1738-47d9-bd9c-172411e20b8f"
     static let adminOID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -59,6 +60,10 @@ struct KeysCommandTests {
                 // One on-demand rotation, told twice: the call, and KMS's own event a minute later.
                 ct(ago(20), "RotateKeyOnDemand", key: onDemand, role: "kms-admin"),
                 ct(ago(20).addingTimeInterval(60), "RotateKey", key: onDemand, role: nil, rotationType: "ON_DEMAND"),
+                // The same, both in one second: the call still explains the service's event.
+                ct(ago(60), "CreateKey", key: KeysCommandTests.sameSecondKey, role: "kms-admin"),
+                ct(ago(15), "RotateKeyOnDemand", key: KeysCommandTests.sameSecondKey, role: "kms-admin"),
+                ct(ago(15), "RotateKey", key: KeysCommandTests.sameSecondKey, role: nil, rotationType: "ON_DEMAND"),
             ]
             for day in [280.0, 190, 100, 10] {
                 records.append(ct(ago(day), "RotateKey", key: cadence, role: nil, rotationType: "AUTOMATIC"))
@@ -223,6 +228,9 @@ struct KeysCommandTests {
         let onDemand = try #require(inventory[Self.onDemandKey])
         #expect((onDemand["versions"] as? [Any])?.count == 2, "CreateKey and one rotation, though logged twice")
         #expect(onDemand["rotation"] as? String == "unknown", "an on-demand rotation says nothing of automatic rotation")
+        let sameSecond = try #require(inventory[Self.sameSecondKey])
+        #expect((sameSecond["versions"] as? [Any])?.count == 2 && sameSecond["rotation"] as? String == "unknown",
+                "a RotateKey in the same second as its RotateKeyOnDemand is that call's: \(sameSecond)")
         let table = try keywatch(["keys", "--db", store.db])
         let row = try #require(table.stdout.split(separator: "\n").first { $0.contains(Self.cadenceKey) })
         #expect(row.contains(" 90d "), "\(row)")
@@ -266,7 +274,7 @@ struct KeysCommandTests {
         #expect(csv.status == 0, "\(csv.stderr)")
         let rows = csv.stdout.split(separator: "\n")
         #expect(rows.first?.hasPrefix("status,type,name,resource,source,scope") == true)
-        #expect(rows.count == 1 + 8, "\(csv.stdout)")
+        #expect(rows.count == 1 + 9, "\(csv.stdout)")
     }
 
     @Test("no store: status 2 and a message naming the path")

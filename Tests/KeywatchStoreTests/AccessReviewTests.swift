@@ -168,6 +168,11 @@ struct AccessReviewTests {
         #expect(KeyVaultRole.narrowest(of: .keys, covering: ["KeyUnwrap", "KeyWrap"]).name == "Key Vault Crypto Service Encryption User")
         #expect(KeyVaultRole.narrowest(of: .keys, covering: ["KeySign"]).name == "Key Vault Crypto User")
         #expect(KeyVaultRole.narrowest(of: .keys, covering: ["KeyRotate"]).name == "Key Vault Crypto Officer")
+        #expect(KeyVaultRole.narrowest(of: .keys, covering: ["KeyRotationPolicyGet"]).name == "Key Vault Reader")
+        #expect(KeyVaultRole.narrowest(of: .keys, covering: ["KeyRotationPolicyGet", "KeyUnwrap"]).name == "Key Vault Crypto Officer",
+                "no role but Reader and the officer reads rotation policies")
+        #expect(!KeyVaultRole.needsVaultScope(.secrets, ["SecretGet", "SecretListVersions"]))
+        #expect(KeyVaultRole.needsVaultScope(.secrets, ["SecretPurge"]) && KeyVaultRole.needsVaultScope(.secrets, ["SecretList"]))
         #expect(KeyVaultRole.narrowest(of: .certificates, covering: ["CertificateGet"]).name == "Key Vault Reader")
         #expect(KeyVaultRole.narrowest(of: .vault, covering: ["VaultPatch"]).name == "Key Vault Contributor")
     }
@@ -178,6 +183,80 @@ struct AccessReviewTests {
         #expect(ShellWord.quoted("x; rm -rf /") == "'x; rm -rf /'")
         #expect(ShellWord.quoted("it's") == #"'it'\''s'"#)
         #expect(ShellWord.quoted("$(id)") == "'$(id)'")
+    }
+
+    /// The commands run through a real shell, `az` swapped for `printf`: each hostile value must
+    /// arrive as the one argument it was, and nothing in it may run.
+    @Test("a suggested command run by a shell passes each hostile value as one argument and runs none of it")
+    func hostileCommandsInAShell() throws {
+        let directory = TemporaryDirectory()
+        let marker = directory.path("ran")
+        let principals = [
+            "x'\u{301}; touch \(marker) #",           // an apostrophe with a combining mark: one Character, not "'"
+            "$(touch \(marker))", "`touch \(marker)`", "--scope=/", "-x", "a\nb", "plain",
+        ]
+        for principal in principals {
+            let role = RoleSuggestion.command(role: "Key Vault Secrets User", principal: principal, type: .app, scope: "/s'x/$(id)")
+            let policy = try #require(AccessPolicySuggestion.permissions(
+                for: [Self.use(operation: "SecretGet", principal: principal, vault: "kv-'; touch \(marker)")], principal: principal).first).command
+            for command in [role, policy] {
+                let shell = Process()
+                shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+                shell.arguments = ["-c", "printf '%s\\n'" + command.dropFirst(2)]
+                let output = Pipe()
+                shell.standardOutput = output
+                try shell.run()
+                let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                shell.waitUntilExit()
+                #expect(shell.terminationStatus == 0, "\(command)")
+                #expect(printed.contains("=\(principal)\n"), "the principal arrives whole: \(printed)")
+                #expect(!FileManager.default.fileExists(atPath: marker), "\(command) ran something")
+            }
+        }
+    }
+
+    static func use(operation: String, principal: String = "p", vault: String = "kv-a", resource: String? = nil,
+                    source: EventSource = .azureKeyVault, region: String? = nil, account: String? = nil) -> ResourceUsage {
+        ResourceUsage(principal: principal, principalType: .app, principalName: nil, namespace: nil, serviceAccount: nil,
+                      source: source, operation: operation, operationClass: .read, outcome: .success, resource: resource,
+                      resourceType: .secret, objectName: nil, scope: vault, account: account, region: region, count: 1,
+                      first: Timestamp(microseconds: 0), last: Timestamp(microseconds: 0))
+    }
+
+    @Test("access-policy permissions come from a table: unknown or hostile operations are left out")
+    func permissionsFromATable() {
+        #expect(KeyVaultPermission.of("KeyUnwrap")?.permission == "unwrapKey")
+        #expect(KeyVaultPermission.of("SecretUpdate")?.permission == "set")
+        #expect(KeyVaultPermission.of("CertificatePendingMerge")?.permission == "create")
+        #expect(KeyVaultPermission.of("Secret$(touch x)") == nil)
+        #expect(KeyVaultPermission.of("CertificateEnroll") == nil)
+        #expect(KeyVaultPermission.of("VaultGet") == nil)
+    }
+
+    @Test("KMS: ReEncrypt is kms:ReEncrypt*, a call through an alias is granted with kms:RequestAlias, a bare key id gets an ARN, a hostile name no action")
+    func kmsPolicyShapes() throws {
+        let key = "arn:aws:kms:us-east-1:111122223333:key/k1"
+        let uses = [
+            Self.use(operation: "ReEncrypt", resource: key, source: .awsKMS),
+            Self.use(operation: "Decrypt", resource: "arn:aws:kms:us-east-1:111122223333:alias/payments", source: .awsKMS),
+            Self.use(operation: "CreateAlias", resource: "arn:aws:kms:us-east-1:111122223333:alias/payments", source: .awsKMS),
+            Self.use(operation: "Encrypt", resource: "k2", source: .awsKMS, region: "eu-west-1", account: "111122223333"),
+            Self.use(operation: "Encrypt", resource: "k3", source: .awsKMS),
+            Self.use(operation: "Decrypt\"]}", resource: key, source: .awsKMS),
+        ]
+        let policy = try #require(KMSPolicy(uses: uses))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(policy.json(pretty: false).utf8)) as? [String: Any])
+        let statements = try #require(document["Statement"] as? [[String: Any]])
+        func statement(_ resource: String) -> [String: Any]? {
+            statements.first { ($0["Resource"] as? [String])?.contains(resource) == true || $0["Resource"] as? String == resource && $0["Condition"] != nil }
+        }
+        #expect(statement(key)?["Action"] as? [String] == ["kms:ReEncrypt*"], "and no action from the hostile name")
+        #expect(statement("arn:aws:kms:us-east-1:111122223333:alias/payments")?["Action"] as? [String] == ["kms:CreateAlias"])
+        #expect(statement("arn:aws:kms:eu-west-1:111122223333:key/k2")?["Action"] as? [String] == ["kms:Encrypt"])
+        #expect(statement("arn:aws:kms:*:*:key/k3")?["Action"] as? [String] == ["kms:Encrypt"])
+        let throughAlias = try #require(statement("*"))
+        #expect(throughAlias["Action"] as? [String] == ["kms:Decrypt"])
+        #expect((throughAlias["Condition"] as? [String: [String: [String]]])?["StringEquals"]?["kms:RequestAlias"] == ["alias/payments"])
     }
 
     @Test("a compact policy reads the same indented")

@@ -77,10 +77,12 @@ public enum BuiltInProfile: String, Sendable, Hashable, CaseIterable {
     /// "Key Vault Secrets User" role allows.
     case secretsReader = "secrets-reader"
     /// A workload reading its certificates, private key included (the key of a certificate is read
-    /// as its secret): what Key Vault's "Key Vault Certificate User" role allows.
+    /// as its secret): the reads a workload makes of what Key Vault's "Key Vault Certificate User"
+    /// role allows — fewer than the role, which also lists secrets and reads keys.
     case certificatesReader = "certificates-reader"
-    /// A workload using keys without managing them: Key Vault's "Key Vault Crypto User" data
-    /// actions, and KMS's cryptographic operations with the reads they need.
+    /// A workload using keys without managing them: the cryptographic operations and key reads of
+    /// Key Vault's "Key Vault Crypto User" role (not its updates and backups, which a workload has
+    /// no need of), and KMS's cryptographic operations with the reads they need.
     case cryptoUser = "crypto-user"
 
     /// The operations (and globs over operations) the profile stands for.

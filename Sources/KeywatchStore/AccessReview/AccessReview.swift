@@ -76,8 +76,12 @@ public struct AccessReview: Sendable {
         }
         let unordered = byCaller.map { caller, usages in Self.entry(caller, usages, vaultIDs: vaultIDs) }
         // Sorted by position, so that the sort moves integers rather than whole entries.
+        func name(_ caller: Caller) -> (String, String, String) {
+            (caller.principal ?? "", caller.namespace ?? "", caller.serviceAccount ?? "")
+        }
         entries = unordered.indices.sorted {
-            (unordered[$0].calls, unordered[$1].caller.principal ?? "") > (unordered[$1].calls, unordered[$0].caller.principal ?? "")
+            let (left, right) = (unordered[$0], unordered[$1])
+            return left.calls != right.calls ? left.calls > right.calls : name(left.caller) < name(right.caller)
         }.map { unordered[$0] }
         let used = Set(calls.lazy.filter { $0.outcome == .success }.compactMap(\.resource))
         unusedResources = knownResources.filter { !used.contains($0.resource) }.sorted { $0.resource < $1.resource }

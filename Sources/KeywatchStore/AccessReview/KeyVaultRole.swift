@@ -35,7 +35,10 @@ public struct KeyVaultRole: Sendable, Equatable {
     }
 
     private static let secretReads: Set<String> = ["SecretList", "SecretListVersions"]
-    private static let keyReads: Set<String> = ["KeyGet", "KeyList", "KeyListVersions", "KeyRotationPolicyGet"]
+    /// What every role of keys allows: reading a key's properties and public part (`keys/read`).
+    /// Reading its rotation policy is `keyrotationpolicies/read`, which only Reader (of
+    /// everything) and the officer allow.
+    private static let keyReads: Set<String> = ["KeyGet", "KeyList", "KeyListVersions"]
     private static let certificateReads: Set<String> = [
         "CertificateGet", "CertificateList", "CertificateListVersions", "CertificatePolicyGet", "CertificatePendingGet",
         "CertificateIssuerGet", "CertificateIssuersList", "CertificateContactsGet",
@@ -49,7 +52,7 @@ public struct KeyVaultRole: Sendable, Equatable {
             KeyVaultRole(name: "Key Vault Secrets Officer", operations: []),
         ],
         .keys: [
-            KeyVaultRole(name: "Key Vault Reader", operations: keyReads),
+            KeyVaultRole(name: "Key Vault Reader", operations: keyReads.union(["KeyRotationPolicyGet"])),
             KeyVaultRole(name: "Key Vault Crypto Service Encryption User", operations: keyReads.union(["KeyWrap", "KeyUnwrap"])),
             KeyVaultRole(name: "Key Vault Crypto User", operations: keyReads.union([
                 "KeyWrap", "KeyUnwrap", "KeyEncrypt", "KeyDecrypt", "KeySign", "KeyVerify", "KeyUpdate", "KeyBackup",
@@ -74,12 +77,14 @@ public struct KeyVaultRole: Sendable, Equatable {
     }
 
     /// Whether `operations` of `kind` need the vault as their scope: listing is an operation on
-    /// the vault, and so is everything on the vault itself; creating, importing, restoring or
-    /// recovering an object makes one that no narrower scope names yet. The rest may be scoped to
-    /// the objects used.
+    /// the vault (listing one object's versions is not), and so is everything on the vault
+    /// itself; creating, importing or restoring an object makes one that no narrower scope names
+    /// yet, and recovering, purging or reading a deleted one acts on what no longer has one. The
+    /// rest may be scoped to the objects used.
     static func needsVaultScope(_ kind: ObjectKind, _ operations: Set<String>) -> Bool {
         kind == .vault || operations.contains { operation in
-            operation.contains("List") || ["Create", "Import", "Restore", "Recover"].contains { operation.hasSuffix($0) }
+            (operation.contains("List") && !operation.hasSuffix("ListVersions"))
+                || ["Create", "Import", "Restore", "Recover", "Purge", "GetDeleted"].contains { operation.hasSuffix($0) }
         }
     }
 }

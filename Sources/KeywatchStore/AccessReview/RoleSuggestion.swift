@@ -55,8 +55,9 @@ public struct RoleSuggestion: Sendable, Equatable {
     /// ids), naming its type so the command needs no Graph lookup.
     static func command(role: String, principal: String, type: PrincipalType?, scope: String) -> String {
         let assigneeType = type == .user ? "User" : "ServicePrincipal"
-        return "az role assignment create --assignee-object-id \(ShellWord.quoted(principal)) "
-            + "--assignee-principal-type \(assigneeType) --role \(ShellWord.quoted(role)) --scope \(ShellWord.quoted(scope))"
+        return "az role assignment create " + ShellWord.options([
+            ("--assignee-object-id", principal), ("--assignee-principal-type", assigneeType), ("--role", role), ("--scope", scope),
+        ])
     }
 
     /// A vault's resource id when no record of it said (pushed records may lack `resourceId`):
@@ -99,18 +100,20 @@ public struct AccessPolicySuggestion: Sendable, Equatable {
             let kinds = byVault[vault]!
             let secrets = kinds[.secrets]?.sorted() ?? [], keys = kinds[.keys]?.sorted() ?? []
             let certificates = kinds[.certificates]?.sorted() ?? []
-            var command = "az keyvault set-policy --name \(ShellWord.quoted(vault)) --object-id \(ShellWord.quoted(principal))"
+            var command = "az keyvault set-policy " + ShellWord.options([("--name", vault), ("--object-id", principal)])
             for (option, permissions) in [("--secret-permissions", secrets), ("--key-permissions", keys), ("--certificate-permissions", certificates)]
             where !permissions.isEmpty {
-                command += " \(option) " + permissions.joined(separator: " ")
+                command += " \(option) " + permissions.map(ShellWord.quoted).joined(separator: " ")
             }
             return AccessPolicySuggestion(vault: vault, secrets: secrets, keys: keys, certificates: certificates, command: command)
         }
     }
 }
 
-/// Words of a suggested shell command: every value in it came from a log record, which whoever
-/// wrote the log controls, so anything but plain characters is single-quoted.
+/// Words of a suggested shell command. Every value in one came from a log record, which whoever
+/// wrote the log controls: each is single-quoted unless it is plain characters (quotes inside
+/// are closed, escaped and reopened, byte by byte, so no combining mark can hide one), and is
+/// given as `--option=value`, so a value starting with `-` is never read as an option.
 enum ShellWord {
     static func quoted(_ word: String) -> String {
         let plain = !word.isEmpty && word.utf8.allSatisfy { byte in
@@ -118,10 +121,16 @@ enum ShellWord {
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-_./:=@,+%".utf8.contains(byte)
         }
         guard !plain else { return word }
-        var quoted = "'"
-        for character in word {
-            quoted += character == "'" ? "'\\''" : String(character)
+        var quoted: [UInt8] = [UInt8(ascii: "'")]
+        for byte in word.utf8 {
+            if byte == UInt8(ascii: "'") { quoted += Array("'\\''".utf8) } else { quoted.append(byte) }
         }
-        return quoted + "'"
+        quoted.append(UInt8(ascii: "'"))
+        return String(decoding: quoted, as: UTF8.self)
+    }
+
+    /// `--name=value` pairs, each value quoted.
+    static func options(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\($0.0)=\(quoted($0.1))" }.joined(separator: " ")
     }
 }

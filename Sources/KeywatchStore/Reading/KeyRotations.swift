@@ -29,19 +29,6 @@ public struct KeyLifecycleEvent: Sendable, Equatable {
     public var automatic: Bool
 }
 
-/// Which key, secret or certificate, and where it lives: what its events say of it.
-public struct KeyIdentity: Sendable, Equatable {
-    /// The resource, canonical as events hold it.
-    public var resource: String
-    public var resourceType: ResourceType
-    public var source: EventSource
-    public var objectName: String?
-    /// Key Vault: the vault; AWS: the account and region of the key.
-    public var scope: String?
-    public var account: String?
-    public var region: String?
-}
-
 /// Every lifecycle event of one resource over all stored time, oldest first.
 public struct KeyHistory: Sendable, Equatable {
     public var identity: KeyIdentity
@@ -131,11 +118,16 @@ extension EventReader {
         }
         return histories.values.map { history in
             var history = history
-            history.events.sort { ($0.time, $0.operation) < ($1.time, $1.operation) }
+            // At one time, a call before the service event it caused (RotateKeyOnDemand before RotateKey).
+            history.events.sort { ($0.time, Self.causes($0.operation), $0.operation) < ($1.time, Self.causes($1.operation), $1.operation) }
             Self.markOnDemandRotations(&history.events)
             return history
         }
     }
+
+    /// 0 for a call that makes the service log an event of its own, which sorts it first among
+    /// events of one time; 1 for the rest.
+    private static func causes(_ operation: String) -> Int { operation == "RotateKeyOnDemand" ? 0 : 1 }
 
     /// The successful lifecycle events of the operations of these string ids. `class > 2` is the
     /// partial index's own condition, written out so SQLite may use the index.
@@ -163,16 +155,5 @@ extension EventReader {
                 events[index].automatic = false
             }
         }
-    }
-
-    /// The time of the store's oldest event; nil when it holds none. A resource with no new
-    /// version in the whole store is at least this old, if the logs since then are complete.
-    public func oldestEventTime() throws -> Timestamp? {
-        try connection.scalar("SELECT min(time) FROM event_rows").map(Timestamp.init(microseconds:))
-    }
-
-    /// The time of the store's newest event; nil when it holds none.
-    public func newestEventTime() throws -> Timestamp? {
-        try connection.scalar("SELECT max(time) FROM event_rows").map(Timestamp.init(microseconds:))
     }
 }
