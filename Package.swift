@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "KeywatchIngest",
             dependencies: [
-                "KeywatchCore", "KeywatchStore", "CZlib", "CDeflate",
+                "KeywatchCore", "KeywatchStore", "KeywatchCurl", "CZlib", "CDeflate",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -68,11 +68,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libcurl as keywatch uses it: one request at a time with timeouts, TLS verified, no
+        // redirects, SigV4 when asked — for the alert sinks and the cloud inputs alike.
+        .target(name: "KeywatchCurl", dependencies: ["CCurl"]),
         // Alert delivery: the webhook and e-mail sinks (libcurl) and the outbox workers.
         .target(
             name: "KeywatchAlerting",
             dependencies: [
-                "KeywatchCore", "KeywatchStore", "CCurl",
+                "KeywatchCore", "KeywatchStore", "KeywatchCurl", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

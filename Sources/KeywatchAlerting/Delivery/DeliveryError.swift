@@ -1,4 +1,5 @@
 import CCurl
+import KeywatchCurl
 
 /// Why a delivery failed, in words an operator can act on, and whether trying again can help.
 public struct DeliveryError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -44,7 +45,12 @@ public struct DeliveryError: Error, CustomStringConvertible, Sendable, Equatable
     public var description: String { "\(kind.rawValue): \(message)" }
 
     /// A failed libcurl transfer, classified. `replyCode` is the last HTTP status or SMTP reply.
-    init(curl code: CURLcode, detail: String, replyCode: Int, cancelled: Bool) {
+    init(_ failure: CurlFailure) {
+        let (code, detail, replyCode, cancelled) = (failure.code, failure.detail, failure.replyCode, failure.cancelled)
+        if failure.beforeTransfer {
+            self.init(.configuration, detail)
+            return
+        }
         switch code {
         case CURLE_ABORTED_BY_CALLBACK where cancelled:
             self.init(.cancelled, "stopped while delivering")

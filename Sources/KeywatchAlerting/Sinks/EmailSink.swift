@@ -1,4 +1,5 @@
 import Foundation
+import KeywatchCurl
 
 /// Sends each alert as an e-mail through an SMTP server (libcurl): `smtp://` upgraded with
 /// STARTTLS — required whenever credentials are set, so a password never crosses in the clear
@@ -34,7 +35,12 @@ public struct EmailSink: AlertSink {
             url: url, protocols: .mail, timeout: policy.timeout, caFile: policy.caFile, body: message,
             username: username, password: password, mailFrom: from, recipients: to,
             requireTLS: username != nil || password != nil)
-        let response = try Curl.perform(request, isCancelled: isCancelled)
+        let response: CurlResponse
+        do {
+            response = try Curl.perform(request, isCancelled: isCancelled)
+        } catch {
+            throw DeliveryError(error)
+        }
         return "SMTP \(response.status)"
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeywatchCurl
 
 /// POSTs the alert's JSON to a URL, signed the Standard Webhooks way when a secret is set:
 /// `webhook-id` (the alert id, or `<id>-resolved` for its resolution: the same on every retry,
@@ -49,9 +50,14 @@ public struct WebhookSink: AlertSink {
         if let key {
             headers.append("webhook-signature: \(Self.signature(id: id, timestamp: timestamp, body: body, key: key))")
         }
-        let response = try Curl.perform(
-            CurlRequest(url: url, protocols: .web, timeout: policy.timeout, caFile: policy.caFile, headers: headers, body: body),
-            isCancelled: isCancelled)
+        let response: CurlResponse
+        do {
+            response = try Curl.perform(
+                CurlRequest(url: url, protocols: .web, timeout: policy.timeout, caFile: policy.caFile, headers: headers, body: body),
+                isCancelled: isCancelled)
+        } catch {
+            throw DeliveryError(error)
+        }
         return try Self.outcome(of: response)
     }
 
@@ -59,7 +65,7 @@ public struct WebhookSink: AlertSink {
     static func outcome(of response: CurlResponse) throws(DeliveryError) -> String {
         let status = response.status
         if (200..<300).contains(status) { return "HTTP \(status)" }
-        let said = String(decoding: response.bodyPrefix.prefix(200), as: UTF8.self)
+        let said = String(decoding: response.body.prefix(200), as: UTF8.self)
         let message = "HTTP \(status)" + (said.isEmpty ? "" : ": \(said)")
         switch status {
         case 429, 503:

@@ -1,62 +1,113 @@
 import CCurl
 import Foundation
 
-/// One request through libcurl, the only HTTP and SMTP client keywatch has: a webhook POST or
-/// an SMTP submission.
+/// One request through libcurl, the only HTTP and SMTP client keywatch has: a webhook POST, an
+/// SMTP submission, a signed request to a cloud's API.
 ///
 /// Every transfer has a connect timeout and a total timeout (libcurl's default is to wait
 /// forever), verifies TLS peers and host names, follows no redirects, and speaks only the
 /// protocols it was made for — a webhook URL cannot turn into `file://` or `gopher://`.
-struct CurlRequest {
-    enum Protocols: String {
+public struct CurlRequest: Sendable {
+    public enum Protocols: String, Sendable {
         case web = "http,https"
         case mail = "smtp,smtps"
     }
 
-    var url: String
-    var protocols: Protocols
+    public var url: String
+    public var protocols: Protocols
+    /// The HTTP method; nil is POST when there is a ``body``, else GET.
+    public var method: String?
     /// The whole transfer, in seconds; connecting gets at most half of it.
-    var timeout: Double
+    public var timeout: Double
     /// PEM certificates to trust instead of the system's.
-    var caFile: String?
-    /// HTTP request headers (`Name: value`), for a POST of ``body``.
-    var headers: [String] = []
+    public var caFile: String?
+    /// HTTP request headers (`Name: value`).
+    public var headers: [String] = []
     /// The POST body, or the message uploaded over SMTP.
-    var body: [UInt8] = []
-    var username: String?
-    var password: String?
+    public var body: [UInt8] = []
+    public var username: String?
+    public var password: String?
     /// SMTP envelope sender and recipients (bare addresses).
-    var mailFrom: String?
-    var recipients: [String] = []
+    public var mailFrom: String?
+    public var recipients: [String] = []
     /// SMTP: refuse to go on without TLS (STARTTLS on `smtp://`).
-    var requireTLS = false
+    public var requireTLS = false
+    /// Sign the request with AWS Signature Version 4 — `aws:amz:<region>:<service>`, libcurl's
+    /// `CURLOPT_AWS_SIGV4` — with ``username`` as the access key id and ``password`` as the
+    /// secret (a session token goes in the `X-Amz-Security-Token` header).
+    public var awsSigV4: String?
+    /// Response body bytes kept: a few hundred for an error message, or all a reader needs.
+    public var keptBodyBytes = 512
+
+    public init(url: String, protocols: Protocols, method: String? = nil, timeout: Double, caFile: String? = nil,
+                headers: [String] = [], body: [UInt8] = [], username: String? = nil, password: String? = nil,
+                mailFrom: String? = nil, recipients: [String] = [], requireTLS: Bool = false, awsSigV4: String? = nil,
+                keptBodyBytes: Int = 512) {
+        self.url = url
+        self.protocols = protocols
+        self.method = method
+        self.timeout = timeout
+        self.caFile = caFile
+        self.headers = headers
+        self.body = body
+        self.username = username
+        self.password = password
+        self.mailFrom = mailFrom
+        self.recipients = recipients
+        self.requireTLS = requireTLS
+        self.awsSigV4 = awsSigV4
+        self.keptBodyBytes = keptBodyBytes
+    }
 }
 
 /// What came back from a transfer that completed.
-struct CurlResponse {
+public struct CurlResponse: Sendable {
     /// The HTTP status, or the last SMTP reply code.
-    var status: Int
+    public var status: Int
     /// Response header lines, lower-cased names.
-    var headers: [String: String]
-    /// The first bytes of the body (kept for error messages).
-    var bodyPrefix: [UInt8]
-    var seconds: Double
+    public var headers: [String: String]
+    /// The body's first ``CurlRequest/keptBodyBytes``.
+    public var body: [UInt8]
+    /// Whether the body was longer than what was kept.
+    public var bodyCut: Bool
+    public var seconds: Double
 }
 
-enum Curl {
+/// A transfer that did not complete: libcurl's code, its message, the last reply code, and
+/// whether it was stopped on purpose. Its users say what it means for them (``code``'s
+/// meaning differs between delivering an alert and reading a log).
+public struct CurlFailure: Error, Sendable, CustomStringConvertible {
+    public var code: CURLcode
+    public var detail: String
+    /// The last HTTP status or SMTP reply, 0 when none came.
+    public var replyCode: Int
+    /// Stopped because the caller's `isCancelled` said so.
+    public var cancelled: Bool
+    /// The transfer never started: libcurl could not be set up for it (not initialized, an
+    /// option refused) — a fault of the request or the machine, not of the far end.
+    public var beforeTransfer = false
+
+    public var description: String { detail }
+}
+
+public enum Curl {
     /// libcurl's global state, set up once before any transfer (it is not thread-safe itself).
     private static let initialized: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
     /// Runs `request`; `isCancelled` is polled during the transfer and aborts it when true.
-    static func perform(_ request: CurlRequest, isCancelled: @escaping @Sendable () -> Bool = { false })
-        throws(DeliveryError) -> CurlResponse
+    public static func perform(_ request: CurlRequest, isCancelled: @escaping @Sendable () -> Bool = { false })
+        throws(CurlFailure) -> CurlResponse
     {
         guard initialized == CURLE_OK else {
-            throw DeliveryError(.configuration, "libcurl could not initialize: \(String(cString: curl_easy_strerror(initialized)))")
+            throw CurlFailure(code: initialized, detail: "libcurl could not initialize: \(String(cString: curl_easy_strerror(initialized)))",
+                              replyCode: 0, cancelled: false, beforeTransfer: true)
         }
-        guard let handle = curl_easy_init() else { throw DeliveryError(.configuration, "libcurl could not create a transfer") }
+        guard let handle = curl_easy_init() else {
+            throw CurlFailure(code: CURLE_FAILED_INIT, detail: "libcurl could not create a transfer", replyCode: 0, cancelled: false,
+                              beforeTransfer: true)
+        }
         defer { curl_easy_cleanup(handle) }
-        let context = TransferContext(body: request.body, isCancelled: isCancelled)
+        let context = TransferContext(body: request.body, keptBodyBytes: request.keptBodyBytes, isCancelled: isCancelled)
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
@@ -89,10 +140,15 @@ enum Curl {
         case .web:
             lists.append(request.headers.reduce(nil) { curl_slist_append($0, $1) })
             setup.list(CURLOPT_HTTPHEADER, lists.last!)
-            setup.long(CURLOPT_POST, 1)
-            setup.offset(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            setup.function(CURLOPT_READFUNCTION, TransferContext.sendBody)
-            setup.pointer(CURLOPT_READDATA, opaque)
+            let method = request.method ?? (request.body.isEmpty ? "GET" : "POST")
+            if method != "GET" {
+                setup.long(CURLOPT_POST, 1)
+                setup.offset(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+                setup.function(CURLOPT_READFUNCTION, TransferContext.sendBody)
+                setup.pointer(CURLOPT_READDATA, opaque)
+                if method != "POST" { setup.string(CURLOPT_CUSTOMREQUEST, method) }
+            }
+            if let signing = request.awsSigV4 { setup.string(CURLOPT_AWS_SIGV4, signing) }
         case .mail:
             if let from = request.mailFrom { setup.string(CURLOPT_MAIL_FROM, "<\(from)>") }
             lists.append(request.recipients.reduce(nil) { curl_slist_append($0, "<\($1)>") })
@@ -104,7 +160,8 @@ enum Curl {
             setup.pointer(CURLOPT_READDATA, opaque)
         }
         if let failure = setup.failure {
-            throw DeliveryError(.configuration, "libcurl refused an option: \(String(cString: curl_easy_strerror(failure)))")
+            throw CurlFailure(code: failure, detail: "libcurl refused an option: \(String(cString: curl_easy_strerror(failure)))",
+                              replyCode: 0, cancelled: false, beforeTransfer: true)
         }
 
         let code = curl_easy_perform(handle)
@@ -114,10 +171,10 @@ enum Curl {
         _ = keywatch_curl_get_double(handle, CURLINFO_TOTAL_TIME, &seconds)
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
-            throw DeliveryError(curl: code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
-                                replyCode: status, cancelled: context.wasCancelled)
+            throw CurlFailure(code: code, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+                              replyCode: status, cancelled: context.wasCancelled)
         }
-        return CurlResponse(status: status, headers: context.headers, bodyPrefix: context.received, seconds: seconds)
+        return CurlResponse(status: status, headers: context.headers, body: context.received, bodyCut: context.cut, seconds: seconds)
     }
 }
 
@@ -145,18 +202,20 @@ private final class Setup {
 
 /// What libcurl's callbacks read from and write to during one transfer.
 private final class TransferContext {
-    /// Bytes of a response body kept: enough for an error message.
-    static let keptBodyBytes = 512
-
     let body: [UInt8]
+    /// Bytes of a response body kept.
+    let keptBodyBytes: Int
     var sent = 0
     var received: [UInt8] = []
+    /// Whether more came than was kept.
+    var cut = false
     var headers: [String: String] = [:]
     let isCancelled: @Sendable () -> Bool
     var wasCancelled = false
 
-    init(body: [UInt8], isCancelled: @escaping @Sendable () -> Bool) {
+    init(body: [UInt8], keptBodyBytes: Int, isCancelled: @escaping @Sendable () -> Bool) {
         self.body = body
+        self.keptBodyBytes = keptBodyBytes
         self.isCancelled = isCancelled
     }
 
@@ -178,10 +237,11 @@ private final class TransferContext {
     static let receiveBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, user in
         let context = TransferContext.from(user)
         let length = size * count
-        let room = keptBodyBytes - context.received.count
+        let room = context.keptBodyBytes - context.received.count
         if room > 0, let data {
             context.received.append(contentsOf: UnsafeRawBufferPointer(start: data, count: min(room, length)))
         }
+        if length > room { context.cut = true }
         return length
     }
 
