@@ -40,10 +40,13 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# The e-mail tests need a real SMTP server: aiosmtpd (PyPI), installed when missing.
+# The e-mail tests need a real SMTP server: aiosmtpd (PyPI); the S3 and SQS tests a real S3 and
+# SQS endpoint: moto's server (PyPI). Installed when missing.
 test-deps: deps
 	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
 		|| python3 -m pip install --quiet --break-system-packages aiosmtpd
+	@python3 -c "import moto.server, flask, flask_cors" 2>/dev/null || python3 -m pip install --quiet 'moto[server]' \
+		|| python3 -m pip install --quiet --break-system-packages 'moto[server]'
 
 # The commit `keywatch --version` names: the checkout's, "-dirty" when tracked files have changed;
 # give KEYWATCH_COMMIT=… (letters, digits, -) to build from a tarball. It is linked in, not compiled:

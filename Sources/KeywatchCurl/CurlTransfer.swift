@@ -144,8 +144,17 @@ public enum Curl {
             if method != "GET" {
                 setup.long(CURLOPT_POST, 1)
                 setup.offset(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-                setup.function(CURLOPT_READFUNCTION, TransferContext.sendBody)
-                setup.pointer(CURLOPT_READDATA, opaque)
+                if request.awsSigV4 != nil {
+                    // SigV4 signs the payload, which libcurl can only hash when it holds it whole.
+                    if request.body.isEmpty {
+                        setup.string(CURLOPT_COPYPOSTFIELDS, "")
+                    } else {
+                        request.body.withUnsafeBytes { setup.pointer(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+                    }
+                } else {
+                    setup.function(CURLOPT_READFUNCTION, TransferContext.sendBody)
+                    setup.pointer(CURLOPT_READDATA, opaque)
+                }
                 if method != "POST" { setup.string(CURLOPT_CUSTOMREQUEST, method) }
             }
             if let signing = request.awsSigV4 { setup.string(CURLOPT_AWS_SIGV4, signing) }
