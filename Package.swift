@@ -106,7 +106,7 @@ let package = Package(
                 "KeywatchAlerting", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
+        .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchIngest", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
 
         // What each fuzz target does with one input (Fuzz/README.md): shared by the libFuzzer
         // executables below and by the regression tests, which replay every crash found.

@@ -104,6 +104,32 @@ public final class FileDecoder {
         return input.beginsLikeJSON != false
     }
 
+    /// Decodes a whole log file held in memory — an S3 object — as ``decode(path:into:checkpoint:progress:)``
+    /// decodes a file: plain or gzip by its content, in pieces each followed by a checkpoint.
+    /// `input` names it in origins (`s3://bucket/key`). Returns false when it is not a JSON log.
+    @discardableResult
+    public func decode(bytes: [UInt8], input name: String, into batch: inout EventBatch,
+                       checkpoint: (inout EventBatch) throws -> Void) throws -> Bool {
+        let input = InputDecoder(input: name, recordsOffsets: true, requireJSON: true, decoder: recordDecoder)
+        try bytes.withUnsafeBytes { whole in
+            if GzipInflater.isGzip(whole) {
+                try decodeWholeGzip(whole, input: input, into: &batch, checkpoint: checkpoint)
+                return
+            }
+            var offset = 0
+            while offset < whole.count && input.beginsLikeJSON != false {
+                let end = min(offset + Self.framerPiece, whole.count)
+                input.framer.write(UnsafeRawBufferPointer(rebasing: whole[offset..<end]))
+                input.drain(into: &batch)
+                try checkpoint(&batch)
+                offset = end
+            }
+        }
+        input.finish(into: &batch)
+        try checkpoint(&batch)
+        return input.beginsLikeJSON != false
+    }
+
     /// Enough to tell gzip from JSON, and little to copy.
     private static let firstChunkSize = 4096
 

@@ -98,9 +98,27 @@ public final class Backfill {
         progress: (IngestProgress) -> Void = { _ in },
         problem: (FileReadError) -> Void = { _ in }
     ) throws -> IngestSummary {
+        try run(sources: files.map(BackfillSource.file), progress: progress) { error in
+            if let error = error as? FileReadError { problem(error) }
+        }
+    }
+
+    /// Ingests `sources` in order: files, and log files fetched from elsewhere. One that cannot be
+    /// read (a ``FileReadError`` or a ``RemoteReadError``) is reported to `problem` and counted;
+    /// the rest go on.
+    public func run(
+        sources: [BackfillSource],
+        progress: (IngestProgress) -> Void = { _ in },
+        problem: (any Error) -> Void
+    ) throws -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
-        let totalBytes = InputFiles.totalSize(files)
+        let totalBytes = sources.reduce(Int64(0)) { total, source in
+            switch source {
+            case .file(let path): return total + InputFiles.totalSize([path])
+            case .remote(_, let size, _): return total + (size ?? 0)
+            }
+        }
         let queue = BoundedQueue<DecodedBatch>(capacity: options.queueDepth)
         let done = DispatchSemaphore(value: 0)
         if let writer {
@@ -139,25 +157,38 @@ public final class Backfill {
             batch = options.emptyBatch(afterOneOf: batch.raw.count)
         }
 
+        func checkpoint(_ batch: inout EventBatch) throws {
+            if batch.rows.count >= options.batchEvents || batch.raw.count >= options.batchRawBytes {
+                try handOff(&batch)
+            }
+        }
+        func read(_ bytes: Int) {
+            summary.bytesRead += Int64(bytes)
+            let now = Date()
+            if now.timeIntervalSince(lastReport) > 0.2 {
+                lastReport = now
+                progress(IngestProgress(bytesRead: summary.bytesRead, totalBytes: totalBytes,
+                                        events: summary.events,
+                                        elapsed: now.timeIntervalSince(started)))
+            }
+        }
         do {
-            for file in files {
+            for source in sources {
                 do {
-                    let decoded = try decoder.decode(path: file, into: &batch, checkpoint: { batch in
-                        if batch.rows.count >= options.batchEvents || batch.raw.count >= options.batchRawBytes {
-                            try handOff(&batch)
-                        }
-                    }, progress: { bytes in
-                        summary.bytesRead += Int64(bytes)
-                        let now = Date()
-                        if now.timeIntervalSince(lastReport) > 0.2 {
-                            lastReport = now
-                            progress(IngestProgress(bytesRead: summary.bytesRead, totalBytes: totalBytes,
-                                                    events: summary.events,
-                                                    elapsed: now.timeIntervalSince(started)))
-                        }
-                    })
-                    if decoded { summary.files += 1 } else { summary.skippedFiles.append(file) }
+                    let decoded: Bool
+                    switch source {
+                    case .file(let path):
+                        decoded = try decoder.decode(path: path, into: &batch, checkpoint: checkpoint, progress: read)
+                    case .remote(let name, _, let fetch):
+                        let bytes = try fetch()
+                        read(bytes.count)
+                        decoded = try decoder.decode(bytes: bytes, input: name, into: &batch, checkpoint: checkpoint)
+                    }
+                    if decoded { summary.files += 1 } else { summary.skippedFiles.append(source.name) }
                 } catch let error as FileReadError {
+                    summary.unreadableFiles += 1
+                    problem(error)
+                } catch let error as RemoteReadError {
                     summary.unreadableFiles += 1
                     problem(error)
                 }

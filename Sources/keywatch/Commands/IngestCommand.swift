@@ -3,19 +3,28 @@ import KeywatchCore
 import KeywatchIngest
 import KeywatchStore
 
-/// `keywatch ingest PATH...`: a one-shot backfill of files and directories.
+/// `keywatch ingest PATH...`: a one-shot backfill of files and directories, and of S3 prefixes.
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Store the events of log files and directories (recursively); plain or gzip, any input shape.",
+        abstract: "Store the events of log files and directories (recursively), or of S3 prefixes; plain or gzip, any input shape.",
         discussion: """
+            s3://bucket/prefix reads every object under the prefix in key order (CloudTrail digest files left out), \
+            after the local files; credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
+            AWS_SESSION_TOKEN) or a profile of the shared files (AWS_PROFILE), never from the command line. \
             Exit status: 0 when every record was parsed, 1 when some were rejected (the first few are named on stderr; `keywatch rejects` shows them all), \
             2 on usage or I/O errors.
             """
     )
 
-    @Argument(help: "Files and directories to read.")
+    @Argument(help: "Files and directories to read, or s3://bucket/prefix.")
     var paths: [String]
+
+    @Option(help: "With s3://: the bucket's AWS region. Default: $AWS_REGION, else us-east-1.")
+    var region: String?
+
+    @Option(help: "With s3://: an S3-compatible endpoint (http://127.0.0.1:5000 for moto or MinIO). Default: $AWS_ENDPOINT_URL_S3, else AWS.")
+    var endpoint: String?
 
     @Option(help: "The store (a SQLite file, created if missing).")
     var db = "keywatch.db"
@@ -40,9 +49,16 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let files: [String]
+        let sources: [BackfillSource]
         do {
-            files = try InputFiles.expand(paths)
+            let locations = try paths.filter { $0.hasPrefix("s3://") }.map { url in
+                guard let location = S3Location(url: url) else { throw ValidationError("'\(url)' is not s3://bucket/prefix with a valid bucket name") }
+                return location
+            }
+            sources = try InputFiles.expand(paths.filter { !$0.hasPrefix("s3://") }).map(BackfillSource.file)
+                + (locations.isEmpty ? [] : S3Listing.sources(under: locations, region: region, endpoint: endpoint))
+        } catch let error as ValidationError {
+            throw error
         } catch {
             Standard.error("keywatch ingest: \(error)")
             throw ExitCode(2)
@@ -87,7 +103,7 @@ struct IngestCommand: ParsableCommand {
                                                overlapping: true)
             }
             let backfill = try Backfill(store: store, identities: identities, onCommit: detection?.onCommit)
-            summary = try backfill.run(files: files, progress: { progress in
+            summary = try backfill.run(sources: sources, progress: { progress in
                 let fraction = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 0
                 let rate = progress.elapsed > 0 ? Double(progress.events) / progress.elapsed : 0
                 bar.draw(fraction: fraction, detail: "\(Numbers.grouped(progress.events)) events, \(Numbers.rate(rate)) events/s")
