@@ -12,6 +12,8 @@ measures, with the release build:
   - the tools a user would pick instead, on the same files (installed when missing): DuckDB's
     read_json into a database file, `sqlite-utils insert` of the same records (from a JSON Lines
     file prepared once, untimed), jq selecting the denied calls, and the floor — zcat / cat;
+  - `keywatch ingest s3://` of the same files from a real S3 endpoint, moto's server (bench/s3.py),
+    as a share of the speed of `--no-detect` from disk;
   - query latency on a 10M-event store (bench/query.py);
   - the daemon: tailing, append-to-alert latency, HTTP push (bench/daemon.py) and alert delivery
     to a webhook (bench/delivery.py);
@@ -31,6 +33,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+import s3
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -158,6 +162,7 @@ def main():
         return remove
 
     fresh_store = remover(db)
+    s3_endpoint, stop_s3 = s3.serve(paths["all"])
 
     cases = [
         ("decode + normalize, plain JSON (1 core)", ["ingest", "--dry-run", paths["cloudtrail-plain"]], None, paths["cloudtrail-plain"]),
@@ -166,6 +171,9 @@ def main():
         ("ingest without detection (--no-detect)", ["ingest", "--no-detect", "--db", db, paths["all"]], fresh_store, paths["all"]),
         ("1M distinct principals: ingest with detection", ["ingest", "--db", db, "--rules", RULES, paths["principals"]], fresh_store, paths["principals"]),
         ("1M distinct principals: --no-detect", ["ingest", "--no-detect", "--db", db, paths["principals"]], fresh_store, paths["principals"]),
+        # The same files from S3 (moto's server; bench/s3.py), against `--no-detect` from disk above.
+        ("ingest from S3 (moto_server), --no-detect", ["ingest", "--no-detect", "--db", db, "--endpoint", s3_endpoint, "s3://bench/"],
+         fresh_store, paths["all"]),
     ]
     # Peers: whole commands (not keywatch), on the same files; they read every record.
     peer_cases = [
@@ -188,6 +196,8 @@ def main():
             seconds, rss, stderr = timed(args if name in peer_names else [KEYWATCH] + args)
             samples[name].append((seconds, rss, record_count if name in peer_names else events_in(stderr)))
 
+    stop_s3()
+
     machine = f"{os.cpu_count()} cores, {cpu_model()}, {platform.system()} {platform.release()}"
     lines = [
         f"# keywatch benchmark — {datetime.date.today().isoformat()}",
@@ -207,6 +217,9 @@ def main():
         events = runs[-1][2]
         megabytes = size(path) / 1e6
         ratio = f"{seconds / keywatch_seconds:.2f}× as fast" if name in peer_names else ""
+        if name.startswith("ingest from S3"):
+            from_disk = statistics.median(r[0] for r in samples["ingest without detection (--no-detect)"])
+            ratio = f"{from_disk / seconds:.0%} of the speed from disk"
         lines.append(f"| {name} | {events:,} | {seconds:.2f} | {events / seconds:,.0f} | {megabytes / seconds:,.0f} | {rss / 1024:,.0f} MB | {ratio} |")
     latencies = last_json_line("query.py", KEYWATCH, paths["all"])
     lines += ["", f"Query latency on a {latencies['events']:,}-event store (bench/query.py: each query a whole process, "
