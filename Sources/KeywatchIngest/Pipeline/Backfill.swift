@@ -185,10 +185,7 @@ public final class Backfill {
                         decoded = try decoder.decode(bytes: bytes, input: name, into: &batch, checkpoint: checkpoint)
                     }
                     if decoded { summary.files += 1 } else { summary.skippedFiles.append(source.name) }
-                } catch let error as FileReadError {
-                    summary.unreadableFiles += 1
-                    problem(error)
-                } catch let error as RemoteReadError {
+                } catch where error is FileReadError || error is RemoteReadError {
                     summary.unreadableFiles += 1
                     problem(error)
                 }

@@ -11,15 +11,15 @@ public struct S3ListPage: Sendable, Equatable {
     init(xml: [UInt8]) throws(S3Error) {
         let text = String(decoding: xml, as: UTF8.self)
         guard text.contains("<ListBucketResult") else { throw S3Error("a listing that is not a ListBucketResult") }
-        let bucket = Self.firstValue(of: "Name", in: xml) ?? ""
+        let bucket = Self.value(of: "Name", in: text[...]) ?? ""
         objects = []
         for contents in Self.elements("Contents", in: text) {
             guard let key = Self.value(of: "Key", in: contents) else { throw S3Error("a listed object without a Key") }
             objects.append(S3ObjectReference(bucket: bucket, key: key, eTag: Self.value(of: "ETag", in: contents).map(S3Client.unquoted),
                                              size: Self.value(of: "Size", in: contents).flatMap { Int($0) }))
         }
-        let truncated = Self.firstValue(of: "IsTruncated", in: xml) == "true"
-        continuation = truncated ? Self.firstValue(of: "NextContinuationToken", in: xml) : nil
+        let truncated = Self.value(of: "IsTruncated", in: text[...]) == "true"
+        continuation = truncated ? Self.value(of: "NextContinuationToken", in: text[...]) : nil
         if truncated, continuation == nil { throw S3Error("a truncated listing without NextContinuationToken") }
     }
 

@@ -25,7 +25,7 @@ public struct KMSPolicy: Sendable, Equatable {
     init?(uses: [ResourceUsage]) {
         var actionsByResource: [String: Set<String>] = [:]
         var actionsByAlias: [String: Set<String>] = [:]
-        for use in uses where use.source == .awsKMS && use.outcome == .success {
+        for use in uses where use.source == .awsKMS {
             guard let action = Self.action(of: use.operation) else { continue }
             switch Self.target(of: use) {
             case .key(let arn): actionsByResource[arn, default: []].insert(action)

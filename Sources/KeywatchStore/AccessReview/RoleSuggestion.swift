@@ -28,7 +28,7 @@ public struct RoleSuggestion: Sendable, Equatable {
         var groups: [Group: (operations: Set<String>, objects: Set<String>)] = [:]
         for use in uses {
             guard let kind = KeyVaultRole.kind(of: use.operation) else { continue }
-            let vault = use.scope ?? Self.vault(ofResource: use.resource) ?? "-"
+            let vault = Self.vault(of: use)
             let group = Group(vault: vault, kind: kind)
             groups[group, default: ([], [])].operations.insert(use.operation)
             if kind != .vault, let name = use.objectName ?? use.resource.flatMap(Self.objectName) {
@@ -66,6 +66,11 @@ public struct RoleSuggestion: Sendable, Equatable {
         "/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.KeyVault/vaults/\(vault)"
     }
 
+    /// The vault a Key Vault call was made to: its `scope`, else the host of its resource.
+    static func vault(of use: ResourceUsage) -> String {
+        use.scope ?? vault(ofResource: use.resource) ?? "-"
+    }
+
     /// `kv-payments` of `https://kv-payments.vault.azure.net/secrets/x`.
     static func vault(ofResource resource: String?) -> String? {
         guard let resource, let host = resource.split(separator: "/").dropFirst().first else { return nil }
@@ -93,7 +98,7 @@ public struct AccessPolicySuggestion: Sendable, Equatable {
         var byVault: [String: [KeyVaultRole.ObjectKind: Set<String>]] = [:]
         for use in uses {
             guard let (kind, permission) = KeyVaultPermission.of(use.operation) else { continue }
-            let vault = use.scope ?? RoleSuggestion.vault(ofResource: use.resource) ?? "-"
+            let vault = RoleSuggestion.vault(of: use)
             byVault[vault, default: [:]][kind, default: []].insert(permission)
         }
         return byVault.keys.sorted().map { vault in

@@ -34,9 +34,6 @@ public struct ResourceUsage: Sendable, Equatable {
     public var first: Timestamp
     public var last: Timestamp
 
-    /// The principal as people read it: its name when the events gave one, else itself.
-    public var principalLabel: String { principalName ?? principal ?? "-" }
-
     /// The usage of two consecutive spans as one: a group of both has their counts summed, the
     /// older's first time and the newer's last, and what the newer's events said of names and
     /// places (what the older said where the newer said nothing).
