@@ -16,7 +16,30 @@ import KeywatchCore
 /// The view `events` shows every field of docs/events.md as text.
 enum Schema {
     static var migrations: [String] {
-        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions, keyVaultTenants, eventNames]
+        [version1, version2, version3, version4, version5, version6, version7, version8, version9, version10, inputProgress, alertResolutions, keyVaultTenants, eventNames, cloudInputs]
+    }
+
+    /// Where the cloud inputs stand, committed with the events they brought: each input's
+    /// positions (``InputPosition``: an S3 listing's last key, a Kafka partition's next offset),
+    /// and every S3 object read whole (``StoredObject``: bucket, key and ETag), so an object named
+    /// again — a message delivered twice, a crash between commit and delete — is not read again.
+    /// Adds two tables.
+    private static var cloudInputs: String {
+        """
+        CREATE TABLE input_positions(
+            input TEXT NOT NULL,                 -- `s3:<bucket>/<prefix>`, `eventhub:<bootstrap>/<hub>`…
+            part TEXT NOT NULL,                  -- '' for a listing; a partition's number
+            position TEXT NOT NULL,              -- the last key read; the next offset to read
+            PRIMARY KEY(input, part)
+        ) WITHOUT ROWID;
+        CREATE TABLE s3_objects(
+            bucket TEXT NOT NULL,
+            key TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            stored INTEGER NOT NULL,             -- microseconds, wall clock: when its events committed
+            PRIMARY KEY(bucket, key, etag)
+        ) WITHOUT ROWID;
+        """
     }
 
     /// The names events give their principals and resources (``EventNames``): which principals

@@ -34,6 +34,7 @@ public final class DaemonMetrics: @unchecked Sendable {
     private var detection: DetectionReport?
     private var inputWatermarks: [String: InputWatermarks.Watermark] = [:]
     private var inputsCaughtUp: [String: Bool] = [:]
+    private var cloudInputs: [String: InputActivity] = [:]
 
     public init() {}
 
@@ -123,6 +124,11 @@ public final class DaemonMetrics: @unchecked Sendable {
         }
     }
 
+    /// Updates what the cloud input `input` has read (``InputActivity``), under the lock.
+    public func updateInput(_ input: String, _ update: (inout InputActivity) -> Void) {
+        lock.withLock { update(&cloudInputs[input, default: InputActivity()]) }
+    }
+
     /// Events stored so far (all sources and outcomes).
     public var eventsStored: Int { lock.withLock { events.values.reduce(0, +) } }
 
@@ -200,6 +206,27 @@ public final class DaemonMetrics: @unchecked Sendable {
             family("keywatch_input_caught_up", "gauge",
                    "1 when an input has nothing more to deliver now (every file read to its end, no push waiting), else 0.",
                    inputs.map { ("input=\"\(Self.escaped($0))\"", inputsCaughtUp[$0] == true ? "1" : "0") })
+            let cloud = cloudInputs.sorted { $0.key < $1.key }
+            /// One sample per cloud input of `value`, when it has one.
+            func perInput(_ value: (InputActivity) -> String?) -> [(labels: String, value: String)] {
+                cloud.compactMap { input, activity in value(activity).map { ("input=\"\(Self.escaped(input))\"", $0) } }
+            }
+            family("keywatch_input_messages_total", "counter", "Queue or Kafka messages received, by cloud input.",
+                   perInput { "\($0.messages)" })
+            family("keywatch_input_messages_skipped_total", "counter",
+                   "Messages that named nothing to read (test events, CloudTrail digests, other S3 events), by cloud input and reason.",
+                   cloud.flatMap { input, activity in
+                       samples("reason", activity.skippedMessages).map { ("input=\"\(Self.escaped(input))\",\($0.labels)", $0.value) }
+                   })
+            family("keywatch_input_objects_total", "counter", "S3 objects read whole, by cloud input.", perInput { "\($0.objects)" })
+            family("keywatch_input_bytes_total", "counter", "Bytes fetched (compressed as stored), by cloud input.",
+                   perInput { "\($0.bytes)" })
+            family("keywatch_input_lag_seconds", "gauge",
+                   "Age of the oldest message of a queue's last receive, in seconds: how far behind its notifications the input reads.",
+                   perInput { $0.lagSeconds.map { String(format: "%.3f", $0) } })
+            family("keywatch_input_lag_messages", "gauge",
+                   "Messages waiting: a queue's approximate visible messages, or a Kafka consumer's lag summed over its partitions.",
+                   perInput { $0.lagMessages.map { "\($0)" } })
             family("keywatch_outbox_depth", "gauge", "Alert deliveries not yet done, by sink.",
                    samples("sink", outboxDepth))
             family("keywatch_deliveries_total", "counter", "Delivery attempts' outcomes, by sink and result.",

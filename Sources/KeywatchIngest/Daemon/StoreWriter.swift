@@ -218,6 +218,8 @@ public final class StoreWriter: @unchecked Sendable {
                     let prepared = PreparedBatch(batch: batch, compressor: compressor, sessions: attribution.takeNewSessions())
                     let written = try store.append(prepared)
                     try store.apply(request.files, at: now)
+                    try store.saveInputPositions(request.positions)
+                    try store.saveObjects(request.objects, at: now)
                     let outcome = PushOutcome(accepted: written.counts.stored, duplicates: written.counts.duplicates,
                                               rejected: written.counts.rejected)
                     if let idempotency = request.idempotency { try store.savePush(idempotency, outcome: outcome, at: now) }

@@ -9,17 +9,26 @@ public struct WriteRequest: Sendable {
     public var files: [TailedFileChange]
     /// How far the inputs it comes from have delivered (detection's watermarks).
     public var inputs: [InputReport]
+    /// Where cloud inputs stand after these events (an S3 listing's last key, Kafka offsets):
+    /// saved in their transaction, so a restart resumes exactly after them.
+    public var positions: [InputPosition]
+    /// S3 objects these events are all of: recorded in their transaction, so an object named
+    /// again is not read again.
+    public var objects: [StoredObject]
     /// A pushed request's idempotency key and body: a retry with the same key and body stores
     /// nothing and is answered with the first answer; the same key with another body stores nothing.
     public var idempotency: PushIdempotency?
     /// Called on the writer thread once the transaction has committed (or failed).
     public var completion: (@Sendable (Result<PushAnswer, StoreError>) -> Void)?
 
-    public init(batch: EventBatch, files: [TailedFileChange] = [], inputs: [InputReport] = [], idempotency: PushIdempotency? = nil,
+    public init(batch: EventBatch, files: [TailedFileChange] = [], inputs: [InputReport] = [], positions: [InputPosition] = [],
+                objects: [StoredObject] = [], idempotency: PushIdempotency? = nil,
                 completion: (@Sendable (Result<PushAnswer, StoreError>) -> Void)? = nil) {
         self.batch = batch
         self.files = files
         self.inputs = inputs
+        self.positions = positions
+        self.objects = objects
         self.idempotency = idempotency
         self.completion = completion
     }
