@@ -21,4 +21,20 @@ public enum SyntheticLogs {
     public static func keyVaultLines(_ range: Range<Int>) -> String {
         range.map { keyVaultLine($0) + "\n" }.joined()
     }
+
+    /// A CloudTrail log file of KMS `Decrypt` calls `range`, each its own event id and second:
+    /// `{"Records":[…]}` as CloudTrail writes it to S3.
+    public static func cloudTrailFile(_ range: Range<Int>) -> String {
+        let records = range.map { n in
+            let time = String(format: "2026-11-20T%02d:%02d:%02dZ", 10 + n / 3600 % 10, n / 60 % 60, n % 60)
+            return """
+                {"eventVersion":"1.11","userIdentity":{"type":"AssumedRole","principalId":"AROAAPP:s","arn":"arn:aws:sts::111122223333:assumed-role/app/s",\
+                "accountId":"111122223333"},"eventTime":"\(time)","eventSource":"kms.amazonaws.com","eventName":"Decrypt","awsRegion":"us-east-1",\
+                "sourceIPAddress":"10.0.0.\(n % 250)","userAgent":"test","requestParameters":{"keyId":"arn:aws:kms:us-east-1:111122223333:key/k\(n % 5)"},\
+                "responseElements":null,"requestID":"r\(n)","eventID":"00000000-0000-4000-8000-\(String(format: "%012d", n))","readOnly":true,\
+                "eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333"}
+                """
+        }
+        return "{\"Records\":[" + records.joined(separator: ",") + "]}"
+    }
 }

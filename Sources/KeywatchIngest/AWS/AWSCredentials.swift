@@ -1,3 +1,5 @@
+import Foundation
+
 /// An AWS access key, to sign requests with (SigV4): from the environment, the shared files, or
 /// exchanged for a web-identity token.
 public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
@@ -69,6 +71,15 @@ public enum AWSCredentialSource: Sendable, Equatable {
         let named = environment["AWS_PROFILE"] != nil ? "profile '\(profile)'" : "the default profile"
         throw AWSCredentialsError("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, give \(named) keys in "
             + "~/.aws/credentials (AWS_PROFILE picks another), or set AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN (IRSA)")
+    }
+}
+
+extension AWSCredentialSource {
+    /// The first source this process's environment and the shared files give.
+    public static func ofThisProcess() throws -> AWSCredentialSource {
+        try find(environment: ProcessInfo.processInfo.environment) { path in
+            FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8) : nil
+        }
     }
 }
 

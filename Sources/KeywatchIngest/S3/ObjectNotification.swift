@@ -129,7 +129,7 @@ public enum ObjectNotification: Sendable, Equatable {
 
     private static func reference(bucket: JSONValue?, key: String, eTag: JSONValue?, size: JSONValue?) throws(NotificationError) -> S3ObjectReference {
         guard let bucket = bucket?.string else { throw NotificationError("no bucket name") }
-        guard S3ObjectReference.isBucketName(bucket) else {
+        guard S3BucketName.isValid(bucket) else {
             throw NotificationError("'\(TerminalText.escape(String(bucket.prefix(64))))' is not an S3 bucket name")
         }
         guard key.utf8.count <= 1024 else { throw NotificationError("an object key longer than S3's 1024 bytes") }

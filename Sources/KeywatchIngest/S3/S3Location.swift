@@ -1,3 +1,5 @@
+import KeywatchCore
+
 /// A bucket and a key prefix, written `s3://bucket/prefix` as the AWS CLI writes them: where
 /// `keywatch ingest` finds log files to backfill.
 public struct S3Location: Sendable, Equatable, CustomStringConvertible {
@@ -10,7 +12,7 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
         guard url.hasPrefix("s3://") else { return nil }
         let rest = url.dropFirst(5)
         let bucket = String(rest.prefix { $0 != "/" })
-        guard S3ObjectReference.isBucketName(bucket) else { return nil }
+        guard S3BucketName.isValid(bucket) else { return nil }
         self.bucket = bucket
         prefix = String(rest.dropFirst(bucket.count).drop { $0 == "/" })
     }

@@ -23,15 +23,4 @@ public struct S3ObjectReference: Sendable, Hashable, CustomStringConvertible {
     /// Whether the key is a CloudTrail digest file (log file validation), which holds no events:
     /// digests sit under `…/CloudTrail-Digest/…` beside the logs.
     public var isCloudTrailDigest: Bool { key.contains("/CloudTrail-Digest/") || key.contains("_CloudTrail-Digest_") }
-
-    /// Whether `name` is a bucket name S3 allows: 3 to 63 lower-case letters, digits, dots and
-    /// hyphens, beginning and ending with a letter or digit. A notification naming any other is
-    /// not from S3.
-    public static func isBucketName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (3...63).contains(bytes.count) else { return false }
-        func alphanumeric(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) }
-        return alphanumeric(bytes.first!) && alphanumeric(bytes.last!)
-            && bytes.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
-    }
 }

@@ -64,13 +64,7 @@ extension EventStore {
 
     /// Whether the object's events are committed.
     public func contains(_ object: StoredObject) throws(StoreError) -> Bool {
-        do {
-            let select = try connection.prepare("SELECT 1 FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND etag = ?3")
-            try select.bind([.text(object.bucket), .text(object.key), .text(object.etag)])
-            return try select.step()
-        } catch {
-            throw StoreError(error)
-        }
+        try StoredObject.isRecorded(object, in: connection)
     }
 
     /// Records objects as read, inside the current transaction (the one holding their events).
@@ -81,6 +75,26 @@ extension EventStore {
             for object in objects {
                 try insert.run([.text(object.bucket), .text(object.key), .text(object.etag), .integer(now.microseconds)])
             }
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}
+
+extension EventReader {
+    /// Whether the object's events are committed: asked by an input, on its own thread, before
+    /// it fetches an object again.
+    public func contains(_ object: StoredObject) throws(StoreError) -> Bool {
+        try StoredObject.isRecorded(object, in: connection)
+    }
+}
+
+extension StoredObject {
+    static func isRecorded(_ object: StoredObject, in connection: SQLiteConnection) throws(StoreError) -> Bool {
+        do {
+            let select = try connection.prepare("SELECT 1 FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND etag = ?3")
+            try select.bind([.text(object.bucket), .text(object.key), .text(object.etag)])
+            return try select.step()
         } catch {
             throw StoreError(error)
         }

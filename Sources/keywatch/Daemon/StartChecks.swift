@@ -12,8 +12,8 @@ extension DaemonConfiguration {
         func check(_ key: String, _ trouble: String?) {
             if let trouble { problems.append(problem(key, trouble)) }
         }
-        if tail.isEmpty && http == nil {
-            problems.append(problem(nil, "nothing to read: add tail: (directories of log files) or http: (a listener for pushes)"))
+        if tail.isEmpty && http == nil && sqs.isEmpty && s3.isEmpty {
+            problems.append(problem(nil, "nothing to read: add tail: (directories of log files), http: (a listener for pushes), sqs: (a queue of S3 notifications) or s3: (a bucket prefix)"))
         }
         for (index, tail) in tail.enumerated() { check("tail[\(index)].path", PathCheck.directory(tail.path)) }
         // A file without `rules:` reads ./rules: say so, as the file has no line to point to.
