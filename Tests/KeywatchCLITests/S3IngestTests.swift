@@ -68,3 +68,28 @@ struct S3IngestTests {
         #expect(missing.status == 2 && missing.stderr.contains("NoSuchBucket"), "\(missing.stderr)")
     }
 }
+
+/// Web-identity credentials (IRSA): the token exchanged with STS for a role session.
+@Suite("AWS web identity", .serialized)
+struct WebIdentityTests {
+    @Test("with only a web-identity token and a role, ingest s3:// exchanges it with STS and reads; a missing token file is said")
+    func exchangesTheToken() throws {
+        let server = try MotoServer()
+        let directory = TemporaryDirectory()
+        let client = S3Client(region: "us-east-1", endpoint: server.endpoint,
+                              credentials: AWSCredentials(accessKeyID: "AKIAKEYWATCHTEST", secretAccessKey: "secret"))
+        try client.createBucket("trail")
+        try client.put(Array(SyntheticLogs.cloudTrailFile(0..<7).utf8), bucket: "trail", key: "AWSLogs/f.json")
+        try directory.write("token", "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl\n")
+        let environment = ["/usr/bin/env", "-u", "AWS_ACCESS_KEY_ID", "-u", "AWS_SECRET_ACCESS_KEY", "HOME=\(directory.path(""))",
+                           "AWS_ROLE_ARN=arn:aws:iam::111122223333:role/keywatch", "AWS_WEB_IDENTITY_TOKEN_FILE=\(directory.path("token"))"]
+        let run = try keywatch(["ingest", "--no-detect", "--db", directory.path("k.db"), "--endpoint", server.endpoint, "--region", "us-east-1",
+                                "s3://trail/AWSLogs/"], launcher: environment)
+        #expect(run.status == 0 && run.stderr.contains(" 7 events stored"), "\(run.stderr)")
+        var missing = environment
+        missing[missing.count - 1] = "AWS_WEB_IDENTITY_TOKEN_FILE=\(directory.path("gone"))"
+        let failed = try keywatch(["ingest", "--db", directory.path("k.db"), "--endpoint", server.endpoint, "s3://trail/AWSLogs/"],
+                                  launcher: missing)
+        #expect(failed.status == 2 && failed.stderr.contains("cannot read the web identity token"), "\(failed.stderr)")
+    }
+}

@@ -145,6 +145,17 @@ struct DaemonConfigurationTests {
         ("sinks:\n  - webhook: {url: \"http://a\", timeout: 20m}\n", "k.yaml:2: sinks[0].webhook.timeout: expected a duration from 1s to 10m, such as 10s"),
         ("http: {idle_timeout: 999999999w}\n", "k.yaml:1: http.idle_timeout: '999999999w' is longer than the longest duration keywatch reads"),
         ("sinks:\n  - webhook: {url: \"http://a\", max_per_minute: 0}\n", "k.yaml:2: sinks[0].webhook.max_per_minute: expected a whole number"),
+        ("sqs:\n  - region: us-east-1\n", "k.yaml:2: sqs[0].queue_url: missing"),
+        ("sqs:\n  - queue_url: sqs.us-east-1.amazonaws.com/1/q\n", "k.yaml:2: sqs[0].queue_url: expected an http:// or https:// URL"),
+        ("sqs:\n  - queue_url: https://example.com/1/q\n", "k.yaml:2: sqs[0].region: missing: the AWS region"),
+        ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    max_receives: 0\n", "k.yaml:3: sqs[0].max_receives: expected a whole number from 1 to 1000"),
+        ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    visibility_timeout: 13h\n", "k.yaml:3: sqs[0].visibility_timeout: expected a duration from 2s to 12h"),
+        ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    access_key: AKIA\n", "k.yaml:3: sqs[0].access_key: unknown key"),
+        ("sqs: https://sqs.us-east-1.amazonaws.com/1/q\n", "k.yaml:1: sqs: expected a list of {queue_url"),
+        ("s3:\n  - bucket: org-cloudtrail/AWSLogs\n    region: us-east-1\n", "k.yaml:2: s3[0].bucket: not an S3 bucket name"),
+        ("s3:\n  - prefix: AWSLogs/\n", "k.yaml:2: s3[0].bucket: missing"),
+        ("s3:\n  - bucket: trail\n    region: us east\n", "k.yaml:3: s3[0].region: not an AWS region"),
+        ("s3:\n  - bucket: trail\n    region: us-east-1\n    interval: 0s\n", "k.yaml:4: s3[0].interval: expected a duration from 1s to 1d"),
         ("sinks:\n  - webhook: {url: \"http://a\", name: x}\n  - email: {url: \"smtp://m\", from: a@b, to: [c@d], name: x}\n",
          "k.yaml:3: sinks[1].email.name: another sink is named \"x\""),
     ])
@@ -155,6 +166,32 @@ struct DaemonConfigurationTests {
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test("sqs: and s3: parse, the queue's region from its URL, defaults where absent")
+    func cloudInputs() throws {
+        let configuration = try DaemonConfiguration.parse("""
+            sqs:
+              - queue_url: https://sqs.eu-west-1.amazonaws.com/111122223333/cloudtrail-notifications
+              - queue_url: http://127.0.0.1:5000/123456789012/q
+                region: us-east-1
+                endpoint: http://127.0.0.1:5000
+                max_receives: 3
+                visibility_timeout: 10m
+            s3:
+              - bucket: org-cloudtrail
+                prefix: AWSLogs/111122223333/CloudTrail/us-east-1/
+                region: us-east-1
+                interval: 5m
+            """, file: "k.yaml")
+        #expect(configuration.sqs == [
+            .init(queueURL: "https://sqs.eu-west-1.amazonaws.com/111122223333/cloudtrail-notifications", region: "eu-west-1"),
+            .init(queueURL: "http://127.0.0.1:5000/123456789012/q", region: "us-east-1", endpoint: "http://127.0.0.1:5000",
+                  maximumReceives: 3, visibilityTimeout: .minutes(10)),
+        ])
+        #expect(configuration.s3 == [.init(bucket: "org-cloudtrail", prefix: "AWSLogs/111122223333/CloudTrail/us-east-1/",
+                                           region: "us-east-1", interval: .minutes(5))])
+        #expect(configuration.s3[0].inputName == "s3:org-cloudtrail/AWSLogs/111122223333/CloudTrail/us-east-1/")
     }
 
     @Test("detection's delivery delay parses, 15m when absent")
