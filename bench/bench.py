@@ -12,6 +12,7 @@ measures, with the release build:
   - the tools a user would pick instead, on the same files (installed when missing): DuckDB's
     read_json into a database file, `sqlite-utils insert` of the same records (from a JSON Lines
     file prepared once, untimed), jq selecting the denied calls, and the floor — zcat / cat;
+  - `keywatch run` reading the same files from S3 as an SQS queue announces them (bench/sqs.py),
   - `keywatch ingest s3://` of the same files from a real S3 endpoint, moto's server (bench/s3.py),
     as a share of the speed of `--no-detect` from disk;
   - query latency on a 10M-event store (bench/query.py);
@@ -221,6 +222,13 @@ def main():
             from_disk = statistics.median(r[0] for r in samples["ingest without detection (--no-detect)"])
             ratio = f"{from_disk / seconds:.0%} of the speed from disk"
         lines.append(f"| {name} | {events:,} | {seconds:.2f} | {events / seconds:,.0f} | {megabytes / seconds:,.0f} | {rss / 1024:,.0f} MB | {ratio} |")
+    # The daemon reading the same files from S3 as an SQS queue announces them (bench/sqs.py), with
+    # detection, against `ingest` with detection from disk.
+    sqs = last_json_line("sqs.py", KEYWATCH, paths["all"], "3")
+    for label, seconds in [("daemon from SQS + S3 (moto_server), a message per object", sqs["seconds"]),
+                           ("daemon from SQS + S3 (moto_server), CloudTrail notifications of 10 objects", sqs["seconds_10_keys"])]:
+        lines.append(f"| {label} | {sqs['events']:,} | {seconds:.2f} | {sqs['events'] / seconds:,.0f} | "
+                     f"{size(paths['all']) / 1e6 / seconds:,.0f} | | {keywatch_seconds / seconds:.0%} of ingest's speed from disk |")
     latencies = last_json_line("query.py", KEYWATCH, paths["all"])
     lines += ["", f"Query latency on a {latencies['events']:,}-event store (bench/query.py: each query a whole process, "
               f"median of 7; the process alone, `keywatch --help`, takes {latencies['floor_ms']} ms):", "",

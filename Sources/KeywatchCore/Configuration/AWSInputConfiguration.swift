@@ -14,9 +14,13 @@ extension DaemonConfiguration {
         /// How long a received message stays hidden from other receivers; extended while its
         /// objects are being read.
         public var visibilityTimeout: EventDuration
+        /// Threads receiving and reading at once: S3's and SQS's latency is per call, so several
+        /// calls in flight read a backlog several times as fast.
+        public var receivers: Int
 
         public init(queueURL: String, region: String, endpoint: String? = nil, maximumReceives: Int = 5,
-                    visibilityTimeout: EventDuration = .minutes(5)) {
+                    visibilityTimeout: EventDuration = .minutes(5), receivers: Int = 4) {
+            self.receivers = receivers
             self.queueURL = queueURL
             self.region = region
             self.endpoint = endpoint
@@ -53,7 +57,7 @@ extension DaemonConfiguration {
 extension ConfigurationReader {
     /// `sqs:`, a list of queues.
     func queues(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Queue] {
-        try list(node, key: "sqs", expected: "a list of {queue_url, region, endpoint, max_receives, visibility_timeout}") { mapping, item, key in
+        try list(node, key: "sqs", expected: "a list of {queue_url, region, endpoint, max_receives, visibility_timeout, receivers}") { mapping, item, key in
             YAMLSupport.unknownKeys(["queue_url", "region", "endpoint", "max_receives", "visibility_timeout"],
                                     in: mapping, file: file, path: key).forEach(problems.note)
             guard let urlNode = mapping["queue_url"] else {
@@ -77,6 +81,14 @@ extension ConfigurationReader {
                     // SQS's own bounds: at least a second, at most 12 hours.
                     try duration(node, key: "\(key).visibility_timeout", from: .seconds(2), to: .hours(12), example: "5m")
                 } ?? queue.visibilityTimeout
+            }
+            if let node = mapping["receivers"] {
+                queue.receivers = noting { () throws(ConfigurationError) in
+                    guard let count = node.scalar.flatMap({ Int($0.string) }), (1...64).contains(count) else {
+                        throw error(node, "\(key).receivers", "expected a whole number from 1 to 64, such as 4")
+                    }
+                    return count
+                } ?? queue.receivers
             }
             return queue
         }

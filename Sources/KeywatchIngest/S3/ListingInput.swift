@@ -85,7 +85,7 @@ public final class ListingInput: @unchecked Sendable {
         while !isStopping {
             do {
                 try readListing(objects: objects, reader: reader)
-                try objects.submit(WriteRequest(batch: EventBatch(), inputs: [InputReport(input: inputName, newest: nil, caughtUp: true)]))
+                try objects.flush(caughtUp: true)
             } catch let error as StoreError {
                 logger.error("s3: the writer stopped; the input stops", metadata: ["error": "\(error)"])
                 return
@@ -109,8 +109,7 @@ public final class ListingInput: @unchecked Sendable {
                 if let eTag = object.eTag, try reader.contains(StoredObject(bucket: object.bucket, key: object.key, etag: eTag)) { continue }
                 let position = max(lastKey ?? "", object.key)
                 do {
-                    _ = try objects.read(object, with: client, positions: [InputPosition(input: inputName, position: position)],
-                                         caughtUp: false) { _ in }
+                    try objects.read(object, with: client, position: InputPosition(input: inputName, position: position)) {}
                 } catch let error as S3Error {
                     // The listing stops there, and the next one starts again from it; an object
                     // that fails every time becomes a reject, so one bad object cannot stop the input.
@@ -123,11 +122,9 @@ public final class ListingInput: @unchecked Sendable {
                     failures[object.key] = nil
                     logger.warning("s3: an object that cannot be read is recorded as a reject and passed",
                                    metadata: ["object": "\(TerminalText.escape(object.description))", "error": "\(error)"])
-                    var batch = EventBatch()
-                    batch.rejects.append(Reject(origin: Origin(input: "\(object)", offset: nil),
-                                                reason: "read \(Self.attemptsPerObject) times without success: \(error)", prefix: []))
-                    try objects.submit(WriteRequest(batch: batch, inputs: [objects.report(batch, caughtUp: false)],
-                                                    positions: [InputPosition(input: inputName, position: position)]))
+                    objects.reject(Reject(origin: Origin(input: "\(object)", offset: nil),
+                                          reason: "read \(Self.attemptsPerObject) times without success: \(error)", prefix: []),
+                                   position: InputPosition(input: inputName, position: position)) {}
                 }
                 lastKey = position
             }

@@ -38,7 +38,8 @@ public final class QueueInput: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
-    private let inFlight = MessagesInFlight()
+    /// Receivers busy with messages: the input is caught up only when none is.
+    private let busyReceivers = Atomic<Int>(0)
     /// Seconds a receive waits for a first message when nothing is in flight.
     private let longPoll = 20
 
@@ -56,22 +57,26 @@ public final class QueueInput: @unchecked Sendable {
     /// The input's name (watermarks, metrics, origins of its rejects).
     public var inputName: String { settings.inputName }
 
+    /// Starts ``DaemonConfiguration/Queue/receivers`` receiving threads: each receives, fetches
+    /// and decodes on its own, so the latency of one's calls overlaps the others' work.
     public func start() {
-        let thread = Thread { [self] in
-            ThreadName.set("keywatch-sqs")
-            run()
-            finished.signal()
+        for index in 0..<settings.receivers {
+            let thread = Thread { [self] in
+                ThreadName.set("keywatch-sqs-\(index)")
+                run()
+                finished.signal()
+            }
+            thread.name = "keywatch-sqs-\(index)"
+            thread.start()
         }
-        thread.name = "keywatch-sqs"
-        thread.start()
     }
 
-    /// Stops receiving (a receive under way is given up) and returns when the thread is done.
+    /// Stops receiving (receives under way are given up) and returns when the threads are done.
     /// Messages whose objects are not yet committed stay on the queue, to be received again.
     public func stop() {
         stopping.store(true, ordering: .relaxed)
-        wake.signal()
-        finished.wait()
+        for _ in 0..<settings.receivers { wake.signal() }
+        for _ in 0..<settings.receivers { finished.wait() }
     }
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -85,14 +90,16 @@ public final class QueueInput: @unchecked Sendable {
             return
         }
         let objects = S3ObjectIngest(input: inputName, writer: writer, metrics: metrics, logger: logger)
+        let inFlight = MessagesInFlight()
         let visibility = Int(settings.visibilityTimeout.microseconds / 1_000_000)
-        var caughtUp = false
+        var busy = false
+        var toldCaughtUp = false
         var lastCount = Date.distantPast
         while !isStopping {
             do {
                 let client = try self.client()
-                try deleteCommitted(client)
-                try extendVisibility(client, seconds: visibility)
+                try deleteCommitted(client, inFlight: inFlight)
+                try extendVisibility(client, inFlight: inFlight, seconds: visibility)
                 let cancelled: @Sendable () -> Bool = { [self] in isStopping }
                 // While messages wait for their commits, receive without waiting, to delete them soon.
                 let messages = try client.receive(wait: inFlight.count > 0 ? 1 : longPoll, visibility: visibility, isCancelled: cancelled)
@@ -108,16 +115,27 @@ public final class QueueInput: @unchecked Sendable {
                     if messages.isEmpty { $0.lagSeconds = 0 }
                 }
                 if messages.isEmpty {
-                    if !caughtUp, inFlight.count == 0 {
-                        caughtUp = true
-                        try objects.submit(WriteRequest(batch: EventBatch(), inputs: [InputReport(input: inputName, newest: nil, caughtUp: true)]))
+                    if busy {
+                        busy = false
+                        busyReceivers.wrappingSubtract(1, ordering: .relaxed)
+                    }
+                    // Caught up once no receiver has messages: said once per idle spell.
+                    if !toldCaughtUp, inFlight.count == 0, busyReceivers.load(ordering: .relaxed) == 0 {
+                        toldCaughtUp = true
+                        try objects.flush(caughtUp: true)
                     }
                     continue
                 }
-                caughtUp = false
-                for message in messages where !isStopping {
-                    try read(message, client: { try self.client() }, objects: objects, reader: reader, visibility: visibility)
+                toldCaughtUp = false
+                if !busy {
+                    busy = true
+                    busyReceivers.wrappingAdd(1, ordering: .relaxed)
                 }
+                for message in messages where !isStopping {
+                    try read(message, client: { try self.client() }, objects: objects, inFlight: inFlight, reader: reader,
+                             visibility: visibility)
+                }
+                try objects.flush(caughtUp: false)
             } catch let error as StoreError {
                 logger.error("sqs: the writer stopped; the input stops", metadata: ["error": "\(error)"])
                 return
@@ -141,14 +159,15 @@ public final class QueueInput: @unchecked Sendable {
     }
 
     /// Reads what one message names; its deletion waits for its objects' commits.
-    private func read(_ message: SQSMessage, client: () throws -> SQSClient, objects: S3ObjectIngest, reader: EventReader,
-                      visibility: Int) throws {
+    private func read(_ message: SQSMessage, client: () throws -> SQSClient, objects: S3ObjectIngest, inFlight: MessagesInFlight,
+                      reader: EventReader, visibility: Int) throws {
         inFlight.received(message, visibility: visibility)
         let notification: ObjectNotification
         do {
             notification = try ObjectNotification.parse(message.body)
         } catch {
-            return try refuse(message, reason: "not a notification of new objects: \(error.reason)", client: client(), objects: objects)
+            return try refuse(message, reason: "not a notification of new objects: \(error.reason)", client: client(), objects: objects,
+                              inFlight: inFlight)
         }
         switch notification {
         case .skipped(let reason):
@@ -160,14 +179,11 @@ public final class QueueInput: @unchecked Sendable {
                     metrics.updateInput(inputName) { $0.skippedMessages["already-read", default: 0] += 1 }
                     continue
                 }
-                try extendVisibility(client(), seconds: visibility)
-                let inFlight = self.inFlight
+                try extendVisibility(client(), inFlight: inFlight, seconds: visibility)
                 do {
-                    _ = try objects.read(reference, with: s3, caughtUp: false) { result in
-                        if case .success = result { inFlight.committed(message.id) }
-                    }
+                    try objects.read(reference, with: s3) { inFlight.committed(message.id) }
                 } catch let error as S3Error {
-                    return try refuse(message, reason: "\(reference): \(error)", client: client(), objects: objects)
+                    return try refuse(message, reason: "\(reference): \(error)", client: client(), objects: objects, inFlight: inFlight)
                 }
                 // Counted after the hand-over, which may already have committed: the message
                 // cannot be deleted before ``MessagesInFlight/finished(_:)`` anyway.
@@ -179,7 +195,8 @@ public final class QueueInput: @unchecked Sendable {
 
     /// A message that cannot be read: back to the queue after a delay growing with its receives,
     /// or, at ``DaemonConfiguration/Queue/maximumReceives``, a reject committed before its deletion.
-    private func refuse(_ message: SQSMessage, reason: String, client: SQSClient, objects: S3ObjectIngest) throws {
+    private func refuse(_ message: SQSMessage, reason: String, client: SQSClient, objects: S3ObjectIngest,
+                        inFlight: MessagesInFlight) throws {
         guard message.receiveCount >= settings.maximumReceives else {
             inFlight.forget(message.id)
             problems.warning("sqs-refused-\(inputName)", "sqs: a message cannot be read; it goes back to the queue",
@@ -190,32 +207,32 @@ public final class QueueInput: @unchecked Sendable {
         logger.warning("sqs: a message that cannot be read is recorded as a reject and deleted", metadata: [
             "message": "\(message.id)", "receives": "\(message.receiveCount)", "reason": "\(reason)",
         ])
-        var batch = EventBatch()
-        batch.rejects.append(Reject(origin: Origin(input: "\(inputName)#\(message.id)", offset: nil),
-                                    reason: "received \(message.receiveCount) times: \(reason)", prefix: message.body))
         inFlight.handedOver(message.id)
         inFlight.finished(message.id)
-        let inFlight = self.inFlight
-        try objects.submit(WriteRequest(batch: batch, inputs: [objects.report(batch, caughtUp: false)]) { result in
-            if case .success = result { inFlight.committed(message.id) }
-        })
+        objects.reject(Reject(origin: Origin(input: "\(inputName)#\(message.id)", offset: nil),
+                              reason: "received \(message.receiveCount) times: \(reason)", prefix: message.body)) {
+            inFlight.committed(message.id)
+        }
     }
 
-    /// Deletes the messages whose objects are all committed.
-    private func deleteCommitted(_ client: SQSClient) throws {
-        for message in inFlight.takeDeletable() {
-            do {
-                try client.delete(message)
-            } catch {
-                // Received again later: its objects are found committed, and it is deleted then.
+    /// Deletes the messages whose objects are all committed. One that is not deleted is received
+    /// again later: its objects are found committed, and it is deleted then.
+    private func deleteCommitted(_ client: SQSClient, inFlight: MessagesInFlight) throws {
+        let done = inFlight.takeDeletable()
+        guard !done.isEmpty else { return }
+        do {
+            for (message, reason) in try client.delete(done) {
                 problems.warning("sqs-delete-\(inputName)", "sqs: cannot delete a read message; it will be received again",
-                                 metadata: ["message": "\(message.id)", "error": "\(error)"])
+                                 metadata: ["message": "\(message.id)", "error": "\(reason)"])
             }
+        } catch {
+            problems.warning("sqs-delete-\(inputName)", "sqs: cannot delete read messages; they will be received again",
+                             metadata: ["messages": "\(done.count)", "error": "\(error)"])
         }
     }
 
     /// Keeps messages in flight hidden while their objects are read and committed.
-    private func extendVisibility(_ client: SQSClient, seconds: Int) throws {
+    private func extendVisibility(_ client: SQSClient, inFlight: MessagesInFlight, seconds: Int) throws {
         for message in inFlight.dueForExtension(visibility: seconds) {
             try? client.hide(message, for: seconds)
         }

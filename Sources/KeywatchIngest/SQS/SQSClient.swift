@@ -37,9 +37,24 @@ public struct SQSClient: Sendable {
         return messages.compactMap(SQSMessage.init(json:))
     }
 
-    /// Deletes a received message: its objects' events are committed.
-    public func delete(_ message: SQSMessage) throws(SQSError) {
-        _ = try call("DeleteMessage", ["QueueUrl": queueURL, "ReceiptHandle": message.receiptHandle])
+    /// Deletes received messages, their objects' events committed: ten to a call. Returns
+    /// those SQS could not delete, with why.
+    public func delete(_ messages: [SQSMessage]) throws(SQSError) -> [(message: SQSMessage, reason: String)] {
+        var failed: [(message: SQSMessage, reason: String)] = []
+        var start = 0
+        while start < messages.count {
+            let slice = Array(messages[start..<min(start + 10, messages.count)])
+            start += slice.count
+            let answer = try call("DeleteMessageBatch", [
+                "QueueUrl": queueURL,
+                "Entries": slice.enumerated().map { ["Id": "\($0.offset)", "ReceiptHandle": $0.element.receiptHandle] },
+            ])
+            for failure in answer["Failed"] as? [[String: Any]] ?? [] {
+                guard let id = (failure["Id"] as? String).flatMap({ Int($0) }), slice.indices.contains(id) else { continue }
+                failed.append((slice[id], "\(failure["Code"] ?? "") \(failure["Message"] ?? "")"))
+            }
+        }
+        return failed
     }
 
     /// Hides a received message from other receivers for `seconds` more from now (0: at once
