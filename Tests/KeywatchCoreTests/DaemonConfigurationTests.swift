@@ -151,6 +151,7 @@ struct DaemonConfigurationTests {
         ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    max_receives: 0\n", "k.yaml:3: sqs[0].max_receives: expected a whole number from 1 to 1000"),
         ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    visibility_timeout: 13h\n", "k.yaml:3: sqs[0].visibility_timeout: expected a duration from 2s to 12h"),
         ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    access_key: AKIA\n", "k.yaml:3: sqs[0].access_key: unknown key"),
+        ("sqs:\n  - queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n    receivers: 65\n", "k.yaml:3: sqs[0].receivers: expected a whole number from 1 to 64"),
         ("sqs: https://sqs.us-east-1.amazonaws.com/1/q\n", "k.yaml:1: sqs: expected a list of {queue_url"),
         ("s3:\n  - bucket: org-cloudtrail/AWSLogs\n    region: us-east-1\n", "k.yaml:2: s3[0].bucket: not an S3 bucket name"),
         ("s3:\n  - prefix: AWSLogs/\n", "k.yaml:2: s3[0].bucket: missing"),
@@ -178,6 +179,7 @@ struct DaemonConfigurationTests {
                 endpoint: http://127.0.0.1:5000
                 max_receives: 3
                 visibility_timeout: 10m
+                receivers: 8
             s3:
               - bucket: org-cloudtrail
                 prefix: AWSLogs/111122223333/CloudTrail/us-east-1/
@@ -187,7 +189,7 @@ struct DaemonConfigurationTests {
         #expect(configuration.sqs == [
             .init(queueURL: "https://sqs.eu-west-1.amazonaws.com/111122223333/cloudtrail-notifications", region: "eu-west-1"),
             .init(queueURL: "http://127.0.0.1:5000/123456789012/q", region: "us-east-1", endpoint: "http://127.0.0.1:5000",
-                  maximumReceives: 3, visibilityTimeout: .minutes(10)),
+                  maximumReceives: 3, visibilityTimeout: .minutes(10), receivers: 8),
         ])
         #expect(configuration.s3 == [.init(bucket: "org-cloudtrail", prefix: "AWSLogs/111122223333/CloudTrail/us-east-1/",
                                            region: "us-east-1", interval: .minutes(5))])

@@ -58,7 +58,7 @@ extension ConfigurationReader {
     /// `sqs:`, a list of queues.
     func queues(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Queue] {
         try list(node, key: "sqs", expected: "a list of {queue_url, region, endpoint, max_receives, visibility_timeout, receivers}") { mapping, item, key in
-            YAMLSupport.unknownKeys(["queue_url", "region", "endpoint", "max_receives", "visibility_timeout"],
+            YAMLSupport.unknownKeys(["queue_url", "region", "endpoint", "max_receives", "visibility_timeout", "receivers"],
                                     in: mapping, file: file, path: key).forEach(problems.note)
             guard let urlNode = mapping["queue_url"] else {
                 problems.note(error(item, "\(key).queue_url", "missing: the queue's URL, such as https://sqs.us-east-1.amazonaws.com/111122223333/cloudtrail"))

@@ -38,6 +38,8 @@ public final class QueueInput: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    /// Each receiver's messages in flight, which the heartbeat keeps hidden.
+    private let inFlights: [MessagesInFlight]
     /// Receivers busy with messages: the input is caught up only when none is.
     private let busyReceivers = Atomic<Int>(0)
     /// Seconds a receive waits for a first message when nothing is in flight.
@@ -52,6 +54,7 @@ public final class QueueInput: @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         problems = ThrottledLog(logger: logger)
+        inFlights = (0..<settings.receivers).map { _ in MessagesInFlight() }
     }
 
     /// The input's name (watermarks, metrics, origins of its rejects).
@@ -60,28 +63,35 @@ public final class QueueInput: @unchecked Sendable {
     /// Starts ``DaemonConfiguration/Queue/receivers`` receiving threads: each receives, fetches
     /// and decodes on its own, so the latency of one's calls overlaps the others' work.
     public func start() {
-        for index in 0..<settings.receivers {
+        for (index, inFlight) in inFlights.enumerated() {
             let thread = Thread { [self] in
                 ThreadName.set("keywatch-sqs-\(index)")
-                run()
+                run(inFlight)
                 finished.signal()
             }
             thread.name = "keywatch-sqs-\(index)"
             thread.start()
         }
+        let heartbeat = Thread { [self] in
+            ThreadName.set("keywatch-sqs-hb")
+            keepHidden()
+            finished.signal()
+        }
+        heartbeat.name = "keywatch-sqs-hb"
+        heartbeat.start()
     }
 
     /// Stops receiving (receives under way are given up) and returns when the threads are done.
     /// Messages whose objects are not yet committed stay on the queue, to be received again.
     public func stop() {
         stopping.store(true, ordering: .relaxed)
-        for _ in 0..<settings.receivers { wake.signal() }
-        for _ in 0..<settings.receivers { finished.wait() }
+        for _ in 0...settings.receivers { wake.signal() }
+        for _ in 0...settings.receivers { finished.wait() }
     }
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    private func run() {
+    private func run(_ inFlight: MessagesInFlight) {
         let reader: EventReader
         do {
             reader = try EventReader(path: storePath)
@@ -90,7 +100,6 @@ public final class QueueInput: @unchecked Sendable {
             return
         }
         let objects = S3ObjectIngest(input: inputName, writer: writer, metrics: metrics, logger: logger)
-        let inFlight = MessagesInFlight()
         let visibility = Int(settings.visibilityTimeout.microseconds / 1_000_000)
         var busy = false
         var toldCaughtUp = false
@@ -99,7 +108,6 @@ public final class QueueInput: @unchecked Sendable {
             do {
                 let client = try self.client()
                 try deleteCommitted(client, inFlight: inFlight)
-                try extendVisibility(client, inFlight: inFlight, seconds: visibility)
                 let cancelled: @Sendable () -> Bool = { [self] in isStopping }
                 // While messages wait for their commits, receive without waiting, to delete them soon.
                 let messages = try client.receive(wait: inFlight.count > 0 ? 1 : longPoll, visibility: visibility, isCancelled: cancelled)
@@ -179,7 +187,6 @@ public final class QueueInput: @unchecked Sendable {
                     metrics.updateInput(inputName) { $0.skippedMessages["already-read", default: 0] += 1 }
                     continue
                 }
-                try extendVisibility(client(), inFlight: inFlight, seconds: visibility)
                 do {
                     try objects.read(reference, with: s3) { inFlight.committed(message.id) }
                 } catch let error as S3Error {
@@ -231,10 +238,26 @@ public final class QueueInput: @unchecked Sendable {
         }
     }
 
-    /// Keeps messages in flight hidden while their objects are read and committed.
-    private func extendVisibility(_ client: SQSClient, inFlight: MessagesInFlight, seconds: Int) throws {
-        for message in inFlight.dueForExtension(visibility: seconds) {
-            try? client.hide(message, for: seconds)
+    /// Keeps the receivers' messages in flight hidden while their objects are read and committed
+    /// — a large object can take longer than the visibility timeout — checking a few times per
+    /// timeout, on a thread of its own so that a long fetch or decode does not hold it up.
+    private func keepHidden() {
+        let visibility = Int(settings.visibilityTimeout.microseconds / 1_000_000)
+        let period = min(max(Double(visibility) / 4, 0.5), 10)
+        while !isStopping {
+            if let client = try? client() {
+                for inFlight in inFlights {
+                    for message in inFlight.dueForExtension(visibility: visibility) {
+                        do {
+                            try client.hide(message, for: visibility)
+                        } catch {
+                            problems.warning("sqs-visibility-\(inputName)", "sqs: cannot keep a message in flight hidden; another receiver may read it too",
+                                             metadata: ["message": "\(message.id)", "error": "\(error)"])
+                        }
+                    }
+                }
+            }
+            _ = wake.wait(timeout: .now() + period)
         }
     }
 
