@@ -100,6 +100,8 @@ final class Daemon: @unchecked Sendable {
         logger.info("keywatch started", metadata: [
             "db": "\(configuration.db)", "rules": "\(rules.rules.count)",
             "tail": "\(configuration.tail.map(\.path).joined(separator: ","))",
+            "sqs": "\(configuration.sqs.map(\.queueURL).joined(separator: ","))",
+            "s3": "\(configuration.s3.map(\.inputName).joined(separator: ","))",
             "sinks": "\(configuration.sinks.map { $0.name ?? "stdout" }.joined(separator: ","))",
         ])
     }
