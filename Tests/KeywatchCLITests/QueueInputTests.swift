@@ -130,8 +130,8 @@ struct QueueInputTests {
                 && (try queue.messageCounts()).hidden == 0
         }, "\((try? daemon.count("SELECT count(*) FROM rejects")) ?? -1) rejects, queue \(String(describing: try? queue.messageCounts())): \(daemon.stderr)")
         #expect(try daemon.count("SELECT count(*) FROM event_rows") == 10)
-        #expect(try daemon.count("SELECT count(*) FROM rejects WHERE reason LIKE 'received 2 times: not a notification of new objects: not JSON%'") == 1)
-        #expect(try daemon.count("SELECT count(*) FROM rejects WHERE reason LIKE 'received 2 times: s3://org-cloudtrail/%missing.json: GET % HTTP 404%'") == 1)
+        #expect(try daemon.count("SELECT count(*) FROM rejects WHERE reason LIKE 'failed 2 times: not a notification of new objects: not JSON%'") == 1)
+        #expect(try daemon.count("SELECT count(*) FROM rejects WHERE reason LIKE 'failed 2 times: s3://org-cloudtrail/%missing.json: GET % HTTP 404%'") == 1)
         #expect(daemon.stderr.contains("goes back to the queue"))
         #expect(daemon.terminate().status == 0)
     }

@@ -13,20 +13,38 @@ struct CloudInputStateTests {
     @Test("a message is deletable once every object is handed over and committed, in whatever order commits come")
     func deletedAfterCommits() {
         let inFlight = MessagesInFlight()
-        inFlight.received(message("a"), visibility: 300)
-        inFlight.received(message("b"), visibility: 300)
-        inFlight.committed("a")      // the writer was quicker than the count
-        inFlight.handedOver("a")
-        inFlight.handedOver("a")
+        let (a, b) = (message("a"), message("b"))
+        inFlight.received(a, visibility: 300)
+        inFlight.received(b, visibility: 300)
+        inFlight.committed(a)      // the writer was quicker than the count
+        inFlight.handedOver(a)
+        inFlight.handedOver(a)
         #expect(inFlight.takeDeletable().isEmpty, "objects may still come")
-        inFlight.finished("a")
+        inFlight.finished(a)
         #expect(inFlight.takeDeletable().isEmpty, "one object not committed")
-        inFlight.committed("a")
+        inFlight.committed(a)
         #expect(inFlight.takeDeletable().map(\.id) == ["a"])
         #expect(inFlight.takeDeletable().isEmpty, "taken once")
-        inFlight.finished("b")
+        inFlight.finished(b)
         #expect(inFlight.takeDeletable().map(\.id) == ["b"], "a message of no object to read")
         #expect(inFlight.count == 0)
+    }
+
+    @Test("the commits of a delivery given back do not count for the message's next delivery")
+    func deliveriesApart() {
+        let inFlight = MessagesInFlight()
+        let first = SQSMessage(id: "m", receiptHandle: "h1", body: [], receiveCount: 1, sentAt: nil)
+        let second = SQSMessage(id: "m", receiptHandle: "h2", body: [], receiveCount: 2, sentAt: nil)
+        inFlight.received(first, visibility: 300)
+        inFlight.handedOver(first)   // o1 handed over; o2 fails and the message goes back
+        inFlight.forget(first)
+        inFlight.received(second, visibility: 300)
+        inFlight.committed(first)    // o1's commit comes late
+        inFlight.handedOver(second)  // o2 read this time, not committed yet
+        inFlight.finished(second)
+        #expect(inFlight.takeDeletable().isEmpty, "o2 is not committed")
+        inFlight.committed(second)
+        #expect(inFlight.takeDeletable().map(\.receiptHandle) == ["h2"])
     }
 
     @Test("messages within half their visibility of reappearing are extended, once until they near it again")
@@ -39,8 +57,9 @@ struct CloudInputStateTests {
         #expect(inFlight.dueForExtension(visibility: 60, at: start.addingTimeInterval(31)).map(\.id) == ["a"])
         #expect(inFlight.dueForExtension(visibility: 60, at: start.addingTimeInterval(51)).map(\.id) == ["b"])
         #expect(inFlight.dueForExtension(visibility: 60, at: start.addingTimeInterval(55)).isEmpty)
-        inFlight.forget("a")
+        inFlight.forget(message("a"))
         #expect(inFlight.dueForExtension(visibility: 60, at: start.addingTimeInterval(200)).map(\.id) == ["b"])
+        #expect(inFlight.dueForExtension(visibility: 60, at: start.addingTimeInterval(3700)).isEmpty, "not held for ever")
     }
 
     @Test("a listing resumes a day before a CloudTrail key's date, across months and years; other keys just after")

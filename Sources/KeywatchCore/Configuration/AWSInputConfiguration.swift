@@ -9,7 +9,7 @@ extension DaemonConfiguration {
         public var region: String
         /// One S3- and SQS-compatible endpoint for every call (tests, MinIO, a VPC endpoint).
         public var endpoint: String?
-        /// Receives of a message that cannot be read before it is recorded as a reject and deleted.
+        /// Failed reads of a message before it is recorded as a reject and deleted.
         public var maximumReceives: Int
         /// How long a received message stays hidden from other receivers; extended while its
         /// objects are being read.

@@ -31,10 +31,16 @@ public final class AWSCredentialProvider: @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             if let session, Timestamp.now + .minutes(5) < session.expires { return session.credentials }
-            let fresh = try WebIdentityExchange(region: region, endpoint: stsEndpoint)
-                .assumeRole(roleARN, sessionName: sessionName, tokenFile: tokenFile)
-            session = fresh
-            return fresh.credentials
+            do {
+                let fresh = try WebIdentityExchange(region: region, endpoint: stsEndpoint)
+                    .assumeRole(roleARN, sessionName: sessionName, tokenFile: tokenFile)
+                session = fresh
+                return fresh.credentials
+            } catch {
+                // Renewed early: a session not yet expired serves while STS cannot be reached.
+                guard let session, Timestamp.now < session.expires else { throw error }
+                return session.credentials
+            }
         }
     }
 }

@@ -84,28 +84,31 @@ public final class ListingInput: @unchecked Sendable {
         let interval = Double(settings.interval.microseconds) / 1e6
         while !isStopping {
             do {
-                try readListing(objects: objects, reader: reader)
-                try objects.flush(caughtUp: true)
-            } catch let error as StoreError {
+                let complete = try readListing(objects: objects, reader: reader)
+                try objects.flush(caughtUp: complete)
+            } catch let error as StoreError where writer.failure != nil {
                 logger.error("s3: the writer stopped; the input stops", metadata: ["error": "\(error)"])
                 return
             } catch {
                 problems.warning("s3-\(inputName)", "s3: cannot list or read the bucket; retrying at the next interval",
                                  metadata: ["bucket": "\(settings.bucket)", "prefix": "\(settings.prefix)", "error": "\(error)"])
+                // A bucket that cannot be listed delivers nothing: detection's clock is not held for it.
+                try? objects.flush(caughtUp: true)
             }
             _ = wake.wait(timeout: .now() + interval)
         }
     }
 
-    /// Reads every object of one listing not committed yet, in key order.
-    private func readListing(objects: S3ObjectIngest, reader: EventReader) throws {
+    /// Reads every object of one listing not committed yet, in key order; returns whether it
+    /// read to the listing's end (not cut short by an object that cannot be read, or by a stop).
+    private func readListing(objects: S3ObjectIngest, reader: EventReader) throws -> Bool {
         let client = S3Client(region: settings.region, endpoint: settings.endpoint, credentials: try credentials.current())
         var continuation: String?
         let start = lastKey.map(Self.listingStart(after:))
         repeat {
             let page = try client.list(bucket: settings.bucket, prefix: settings.prefix, startAfter: start, continuation: continuation)
             for object in page.objects where !object.isCloudTrailDigest {
-                if isStopping { return }
+                if isStopping { return false }
                 if let eTag = object.eTag, try reader.contains(StoredObject(bucket: object.bucket, key: object.key, etag: eTag)) { continue }
                 let position = max(lastKey ?? "", object.key)
                 do {
@@ -117,7 +120,7 @@ public final class ListingInput: @unchecked Sendable {
                     guard failures[object.key, default: 0] >= Self.attemptsPerObject else {
                         problems.warning("s3-object-\(inputName)", "s3: cannot read an object; trying again at the next listing",
                                          metadata: ["object": "\(TerminalText.escape(object.description))", "error": "\(error)"])
-                        return
+                        return false
                     }
                     failures[object.key] = nil
                     logger.warning("s3: an object that cannot be read is recorded as a reject and passed",
@@ -126,10 +129,12 @@ public final class ListingInput: @unchecked Sendable {
                                           reason: "read \(Self.attemptsPerObject) times without success: \(error)", prefix: []),
                                    position: InputPosition(input: inputName, position: position)) {}
                 }
+                failures[object.key] = nil
                 lastKey = position
             }
             continuation = page.continuation
         } while continuation != nil && !isStopping
+        return !isStopping
     }
 
     /// Where a listing resumes after `key`: a day before it when the key has CloudTrail's

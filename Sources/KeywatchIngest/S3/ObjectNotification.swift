@@ -133,9 +133,7 @@ public enum ObjectNotification: Sendable, Equatable {
             throw NotificationError("'\(TerminalText.escape(String(bucket.prefix(64))))' is not an S3 bucket name")
         }
         guard key.utf8.count <= 1024 else { throw NotificationError("an object key longer than S3's 1024 bytes") }
-        var tag = eTag?.nonEmptyString
-        if let quoted = tag, quoted.hasPrefix("\""), quoted.hasSuffix("\""), quoted.count >= 2 { tag = String(quoted.dropFirst().dropLast()) }
-        return S3ObjectReference(bucket: bucket, key: key, eTag: tag, size: size?.integer)
+        return S3ObjectReference(bucket: bucket, key: key, eTag: eTag?.nonEmptyString.map(S3Client.unquoted), size: size?.integer)
     }
 }
 

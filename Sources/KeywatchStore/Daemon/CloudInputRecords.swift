@@ -89,6 +89,20 @@ extension EventReader {
     }
 }
 
+extension EventReader {
+    /// Whether an object of this bucket and key is committed, whatever its ETag: for
+    /// notifications that give none (CloudTrail writes each key once).
+    public func containsObject(bucket: String, key: String) throws(StoreError) -> Bool {
+        do {
+            let select = try connection.prepare("SELECT 1 FROM s3_objects WHERE bucket = ?1 AND key = ?2 LIMIT 1")
+            try select.bind([.text(bucket), .text(key)])
+            return try select.step()
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}
+
 extension StoredObject {
     static func isRecorded(_ object: StoredObject, in connection: SQLiteConnection) throws(StoreError) -> Bool {
         do {
