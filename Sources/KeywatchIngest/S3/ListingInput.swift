@@ -2,7 +2,6 @@ import Foundation
 import KeywatchCore
 import KeywatchStore
 import Logging
-import Synchronization
 
 /// The `s3:` input: a bucket prefix listed in key order on an interval, each new object read once.
 ///
@@ -27,9 +26,7 @@ public final class ListingInput: @unchecked Sendable {
     private let metrics: DaemonMetrics
     private let logger: Logger
     private let problems: ThrottledLog
-    private let stopping = Atomic<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let threads = InputThreads()
     /// The last key read, as committed when the daemon started.
     private var lastKey: String?
     /// Failed reads of objects not read yet, by key.
@@ -54,23 +51,15 @@ public final class ListingInput: @unchecked Sendable {
     public var inputName: String { settings.inputName }
 
     public func start() {
-        let thread = Thread { [self] in
-            ThreadName.set("keywatch-s3")
-            run()
-            finished.signal()
-        }
-        thread.name = "keywatch-s3"
-        thread.start()
+        threads.start("keywatch-s3") { [self] in run() }
     }
 
     /// Stops after the object being read; returns when the thread is done.
     public func stop() {
-        stopping.store(true, ordering: .relaxed)
-        wake.signal()
-        finished.wait()
+        threads.stop()
     }
 
-    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    private var isStopping: Bool { threads.isStopping }
 
     private func run() {
         let reader: EventReader
@@ -95,7 +84,7 @@ public final class ListingInput: @unchecked Sendable {
                 // A bucket that cannot be listed delivers nothing: detection's clock is not held for it.
                 try? objects.flush(caughtUp: true)
             }
-            _ = wake.wait(timeout: .now() + interval)
+            threads.pause(seconds: interval)
         }
     }
 

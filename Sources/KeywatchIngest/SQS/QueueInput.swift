@@ -36,9 +36,7 @@ public final class QueueInput: @unchecked Sendable {
     let metrics: DaemonMetrics
     let logger: Logger
     let problems: ThrottledLog
-    private let stopping = Atomic<Bool>(false)
-    let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    let threads = InputThreads()
     /// Each receiver's messages in flight, which the heartbeat keeps hidden.
     private let inFlights: [MessagesInFlight]
     /// Receivers busy with messages: the input is caught up only when none is.
@@ -69,32 +67,18 @@ public final class QueueInput: @unchecked Sendable {
     /// one's calls overlaps the others' work — and the heartbeat.
     public func start() {
         for (index, inFlight) in inFlights.enumerated() {
-            let thread = Thread { [self] in
-                ThreadName.set("keywatch-sqs-\(index)")
-                QueueReceiver(input: self, inFlight: inFlight).run()
-                finished.signal()
-            }
-            thread.name = "keywatch-sqs-\(index)"
-            thread.start()
+            threads.start("keywatch-sqs-\(index)") { [self] in QueueReceiver(input: self, inFlight: inFlight).run() }
         }
-        let heartbeat = Thread { [self] in
-            ThreadName.set("keywatch-sqs-hb")
-            keepHidden()
-            finished.signal()
-        }
-        heartbeat.name = "keywatch-sqs-hb"
-        heartbeat.start()
+        threads.start("keywatch-sqs-hb") { [self] in keepHidden() }
     }
 
     /// Stops receiving (receives under way are given up) and returns when the threads are done.
     /// Messages whose objects are not yet committed stay on the queue, to be received again.
     public func stop() {
-        stopping.store(true, ordering: .relaxed)
-        for _ in 0...settings.receivers { wake.signal() }
-        for _ in 0...settings.receivers { finished.wait() }
+        threads.stop()
     }
 
-    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    var isStopping: Bool { threads.isStopping }
 
     /// A client with credentials valid now.
     func client() throws -> SQSClient {
@@ -126,7 +110,7 @@ public final class QueueInput: @unchecked Sendable {
                     }
                 }
             }
-            _ = wake.wait(timeout: .now() + period)
+            threads.pause(seconds: period)
         }
     }
 }

@@ -100,7 +100,7 @@ struct QueueReceiver {
                                        metadata: ["queue": "\(input.settings.queueURL)", "error": "\(error)"])
                 // A queue that cannot be read delivers nothing: detection's clock is not held for it.
                 try? idle()
-                _ = input.wake.wait(timeout: .now() + 5)
+                input.threads.pause(seconds: 5)
             }
         }
     }
