@@ -81,6 +81,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var db = "./keywatch.db"
     public var rules = "./rules"
     public var tail: [Tail] = [Tail(path: "./sample-logs")]
+    /// Event hubs to read Key Vault's logs from (``EventHub``).
+    public var eventHub: [EventHub] = []
     /// Nil: no HTTP listener.
     public var http: HTTP? = HTTP()
     /// Events older than this are deleted; nil keeps everything.
@@ -123,7 +125,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard let mapping = problems.attempt({ () throws(ConfigurationError) in try YAMLSupport.mapping(root, file: file, key: "") }) else {
             throw ConfigurationProblems(problems.problems)
         }
-        YAMLSupport.unknownKeys(["db", "rules", "tail", "http", "retention", "sinks", "detection", "accounts", "organization"],
+        YAMLSupport.unknownKeys(["db", "rules", "tail", "http", "retention", "sinks", "detection", "accounts", "organization",
+                                 "eventhub"],
                                 in: mapping, file: file, path: "").forEach(problems.note)
         /// The value of `key` as `read` reads it; nil when absent or wrong (the problem noted).
         func value<T>(_ key: String, _ read: (Node) throws(ConfigurationError) -> T) -> T? {
@@ -135,6 +138,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             configuration.rules = rules
         }
         if let tail = value("tail", reader.tails) { configuration.tail = tail }
+        if let eventHub = value("eventhub", reader.eventHubs) { configuration.eventHub = eventHub }
         if let http = value("http", reader.http) { configuration.http = http }
         configuration.retention = value("retention") { node throws(ConfigurationError) in
             try YAMLSupport.duration(node, file: file, key: "retention", example: "90d or 12h")
