@@ -52,6 +52,7 @@ final class Daemon: @unchecked Sendable {
             TailSource(path: $0.path, include: $0.include.map(PathGlob.init), followLinks: $0.followLinks)
         }
         let inputs = sources.map(\.inputName) + (configuration.http == nil ? [] : [StoreWriter.pushInput])
+            + configuration.eventHub.map(\.inputName)
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
@@ -79,6 +80,7 @@ final class Daemon: @unchecked Sendable {
             ThreadService(name: "writer", start: { [writer] in writer.start() }, stop: { [writer] in writer.stop() }),
             ThreadService(name: "tailer", start: { [tailer] in tailer.start() }, stop: { [tailer] in tailer.stop() }),
         ]
+        services += try EventHubInput.services(configuration.eventHub, store: store, writer: writer, metrics: metrics, logger: logger)
         if let http = configuration.http {
             let limits = ConnectionLimits(
                 headerTimeout: Double(http.headerTimeout.microseconds) / 1e6, idleTimeout: Double(http.idleTimeout.microseconds) / 1e6,
