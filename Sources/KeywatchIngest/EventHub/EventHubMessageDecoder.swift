@@ -10,8 +10,17 @@ struct EventHubMessageDecoder {
     /// cluster), so a larger one did not come from a diagnostic setting.
     var maximumMessageBytes = 32 << 20
 
-    /// - Parameter origin: where the message is, `eventhub:<bootstrap>/<hub>/<partition>/<offset>`.
-    func decode(_ payload: UnsafeRawBufferPointer, origin: Origin, into batch: inout EventBatch) {
+    /// Decodes the message at `offset` of a partition into `batch`; its events and rejects have
+    /// the origin `<partition>@<offset>`, the partition named as `eventhub:<bootstrap>/<hub>/<number>`.
+    func decode(_ payload: UnsafeRawBufferPointer, partition: String, offset: Int64, into batch: inout EventBatch) {
+        let rows = batch.rows.count, rejects = batch.rejects.count
+        // Decoded without an offset (a body's records have none), then given the message's.
+        decode(payload, origin: Origin(input: partition, offset: nil), into: &batch)
+        for index in rows..<batch.rows.count { batch.rows[index].inputOffset = offset }
+        for index in rejects..<batch.rejects.count { batch.rejects[index].origin.offset = offset }
+    }
+
+    private func decode(_ payload: UnsafeRawBufferPointer, origin: Origin, into batch: inout EventBatch) {
         if payload.isEmpty {
             batch.rejects.append(Reject(origin: origin, reason: "an empty message", prefix: []))
         } else if payload.count > maximumMessageBytes {

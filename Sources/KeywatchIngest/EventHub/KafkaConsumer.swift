@@ -40,9 +40,10 @@ final class KafkaConsumer {
 
     /// - Parameters:
     ///   - settings: librdkafka's configuration properties (`bootstrap.servers`, `group.id`, SASL…).
-    ///   - onError: librdkafka's reports of connection and authentication problems, from its own threads.
+    ///   - onError: librdkafka's reports of connection and authentication problems, from its own
+    ///     threads: what happened, its kind (librdkafka's error code) and whether the client is lost.
     init(topic: String, settings: [String: String], rebalancing: Rebalancing,
-         onError: @escaping @Sendable (_ message: String, _ fatal: Bool) -> Void) throws(KafkaFailure) {
+         onError: @escaping @Sendable (_ message: String, _ kind: Int32, _ fatal: Bool) -> Void) throws(KafkaFailure) {
         self.topic = topic
         let configuration = rd_kafka_conf_new()
         var errorText = [CChar](repeating: 0, count: 512)
@@ -61,7 +62,7 @@ final class KafkaConsumer {
         rd_kafka_conf_set_error_cb(configuration) { handle, code, reason, opaque in
             guard let opaque else { return }
             let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(code)))
-            Unmanaged<Callbacks>.fromOpaque(opaque).takeUnretainedValue().onError(text, code == RD_KAFKA_RESP_ERR__FATAL.rawValue)
+            Unmanaged<Callbacks>.fromOpaque(opaque).takeUnretainedValue().onError(text, code, code == RD_KAFKA_RESP_ERR__FATAL.rawValue)
         }
         // librdkafka writes its own log lines to stderr; the problems among them come through the
         // error callback too, and are logged (throttled) from there.
@@ -194,10 +195,10 @@ final class KafkaConsumer {
     /// consumer, which it then points back to.
     private final class Callbacks {
         let rebalancing: Rebalancing
-        let onError: @Sendable (String, Bool) -> Void
+        let onError: @Sendable (String, Int32, Bool) -> Void
         weak var consumer: KafkaConsumer?
 
-        init(rebalancing: Rebalancing, onError: @escaping @Sendable (String, Bool) -> Void) {
+        init(rebalancing: Rebalancing, onError: @escaping @Sendable (String, Int32, Bool) -> Void) {
             self.rebalancing = rebalancing
             self.onError = onError
         }
