@@ -119,7 +119,6 @@ public final class EventHubInput: @unchecked Sendable {
         }
         logger.info("reading the event hub", metadata: ["input": "\(inputName)", "consumer_group": "\(hub.consumerGroup)"])
         while !stopping.load(ordering: .relaxed) {
-            decoder.decoder.eventTimes = EventTimeBounds(now: .now)
             let polled = consumer?.poll(timeout: pending.isEmpty ? 0.5 : 0.05) { polled in handle(polled) } ?? false
             let full = pending.rows.count + pending.rejects.count >= options.recordsPerRequest || pendingBytes >= options.bytesPerRequest
             let old = pendingSince.map { Date().timeIntervalSince($0) >= options.requestAge } ?? false
@@ -199,9 +198,11 @@ public final class EventHubInput: @unchecked Sendable {
         }
     }
 
-    /// Kafka's offsets told of what the store has committed, and the lag to /metrics.
+    /// Kafka's offsets told of what the store has committed, and the lag to /metrics; the
+    /// decoder's bounds of event times moved on with the wall clock.
     private func report() {
         lastReport = Date()
+        decoder.decoder.eventTimes = EventTimeBounds(now: .now)
         if let consumer {
             if let problem = consumer.commit(offsets.takeUntold(), wait: false) {
                 problems.warning("eventhub-commit", "cannot commit offsets to the event hub", metadata: ["input": "\(inputName)", "error": "\(problem)"])

@@ -6,9 +6,9 @@ import KeywatchCore
 /// rejected with the reason, as any record is; its neighbours are stored all the same.
 struct EventHubMessageDecoder {
     let decoder: RecordDecoder
-    /// Larger messages are rejected unread: Event Hubs sends at most 1 MiB (20 MiB on a dedicated
+    /// Larger messages are rejected unread: Event Hubs takes at most 1 MiB (20 MiB on a dedicated
     /// cluster), so a larger one did not come from a diagnostic setting.
-    var maximumMessageBytes = 32 << 20
+    var maximumMessageBytes = 20 << 20
 
     /// Decodes the message at `offset` of a partition into `batch`; its events and rejects have
     /// the origin `<partition>@<offset>`, the partition named as `eventhub:<bootstrap>/<hub>/<number>`.
