@@ -77,6 +77,8 @@ public final class EventHubInput: @unchecked Sendable {
         offsets = PartitionOffsets(positions: positions)
         problems = ThrottledLog(logger: logger)
         decoder = EventHubMessageDecoder(decoder: RecordDecoder.forIngest(options: options.decoder))
+        // On /metrics from the start: no message read yet is 0, not absent.
+        metrics.updateInput(inputName) { _ in }
     }
 
     /// Starts the consumer thread.
