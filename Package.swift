@@ -33,6 +33,8 @@ let package = Package(
         // Typed wrappers over libcurl's variadic curl_easy_setopt / curl_easy_getinfo: the one
         // HTTP and SMTP client, for webhooks and e-mail.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // librdkafka, the Kafka client: Event Hubs through its Kafka endpoint (and the tests' producer).
+        .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // The commit keywatch was built from, for `--version`: "unknown" unless `make build` links in
         // an object defining it (see BuildInfo.c), so that a new commit costs a link, not a compile.
         .target(name: "CBuildInfo"),
@@ -57,7 +59,7 @@ let package = Package(
         .target(
             name: "KeywatchIngest",
             dependencies: [
-                "KeywatchCore", "KeywatchStore", "KeywatchCurl", "CZlib", "CDeflate",
+                "KeywatchCore", "KeywatchStore", "KeywatchCurl", "CKafka", "CZlib", "CDeflate",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -94,6 +96,7 @@ let package = Package(
         // Temporary directories, the repository's path, ports, and a webhook receiver, for the test targets.
         .target(
             name: "KeywatchTestSupport",
+            dependencies: ["CKafka"],
             path: "Tests/TestSupport"),
         .testTarget(name: "KeywatchCoreTests", dependencies: ["KeywatchCore", "KeywatchTestSupport"]),
         .testTarget(name: "KeywatchStoreTests", dependencies: ["KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),

@@ -16,8 +16,8 @@ measures, with the release build:
   - `keywatch ingest s3://` of the same files from a real S3 endpoint, moto's server (bench/s3.py),
     as a share of the speed of `--no-detect` from disk;
   - query latency on a 10M-event store (bench/query.py);
-  - the daemon: tailing, append-to-alert latency, HTTP push (bench/daemon.py) and alert delivery
-    to a webhook (bench/delivery.py);
+  - the daemon: tailing, append-to-alert latency, HTTP push (bench/daemon.py), alert delivery
+    to a webhook (bench/delivery.py) and reading an event hub through Kafka (bench/eventhub.py);
 every run, keywatch's and the peers' alike, starting with its input in the page cache and no other
 run's writes pending (both arranged untimed);
 and prints a table, with keywatch's ratio to each peer (the peer's time over keywatch's ingest
@@ -260,10 +260,11 @@ def last_json_line(script, *args):
 
 
 def daemon_lines(paths):
-    """The daemon's table: bench/daemon.py (tailing, append-to-alert, HTTP push) and
-    bench/delivery.py (alert committed to webhook received), each over RUNS rounds."""
+    """The daemon's table: bench/daemon.py (tailing, append-to-alert, HTTP push), bench/delivery.py
+    (alert committed to webhook received) and bench/eventhub.py (reading an event hub), each over RUNS rounds."""
     daemon = last_json_line("daemon.py", KEYWATCH, paths["all"], str(RUNS))
     delivery = last_json_line("delivery.py", KEYWATCH, str(RUNS))
+    hub = last_json_line("eventhub.py", KEYWATCH, paths["all"], str(RUNS))
     return ["", f"The daemon (`keywatch run`; bench/daemon.py and bench/delivery.py, {RUNS} rounds: rates are the median "
             "round, latencies the percentiles of every round's alerts):", "",
             "| measurement | result |", "|---|---:|",
@@ -273,7 +274,9 @@ def daemon_lines(paths):
             f"| HTTP push, batches of 500, 1 client | {daemon['push_1']:,} events/s |",
             f"| HTTP push, batches of 500, 4 clients | {daemon['push_4']:,} events/s |",
             f"| alert committed → signed webhook received, p50 / p99 ({delivery['alerts']} alerts) | "
-            f"{delivery['p50_ms']} / {delivery['p99_ms']} ms |"]
+            f"{delivery['p50_ms']} / {delivery['p99_ms']} ms |",
+            f"| reading an event hub through Kafka (Tansu; bench/eventhub.py), {hub['events']:,} Key Vault events in "
+            f"{hub['messages']:,} messages (target ≥ 50,000) | {hub['events_per_second']:,} events/s |"]
 
 
 def cpu_model():

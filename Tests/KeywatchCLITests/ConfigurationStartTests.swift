@@ -42,7 +42,7 @@ struct ConfigurationStartTests {
         let run = try run("db: ./k.db\nstore: x\nhttp: {listen: nowhere}\nretention: forever\n", in: directory)
         #expect(run.status == 2)
         #expect(run.stderr == """
-            keywatch run: keywatch.yaml:2: store: unknown key (expected one of: accounts, db, detection, http, organization, retention, rules, s3, sinks, sqs, tail)
+            keywatch run: keywatch.yaml:2: store: unknown key (expected one of: accounts, db, detection, eventhub, http, organization, retention, rules, s3, sinks, sqs, tail)
             keywatch run: keywatch.yaml:3: http.listen: expected host:port, such as 127.0.0.1:8514
             keywatch run: keywatch.yaml:4: retention: expected a duration such as 90d or 12h
 

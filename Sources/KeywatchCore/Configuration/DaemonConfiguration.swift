@@ -85,6 +85,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var sqs: [Queue] = []
     /// Bucket prefixes to list and read.
     public var s3: [Listing] = []
+    /// Event hubs to read Key Vault's logs from (``EventHub``).
+    public var eventHub: [EventHub] = []
     /// Nil: no HTTP listener.
     public var http: HTTP? = HTTP()
     /// Events older than this are deleted; nil keeps everything.
@@ -127,7 +129,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard let mapping = problems.attempt({ () throws(ConfigurationError) in try YAMLSupport.mapping(root, file: file, key: "") }) else {
             throw ConfigurationProblems(problems.problems)
         }
-        YAMLSupport.unknownKeys(["db", "rules", "tail", "sqs", "s3", "http", "retention", "sinks", "detection", "accounts", "organization"],
+        YAMLSupport.unknownKeys(["db", "rules", "tail", "sqs", "s3", "eventhub", "http", "retention", "sinks", "detection", "accounts",
+                                 "organization"],
                                 in: mapping, file: file, path: "").forEach(problems.note)
         /// The value of `key` as `read` reads it; nil when absent or wrong (the problem noted).
         func value<T>(_ key: String, _ read: (Node) throws(ConfigurationError) -> T) -> T? {
@@ -141,6 +144,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let tail = value("tail", reader.tails) { configuration.tail = tail }
         if let queues = value("sqs", reader.queues) { configuration.sqs = queues }
         if let listings = value("s3", reader.listings) { configuration.s3 = listings }
+        if let eventHub = value("eventhub", reader.eventHubs) { configuration.eventHub = eventHub }
         if let http = value("http", reader.http) { configuration.http = http }
         configuration.retention = value("retention") { node throws(ConfigurationError) in
             try YAMLSupport.duration(node, file: file, key: "retention", example: "90d or 12h")

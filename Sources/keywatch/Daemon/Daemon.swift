@@ -52,7 +52,7 @@ final class Daemon: @unchecked Sendable {
             TailSource(path: $0.path, include: $0.include.map(PathGlob.init), followLinks: $0.followLinks)
         }
         let inputs = sources.map(\.inputName) + configuration.sqs.map(\.inputName) + configuration.s3.map(\.inputName)
-            + (configuration.http == nil ? [] : [StoreWriter.pushInput])
+            + configuration.eventHub.map(\.inputName) + (configuration.http == nil ? [] : [StoreWriter.pushInput])
         let failed = self.failed
         let printFormat = stdoutFormat
         writer = try StoreWriter(
@@ -81,6 +81,7 @@ final class Daemon: @unchecked Sendable {
             ThreadService(name: "tailer", start: { [tailer] in tailer.start() }, stop: { [tailer] in tailer.stop() }),
         ]
         services += try CloudInputs.services(of: configuration, store: store, writer: writer, metrics: metrics, logger: logger)
+        services += try EventHubInput.services(configuration.eventHub, store: store, writer: writer, metrics: metrics, logger: logger)
         if let http = configuration.http {
             let limits = ConnectionLimits(
                 headerTimeout: Double(http.headerTimeout.microseconds) / 1e6, idleTimeout: Double(http.idleTimeout.microseconds) / 1e6,

@@ -12,8 +12,8 @@ extension DaemonConfiguration {
         func check(_ key: String, _ trouble: String?) {
             if let trouble { problems.append(problem(key, trouble)) }
         }
-        if tail.isEmpty && http == nil && sqs.isEmpty && s3.isEmpty {
-            problems.append(problem(nil, "nothing to read: add tail: (directories of log files), http: (a listener for pushes), sqs: (a queue of S3 notifications) or s3: (a bucket prefix)"))
+        if tail.isEmpty && http == nil && sqs.isEmpty && s3.isEmpty && eventHub.isEmpty {
+            problems.append(problem(nil, "nothing to read: add tail: (directories of log files), http: (a listener for pushes), sqs: (a queue of S3 notifications), s3: (a bucket prefix) or eventhub: (event hubs)"))
         }
         for (index, tail) in tail.enumerated() { check("tail[\(index)].path", PathCheck.directory(tail.path)) }
         // A file without `rules:` reads ./rules: say so, as the file has no line to point to.
@@ -24,6 +24,9 @@ extension DaemonConfiguration {
         // (a read-only file system, permissions) and what to do.
         if !store.isEmpty, let trouble = PathCheck.directory(store) { check("db", "the store's directory: \(trouble)") }
         if case .file(let path) = http?.token { check("http.token_file", PathCheck.file(path)) }
+        for (index, hub) in eventHub.enumerated() {
+            if case .file(let path) = hub.connectionString { check("eventhub[\(index)].connection_string_file", PathCheck.file(path)) }
+        }
         for (index, sink) in sinks.enumerated() {
             switch sink {
             case .stdout:
