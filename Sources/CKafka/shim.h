@@ -5,10 +5,11 @@
 
 #include <librdkafka/rdkafka.h>
 
-/// RD_KAFKA_OFFSET_BEGINNING, RD_KAFKA_OFFSET_END and RD_KAFKA_OFFSET_INVALID are macros of
+/// RD_KAFKA_OFFSET_BEGINNING, RD_KAFKA_OFFSET_STORED and RD_KAFKA_OFFSET_INVALID are macros of
 /// casts, which Swift does not import.
 static inline int64_t keywatch_kafka_offset_beginning(void) { return RD_KAFKA_OFFSET_BEGINNING; }
 static inline int64_t keywatch_kafka_offset_invalid(void) { return RD_KAFKA_OFFSET_INVALID; }
+static inline int64_t keywatch_kafka_offset_stored(void) { return RD_KAFKA_OFFSET_STORED; }
 
 /// rd_kafka_producev is variadic: a message's topic, partition, value and copy flag.
 static inline rd_kafka_resp_err_t keywatch_kafka_produce(rd_kafka_t *handle, const char *topic, int32_t partition,

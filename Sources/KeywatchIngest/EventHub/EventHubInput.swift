@@ -9,15 +9,16 @@ import Synchronization
 ///
 /// Exactly once, as the file tailer: each request carries the next offset of every partition its
 /// messages came from (``WriteRequest/positions``), committed in the store in the transaction of
-/// their events. When the group assigns a partition, reading starts at the store's offset — or
-/// at the group's committed offset when that is further, because another keywatch of the group
-/// read the partition meanwhile and stored what lies between. Kafka's own commits follow the
-/// store's, in the background: they inform the group's next reader, never this one's restart.
-/// Before a partition is taken away, what was read of it is stored and its offset committed to
-/// Kafka, so the next reader starts after it.
+/// their events. When the group assigns a partition, reading starts at the store's offset; only a
+/// partition the store has never read starts at the group's committed offset (another keywatch
+/// of the group read it before). The store's offset wins even when the group's is further: a
+/// store restored from a backup, or one that lost its last commits to a power cut, reads again
+/// rather than skip. Kafka's own commits follow the store's, in the background: they inform the
+/// group's next reader, never this one's restart. Before a partition is taken away, what was
+/// read of it is stored and its offset committed to Kafka, so the next reader starts after it.
 ///
 /// Memory stays bounded: ``StoreWriter/submit(_:)`` waits while the writer is behind, and so
-/// does the poll loop; librdkafka prefetches at most a few megabytes meanwhile.
+/// does the poll loop; librdkafka prefetches at most 128 MiB meanwhile.
 public final class EventHubInput: @unchecked Sendable {
     public struct Options: Sendable {
         /// A request is handed to the writer once it holds this many events or rejects…
@@ -60,6 +61,8 @@ public final class EventHubInput: @unchecked Sendable {
     private var toldCaughtUp: Bool?
     private var partitionNames: [Int32: String] = [:]
     private var lastReport = Date.distantPast
+    /// Since when no partition is assigned (from the start, or the last revoke).
+    private var unassignedSince = Date()
 
     /// - Parameters:
     ///   - connectionString: the hub's connection string, resolved; nil without SASL (a local broker).
@@ -105,18 +108,21 @@ public final class EventHubInput: @unchecked Sendable {
         let problems = problems
         do {
             consumer = try KafkaConsumer(topic: hub.hub, settings: settings, rebalancing: KafkaConsumer.Rebalancing(
-                assigned: { [weak self] partitions, committed in self?.starts(of: partitions, committed: committed) ?? [:] },
+                assigned: { [weak self] partitions in self?.starts(of: partitions) ?? [:] },
                 revoking: { [weak self] partitions in self?.handOver(partitions) }
             ), onError: { message, kind, fatal in
                 // Connection and authentication problems: librdkafka retries on its own.
+                let error = TerminalText.escape(message)
                 if fatal {
-                    logger.error("the event hub's Kafka client failed", metadata: ["input": "\(input)", "error": "\(message)"])
+                    logger.error("the event hub's Kafka client failed", metadata: ["input": "\(input)", "error": "\(error)"])
                 } else {
-                    problems.warning("eventhub-client-\(kind)", "cannot read the event hub", metadata: ["input": "\(input)", "error": "\(message)"])
+                    problems.warning("eventhub-client-\(kind)", "cannot read the event hub", metadata: ["input": "\(input)", "error": "\(error)"])
                 }
             })
         } catch {
-            logger.error("cannot read the event hub", metadata: ["input": "\(inputName)", "error": "\(error)"])
+            logger.error("cannot read the event hub", metadata: ["input": "\(inputName)", "error": "\(TerminalText.escape("\(error)"))"])
+            // Nothing will come from it: detection's clock is not held for it.
+            _ = writer.submit(WriteRequest(batch: EventBatch(), inputs: [InputReport(input: inputName, newest: nil, caughtUp: true)]))
             return
         }
         logger.info("reading the event hub", metadata: ["input": "\(inputName)", "consumer_group": "\(hub.consumerGroup)"])
@@ -151,7 +157,8 @@ public final class EventHubInput: @unchecked Sendable {
         case .endOfPartition(let partition):
             atEnd.insert(partition)
         case .problem(let message):
-            problems.warning("eventhub-fetch", "cannot read the event hub", metadata: ["input": "\(inputName)", "error": "\(message)"])
+            problems.warning("eventhub-fetch", "cannot read the event hub",
+                             metadata: ["input": "\(inputName)", "error": "\(TerminalText.escape(message))"])
         }
     }
 
@@ -165,9 +172,13 @@ public final class EventHubInput: @unchecked Sendable {
     }
 
     /// Whether every assigned partition has been read to its end (so detection's clock need not
-    /// wait for this input); with none assigned there is nothing to wait for.
+    /// wait for this input). With none assigned — joining the group, between a revoke and an
+    /// assignment — not yet: a backlog may be assigned next; only a minute without any (more
+    /// readers in the group than partitions, a broker out of reach) stops holding the clock.
     private var caughtUp: Bool {
-        (consumer?.assignment ?? []).allSatisfy { atEnd.contains($0) }
+        let assignment = consumer?.assignment ?? []
+        guard !assignment.isEmpty else { return Date().timeIntervalSince(unassignedSince) > 60 }
+        return assignment.allSatisfy { atEnd.contains($0) }
     }
 
     /// Hands the pending batch to the writer with its partitions' offsets; or, with none, tells
@@ -214,13 +225,12 @@ public final class EventHubInput: @unchecked Sendable {
         }
     }
 
-    /// Where newly assigned partitions start: the store's offset, or the group's when it is
-    /// further (another reader of the group stored what lies between); the hub's oldest message
-    /// when neither has one.
-    private func starts(of partitions: [Int32], committed: [Int32: Int64]) -> [Int32: Int64] {
+    /// Where newly assigned partitions start: the store's offset; a partition the store has
+    /// never read is left to the group's committed offset.
+    private func starts(of partitions: [Int32]) -> [Int32: Int64] {
         var starts: [Int32: Int64] = [:]
         for partition in partitions {
-            let start = [offsets.stored(partition), committed[partition]].compactMap { $0 }.max()
+            let start = offsets.stored(partition)
             if let start { starts[partition] = start }
             next[partition] = start
             atEnd.remove(partition)
@@ -228,7 +238,7 @@ public final class EventHubInput: @unchecked Sendable {
         toldCaughtUp = nil
         logger.info("event hub partitions assigned", metadata: [
             "input": "\(inputName)",
-            "partitions": "\(partitions.sorted().map { "\($0)@\(starts[$0].map(String.init) ?? "oldest")" }.joined(separator: ","))",
+            "partitions": "\(partitions.sorted().map { "\($0)@\(starts[$0].map(String.init) ?? "group's")" }.joined(separator: ","))",
         ])
         return starts
     }
@@ -238,7 +248,8 @@ public final class EventHubInput: @unchecked Sendable {
     private func handOver(_ partitions: [Int32]) {
         submitPending()
         inFlight.waitForAll()
-        if let problem = consumer?.commit(offsets.takeUntold(of: partitions), wait: true) {
+        // Every stored offset of them, told before or not: an earlier commit in the background may have failed.
+        if let problem = consumer?.commit(offsets.stored(of: partitions), wait: true) {
             logger.warning("cannot commit offsets to the event hub before a rebalance",
                            metadata: ["input": "\(inputName)", "error": "\(problem)"])
         }
@@ -246,6 +257,7 @@ public final class EventHubInput: @unchecked Sendable {
             next[partition] = nil
             atEnd.remove(partition)
         }
+        unassignedSince = Date()
         logger.info("event hub partitions revoked", metadata: ["input": "\(inputName)", "partitions": "\(partitions.sorted())"])
     }
 }

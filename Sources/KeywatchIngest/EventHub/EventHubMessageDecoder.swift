@@ -7,7 +7,8 @@ import KeywatchCore
 struct EventHubMessageDecoder {
     let decoder: RecordDecoder
     /// Larger messages are rejected unread: Event Hubs takes at most 1 MiB (20 MiB on a dedicated
-    /// cluster), so a larger one did not come from a diagnostic setting.
+    /// cluster), so a larger one did not come from a diagnostic setting. (A message is also one
+    /// document for the record framer, which refuses more than 8 MiB.)
     var maximumMessageBytes = 20 << 20
 
     /// Decodes the message at `offset` of a partition into `batch`; its events and rejects have
@@ -17,7 +18,12 @@ struct EventHubMessageDecoder {
         // Decoded without an offset (a body's records have none), then given the message's.
         decode(payload, origin: Origin(input: partition, offset: nil), into: &batch)
         for index in rows..<batch.rows.count { batch.rows[index].inputOffset = offset }
-        for index in rejects..<batch.rejects.count { batch.rejects[index].origin.offset = offset }
+        // Rejects are stored once per input, generation, offset and reason: the record's place in
+        // its message tells two bad records of one message apart.
+        for index in rejects..<batch.rejects.count {
+            batch.rejects[index].origin.offset = offset
+            batch.rejects[index].inputGeneration = Int64(index - rejects + 1)
+        }
     }
 
     private func decode(_ payload: UnsafeRawBufferPointer, origin: Origin, into batch: inout EventBatch) {

@@ -15,9 +15,9 @@ public struct KafkaFailure: Error, CustomStringConvertible {
 final class KafkaConsumer {
     /// Where the assigned partitions start, and what to finish before partitions are taken away.
     struct Rebalancing {
-        /// The offset each newly assigned partition starts at, given the group's committed
-        /// offsets (nil where the group has none, or they could not be read).
-        var assigned: (_ partitions: [Int32], _ committed: [Int32: Int64]) -> [Int32: Int64]
+        /// The offset each newly assigned partition starts at; one left out starts at the
+        /// group's committed offset (or the oldest message, when the group has none).
+        var assigned: (_ partitions: [Int32]) -> [Int32: Int64]
         /// Partitions are about to be taken away: what was read from them must be stored, and
         /// its offsets committed, before this returns.
         var revoking: (_ partitions: [Int32]) -> Void
@@ -81,7 +81,7 @@ final class KafkaConsumer {
         rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA)
         let subscribed = rd_kafka_subscribe(handle, topics)
         guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            rd_kafka_destroy(handle)
+            // deinit destroys the handle: every property is set.
             throw KafkaFailure(description: "cannot subscribe to \(topic): \(String(cString: rd_kafka_err2str(subscribed)))")
         }
     }
@@ -161,23 +161,14 @@ final class KafkaConsumer {
         return (0..<Int(list.pointee.cnt)).map { elements[$0].partition }
     }
 
-    /// Where `partitions` start: the caller's choice, given what the group has committed.
+    /// Where `partitions` start: the caller's choice; else the group's committed offset, which
+    /// librdkafka looks up itself (and retries), the oldest message when there is none.
     fileprivate func assign(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ rebalancing: Rebalancing) {
         let partitions = Self.partitions(of: list)
-        var committed: [Int32: Int64] = [:]
-        if !partitions.isEmpty {
-            let query = partitionList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, keywatch_kafka_offset_invalid()) }))
-            defer { rd_kafka_topic_partition_list_destroy(query) }
-            if rd_kafka_committed(handle, query, 10_000) == RD_KAFKA_RESP_ERR_NO_ERROR, let elements = query.pointee.elems {
-                for index in 0..<Int(query.pointee.cnt) where elements[index].offset >= 0 && elements[index].err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    committed[elements[index].partition] = elements[index].offset
-                }
-            }
-        }
-        let starts = rebalancing.assigned(partitions, committed)
+        let starts = rebalancing.assigned(partitions)
         if let list, let elements = list.pointee.elems {
             for index in 0..<Int(list.pointee.cnt) {
-                elements[index].offset = starts[elements[index].partition] ?? keywatch_kafka_offset_beginning()
+                elements[index].offset = starts[elements[index].partition] ?? keywatch_kafka_offset_stored()
             }
         }
         rd_kafka_assign(handle, list)

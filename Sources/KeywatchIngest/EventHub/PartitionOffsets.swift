@@ -22,6 +22,18 @@ final class PartitionOffsets: @unchecked Sendable {
         lock.withLock { stored[partition] }
     }
 
+    /// The store's next offsets of `partitions` (those it has), now counted as told.
+    func stored(of partitions: [Int32]) -> [Int32: Int64] {
+        lock.withLock {
+            var found: [Int32: Int64] = [:]
+            for partition in partitions {
+                untold.removeValue(forKey: partition)
+                if let offset = stored[partition] { found[partition] = offset }
+            }
+            return found
+        }
+    }
+
     /// Offsets now committed in the store.
     func committed(_ offsets: [Int32: Int64]) {
         lock.withLock {
