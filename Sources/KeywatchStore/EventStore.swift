@@ -116,12 +116,18 @@ public final class EventStore {
     }
 
     /// Runs `body` in one write transaction; on failure nothing of it is kept.
-    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    /// - Parameter durable: the commit is on disk when this returns, power cut or not — for what
+    ///   is told to the world after it (a queue message deleted). Other commits may be undone by a
+    ///   power cut, with the input positions committed with them, so their records are read again.
+    public func transaction<T>(durable: Bool = false, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         do {
+            // In WAL mode, FULL syncs the log at each commit; NORMAL only at checkpoints.
+            if durable { try connection.execute("PRAGMA synchronous = FULL") }
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
             throw .sqlite(error)
         }
+        defer { if durable { try? connection.execute("PRAGMA synchronous = NORMAL") } }
         do {
             let result = try body()
             try connection.execute("COMMIT")

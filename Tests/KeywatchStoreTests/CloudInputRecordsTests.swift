@@ -44,4 +44,24 @@ struct CloudInputRecordsTests {
         rewritten.etag = "\"0000\""
         #expect(try !store.contains(rewritten))
     }
+
+    @Test("a durable transaction syncs its commit (synchronous FULL), and the store goes back to NORMAL after it, failed or not")
+    func durableCommits() throws {
+        let directory = TemporaryDirectory()
+        let store = try EventStore(path: directory.path("c.db"))
+        func synchronous() throws -> Int64? { try store.connection.scalar("PRAGMA synchronous") }
+        #expect(try synchronous() == 1)
+        let inside = try store.transaction(durable: true) { () throws(StoreError) in
+            do { return try synchronous() } catch { throw StoreError(error) }
+        }
+        #expect(inside == 2)
+        #expect(try synchronous() == 1)
+        #expect(throws: StoreError.self) {
+            try store.transaction(durable: true) { () throws(StoreError) in throw StoreError.corrupt("abandoned") }
+        }
+        #expect(try synchronous() == 1)
+        try store.transaction { () throws(StoreError) in
+            do { #expect(try synchronous() == 1) } catch { throw StoreError(error) }
+        }
+    }
 }

@@ -201,7 +201,7 @@ public final class StoreWriter: @unchecked Sendable {
         var tallies: [(EventBatch, BatchWriteResult)] = []
         var replays = 0
         do {
-            try store.transaction { () throws(StoreError) in
+            try store.transaction(durable: requests.contains(where: \.durable)) { () throws(StoreError) in
                 for request in requests {
                     note(request.inputs, at: now)
                     // Requests under one key wait in turn, so a retry sent while the first is

@@ -15,6 +15,10 @@ public struct WriteRequest: Sendable {
     /// S3 objects these events are all of: recorded in their transaction, so an object named
     /// again is not read again.
     public var objects: [StoredObject]
+    /// Whether the commit must be on disk before ``completion`` is called, power cut or not: the
+    /// input then tells its source the events are kept (a queue message deleted), and cannot read
+    /// them again.
+    public var durable = false
     /// A pushed request's idempotency key and body: a retry with the same key and body stores
     /// nothing and is answered with the first answer; the same key with another body stores nothing.
     public var idempotency: PushIdempotency?

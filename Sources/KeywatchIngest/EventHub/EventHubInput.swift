@@ -200,11 +200,14 @@ public final class EventHubInput: @unchecked Sendable {
         let offsets = self.offsets
         let inFlight = self.inFlight
         inFlight.submitted()
-        let request = WriteRequest(batch: batch, inputs: [InputReport(input: inputName, newest: newest, caughtUp: caughtUp)],
+        var request = WriteRequest(batch: batch, inputs: [InputReport(input: inputName, newest: newest, caughtUp: caughtUp)],
                                    positions: positions) { result in
             if case .success = result { offsets.committed(moved) }
             inFlight.finished()
         }
+        // Kafka is told these offsets after the commit, and the group's next reader starts there:
+        // the commit must survive a power cut.
+        request.durable = !positions.isEmpty
         if !writer.submit(request) {
             inFlight.finished()
             stopping.store(true, ordering: .relaxed)

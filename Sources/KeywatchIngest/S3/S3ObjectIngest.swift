@@ -74,6 +74,8 @@ final class S3ObjectIngest {
         var request = WriteRequest(batch: batch, inputs: [report(batch, caughtUp: caughtUp)], positions: position.map { [$0] } ?? [],
                                    objects: objects)
         if !done.isEmpty {
+            // What waits for this commit deletes queue messages: it must survive a power cut.
+            request.durable = true
             request.completion = { result in
                 guard case .success = result else { return }
                 for completion in done { completion() }
