@@ -155,6 +155,7 @@ struct DaemonConfigurationTests {
         ("sqs: https://sqs.us-east-1.amazonaws.com/1/q\n", "k.yaml:1: sqs: expected a list of {queue_url"),
         ("s3:\n  - bucket: org-cloudtrail/AWSLogs\n    region: us-east-1\n", "k.yaml:2: s3[0].bucket: not an S3 bucket name"),
         ("s3:\n  - prefix: AWSLogs/\n", "k.yaml:2: s3[0].bucket: missing"),
+        ("s3:\n  - {bucket: trail, region: us-east-1}\n  - {bucket: trail, region: eu-west-1}\n", "k.yaml:3: s3[1]: s3:trail/ is listed twice"),
         ("s3:\n  - bucket: trail\n    region: us east\n", "k.yaml:3: s3[0].region: not an AWS region"),
         ("s3:\n  - bucket: trail\n    region: us-east-1\n    interval: 0s\n", "k.yaml:4: s3[0].interval: expected a duration from 1s to 1d"),
         ("sinks:\n  - webhook: {url: \"http://a\", name: x}\n  - email: {url: \"smtp://m\", from: a@b, to: [c@d], name: x}\n",
