@@ -18,11 +18,10 @@ struct PostgresEventWriterTests {
 
     @Test("a batch is stored with exact counts, a record repeated within it counted once as a duplicate, and reads back as written")
     func storesBatch() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
+        try await withTestStore { connection, writer in
             let batch = decodedBatch(Self.records)
             #expect(batch.rows.count == 41)
-            let result = try await PostgresEventWriter(connection: connection, logger: testLogger).write(batch)
+            let result = try await writer.write(batch)
             #expect(result.stored == 40 && result.duplicates == 1 && result.rejected == 0)
             #expect(result.newRows == Array(0..<40))
             let stored = try await PostgresEventReader(connection: connection, logger: testLogger).events()
@@ -34,9 +33,7 @@ struct PostgresEventWriterTests {
 
     @Test("the same batch again stores nothing: every event a duplicate, no row new")
     func sameBatchAgain() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
-            let writer = PostgresEventWriter(connection: connection, logger: testLogger)
+        try await withTestStore { connection, writer in
             try await writer.write(decodedBatch(Self.records))
             let again = try await writer.write(decodedBatch(Self.records))
             #expect(again.stored == 0 && again.duplicates == 41 && again.newRows.isEmpty)
@@ -46,9 +43,7 @@ struct PostgresEventWriterTests {
 
     @Test("a batch of old and new events stores the new ones and names their positions")
     func someNew() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
-            let writer = PostgresEventWriter(connection: connection, logger: testLogger)
+        try await withTestStore { connection, writer in
             try await writer.write(decodedBatch(Self.records))
             let mixed = [cloudTrailRecord(id: "new-1", time: "2026-11-20T11:00:00Z")] + Self.records.split(separator: "\n").prefix(3).map(String.init)
                 + [cloudTrailRecord(id: "new-2", time: "2026-11-20T09:00:00Z"),
@@ -62,9 +57,7 @@ struct PostgresEventWriterTests {
 
     @Test("a batch spanning three days creates the three days' partitions, each holding its day's events")
     func threeDays() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
-            let writer = PostgresEventWriter(connection: connection, logger: testLogger)
+        try await withTestStore { connection, writer in
             // The last microsecond of a day and the first of the next fall on either side.
             let times = ["2026-11-19T23:59:59.999999Z", "2026-11-20T00:00:00Z", "2026-11-20T12:00:00Z", "2026-11-21T00:00:00.000001Z"]
             let batch = decodedBatch(times.enumerated().map { cloudTrailRecord(id: "day-\($0.offset)", time: $0.element) }.joined(separator: "\n"))
@@ -83,9 +76,7 @@ struct PostgresEventWriterTests {
 
     @Test("retention drops whole days: the partitions before the day named go, with their events")
     func dropDays() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
-            let writer = PostgresEventWriter(connection: connection, logger: testLogger)
+        try await withTestStore { connection, writer in
             let times = ["2026-11-18T10:00:00Z", "2026-11-19T10:00:00Z", "2026-11-20T10:00:00Z"]
             try await writer.write(decodedBatch(times.enumerated().map { cloudTrailRecord(id: "r-\($0.offset)", time: $0.element) }.joined(separator: "\n")))
             let dropped = try await writer.partitions.drop(before: EventDay(Timestamp(parsing: "2026-11-20T00:00:00Z")!))
@@ -98,11 +89,10 @@ struct PostgresEventWriterTests {
 
     @Test("quotes, backslashes, tabs, newlines, NULs and the store's own escape in every text field, and every byte in the record, read back exactly")
     func hostileText() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
+        try await withTestStore { connection, writer in
             let texts = [KeywatchPostgresTests.hostileText, "\u{0}", "\\", "\\N", "\u{FFFE}", "\u{FFFE}0", "plain"]
             let batch = hostileBatch(texts)
-            let result = try await PostgresEventWriter(connection: connection, logger: testLogger).write(batch)
+            let result = try await writer.write(batch)
             #expect(result.stored == texts.count)
             let stored = try await PostgresEventReader(connection: connection, logger: testLogger).events()
             #expect(stored.count == texts.count)
@@ -119,9 +109,7 @@ struct PostgresEventWriterTests {
 
     @Test("a batch's rejects are stored with it, a file's once however often it is read, a push's each time")
     func rejects() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
-            let writer = PostgresEventWriter(connection: connection, logger: testLogger)
+        try await withTestStore { connection, writer in
             let text = [cloudTrailRecord(id: "good", time: "2026-11-20T10:00:00Z"), "{\"Records\": [", "not json \u{0}\t'\\"].joined(separator: "\n")
             let file = decodedBatch(text, input: "file:/var/log/it's\ta \\file")
             #expect(file.rejects.count >= 1)
@@ -150,9 +138,7 @@ struct PostgresEventWriterTests {
 
     @Test("a batch appended in a transaction that rolls back leaves neither its events nor its rejects")
     func rollback() async throws {
-        try await withTestDatabase { connection, _ in
-            try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
-            let writer = PostgresEventWriter(connection: connection, logger: testLogger)
+        try await withTestStore { connection, writer in
             var batch = decodedBatch(Self.records)
             batch.rejects = [Reject(origin: Origin(input: "file:x", offset: 5), reason: "bad", prefix: [1])]
             try await writer.prepare(for: batch)

@@ -1,5 +1,6 @@
 import KeywatchTestSupport
 import Logging
+import KeywatchPostgres
 import PostgresNIO
 
 /// Calls `body` with a connection to a new, empty database of the run's test server
@@ -41,4 +42,12 @@ func scalar<T: PostgresDecodable>(_ query: PostgresQuery, _: T.Type, on connecti
 
 struct TestQueryError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// ``withTestDatabase(_:)`` with the schema applied and a writer on the connection.
+func withTestStore<T>(_ body: (PostgresConnection, PostgresEventWriter) async throws -> T) async throws -> T {
+    try await withTestDatabase { connection, _ in
+        try await PostgresMigrator(connection: connection, logger: testLogger).migrate()
+        return try await body(connection, PostgresEventWriter(connection: connection, logger: testLogger))
+    }
 }
