@@ -1,6 +1,6 @@
 import KeywatchCore
 
-/// Writes an ``EventRow``'s fields as a row of the staging table (``PostgresEventWriter/columns``),
+/// Writes an ``EventRow``'s fields as a row of the staging table (``PostgresEventWriter/stagingColumns``),
 /// each distinct string of the batch escaped once rather than once per row that holds it.
 struct CopyFields {
     /// Per index of the batch's string table, the escaped value (empty for index 0, "absent").
@@ -60,7 +60,7 @@ struct CopyFields {
         text(row.requestID)
         if inputs.isEmpty { out.text("") } else { out.escapedField(inputs[Int(row.input)][...]) }
         if let offset = row.inputOffset { out.integer(offset) } else { out.null() }
-        out.bytea(batch.rawBytes(of: row))
+        out.record(batch.rawBytes(of: row))
         out.endRow()
     }
 }

@@ -85,6 +85,23 @@ struct CopyTextRows {
         bytes.append(UInt8(ascii: "\t"))
     }
 
+    /// A record as two fields, `raw` (`bytea`) then `raw_text` (`text`), one of them NULL: as text
+    /// when it is UTF-8 without a NUL (every JSON record keywatch keeps), half the bytes of hex for
+    /// the server to parse; as `bytea` otherwise, so any bytes still arrive exactly.
+    mutating func record(_ value: ArraySlice<UInt8>) {
+        let isText = value.withUnsafeBytes { bytes in
+            !bytes.contains(0) && (bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil)
+        }
+        if isText {
+            null()
+            value.withUnsafeBytes { Self.appendEscapedStored($0, to: &bytes) }
+            bytes.append(UInt8(ascii: "\t"))
+        } else {
+            bytea(value)
+            null()
+        }
+    }
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `utf8` as a text field's bytes (without the tab): encoded as stored, then escaped.

@@ -13,7 +13,10 @@
 ///   name, strings as ``PostgresText`` keeps them), so `--sql` and psql read them without a view;
 ///   the record as received is `raw`, byte for byte;
 /// - indexes are the ones a query by principal, by resource and for failures needs; each costs
-///   every insert.
+///   every insert. The indexed text columns sort by bytes (`COLLATE "C"`): a lookup needs equality
+///   and time order only, and the database's own locale would compare through the C library;
+/// - the record is compressed with lz4 when its row passes PostgreSQL's 2 kB threshold, where the
+///   default (pglz) cost a third of the time of an insert.
 public enum PostgresSchema {
     /// Every migration, oldest first; version n is `migrations[n - 1]`.
     public static var migrations: [PostgresMigration] { [events] }
@@ -26,7 +29,7 @@ public enum PostgresSchema {
         PostgresMigration(summary: "events partitioned by day, rejects", statements: [
             """
             CREATE TABLE events (
-                key text NOT NULL,                   -- the dedup key (docs/events.md)
+                key text COLLATE "C" NOT NULL,       -- the dedup key (docs/events.md)
                 time timestamptz NOT NULL,
                 source text NOT NULL,
                 operation text NOT NULL,
@@ -35,7 +38,7 @@ public enum PostgresSchema {
                 status integer,
                 error_code text,
                 reason text,
-                principal text,
+                principal text COLLATE "C",
                 principal_type text,
                 principal_name text,
                 app_id text,
@@ -46,7 +49,7 @@ public enum PostgresSchema {
                 tenant text,
                 account text,
                 scope text,
-                resource text,
+                resource text COLLATE "C",
                 resource_type text NOT NULL,
                 object_name text,
                 resource_namespace text,
@@ -56,7 +59,7 @@ public enum PostgresSchema {
                 request_id text,
                 input text NOT NULL,                 -- `file:<path>`, `http:<request id>`, `s3:<bucket>/<key>`…
                 input_offset bigint,                 -- byte offset of the record in its file
-                raw bytea NOT NULL,                  -- the record as received
+                raw bytea COMPRESSION lz4 NOT NULL,  -- the record as received
                 PRIMARY KEY (time, key)
             ) PARTITION BY RANGE (time)
             """,

@@ -24,13 +24,14 @@ let hostileText = "a'b\"c\\d\\N\\.\te\nf\r\ng\u{0}h\u{FFFE}0i\u{FFFE}\u{FFFE}j\u
 
 /// A batch of one event per entry of `texts` whose every text field holds that entry (marked by
 /// the field's name, so that a value landing in the wrong column shows), and whose record is
-/// every byte value.
+/// every byte value (even entries) or the entry without its NULs (odd ones).
 func hostileBatch(_ texts: [String], time: Timestamp = Timestamp(seconds: 1_795_600_000)) -> EventBatch {
     var batch = EventBatch()
     for (n, text) in texts.enumerated() {
         func string(_ field: String) -> StringIndex { batch.appendString("\(field):\(text)") }
         func span(_ field: String) -> TextSpan { batch.appendText("\(field):\(text)") }
-        let raw = Array(0...255).map(UInt8.init) + Array("\(n)".utf8)
+        // Every byte value (sent as bytes), or text with every character COPY escapes (sent as text).
+        let raw = n % 2 == 0 ? Array(0...255).map(UInt8.init) + Array("\(n)".utf8) : Array(text.filter { $0 != "\u{0}" }.utf8)
         var row = EventRow(key: span("key"), keyHash: 0, source: .azureKeyVault, time: time + .seconds(Int64(n)),
                            eventClass: .permission, outcome: .denied)
         row.operation = string("operation")
