@@ -127,6 +127,16 @@ let package = Package(
             ]),
         .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchIngest", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
 
+        // Measures the PostgreSQL store's writer on the bench corpus (bench/README.md); not in the product.
+        .executableTarget(
+            name: "PostgresIngestBench",
+            dependencies: [
+                "KeywatchPostgres", "KeywatchIngest", "KeywatchCore", "KeywatchTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/PostgresIngest"),
+
         // What each fuzz target does with one input (Fuzz/README.md): shared by the libFuzzer
         // executables below and by the regression tests, which replay every crash found.
         .target(name: "KeywatchFuzzing", dependencies: ["KeywatchCore", "KeywatchIngest", "CZlib"], path: "Fuzz/Entries"),

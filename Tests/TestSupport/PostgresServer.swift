@@ -39,7 +39,9 @@ public final class PostgresServer: Sendable {
     }
 
     /// Starts a server: about a second for `initdb`, a tenth for the start.
-    public init() throws(PostgresServerError) {
+    /// - Parameter durable: sync every commit as a production server does (for measurements);
+    ///   tests leave it off.
+    public init(durable: Bool = false) throws(PostgresServerError) {
         guard let binaries = Self.findBinaries() else {
             throw PostgresServerError(
                 "PostgreSQL's server programs (initdb, pg_ctl) are not installed: apt-get install postgresql-15, or set KEYWATCH_POSTGRES_BIN")
@@ -70,7 +72,7 @@ public final class PostgresServer: Sendable {
         // A free port can be taken by another server between being found and being bound: try again.
         for _ in 0..<3 {
             let port = freePort()
-            try Self.configure(data: data, port: port, socketDirectory: directory)
+            try Self.configure(data: data, port: port, socketDirectory: directory, durable: durable)
             do {
                 try programs.run("pg_ctl", ["-D", data, "-l", "\(directory)/server.log", "-w", "-t", "30", "start"])
                 self.port = port
@@ -90,16 +92,16 @@ public final class PostgresServer: Sendable {
     private var dataDirectory: String { "\(directory)/data" }
 
     /// Settings for tests: loopback only, the socket in the private directory, nothing synced.
-    private static func configure(data: String, port: Int, socketDirectory directory: String) throws(PostgresServerError) {
+    private static func configure(data: String, port: Int, socketDirectory directory: String, durable: Bool) throws(PostgresServerError) {
         let settings = """
 
             # keywatch tests
             port = \(port)
             listen_addresses = '127.0.0.1'
             unix_socket_directories = '\(directory)'
-            fsync = off
-            synchronous_commit = off
-            full_page_writes = off
+            fsync = \(durable ? "on" : "off")
+            synchronous_commit = \(durable ? "on" : "off")
+            full_page_writes = \(durable ? "on" : "off")
             max_connections = 60
 
             """
