@@ -50,9 +50,10 @@ public final class PostgresEventWriter {
         try await partitions.ensure(EventPartitions.days(of: batch))
         guard !stagingExists else { return }
         do {
-            // Room for a whole batch in the session's memory (8 MB by default, a third of one);
-            // taken only if no temporary table was used yet.
-            try await connection.query("SET temp_buffers = '128MB'", logger: logger)
+            // Room for a whole batch in the session's memory (8 MB by default, a third of one).
+            // The server refuses a new size once the session has used a temporary table (the
+            // connection's earlier owner may have): then the staging table makes do with it.
+            _ = try? await connection.query("SET temp_buffers = '128MB'", logger: logger)
             // Emptied by every commit; private to the connection, and never written to the WAL. A
             // record comes as text (raw_text) when it is text, else as bytes (raw). Rows up to a
             // page are kept as they come: by default a row over 2 kB is compressed (pglz), which

@@ -152,6 +152,16 @@ struct PostgresEventWriterTests {
         }
     }
 
+    @Test("a writer on a connection that already used temporary tables, whose buffer size can no longer change, still stores")
+    func usedConnection() async throws {
+        try await withTestStore { connection, writer in
+            try await connection.query("SET temp_buffers = '16MB'", logger: testLogger)
+            try await connection.query("CREATE TEMPORARY TABLE earlier (id integer)", logger: testLogger)
+            try await connection.query("INSERT INTO earlier VALUES (1)", logger: testLogger)
+            #expect(try await writer.write(decodedBatch(Self.records)).stored == 40)
+        }
+    }
+
     @Test("two instances storing overlapping batches at once store each event once, and their counts add up exactly")
     func concurrentWriters() async throws {
         try await withTestDatabase { connection, name in
