@@ -47,7 +47,9 @@ public final class PostgresServer: Sendable {
                 "PostgreSQL's server programs (initdb, pg_ctl) are not installed: apt-get install postgresql-15, or set KEYWATCH_POSTGRES_BIN")
         }
         let account = getuid() == 0 ? "postgres" : nil
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keywatch-postgres-\(UUID().uuidString)").path
+        // The server's account must reach the directory: a root's TMPDIR may be closed to it.
+        let base = account == nil ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "/tmp")
+        let directory = base.appendingPathComponent("keywatch-postgres-\(UUID().uuidString)").path
         let programs = Programs(binaries: binaries, account: account, directory: directory)
         let data = "\(directory)/data"
         do {
