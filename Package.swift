@@ -20,6 +20,8 @@ let package = Package(
         // handler (NIOCore's ChannelHandler, NIOHTTPTypes' request and response parts).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.27.0"),
+        // The PostgreSQL store's client: the wire protocol, COPY FROM STDIN, TLS.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
     ],
     targets: [
         // Thin system-library targets over the C libraries keywatch is built on.
@@ -53,6 +55,16 @@ let package = Package(
         ),
         // The SQLite store: schema, migrations, batched writes, dedup, raw blocks (zstd), read-only queries.
         .target(name: "KeywatchStore", dependencies: ["KeywatchCore", "CSQLite", "CZstd"]),
+        // The PostgreSQL store: schema migrations, day partitions, batched writes with COPY and exact dedup.
+        .target(
+            name: "KeywatchPostgres",
+            dependencies: [
+                "KeywatchCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Sources: files and directories, gzip streams, the ingest pipeline.
         // Sources: files and directories (one-shot and tailed), gzip streams, the HTTP push receiver,
         // the writer that owns the store while they run.
@@ -109,7 +121,24 @@ let package = Package(
                 "KeywatchAlerting", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .testTarget(
+            name: "KeywatchPostgresTests",
+            dependencies: [
+                "KeywatchPostgres", "KeywatchCore", "KeywatchTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "KeywatchCLITests", dependencies: ["keywatch", "KeywatchIngest", "KeywatchStore", "KeywatchCore", "KeywatchTestSupport"]),
+
+        // Measures the PostgreSQL store's writer on the bench corpus (bench/README.md); not in the product.
+        .executableTarget(
+            name: "PostgresIngestBench",
+            dependencies: [
+                "KeywatchPostgres", "KeywatchIngest", "KeywatchCore", "KeywatchTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/PostgresIngest"),
 
         // What each fuzz target does with one input (Fuzz/README.md): shared by the libFuzzer
         // executables below and by the regression tests, which replay every crash found.
