@@ -57,7 +57,7 @@ extension DaemonConfiguration {
 extension ConfigurationReader {
     /// `sqs:`, a list of queues.
     func queues(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Queue] {
-        try list(node, key: "sqs", expected: "a list of {queue_url, region, endpoint, max_receives, visibility_timeout, receivers}",
+        try inputList(node, key: "sqs", expected: "a list of {queue_url, region, endpoint, max_receives, visibility_timeout, receivers}",
                  name: \.inputName) { mapping, item, key in
             YAMLSupport.unknownKeys(["queue_url", "region", "endpoint", "max_receives", "visibility_timeout", "receivers"],
                                     in: mapping, file: file, path: key).forEach(problems.note)
@@ -97,7 +97,7 @@ extension ConfigurationReader {
 
     /// `s3:`, a list of bucket prefixes.
     func listings(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.Listing] {
-        try list(node, key: "s3", expected: "a list of {bucket, prefix, region, endpoint, interval}", name: \.inputName) { mapping, item, key in
+        try inputList(node, key: "s3", expected: "a list of {bucket, prefix, region, endpoint, interval}", name: \.inputName) { mapping, item, key in
             YAMLSupport.unknownKeys(["bucket", "prefix", "region", "endpoint", "interval"], in: mapping, file: file, path: key)
                 .forEach(problems.note)
             guard let bucketNode = mapping["bucket"] else {
@@ -124,27 +124,6 @@ extension ConfigurationReader {
             }
             return listing
         }
-    }
-
-    /// A list of mappings, each read by `read` (nil: its problems noted); an input listed twice
-    /// is a problem (two readers of one queue or prefix would share one name in the store).
-    private func list<T>(_ node: Node, key: String, expected: String, name: (T) -> String,
-                         _ read: (Node.Mapping, Node, String) -> T?) throws(ConfigurationError) -> [T] {
-        if node.scalar?.string.isEmpty == true || node.scalar?.string == "null" { return [] }
-        guard let sequence = node.sequence else { throw error(node, key, "expected \(expected)") }
-        var items: [T] = []
-        var seen: Set<String> = []
-        for (index, item) in sequence.enumerated() {
-            let itemKey = "\(key)[\(index)]"
-            guard let mapping = noting({ () throws(ConfigurationError) in try YAMLSupport.mapping(item, file: file, key: itemKey) }),
-                  let value = read(mapping, item, itemKey) else { continue }
-            guard seen.insert(name(value)).inserted else {
-                problems.note(error(item, itemKey, "\(name(value)) is listed twice"))
-                continue
-            }
-            items.append(value)
-        }
-        return items
     }
 
     /// `region:`, else `default`, else the environment's AWS_REGION / AWS_DEFAULT_REGION; a

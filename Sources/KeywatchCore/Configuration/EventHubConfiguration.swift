@@ -42,27 +42,13 @@ extension DaemonConfiguration {
 extension ConfigurationReader {
     /// `eventhub:`, a list of hubs to read.
     func eventHubs(_ node: Node) throws(ConfigurationError) -> [DaemonConfiguration.EventHub] {
-        if node.scalar?.string.isEmpty == true || node.scalar?.string == "null" { return [] }
-        guard let sequence = node.sequence else {
-            throw error(node, "eventhub", "expected a list of {bootstrap, hub, consumer_group, connection_string_env}")
+        try inputList(node, key: "eventhub", expected: "a list of {bootstrap, hub, consumer_group, connection_string_env}",
+                      name: { "\($0.hub) at \($0.bootstrap)" }) { mapping, item, key in
+            noting { () throws(ConfigurationError) in try eventHub(mapping, item: item, key: key) }
         }
-        var hubs: [DaemonConfiguration.EventHub] = []
-        var seen: Set<String> = []
-        for (index, item) in sequence.enumerated() {
-            let key = "eventhub[\(index)]"
-            guard let hub = noting({ () throws(ConfigurationError) in try eventHub(item, key: key) }) else { continue }
-            // Two readers of one hub would each store its events: a restart could not say whose offsets are whose.
-            guard seen.insert(hub.inputName).inserted else {
-                problems.note(error(item, key, "\(hub.hub) at \(hub.bootstrap) is listed twice"))
-                continue
-            }
-            hubs.append(hub)
-        }
-        return hubs
     }
 
-    private func eventHub(_ item: Node, key: String) throws(ConfigurationError) -> DaemonConfiguration.EventHub {
-        let mapping = try YAMLSupport.mapping(item, file: file, key: key)
+    private func eventHub(_ mapping: Node.Mapping, item: Node, key: String) throws(ConfigurationError) -> DaemonConfiguration.EventHub {
         YAMLSupport.unknownKeys(["bootstrap", "hub", "consumer_group", "connection_string_env", "connection_string_file", "tls"],
                                 in: mapping, file: file, path: key).forEach(problems.note)
         guard let bootstrapNode = mapping["bootstrap"] else {

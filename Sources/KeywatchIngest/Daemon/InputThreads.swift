@@ -29,9 +29,14 @@ final class InputThreads: @unchecked Sendable {
         _ = wake.wait(timeout: .now() + seconds)
     }
 
+    /// Tells every thread to stop, without waiting: for a thread that finds it cannot go on.
+    func requestStop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
     /// Tells every thread to stop and returns when all have.
     func stop() {
-        stopping.store(true, ordering: .relaxed)
+        requestStop()
         for _ in 0..<started { wake.signal() }
         for _ in 0..<started { finished.wait() }
     }

@@ -2,7 +2,6 @@ import Foundation
 import KeywatchCore
 import KeywatchStore
 import Logging
-import Synchronization
 
 /// Reads Key Vault's `AuditEvent` logs from an Azure Event Hub through its Kafka endpoint, on a
 /// thread of its own, and hands them to the writer with the partitions' offsets.
@@ -43,8 +42,7 @@ public final class EventHubInput: @unchecked Sendable {
     private let offsets: PartitionOffsets
     private let inFlight = RequestsInFlight()
     private let problems: ThrottledLog
-    private let stopping = Atomic(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let threads = InputThreads()
 
     // The consumer thread's own.
     private var consumer: KafkaConsumer?
@@ -86,20 +84,13 @@ public final class EventHubInput: @unchecked Sendable {
 
     /// Starts the consumer thread.
     public func start() {
-        let thread = Thread { [self] in
-            ThreadName.set("keywatch-eventhub")
-            run()
-            finished.signal()
-        }
-        thread.name = "keywatch-eventhub"
-        thread.start()
+        threads.start("keywatch-eventhub") { [self] in run() }
     }
 
     /// Stores what was read, commits its offsets to Kafka, leaves the group and returns when the
     /// thread is done.
     public func stop() {
-        stopping.store(true, ordering: .relaxed)
-        finished.wait()
+        threads.stop()
     }
 
     private func run() {
@@ -126,7 +117,7 @@ public final class EventHubInput: @unchecked Sendable {
             return
         }
         logger.info("reading the event hub", metadata: ["input": "\(inputName)", "consumer_group": "\(hub.consumerGroup)"])
-        while !stopping.load(ordering: .relaxed) {
+        while !threads.isStopping {
             let polled = consumer?.poll(timeout: pending.isEmpty ? 0.5 : 0.05) { polled in handle(polled) } ?? false
             let full = pending.rows.count + pending.rejects.count >= options.recordsPerRequest || pendingBytes >= options.bytesPerRequest
             let old = pendingSince.map { Date().timeIntervalSince($0) >= options.requestAge } ?? false
@@ -210,7 +201,7 @@ public final class EventHubInput: @unchecked Sendable {
         request.durable = !positions.isEmpty
         if !writer.submit(request) {
             inFlight.finished()
-            stopping.store(true, ordering: .relaxed)
+            threads.requestStop()
         }
     }
 
